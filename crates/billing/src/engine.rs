@@ -1,0 +1,743 @@
+//! The units-and-modifiers engine: from one encounter to billed lines with explanations and
+//! findings.
+
+use chrono::{Datelike, NaiveDate};
+use cleanclaim_model::{
+    Cents, Delivery, Discipline, Encounter, FurnishedBy, Modality, Modifier, PlaceOfService,
+    ProcedureCode, ProcedureLine,
+};
+
+use crate::assistant::{AssistantSplit, split_timed, split_untimed};
+use crate::catalogue::{Catalogue, CodeInfo, CodeTiming, TherapyStatus};
+use crate::error::DataError;
+use crate::finding::Finding;
+use crate::line::{
+    AppliedModifier, BilledLine, ModifierReason, POS_10_FROM, PosDecision, PosReason, UnitBasis,
+};
+use crate::ncci::{ModifierIndicator, PtpTable};
+use crate::payer::{PayerPolicies, PayerPolicy, UnitMethod};
+use crate::rules;
+use crate::thresholds::{Bucket, Thresholds};
+use crate::units::{TimedMinutes, allocate_pooled, units_for_minutes};
+
+const GP: Modifier = Modifier::from_static(b"GP");
+const GO: Modifier = Modifier::from_static(b"GO");
+const GN: Modifier = Modifier::from_static(b"GN");
+const CQ: Modifier = Modifier::from_static(b"CQ");
+const CO: Modifier = Modifier::from_static(b"CO");
+const KX: Modifier = Modifier::from_static(b"KX");
+/// A claim line carries at most four modifiers (SV1-01-3 to SV1-01-6).
+const MAX_MODIFIERS: usize = 4;
+/// CQ/CO are required for dates of service from 2020-01-01 (CY2019 PFS final rule).
+const ASSISTANT_MODIFIERS_FROM: Option<NaiveDate> = NaiveDate::from_ymd_opt(2020, 1, 1);
+
+/// The GP/GO/GN modifier of a discipline's plan of care (MCPM ch.5 §20.1).
+pub fn discipline_modifier(discipline: Discipline) -> Modifier {
+    match discipline {
+        Discipline::Pt => GP,
+        Discipline::Ot => GO,
+        Discipline::Slp => GN,
+    }
+}
+
+/// Which payer policy and unit method to use, when the caller overrides the defaults.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Selection<'e> {
+    /// Use this policy instead of the plan type's default.
+    pub policy: Option<&'e PayerPolicy>,
+    /// Use this unit method instead of the policy's.
+    pub unit_method: Option<UnitMethod>,
+}
+
+/// What the engine derived for one encounter.
+#[derive(Debug, Clone)]
+pub struct Derivation<'e> {
+    pub policy: &'e PayerPolicy,
+    pub unit_method: UnitMethod,
+    pub place_of_service: PosDecision,
+    /// Billed lines in code order; a code split for CQ/CO has two lines, with the modifier first.
+    pub lines: Vec<BilledLine>,
+    pub findings: Vec<Finding>,
+}
+
+impl Derivation<'_> {
+    /// Whether nothing was found.
+    pub fn is_clean(&self) -> bool {
+        self.findings.is_empty()
+    }
+}
+
+/// The engine and the reference data it applies.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    catalogue: Catalogue,
+    payers: PayerPolicies,
+    thresholds: Thresholds,
+    ptp: PtpTable,
+}
+
+/// One code's documentation for the day: every entry of the code merged, because a timed
+/// code is reported on one line per date of service (FCSO/NGS, April 2021).
+struct CodeDay<'a> {
+    code: ProcedureCode,
+    info: Option<&'a CodeInfo>,
+    minutes: Option<u32>,
+    furnished: FurnishedBy,
+    entries: u32,
+    separate_interval: bool,
+    group_time: bool,
+    charge_per_unit: Option<Cents>,
+    documented: Vec<Modifier>,
+}
+
+impl Engine {
+    /// The engine with the data shipped in the binary (catalogue, payers, thresholds and the
+    /// therapy NCCI sample).
+    pub fn builtin() -> Result<Self, DataError> {
+        Ok(Self::new(
+            Catalogue::builtin()?,
+            PayerPolicies::builtin()?,
+            Thresholds::builtin()?,
+            PtpTable::builtin_sample()?,
+        ))
+    }
+
+    /// An engine over the given data.
+    pub fn new(
+        catalogue: Catalogue,
+        payers: PayerPolicies,
+        thresholds: Thresholds,
+        ptp: PtpTable,
+    ) -> Self {
+        Self {
+            catalogue,
+            payers,
+            thresholds,
+            ptp,
+        }
+    }
+
+    /// Replaces the NCCI edits, e.g. with the current quarter's CMS file.
+    pub fn with_ptp(self, ptp: PtpTable) -> Self {
+        Self { ptp, ..self }
+    }
+
+    /// The payer policies.
+    pub fn payers(&self) -> &PayerPolicies {
+        &self.payers
+    }
+
+    /// The code catalogue.
+    pub fn catalogue(&self) -> &Catalogue {
+        &self.catalogue
+    }
+
+    /// The NCCI edits in use.
+    pub fn ptp(&self) -> &PtpTable {
+        &self.ptp
+    }
+
+    /// Derives the billed lines, modifiers, place of service and findings of one encounter.
+    /// The result depends only on the encounter and the data, never on the order of its lines.
+    pub fn derive<'e>(&'e self, encounter: &Encounter, selection: Selection<'e>) -> Derivation<'e> {
+        let policy = selection
+            .policy
+            .unwrap_or_else(|| self.payers.default_for(encounter.administrative.payer.plan));
+        let unit_method = selection.unit_method.unwrap_or(policy.unit_method);
+        let mut findings = Vec::new();
+        let days = self.code_days(encounter, policy, &mut findings);
+        let units = count_units(&days, unit_method);
+        self.check_disciplines(encounter, &days, &mut findings);
+        let ncci = self.ncci_modifiers(encounter, policy, &days, &units, &mut findings);
+        let place_of_service = place_of_service(encounter, policy, &mut findings);
+        let telehealth = (encounter.administrative.modality != Modality::InPerson)
+            .then_some(policy.telehealth_modifier)
+            .flatten();
+
+        let mut lines = Vec::with_capacity(days.len() + 1);
+        let mut kx = KxTracker::new(self, encounter, policy);
+        for ((day, (n_units, basis)), ncci_modifier) in days.iter().zip(units).zip(ncci) {
+            let therapy_modifier = day.info.and_then(|info| match info.therapy {
+                TherapyStatus::Always => Some(false),
+                TherapyStatus::Sometimes => {
+                    encounter.compliance.plan_of_care.is_some().then_some(true)
+                }
+            });
+            let split = (n_units > 0)
+                .then(|| assistant_split(encounter, policy, day, n_units, &mut findings))
+                .flatten();
+            // A split code becomes a line with CQ/CO and one without; an unsplit code stays one
+            // line, kept even at 0 units so its explanation says why it is not billed.
+            let parts = match split {
+                Some(split) => [
+                    Some((split.with_modifier, true)),
+                    Some((split.without_modifier, false)),
+                ],
+                None => [Some((n_units, false)), None],
+            };
+            for (part_units, assistant) in parts.into_iter().flatten() {
+                if split.is_some() && part_units == 0 {
+                    continue;
+                }
+                let mut modifiers = Vec::with_capacity(MAX_MODIFIERS);
+                if part_units > 0 {
+                    if let Some(column1) = ncci_modifier {
+                        modifiers.push(AppliedModifier {
+                            modifier: policy.ncci_modifier,
+                            reason: ModifierReason::Ncci { column1 },
+                        });
+                    }
+                    if let Some(sometimes_therapy) = therapy_modifier {
+                        modifiers.push(AppliedModifier {
+                            modifier: discipline_modifier(encounter.discipline),
+                            reason: ModifierReason::Discipline {
+                                discipline: encounter.discipline,
+                                sometimes_therapy,
+                            },
+                        });
+                    }
+                    if let (true, Some(split)) = (assistant, split) {
+                        let modifier = if encounter.discipline == Discipline::Ot {
+                            CO
+                        } else {
+                            CQ
+                        };
+                        modifiers.push(AppliedModifier {
+                            modifier,
+                            reason: ModifierReason::Assistant { split },
+                        });
+                    }
+                }
+                let charge = day
+                    .charge_per_unit
+                    .map(|per_unit| per_unit.times(part_units));
+                if part_units > 0
+                    && therapy_modifier.is_some()
+                    && let Some(reason) = kx.add(charge.unwrap_or_default(), &mut findings)
+                {
+                    modifiers.push(AppliedModifier {
+                        modifier: KX,
+                        reason,
+                    });
+                }
+                if let (Some(modifier), true) = (telehealth, part_units > 0) {
+                    modifiers.push(AppliedModifier {
+                        modifier,
+                        reason: ModifierReason::Telehealth {
+                            modality: encounter.administrative.modality,
+                        },
+                    });
+                }
+                for &documented in &day.documented {
+                    if !modifiers.iter().any(|m| m.modifier == documented) {
+                        modifiers.push(AppliedModifier {
+                            modifier: documented,
+                            reason: ModifierReason::Documented,
+                        });
+                    }
+                }
+                if modifiers.len() > MAX_MODIFIERS {
+                    let list: Vec<&str> = modifiers.iter().map(|m| m.modifier.as_str()).collect();
+                    findings.push(Finding::new(
+                        &rules::TOO_MANY_MODIFIERS,
+                        Some(day.code),
+                        format!(
+                            "{} needs {} modifiers ({}); a line carries 4",
+                            day.code,
+                            modifiers.len(),
+                            list.join(", ")
+                        ),
+                    ));
+                }
+                lines.push(BilledLine {
+                    code: day.code,
+                    units: part_units,
+                    minutes: day.minutes,
+                    charge,
+                    modifiers,
+                    basis,
+                    assistant_split: split,
+                });
+            }
+        }
+        kx.finish(&mut findings);
+        Derivation {
+            policy,
+            unit_method,
+            place_of_service,
+            lines,
+            findings,
+        }
+    }
+
+    /// Merges the encounter's lines per code, in code order, and checks each entry.
+    fn code_days(
+        &self,
+        encounter: &Encounter,
+        policy: &PayerPolicy,
+        findings: &mut Vec<Finding>,
+    ) -> Vec<CodeDay<'_>> {
+        let rendering_is_assistant = encounter.compliance.rendering.role.is_assistant();
+        let mut days: Vec<CodeDay<'_>> = Vec::with_capacity(encounter.timing.lines.len());
+        for line in &encounter.timing.lines {
+            check_interval(line, findings);
+            let furnished = line.furnished_by.unwrap_or_else(|| {
+                let minutes = line.minutes.unwrap_or(0);
+                if rendering_is_assistant {
+                    FurnishedBy {
+                        assistant_alone: minutes,
+                        ..FurnishedBy::default()
+                    }
+                } else {
+                    FurnishedBy {
+                        therapist_alone: minutes,
+                        ..FurnishedBy::default()
+                    }
+                }
+            });
+            let group_time = line.delivery != Delivery::OneOnOne;
+            match days.iter_mut().find(|day| day.code == line.code) {
+                Some(day) => {
+                    day.minutes = day
+                        .minutes
+                        .zip(line.minutes)
+                        .map(|(a, b)| a.saturating_add(b));
+                    day.furnished = FurnishedBy {
+                        therapist_alone: day
+                            .furnished
+                            .therapist_alone
+                            .saturating_add(furnished.therapist_alone),
+                        assistant_alone: day
+                            .furnished
+                            .assistant_alone
+                            .saturating_add(furnished.assistant_alone),
+                        together: day.furnished.together.saturating_add(furnished.together),
+                    };
+                    day.entries += 1;
+                    day.separate_interval &= line.separate_interval;
+                    day.group_time |= group_time;
+                    day.charge_per_unit = day.charge_per_unit.or(line.charge_per_unit);
+                    for modifier in &line.modifiers {
+                        if !day.documented.contains(modifier) {
+                            day.documented.push(*modifier);
+                        }
+                    }
+                }
+                None => days.push(CodeDay {
+                    code: line.code,
+                    info: self.catalogue.get(line.code),
+                    minutes: line.minutes,
+                    furnished,
+                    entries: 1,
+                    separate_interval: line.separate_interval,
+                    group_time,
+                    charge_per_unit: line.charge_per_unit,
+                    documented: line.modifiers.clone(),
+                }),
+            }
+        }
+        days.sort_by_key(|day| day.code);
+        for day in &mut days {
+            // Entries of one code can be documented in any order; keep output independent of it.
+            day.documented.sort();
+            check_code_day(day, policy, encounter.administrative.modality, findings);
+        }
+        days
+    }
+
+    fn check_disciplines(
+        &self,
+        encounter: &Encounter,
+        days: &[CodeDay<'_>],
+        findings: &mut Vec<Finding>,
+    ) {
+        let discipline = encounter.discipline;
+        if let Some(plan) = &encounter.compliance.plan_of_care
+            && plan.discipline != discipline
+        {
+            findings.push(Finding::new(
+                &rules::DISCIPLINE_CONFLICT,
+                None,
+                format!(
+                    "the encounter is billed as {} but its plan of care is {}",
+                    discipline.label(),
+                    plan.discipline.label()
+                ),
+            ));
+        }
+        let role = encounter.compliance.rendering.role;
+        if role.is_assistant() && role.discipline() != Some(discipline) {
+            findings.push(Finding::new(
+                &rules::ASSISTANT_DISCIPLINE,
+                None,
+                format!("a {} rendered a {} visit", role.label(), discipline.label()),
+            ));
+        }
+        let expected = discipline_modifier(discipline);
+        for day in days {
+            if let Some(evaluation) = day.info.and_then(|info| info.evaluation)
+                && evaluation.discipline != discipline
+            {
+                findings.push(Finding::new(
+                    &rules::DISCIPLINE_CONFLICT,
+                    Some(day.code),
+                    format!(
+                        "{} is a {} evaluation code billed under the {} plan of care",
+                        day.code,
+                        evaluation.discipline.label(),
+                        discipline.label()
+                    ),
+                ));
+            }
+            if let Some(other) = day
+                .documented
+                .iter()
+                .find(|m| [GP, GO, GN].contains(m) && **m != expected)
+            {
+                findings.push(Finding::new(
+                    &rules::DISCIPLINE_CONFLICT,
+                    Some(day.code),
+                    format!(
+                        "{} is documented with {other} but the plan of care requires {expected}",
+                        day.code
+                    ),
+                ));
+            }
+        }
+    }
+
+    /// For each code day, the column 1 code whose NCCI pair puts a modifier on it, if any.
+    fn ncci_modifiers(
+        &self,
+        encounter: &Encounter,
+        policy: &PayerPolicy,
+        days: &[CodeDay<'_>],
+        units: &[(u32, UnitBasis)],
+        findings: &mut Vec<Finding>,
+    ) -> Vec<Option<ProcedureCode>> {
+        let billed: Vec<ProcedureCode> = days
+            .iter()
+            .zip(units)
+            .filter(|(_, (n, _))| *n > 0)
+            .map(|(day, _)| day.code)
+            .collect();
+        days.iter()
+            .zip(units)
+            .map(|(day, (n_units, _))| {
+                if !policy.ncci || *n_units == 0 {
+                    return None;
+                }
+                let mut modifier_for = None;
+                for &column1 in billed.iter().filter(|c| **c != day.code) {
+                    let Some(edit) = self.ptp.edit(column1, day.code, encounter.date_of_service) else {
+                        continue;
+                    };
+                    match edit.indicator {
+                        ModifierIndicator::NotApplicable => {}
+                        ModifierIndicator::NotAllowed => findings.push(Finding::new(
+                            &rules::NCCI_NOT_ALLOWED,
+                            Some(day.code),
+                            format!("{} (column 2) is not payable with {column1} (column 1) on the same day; no modifier can bypass this edit", day.code),
+                        )),
+                        ModifierIndicator::Allowed if day.separate_interval => {
+                            modifier_for.get_or_insert(column1);
+                        }
+                        ModifierIndicator::Allowed => findings.push(Finding::new(
+                            &rules::NCCI_NEEDS_SEPARATE_INTERVAL,
+                            Some(day.code),
+                            format!("{} (column 2) with {column1} (column 1) needs {} and documentation of a separate interval", day.code, policy.ncci_modifier),
+                        )),
+                    }
+                }
+                modifier_for
+            })
+            .collect()
+    }
+}
+
+fn check_interval(line: &ProcedureLine, findings: &mut Vec<Finding>) {
+    if let (Some(start), Some(stop), Some(minutes)) = (line.start, line.stop, line.minutes)
+        && let Some(span) = start.minutes_until(stop)
+        && minutes > span
+    {
+        findings.push(Finding::new(
+            &rules::MINUTES_EXCEED_INTERVAL,
+            Some(line.code),
+            format!(
+                "{} documents {minutes} minutes between {start} and {stop} ({span} minutes)",
+                line.code
+            ),
+        ));
+    }
+}
+
+fn check_code_day(
+    day: &CodeDay<'_>,
+    policy: &PayerPolicy,
+    modality: Modality,
+    findings: &mut Vec<Finding>,
+) {
+    let code = day.code;
+    let Some(info) = day.info else {
+        findings.push(Finding::new(
+            &rules::UNKNOWN_CODE,
+            Some(code),
+            format!("{code} is not in the therapy code catalogue"),
+        ));
+        return;
+    };
+    if modality != Modality::InPerson && !info.telehealth {
+        findings.push(Finding::new(
+            &rules::TELEHEALTH_CODE_NOT_ALLOWED,
+            Some(code),
+            format!("{code} ({}) is not on the telehealth list", info.descriptor),
+        ));
+    }
+    if policy.replace_97014 && code.as_str() == "97014" {
+        findings.push(Finding::new(
+            &rules::REPLACE_97014,
+            Some(code),
+            format!("{} does not recognize 97014", policy.name),
+        ));
+    }
+    match info.timing {
+        CodeTiming::Timed if day.minutes.is_none() => findings.push(Finding::new(
+            &rules::TIMED_MINUTES_MISSING,
+            Some(code),
+            format!("{code} is a timed code but no minutes are documented"),
+        )),
+        CodeTiming::Timed if day.group_time && policy.group_for_concurrent => findings.push(Finding::new(
+            &rules::GROUP_AS_TIMED,
+            Some(code),
+            format!("{code} is a one-on-one timed code but its time is documented as group or concurrent"),
+        )),
+        CodeTiming::Untimed if day.entries > 1 => findings.push(Finding::new(
+            &rules::UNTIMED_REPEATED,
+            Some(code),
+            format!("{code} is documented {} times; it is billed once", day.entries),
+        )),
+        _ => {}
+    }
+}
+
+/// Units and their basis for each code day, by the selected method.
+fn count_units(days: &[CodeDay<'_>], method: UnitMethod) -> Vec<(u32, UnitBasis)> {
+    let timed_minutes = |day: &CodeDay<'_>| match day.info {
+        Some(info) if info.timing == CodeTiming::Timed => day.minutes,
+        _ => None,
+    };
+    let pooled = match method {
+        UnitMethod::Cms8Minute => {
+            let timed: Vec<TimedMinutes> = days
+                .iter()
+                .filter_map(|day| {
+                    timed_minutes(day).map(|minutes| TimedMinutes {
+                        code: day.code,
+                        minutes,
+                    })
+                })
+                .collect();
+            allocate_pooled(&timed)
+        }
+        UnitMethod::PerCodeMidpoint => Vec::new(),
+    };
+    let mut shares = pooled.into_iter();
+    days.iter()
+        .map(|day| match (day.info, timed_minutes(day)) {
+            (None, _) => (1, UnitBasis::NotInCatalogue),
+            (Some(info), _) if info.timing == CodeTiming::Untimed => (
+                1,
+                UnitBasis::Untimed {
+                    entries: day.entries,
+                },
+            ),
+            (Some(_), None) => (0, UnitBasis::MissingMinutes),
+            (Some(_), Some(minutes)) => match method {
+                UnitMethod::PerCodeMidpoint => (units_for_minutes(minutes), UnitBasis::PerCode),
+                UnitMethod::Cms8Minute => match shares.next() {
+                    Some(share) => (share.units(), UnitBasis::Pooled(share)),
+                    None => (0, UnitBasis::MissingMinutes),
+                },
+            },
+        })
+        .collect()
+}
+
+/// The CQ/CO split of a code's units, when the payer uses assistant modifiers and an assistant
+/// furnished some of its minutes alone.
+fn assistant_split(
+    encounter: &Encounter,
+    policy: &PayerPolicy,
+    day: &CodeDay<'_>,
+    n_units: u32,
+    findings: &mut Vec<Finding>,
+) -> Option<AssistantSplit> {
+    let assistant_rendered_untimed =
+        day.minutes.is_none() && encounter.compliance.rendering.role.is_assistant();
+    if day.furnished.assistant_alone == 0 && !assistant_rendered_untimed {
+        return None;
+    }
+    if encounter.discipline == Discipline::Slp {
+        findings.push(Finding::new(
+            &rules::SLP_ASSISTANT,
+            Some(day.code),
+            format!(
+                "{} has {} minutes furnished by an assistant under an SLP plan of care",
+                day.code, day.furnished.assistant_alone
+            ),
+        ));
+        return None;
+    }
+    if !policy.assistant_modifiers
+        || ASSISTANT_MODIFIERS_FROM.is_some_and(|from| encounter.date_of_service < from)
+    {
+        return None;
+    }
+    let split = match day.info.map(|info| info.timing) {
+        Some(CodeTiming::Timed) => split_timed(n_units, day.furnished),
+        _ if assistant_rendered_untimed => AssistantSplit {
+            with_modifier: 1,
+            without_modifier: 0,
+            therapist_minutes: 0,
+            assistant_minutes: 0,
+        },
+        _ => split_untimed(day.furnished),
+    };
+    Some(split)
+}
+
+/// The claim's place of service, and the telehealth checks that go with it.
+fn place_of_service(
+    encounter: &Encounter,
+    policy: &PayerPolicy,
+    findings: &mut Vec<Finding>,
+) -> PosDecision {
+    let documented = encounter.administrative.place_of_service;
+    let date = encounter.date_of_service;
+    let modality = encounter.administrative.modality;
+    if modality == Modality::InPerson {
+        if documented.is_telehealth() {
+            findings.push(Finding::new(
+                &rules::TELEHEALTH_POS_IN_PERSON,
+                None,
+                format!("place of service {documented} is a telehealth POS but the visit is documented as in person"),
+            ));
+        }
+        return PosDecision {
+            place_of_service: documented,
+            reason: PosReason::AsDocumented,
+        };
+    }
+    if let Some([first, last]) = policy.telehealth_window
+        && !(first..=last).contains(&date)
+    {
+        findings.push(Finding::new(
+            &rules::TELEHEALTH_NOT_COVERED,
+            None,
+            format!(
+                "{} pays PT/OT/SLP telehealth from {first} through {last}; this visit is on {date}",
+                policy.name
+            ),
+        ));
+    }
+    match modality {
+        Modality::TelehealthOther => PosDecision {
+            place_of_service: PlaceOfService::TELEHEALTH_OTHER,
+            reason: PosReason::TelehealthOther,
+        },
+        _ if POS_10_FROM.is_some_and(|from| date < from) => PosDecision {
+            place_of_service: documented,
+            reason: PosReason::PheTelehealth,
+        },
+        _ => PosDecision {
+            place_of_service: PlaceOfService::TELEHEALTH_HOME,
+            reason: PosReason::TelehealthHome,
+        },
+    }
+}
+
+/// Year-to-date therapy spend for the encounter's threshold bucket, line by line.
+struct KxTracker {
+    enabled: bool,
+    year: i32,
+    bucket: Bucket,
+    running_total: Cents,
+    kx: Option<Cents>,
+    review: Option<Cents>,
+    kx_applied: bool,
+    medical_necessity_documented: bool,
+}
+
+impl KxTracker {
+    fn new(engine: &Engine, encounter: &Encounter, policy: &PayerPolicy) -> Self {
+        let year = encounter.date_of_service.year();
+        let bucket = Bucket::of(encounter.discipline);
+        let spend = encounter.administrative.year_to_date_spend;
+        Self {
+            enabled: policy.kx_threshold,
+            year,
+            bucket,
+            running_total: match bucket {
+                Bucket::PtSlp => spend.pt_slp,
+                Bucket::Ot => spend.ot,
+            },
+            kx: engine.thresholds.kx(year, bucket),
+            review: engine.thresholds.targeted_review(year),
+            kx_applied: false,
+            medical_necessity_documented: encounter.compliance.medical_necessity_documented,
+        }
+    }
+
+    /// Adds a therapy line's charge; returns the KX reason when the line is above the
+    /// threshold. A line that crosses the threshold and every line after it carry KX.
+    fn add(&mut self, charge: Cents, findings: &mut Vec<Finding>) -> Option<ModifierReason> {
+        if !self.enabled {
+            return None;
+        }
+        self.running_total = self.running_total + charge;
+        let Some(threshold) = self.kx else {
+            if !findings.iter().any(|f| f.rule == &rules::KX_UNKNOWN_YEAR) {
+                findings.push(Finding::new(
+                    &rules::KX_UNKNOWN_YEAR,
+                    None,
+                    format!("no KX threshold is on file for {}", self.year),
+                ));
+            }
+            return None;
+        };
+        (self.running_total > threshold).then(|| {
+            self.kx_applied = true;
+            ModifierReason::Kx {
+                year: self.year,
+                bucket: self.bucket,
+                running_total: self.running_total,
+                threshold,
+            }
+        })
+    }
+
+    fn finish(self, findings: &mut Vec<Finding>) {
+        if self.kx_applied && !self.medical_necessity_documented {
+            findings.push(Finding::new(
+                &rules::KX_NO_MEDICAL_NECESSITY,
+                None,
+                format!("KX is required ({} therapy at {} this year) but medical necessity is not documented", self.bucket.label(), self.running_total),
+            ));
+        }
+        if self.enabled
+            && let Some(review) = self.review
+            && self.running_total > review
+        {
+            findings.push(Finding::new(
+                &rules::TARGETED_REVIEW,
+                None,
+                format!(
+                    "{} therapy this year reaches {}, above the {} targeted review amount",
+                    self.bucket.label(),
+                    self.running_total,
+                    review
+                ),
+            ));
+        }
+    }
+}

@@ -1,0 +1,234 @@
+//! Reading encounters from the native JSON format: one object, an array, or NDJSON.
+//!
+//! Each encounter is parsed and checked on its own, so one bad record rejects that record
+//! whole and leaves its neighbours alone.
+
+use serde_json::value::RawValue;
+
+use crate::clinical::MAX_DIAGNOSES;
+use crate::encounter::Encounter;
+use crate::error::EncounterError;
+
+/// CLM01 is 1 to 38 characters in 005010X222A1.
+const MAX_ENCOUNTER_ID_LEN: usize = 38;
+/// SV1-01-3..6 hold four modifiers.
+const MAX_LINE_MODIFIERS: usize = 4;
+
+/// Parses and checks one encounter from JSON text.
+pub fn parse_encounter(json: &str) -> Result<Encounter, EncounterError> {
+    let mut deserializer = serde_json::Deserializer::from_str(json);
+    let encounter: Encounter =
+        serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+            let path = err.path().to_string();
+            EncounterError::Json {
+                path: if path == "." { String::new() } else { path },
+                reason: err.into_inner().to_string(),
+            }
+        })?;
+    deserializer.end().map_err(|err| EncounterError::Json {
+        path: String::new(),
+        reason: err.to_string(),
+    })?;
+    normalize(encounter)
+}
+
+/// One record of a multi-encounter input.
+#[derive(Debug)]
+pub struct Record {
+    /// The 1-based line where the record starts.
+    pub line: usize,
+    /// The 0-based position of the record in the input.
+    pub index: usize,
+    pub result: Result<Encounter, EncounterError>,
+}
+
+/// Parses a whole input held in memory: one object, an array of objects, NDJSON, or any
+/// whitespace-separated mix of these. A syntax error that stops the stream ends the input
+/// with one final error record.
+pub fn parse_records(text: &str) -> Vec<Record> {
+    let mut records = Vec::new();
+    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<&RawValue>();
+    let mut start = 0usize;
+    loop {
+        let value_start = start + leading_whitespace(text.get(start..).unwrap_or_default());
+        let line = line_of(text, value_start);
+        match stream.next() {
+            None => break,
+            Some(Ok(raw)) => {
+                let json = raw.get();
+                if json.starts_with('[') {
+                    push_array(&mut records, json, line);
+                } else {
+                    let index = records.len();
+                    records.push(Record {
+                        line,
+                        index,
+                        result: parse_encounter(json),
+                    });
+                }
+            }
+            Some(Err(err)) => {
+                let index = records.len();
+                records.push(Record {
+                    line: err.line(),
+                    index,
+                    result: Err(EncounterError::Json {
+                        path: String::new(),
+                        reason: err.to_string(),
+                    }),
+                });
+                break;
+            }
+        }
+        start = stream.byte_offset();
+    }
+    records
+}
+
+fn push_array(records: &mut Vec<Record>, json: &str, line: usize) {
+    match serde_json::from_str::<Vec<&RawValue>>(json) {
+        Ok(elements) => {
+            for (position, element) in elements.into_iter().enumerate() {
+                let index = records.len();
+                let result = parse_encounter(element.get()).map_err(|err| prefix(err, position));
+                records.push(Record {
+                    line,
+                    index,
+                    result,
+                });
+            }
+        }
+        Err(err) => {
+            let index = records.len();
+            records.push(Record {
+                line,
+                index,
+                result: Err(EncounterError::Json {
+                    path: String::new(),
+                    reason: err.to_string(),
+                }),
+            });
+        }
+    }
+}
+
+fn prefix(err: EncounterError, position: usize) -> EncounterError {
+    let join = |path: String| {
+        if path.is_empty() {
+            format!("[{position}]")
+        } else {
+            format!("[{position}].{path}")
+        }
+    };
+    match err {
+        EncounterError::Json { path, reason } => EncounterError::Json {
+            path: join(path),
+            reason,
+        },
+        EncounterError::Inconsistent { path, reason } => EncounterError::Inconsistent {
+            path: join(path),
+            reason,
+        },
+    }
+}
+
+fn bad(path: impl Into<String>, reason: impl Into<String>) -> EncounterError {
+    EncounterError::inconsistent(path, reason)
+}
+
+fn leading_whitespace(text: &str) -> usize {
+    text.len() - text.trim_start().len()
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    1 + text
+        .as_bytes()
+        .get(..offset)
+        .unwrap_or_default()
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+}
+
+/// Checks what the types cannot (fields that must agree) and fills minutes that are
+/// documented only through start/stop times or the therapist/assistant split.
+fn normalize(mut encounter: Encounter) -> Result<Encounter, EncounterError> {
+    if encounter.id.trim().is_empty() || encounter.id.len() > MAX_ENCOUNTER_ID_LEN {
+        return Err(bad("id", "must be 1 to 38 characters (CLM01)"));
+    }
+    if encounter.patient.id.trim().is_empty() {
+        return Err(bad("patient.id", "must not be empty"));
+    }
+    if encounter.patient.name.family.trim().is_empty() {
+        return Err(bad("patient.name.family", "must not be empty"));
+    }
+    if encounter.patient.birth_date > encounter.date_of_service {
+        return Err(bad("patient.birth_date", "is after the date of service"));
+    }
+    if encounter.clinical.diagnoses.len() > MAX_DIAGNOSES {
+        return Err(bad(
+            "clinical.diagnoses",
+            format!(
+                "has {} diagnoses; a claim carries at most {MAX_DIAGNOSES}",
+                encounter.clinical.diagnoses.len()
+            ),
+        ));
+    }
+    if encounter.administrative.member_id.trim().is_empty() {
+        return Err(bad("administrative.member_id", "must not be empty"));
+    }
+    if encounter.administrative.payer.id.trim().is_empty() {
+        return Err(bad("administrative.payer.id", "must not be empty"));
+    }
+    if let Some(plan) = &encounter.compliance.plan_of_care
+        && plan.certification_end < plan.certification_start
+    {
+        return Err(bad(
+            "compliance.plan_of_care.certification_end",
+            "is before certification_start",
+        ));
+    }
+    if encounter.timing.lines.is_empty() {
+        return Err(bad(
+            "timing.lines",
+            "an encounter needs at least one procedure line",
+        ));
+    }
+    for (position, line) in encounter.timing.lines.iter_mut().enumerate() {
+        let path = |field: &str| format!("timing.lines[{position}].{field}");
+        if line.modifiers.len() > MAX_LINE_MODIFIERS {
+            return Err(bad(
+                path("modifiers"),
+                "a claim line carries at most 4 modifiers",
+            ));
+        }
+        let interval = match (line.start, line.stop) {
+            (Some(start), Some(stop)) => Some(start.minutes_until(stop).ok_or_else(|| {
+                bad(
+                    path("stop"),
+                    format!("`{stop}` is not after start `{start}`"),
+                )
+            })?),
+            _ => None,
+        };
+        if let Some(split) = line.furnished_by {
+            match line.minutes {
+                Some(minutes) if minutes != split.total() => {
+                    return Err(bad(
+                        path("furnished_by"),
+                        format!(
+                            "adds up to {} minutes but minutes is {minutes}",
+                            split.total()
+                        ),
+                    ));
+                }
+                Some(_) => {}
+                None => line.minutes = Some(split.total()),
+            }
+        }
+        if line.minutes.is_none() {
+            line.minutes = interval;
+        }
+    }
+    Ok(encounter)
+}

@@ -1,1 +1,83 @@
-fn main() {}
+//! `cleanclaim`: scrub therapy encounters into clean claim lines, print the encounter format's
+//! JSON Schema, and generate synthetic encounters.
+//!
+//! Exit codes are a contract: 0 every encounter is clean, 1 some have findings, 2 bad input
+//! or a usage error.
+
+mod generate;
+mod input;
+mod report;
+mod scrub;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Turns outpatient therapy documentation into clean claims.
+#[derive(Debug, Parser)]
+#[command(name = "cleanclaim", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Derive units and modifiers for encounters and report what would stop the claim.
+    Scrub(scrub::ScrubArgs),
+    /// Print a JSON Schema.
+    Schema {
+        #[command(subcommand)]
+        which: SchemaKind,
+    },
+    /// Write realistic synthetic encounters as NDJSON.
+    Generate(generate::GenerateArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum SchemaKind {
+    /// The native encounter format (see docs/encounter-format.md).
+    Encounter,
+}
+
+/// The process outcome; its exit code is part of the command-line contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Outcome {
+    Clean = 0,
+    Findings = 1,
+    BadInput = 2,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Scrub(args) => scrub::run(&args),
+        Command::Schema {
+            which: SchemaKind::Encounter,
+        } => print_schema(),
+        Command::Generate(args) => generate::run(&args),
+    };
+    match result {
+        Ok(outcome) => ExitCode::from(outcome as u8),
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("cleanclaim: {err:#}");
+            ExitCode::from(Outcome::BadInput as u8)
+        }
+    }
+}
+
+fn print_schema() -> anyhow::Result<Outcome> {
+    let schema = cleanclaim_model::encounter_schema();
+    println!("{}", serde_json::to_string_pretty(&schema)?);
+    Ok(Outcome::Clean)
+}
+
+/// `cleanclaim scrub ... | head` closes the pipe early; that is not an error.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

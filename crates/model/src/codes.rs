@@ -241,6 +241,28 @@ impl Npi {
     pub fn as_str(&self) -> &str {
         ascii_str(&self.0)
     }
+
+    /// The NPI whose first nine digits are `identifier` (taken modulo 10^9) and whose tenth is
+    /// the check digit; the first digit is forced to 1, as CMS issues them.
+    pub fn with_check_digit(identifier: u32) -> Self {
+        let mut digits = [b'0'; 10];
+        let body = 100_000_000 + identifier % 100_000_000;
+        for (slot, power) in digits.iter_mut().zip((0..9).rev()) {
+            // Each digit is a value below 10, so the cast cannot truncate.
+            *slot = b'0' + u8::try_from(body / 10u32.pow(power) % 10).unwrap_or(0);
+        }
+        let check = (0..10u8)
+            .map(|d| {
+                let mut candidate = digits;
+                if let Some(last) = candidate.last_mut() {
+                    *last = b'0' + d;
+                }
+                candidate
+            })
+            .find(npi_check_digit_ok)
+            .unwrap_or(digits);
+        Self(check)
+    }
 }
 
 fn npi_check_digit_ok(digits: &[u8; 10]) -> bool {
@@ -367,6 +389,11 @@ mod tests {
         let err = "1234567890".parse::<Npi>().unwrap_err();
         assert!(err.to_string().contains("check digit"), "{err}");
         assert!("12345".parse::<Npi>().is_err());
+        assert_eq!(Npi::with_check_digit(23_456_789).as_str(), "1234567893");
+        for identifier in [0, 1, 99_999_999, 7_654_321] {
+            let npi = Npi::with_check_digit(identifier);
+            assert_eq!(npi.as_str().parse::<Npi>().unwrap(), npi);
+        }
     }
 
     #[test]

@@ -22,7 +22,7 @@ pub fn parse_encounter(json: &str) -> Result<Encounter, EncounterError> {
             let path = err.path().to_string();
             EncounterError::Json {
                 path: if path == "." { String::new() } else { path },
-                reason: err.into_inner().to_string(),
+                reason: redact_quoted(&err.into_inner().to_string()),
             }
         })?;
     deserializer.end().map_err(|err| EncounterError::Json {
@@ -130,6 +130,29 @@ fn prefix(err: EncounterError, position: usize) -> EncounterError {
             reason,
         },
     }
+}
+
+/// serde quotes the offending value in double quotes (`invalid type: string "Doe"`); for a
+/// name or birth date that value is PHI, so it is replaced before the message leaves. Our own
+/// code errors quote codes in backticks, which stay.
+fn redact_quoted(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut inside = false;
+    for ch in message.chars() {
+        match (ch, inside) {
+            ('"', false) => {
+                inside = true;
+                out.push_str("\"…");
+            }
+            ('"', true) => {
+                inside = false;
+                out.push('"');
+            }
+            (_, true) => {}
+            (_, false) => out.push(ch),
+        }
+    }
+    out
 }
 
 fn bad(path: impl Into<String>, reason: impl Into<String>) -> EncounterError {

@@ -125,6 +125,12 @@ impl fmt::Display for UnitsExplanation<'_> {
                         " + 1 of the {} remaining unit(s) for its {} leftover min, among the most leftover minutes",
                         share.remainder_units, share.leftover
                     )?;
+                } else if share.leftover > 0 && share.remainder_units == 0 {
+                    write!(
+                        f,
+                        "; its {} leftover min: the pooled total left no unit for leftovers",
+                        share.leftover
+                    )?;
                 } else if share.leftover > 0 {
                     write!(
                         f,

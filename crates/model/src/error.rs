@@ -27,9 +27,14 @@ impl CodeError {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum EncounterError {
-    /// The text is not JSON, or a value has the wrong type or format.
+    /// The text is not JSON, or a value has the wrong type or format. `line` is 1-based
+    /// within the text that was parsed, 0 when unknown.
     #[error("at `{path}`: {reason}")]
-    Json { path: String, reason: String },
+    Json {
+        path: String,
+        reason: String,
+        line: usize,
+    },
     /// The JSON is well formed but two fields contradict each other.
     #[error("at `{path}`: {reason}")]
     Inconsistent { path: String, reason: String },

@@ -20,16 +20,36 @@ pub fn parse_encounter(json: &str) -> Result<Encounter, EncounterError> {
     let encounter: Encounter =
         serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
             let path = err.path().to_string();
-            EncounterError::Json {
-                path: if path == "." { String::new() } else { path },
-                reason: redact_quoted(&err.into_inner().to_string()),
-            }
+            json_error(
+                if path == "." { String::new() } else { path },
+                &err.into_inner(),
+            )
         })?;
-    deserializer.end().map_err(|err| EncounterError::Json {
-        path: String::new(),
-        reason: err.to_string(),
-    })?;
+    deserializer
+        .end()
+        .map_err(|err| json_error(String::new(), &err))?;
     normalize(encounter)
+}
+
+/// The error without serde's " at line L column C" suffix: the line is kept as a number so
+/// callers can make it absolute, and the column is meaningless once the line is rebased.
+fn json_error(path: String, err: &serde_json::Error) -> EncounterError {
+    let text = err.to_string();
+    let suffix = format!(" at line {} column {}", err.line(), err.column());
+    let reason = text.strip_suffix(&suffix).unwrap_or(&text);
+    EncounterError::Json {
+        path,
+        reason: redact_quoted(reason),
+        line: err.line(),
+    }
+}
+
+/// The absolute line of an error found in a record that starts on `start_line`.
+fn error_line(start_line: usize, result: &Result<Encounter, EncounterError>) -> usize {
+    match result {
+        Err(EncounterError::Json { line, .. }) if *line > 0 => start_line + line - 1,
+        _ => start_line,
+    }
 }
 
 /// One record of a multi-encounter input.
@@ -57,13 +77,14 @@ pub fn parse_records(text: &str) -> Vec<Record> {
             Some(Ok(raw)) => {
                 let json = raw.get();
                 if json.starts_with('[') {
-                    push_array(&mut records, json, line);
+                    push_array(&mut records, text, json, line);
                 } else {
                     let index = records.len();
+                    let result = parse_encounter(json);
                     records.push(Record {
-                        line,
+                        line: error_line(line, &result),
                         index,
-                        result: parse_encounter(json),
+                        result,
                     });
                 }
             }
@@ -72,10 +93,7 @@ pub fn parse_records(text: &str) -> Vec<Record> {
                 records.push(Record {
                     line: err.line(),
                     index,
-                    result: Err(EncounterError::Json {
-                        path: String::new(),
-                        reason: err.to_string(),
-                    }),
+                    result: Err(json_error(String::new(), &err)),
                 });
                 break;
             }
@@ -85,14 +103,17 @@ pub fn parse_records(text: &str) -> Vec<Record> {
     records
 }
 
-fn push_array(records: &mut Vec<Record>, json: &str, line: usize) {
+fn push_array(records: &mut Vec<Record>, text: &str, json: &str, line: usize) {
     match serde_json::from_str::<Vec<&RawValue>>(json) {
         Ok(elements) => {
             for (position, element) in elements.into_iter().enumerate() {
                 let index = records.len();
+                // The element borrows from `text`, so its address gives its offset and line.
+                let offset =
+                    (element.get().as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
                 let result = parse_encounter(element.get()).map_err(|err| prefix(err, position));
                 records.push(Record {
-                    line,
+                    line: error_line(line_of(text, offset), &result),
                     index,
                     result,
                 });
@@ -100,13 +121,11 @@ fn push_array(records: &mut Vec<Record>, json: &str, line: usize) {
         }
         Err(err) => {
             let index = records.len();
+            let result = Err(json_error(String::new(), &err));
             records.push(Record {
-                line,
+                line: error_line(line, &result),
                 index,
-                result: Err(EncounterError::Json {
-                    path: String::new(),
-                    reason: err.to_string(),
-                }),
+                result,
             });
         }
     }
@@ -121,9 +140,10 @@ fn prefix(err: EncounterError, position: usize) -> EncounterError {
         }
     };
     match err {
-        EncounterError::Json { path, reason } => EncounterError::Json {
+        EncounterError::Json { path, reason, line } => EncounterError::Json {
             path: join(path),
             reason,
+            line,
         },
         EncounterError::Inconsistent { path, reason } => EncounterError::Inconsistent {
             path: join(path),

@@ -1,0 +1,298 @@
+//! Drives the `cleanclaim` binary: exit codes, formats, bad input, generate, schema.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn cleanclaim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cleanclaim"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap()
+}
+
+fn with_stdin(args: &[&str], input: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cleanclaim"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Feed stdin from a thread: the child writes output while it reads, and a large input
+    // would otherwise fill both pipes and deadlock.
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_owned();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    output
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+const EXAMPLE: &str = "../../examples/encounters.json";
+
+#[test]
+fn scrub_the_example_prints_lines_findings_and_exits_1() {
+    let out = cleanclaim(&["scrub", EXAMPLE]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("97112      2  GP"), "{stdout}");
+    assert!(
+        stdout.contains("HOLD units.timed-minutes-missing"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("fix: Document the direct treatment minutes"),
+        "{stdout}"
+    );
+    assert_eq!(
+        text(&out.stderr).trim(),
+        "5 encounter(s): 4 clean, 1 with findings (1 held), 0 rejected"
+    );
+}
+
+#[test]
+fn json_output_is_one_object_per_encounter() {
+    let out = cleanclaim(&["scrub", "--format", "json", "-q", EXAMPLE]);
+    let reports: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(reports.len(), 5);
+    let pta = &reports[1];
+    assert_eq!(pta["encounter_id"], "EX-PT-0002");
+    let lines: Vec<String> = pta["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            format!(
+                "{}:{}:{}",
+                l["code"].as_str().unwrap(),
+                l["units"],
+                l["modifiers"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|m| m.as_str().unwrap())
+                    .collect::<Vec<_>>()
+                    .join("-")
+            )
+        })
+        .collect();
+    assert_eq!(lines, ["97110:1:GP-CQ", "97110:1:GP-KX", "97140:2:GP-KX"]);
+    let finding = &reports[4]["findings"][0];
+    assert_eq!(finding["rule"], "units.timed-minutes-missing");
+    assert_eq!(finding["severity"], "hold");
+    assert!(finding["source"].as_str().unwrap().contains("MCPM"));
+}
+
+#[test]
+fn payer_method_override_changes_units() {
+    let out = cleanclaim(&[
+        "scrub",
+        "--format",
+        "json",
+        "-q",
+        "--payer-method",
+        "per_code_midpoint",
+        EXAMPLE,
+    ]);
+    let first: serde_json::Value =
+        serde_json::from_str(text(&out.stdout).lines().next().unwrap()).unwrap();
+    let units: u64 = first["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["units"].as_u64().unwrap())
+        .sum();
+    assert_eq!(units, 4, "24 + 23 minutes per code is 2 + 2");
+    assert_eq!(first["unit_method"], "per_code_midpoint");
+}
+
+#[test]
+fn a_bad_record_is_rejected_whole_named_by_path_and_its_neighbours_still_scrub() {
+    let good = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/encounters.json"
+    ))
+    .unwrap();
+    let encounters: Vec<serde_json::Value> = serde_json::from_str(&good).unwrap();
+    let mut ndjson: Vec<String> = encounters.iter().map(|e| e.to_string()).collect();
+    ndjson[2] = ndjson[2].replace("\"97530\"", "\"97x30\"");
+    let out = with_stdin(&["scrub", "--format", "json", "-"], &ndjson.join("\n"));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("-:3: rejected: at `timing.lines[0].code`: invalid procedure code `97x30`"),
+        "{stderr}"
+    );
+    assert_eq!(text(&out.stdout).lines().count(), 4);
+    assert!(!text(&out.stdout).contains("EX-OT-0001"));
+}
+
+#[test]
+fn inconsistent_minutes_and_unknown_fields_are_input_errors() {
+    let encounters: Vec<serde_json::Value> = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/encounters.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let mut split = encounters[0].clone();
+    split["timing"]["lines"][0]["furnished_by"] =
+        serde_json::json!({"therapist_alone": 10, "assistant_alone": 10});
+    let out = with_stdin(&["scrub", "-"], &split.to_string());
+    assert!(
+        text(&out.stderr)
+            .contains("at `timing.lines[0].furnished_by`: adds up to 20 minutes but minutes is 24"),
+        "{}",
+        text(&out.stderr)
+    );
+    let mut typo = encounters[0].clone();
+    typo["clinical"]["diagnosis"] = serde_json::json!(["M17.11"]);
+    let out = with_stdin(&["scrub", "-"], &typo.to_string());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("at `clinical.diagnosis`: unknown field `diagnosis`"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn phi_values_are_not_echoed_in_type_errors() {
+    let encounters: Vec<serde_json::Value> = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/encounters.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let mut bad = encounters[0].clone();
+    bad["patient"]["birth_date"] = serde_json::json!("Rivera-1951");
+    let out = with_stdin(&["scrub", "-"], &bad.to_string());
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("at `patient.birth_date`"), "{stderr}");
+    assert!(!stderr.contains("Rivera"), "{stderr}");
+}
+
+#[test]
+fn truncated_json_and_unknown_payer_exit_2() {
+    let out = with_stdin(&["scrub", "-"], "[{\"id\": ");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("rejected"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = cleanclaim(&["scrub", "--payer", "acme", EXAMPLE]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("unknown payer `acme`; known payers: medicare-part-b"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = cleanclaim(&["scrub", "no-such-file.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("cannot open `no-such-file.json`"));
+}
+
+#[test]
+fn clean_input_exits_0() {
+    let encounters: Vec<serde_json::Value> = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/encounters.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let out = with_stdin(
+        &["scrub", "-"],
+        &serde_json::to_string_pretty(&encounters[0]).unwrap(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
+#[test]
+fn generate_is_deterministic_and_everything_it_writes_parses() {
+    let a = cleanclaim(&["generate", "--encounters", "1500", "--seed", "42"]);
+    let b = cleanclaim(&["generate", "--encounters", "1500", "--seed", "42"]);
+    assert_eq!(a.stdout, b.stdout);
+    assert_eq!(text(&a.stdout).lines().count(), 1500);
+    let scrub = with_stdin(&["scrub", "--format", "json", "-"], &text(&a.stdout));
+    let stderr = text(&scrub.stderr);
+    assert!(
+        stderr.contains("1500 encounter(s)") && stderr.contains("0 rejected"),
+        "{stderr}"
+    );
+    let reports: Vec<serde_json::Value> = text(&scrub.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let disciplines: std::collections::BTreeSet<&str> = reports
+        .iter()
+        .map(|r| r["discipline"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        disciplines.into_iter().collect::<Vec<_>>(),
+        ["OT", "PT", "SLP"]
+    );
+    let modifiers: std::collections::BTreeSet<String> = reports
+        .iter()
+        .flat_map(|r| {
+            r["lines"].as_array().unwrap().iter().flat_map(|l| {
+                l["modifiers"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|m| m.as_str().unwrap().to_owned())
+            })
+        })
+        .collect();
+    for expected in ["GP", "GO", "GN", "CQ", "95"] {
+        assert!(
+            modifiers.contains(expected),
+            "{expected} missing from {modifiers:?}"
+        );
+    }
+}
+
+#[test]
+fn the_committed_schema_matches_the_types() {
+    let out = cleanclaim(&["schema", "encounter"]);
+    assert_eq!(out.status.code(), Some(0));
+    let committed = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/encounter.schema.json"
+    ))
+    .unwrap();
+    assert_eq!(
+        text(&out.stdout),
+        committed,
+        "regenerate with: cleanclaim schema encounter > docs/encounter.schema.json"
+    );
+}
+
+#[test]
+fn every_command_has_help() {
+    for args in [
+        &["--help"][..],
+        &["scrub", "--help"],
+        &["schema", "--help"],
+        &["schema", "encounter", "--help"],
+        &["generate", "--help"],
+    ] {
+        let out = cleanclaim(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert!(text(&out.stdout).contains("Usage: cleanclaim"), "{args:?}");
+    }
+}

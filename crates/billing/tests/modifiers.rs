@@ -1,5 +1,12 @@
 //! GP/GO/GN, CQ/CO, KX, telehealth and NCCI modifiers through the engine.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "tests fail loudly by design"
+)]
+
 mod support;
 
 use serde_json::json;

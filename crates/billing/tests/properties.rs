@@ -1,5 +1,12 @@
 //! Invariants of the unit methods and the engine, over random days of therapy.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "tests fail loudly by design"
+)]
+
 mod support;
 
 use cleanclaim_billing::{Selection, UnitMethod, split_timed, units_for_minutes};

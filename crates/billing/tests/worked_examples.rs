@@ -1,5 +1,12 @@
 //! Every worked example in `shared/reference/therapy-billing-rules.md`, through the engine.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "tests fail loudly by design"
+)]
+
 mod support;
 
 use cleanclaim_billing::{Selection, UnitMethod};
@@ -88,7 +95,8 @@ fn cms_derived_check_three_codes() {
 // §2 "Same input, two methods": every row, both columns.
 #[test]
 fn both_methods_on_the_same_inputs() {
-    let rows: [(&[(&str, u32)], u32, u32); 6] = [
+    type Day<'a> = &'a [(&'a str, u32)];
+    let rows: [(Day<'_>, u32, u32); 6] = [
         (&[("97112", 24), ("97110", 23)], 3, 4),
         (&[("97112", 20), ("97110", 20)], 3, 2),
         (&[("97110", 33), ("97140", 7)], 3, 2),

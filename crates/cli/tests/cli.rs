@@ -1,5 +1,12 @@
 //! Drives the `cleanclaim` binary: exit codes, formats, bad input, generate, schema.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "tests fail loudly by design"
+)]
+
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 

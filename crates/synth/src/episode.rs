@@ -61,10 +61,16 @@ struct Setting {
 }
 
 pub(crate) fn generate(rng: &mut ChaCha8Rng, episode_no: u64) -> Vec<Encounter> {
-    let discipline =
-        [Discipline::Pt, Discipline::Ot, Discipline::Slp][weighted(rng, &[60, 25, 15])];
-    let (payer_id, payer_name, plan_type, _) =
-        tables::PAYERS[weighted(rng, &tables::PAYERS.map(|p| p.3))];
+    let disciplines = [Discipline::Pt, Discipline::Ot, Discipline::Slp];
+    let discipline = disciplines
+        .get(weighted(rng, &[60, 25, 15]))
+        .copied()
+        .unwrap_or(Discipline::Pt);
+    let Some(&(payer_id, payer_name, plan_type, _)) =
+        tables::PAYERS.get(weighted(rng, &tables::PAYERS.map(|p| p.3)))
+    else {
+        return Vec::new();
+    };
     let medicare = matches!(
         plan_type,
         PlanType::MedicarePartB | PlanType::MedicareAdvantage

@@ -275,3 +275,72 @@ fn normalize(mut encounter: Encounter) -> Result<Encounter, EncounterError> {
     }
     Ok(encounter)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ONE: &str = r#"{"id":"E1","date_of_service":"2024-05-06","discipline":"pt",
+"patient":{"id":"M1","name":{"family":"Doe","given":"J"},"birth_date":"1950-01-01","sex":"female"},
+"clinical":{"diagnoses":["M54.50"],"visit_type":"treatment"},
+"timing":{"lines":[{"code":"97110","start":"09:00","stop":"09:23"}]},
+"administrative":{"payer":{"id":"P","name":"P","plan":"commercial"},"member_id":"X","place_of_service":"11"},
+"compliance":{"rendering":{"npi":"1234567893","role":"pt"}}}"#;
+
+    #[test]
+    fn minutes_come_from_start_and_stop() {
+        let encounter = parse_encounter(ONE).unwrap();
+        assert_eq!(encounter.timing.lines[0].minutes, Some(23));
+    }
+
+    #[test]
+    fn object_array_and_ndjson_all_read() {
+        let flat = ONE.replace('\n', "");
+        let ndjson = format!("{flat}\n{}\n", flat.replace("\"E1\"", "\"E2\""));
+        let array = format!("[{flat},\n{}]", flat.replace("\"E1\"", "\"E2\""));
+        for text in [ndjson.as_str(), array.as_str()] {
+            let ids: Vec<String> = parse_records(text)
+                .into_iter()
+                .map(|r| r.result.unwrap().id)
+                .collect();
+            assert_eq!(ids, ["E1", "E2"]);
+        }
+        assert_eq!(parse_records(ONE).len(), 1);
+        assert!(parse_records("  \n").is_empty());
+    }
+
+    #[test]
+    fn a_syntax_error_ends_the_stream_with_its_line() {
+        let flat = ONE.replace('\n', "");
+        let records = parse_records(&format!("{flat}\n{{\"id\": \n"));
+        assert_eq!(records.len(), 2);
+        assert!(records[0].result.is_ok());
+        assert_eq!(records[1].line, 3);
+        assert!(records[1].result.is_err());
+    }
+
+    #[test]
+    fn redaction_keeps_structure_and_drops_values() {
+        assert_eq!(
+            redact_quoted(r#"invalid type: string "Jane Doe", expected u32"#),
+            r#"invalid type: string "…", expected u32"#
+        );
+        assert_eq!(redact_quoted("unknown field `x`"), "unknown field `x`");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn reading_never_panics_on_arbitrary_text(text in "\\PC{0,200}") {
+            let _ = parse_records(&text);
+        }
+
+        #[test]
+        fn reading_never_panics_on_damaged_encounters(cut in 0usize..700, insert in "[\\[\\]{}\",:0-9a-z ]{0,3}") {
+            let mut text = ONE.to_owned();
+            let at = text.char_indices().map(|(i, _)| i).nth(cut).unwrap_or(text.len());
+            text.insert_str(at, &insert);
+            let _ = parse_records(&text);
+            let _ = parse_encounter(text.get(..at).unwrap_or_default());
+        }
+    }
+}

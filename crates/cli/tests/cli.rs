@@ -42,6 +42,14 @@ fn text(bytes: &[u8]) -> String {
 
 const EXAMPLE: &str = "../../examples/encounters.json";
 
+fn example_encounters() -> Vec<serde_json::Value> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/encounters.json"
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
 #[test]
 fn scrub_the_example_prints_lines_findings_and_exits_1() {
     let out = cleanclaim(&["scrub", EXAMPLE]);
@@ -123,12 +131,7 @@ fn payer_method_override_changes_units() {
 
 #[test]
 fn a_bad_record_is_rejected_whole_named_by_path_and_its_neighbours_still_scrub() {
-    let good = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../examples/encounters.json"
-    ))
-    .unwrap();
-    let encounters: Vec<serde_json::Value> = serde_json::from_str(&good).unwrap();
+    let encounters = example_encounters();
     let mut ndjson: Vec<String> = encounters.iter().map(|e| e.to_string()).collect();
     ndjson[2] = ndjson[2].replace("\"97530\"", "\"97x30\"");
     let out = with_stdin(&["scrub", "--format", "json", "-"], &ndjson.join("\n"));
@@ -144,14 +147,7 @@ fn a_bad_record_is_rejected_whole_named_by_path_and_its_neighbours_still_scrub()
 
 #[test]
 fn inconsistent_minutes_and_unknown_fields_are_input_errors() {
-    let encounters: Vec<serde_json::Value> = serde_json::from_str(
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../examples/encounters.json"
-        ))
-        .unwrap(),
-    )
-    .unwrap();
+    let encounters = example_encounters();
     let mut split = encounters[0].clone();
     split["timing"]["lines"][0]["furnished_by"] =
         serde_json::json!({"therapist_alone": 10, "assistant_alone": 10});
@@ -175,14 +171,7 @@ fn inconsistent_minutes_and_unknown_fields_are_input_errors() {
 
 #[test]
 fn phi_values_are_not_echoed_in_type_errors() {
-    let encounters: Vec<serde_json::Value> = serde_json::from_str(
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../examples/encounters.json"
-        ))
-        .unwrap(),
-    )
-    .unwrap();
+    let encounters = example_encounters();
     let mut bad = encounters[0].clone();
     bad["patient"]["birth_date"] = serde_json::json!("Rivera-1951");
     let out = with_stdin(&["scrub", "-"], &bad.to_string());
@@ -214,14 +203,7 @@ fn truncated_json_and_unknown_payer_exit_2() {
 
 #[test]
 fn clean_input_exits_0() {
-    let encounters: Vec<serde_json::Value> = serde_json::from_str(
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../examples/encounters.json"
-        ))
-        .unwrap(),
-    )
-    .unwrap();
+    let encounters = example_encounters();
     let out = with_stdin(
         &["scrub", "-"],
         &serde_json::to_string_pretty(&encounters[0]).unwrap(),

@@ -29,7 +29,10 @@ fn locate_error(json: &str) -> EncounterError {
     match serde_path_to_error::deserialize::<_, Encounter>(&mut deserializer) {
         Err(err) => {
             let path = err.path().to_string();
-            json_error(if path == "." { String::new() } else { path }, &err.into_inner())
+            json_error(
+                if path == "." { String::new() } else { path },
+                &err.into_inner(),
+            )
         }
         Ok(_) => match deserializer.end() {
             Err(err) => json_error(String::new(), &err),

@@ -156,19 +156,24 @@ impl Engine {
 
         let mut lines = Vec::with_capacity(days.len() + 1);
         let mut kx = KxTracker::new(self, encounter, policy);
-        for ((day, (n_units, basis)), ncci_modifier) in days.iter().zip(units).zip(ncci) {
-            let therapy_modifier = day.info.and_then(|info| match info.therapy {
-                TherapyStatus::Always => Some(false),
-                TherapyStatus::Sometimes => {
-                    encounter.compliance.plan_of_care.is_some().then_some(true)
-                }
-            });
-            let split = (n_units > 0)
-                .then(|| assistant_split(encounter, policy, day, n_units, &mut findings))
-                .flatten();
+        for ((day, (n_units, basis)), ncci_column1) in days.iter().zip(units).zip(ncci) {
+            let decisions = CodeDecisions {
+                basis,
+                ncci_column1,
+                therapy_modifier: day.info.and_then(|info| match info.therapy {
+                    TherapyStatus::Always => Some(false),
+                    TherapyStatus::Sometimes => {
+                        encounter.compliance.plan_of_care.is_some().then_some(true)
+                    }
+                }),
+                telehealth_modifier: telehealth,
+                split: (n_units > 0)
+                    .then(|| assistant_split(encounter, policy, day, n_units, &mut findings))
+                    .flatten(),
+            };
             // A split code becomes a line with CQ/CO and one without; an unsplit code stays one
             // line, kept even at 0 units so its explanation says why it is not billed.
-            let parts = match split {
+            let parts = match decisions.split {
                 Some(split) => [
                     Some((split.with_modifier, true)),
                     Some((split.without_modifier, false)),
@@ -176,88 +181,22 @@ impl Engine {
                 None => [Some((n_units, false)), None],
             };
             for (part_units, assistant) in parts.into_iter().flatten() {
-                if split.is_some() && part_units == 0 {
+                if decisions.split.is_some() && part_units == 0 {
                     continue;
                 }
-                let mut modifiers = Vec::with_capacity(MAX_MODIFIERS);
-                if part_units > 0 {
-                    if let Some(column1) = ncci_modifier {
-                        modifiers.push(AppliedModifier {
-                            modifier: policy.ncci_modifier,
-                            reason: ModifierReason::Ncci { column1 },
-                        });
-                    }
-                    if let Some(sometimes_therapy) = therapy_modifier {
-                        modifiers.push(AppliedModifier {
-                            modifier: discipline_modifier(encounter.discipline),
-                            reason: ModifierReason::Discipline {
-                                discipline: encounter.discipline,
-                                sometimes_therapy,
-                            },
-                        });
-                    }
-                    if let (true, Some(split)) = (assistant, split) {
-                        let modifier = if encounter.discipline == Discipline::Ot {
-                            CO
-                        } else {
-                            CQ
-                        };
-                        modifiers.push(AppliedModifier {
-                            modifier,
-                            reason: ModifierReason::Assistant { split },
-                        });
-                    }
-                }
-                let charge = day
-                    .charge_per_unit
-                    .map(|per_unit| per_unit.times(part_units));
-                if part_units > 0
-                    && therapy_modifier.is_some()
-                    && let Some(reason) = kx.add(charge.unwrap_or_default(), &mut findings)
-                {
-                    modifiers.push(AppliedModifier {
-                        modifier: KX,
-                        reason,
-                    });
-                }
-                if let (Some(modifier), true) = (telehealth, part_units > 0) {
-                    modifiers.push(AppliedModifier {
-                        modifier,
-                        reason: ModifierReason::Telehealth {
-                            modality: encounter.administrative.modality,
-                        },
-                    });
-                }
-                for &documented in &day.documented {
-                    if !modifiers.iter().any(|m| m.modifier == documented) {
-                        modifiers.push(AppliedModifier {
-                            modifier: documented,
-                            reason: ModifierReason::Documented,
-                        });
-                    }
-                }
-                if modifiers.len() > MAX_MODIFIERS {
-                    let list: Vec<&str> = modifiers.iter().map(|m| m.modifier.as_str()).collect();
-                    findings.push(Finding::new(
-                        &rules::TOO_MANY_MODIFIERS,
-                        Some(day.code),
-                        format!(
-                            "{} needs {} modifiers ({}); a line carries 4",
-                            day.code,
-                            modifiers.len(),
-                            list.join(", ")
-                        ),
-                    ));
-                }
-                lines.push(BilledLine {
-                    code: day.code,
+                let part = Part {
                     units: part_units,
-                    minutes: day.minutes,
-                    charge,
-                    modifiers,
-                    basis,
-                    assistant_split: split,
-                });
+                    assistant,
+                };
+                lines.push(billed_line(
+                    encounter,
+                    policy,
+                    day,
+                    &decisions,
+                    part,
+                    &mut kx,
+                    &mut findings,
+                ));
             }
         }
         kx.finish(&mut findings);
@@ -452,6 +391,112 @@ impl Engine {
                 modifier_for
             })
             .collect()
+    }
+}
+
+/// What the engine decided for one code before its units are split into lines.
+struct CodeDecisions {
+    basis: UnitBasis,
+    /// The column 1 code of an NCCI pair that puts the payer's NCCI modifier on this code.
+    ncci_column1: Option<ProcedureCode>,
+    /// `Some(sometimes_therapy)` when the line takes the discipline modifier.
+    therapy_modifier: Option<bool>,
+    telehealth_modifier: Option<Modifier>,
+    split: Option<AssistantSplit>,
+}
+
+/// One claim line's share of a code: its units, and whether it is the assistant's share.
+#[derive(Clone, Copy)]
+struct Part {
+    units: u32,
+    assistant: bool,
+}
+
+/// Builds one billed line with its modifiers in claim order: NCCI (59/X{EPSU}), discipline
+/// (GP/GO/GN), assistant (CQ/CO), KX, telehealth (95), then any the clinic documented.
+fn billed_line(
+    encounter: &Encounter,
+    policy: &PayerPolicy,
+    day: &CodeDay<'_>,
+    decisions: &CodeDecisions,
+    part: Part,
+    kx: &mut KxTracker,
+    findings: &mut Vec<Finding>,
+) -> BilledLine {
+    let billed = part.units > 0;
+    let charge = day
+        .charge_per_unit
+        .filter(|_| billed)
+        .map(|per_unit| per_unit.times(part.units));
+    // KX follows the therapy charge, so only lines that take a discipline modifier count.
+    let kx_reason = (billed && decisions.therapy_modifier.is_some())
+        .then(|| kx.add(charge.unwrap_or_default(), findings))
+        .flatten();
+    let mut modifiers = Vec::with_capacity(MAX_MODIFIERS);
+    let mut add = |modifier, reason| modifiers.push(AppliedModifier { modifier, reason });
+    if billed {
+        if let Some(column1) = decisions.ncci_column1 {
+            add(policy.ncci_modifier, ModifierReason::Ncci { column1 });
+        }
+        if let Some(sometimes_therapy) = decisions.therapy_modifier {
+            let discipline = encounter.discipline;
+            add(
+                discipline_modifier(discipline),
+                ModifierReason::Discipline {
+                    discipline,
+                    sometimes_therapy,
+                },
+            );
+        }
+        if let (true, Some(split)) = (part.assistant, decisions.split) {
+            let assistant_modifier = if encounter.discipline == Discipline::Ot {
+                CO
+            } else {
+                CQ
+            };
+            add(assistant_modifier, ModifierReason::Assistant { split });
+        }
+        if let Some(reason) = kx_reason {
+            add(KX, reason);
+        }
+        if let Some(modifier) = decisions.telehealth_modifier {
+            add(
+                modifier,
+                ModifierReason::Telehealth {
+                    modality: encounter.administrative.modality,
+                },
+            );
+        }
+    }
+    for &documented in &day.documented {
+        if !modifiers.iter().any(|m| m.modifier == documented) {
+            modifiers.push(AppliedModifier {
+                modifier: documented,
+                reason: ModifierReason::Documented,
+            });
+        }
+    }
+    if modifiers.len() > MAX_MODIFIERS {
+        let list: Vec<&str> = modifiers.iter().map(|m| m.modifier.as_str()).collect();
+        findings.push(Finding::new(
+            &rules::TOO_MANY_MODIFIERS,
+            Some(day.code),
+            format!(
+                "{} needs {} modifiers ({}); a line carries 4",
+                day.code,
+                modifiers.len(),
+                list.join(", ")
+            ),
+        ));
+    }
+    BilledLine {
+        code: day.code,
+        units: part.units,
+        minutes: day.minutes,
+        charge,
+        modifiers,
+        basis: decisions.basis,
+        assistant_split: decisions.split,
     }
 }
 

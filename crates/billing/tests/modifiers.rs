@@ -359,10 +359,14 @@ fn medicare_specific_coding_findings() {
         finding_ids(&derive(&engine, &group)),
         ["units.group-time-on-timed-code"]
     );
-    let missing = encounter_with(json!([{"code": "97110"}]), |_| {});
+    let missing = encounter_with(json!([{"code": "97110", "charge_per_unit": 4200}]), |_| {});
     let derivation = derive(&engine, &missing);
     assert_eq!(finding_ids(&derivation), ["units.timed-minutes-missing"]);
     assert_eq!(claim_lines(&derivation.lines), ["97110x0"]);
+    assert_eq!(
+        derivation.lines[0].charge, None,
+        "a line that is not billed has no charge"
+    );
     let unknown = encounter_with(json!([{"code": "99213"}]), |_| {});
     assert_eq!(
         finding_ids(&derive(&engine, &unknown)),

@@ -1,17 +1,24 @@
 //! Any text through the encounter reader and, when it parses, through the engine: no panic.
 #![no_main]
 
+use std::sync::OnceLock;
+
+use cleanclaim_billing::{Engine, Selection};
 use libfuzzer_sys::fuzz_target;
 
+/// Built once: loading the reference data on every input would dominate the run.
+static ENGINE: OnceLock<Engine> = OnceLock::new();
+
 fuzz_target!(|data: &[u8]| {
-    if let Ok(text) = std::str::from_utf8(data) {
-        let engine = cleanclaim_billing::Engine::builtin().expect("builtin data");
-        for record in cleanclaim_model::parse_records(text) {
-            if let Ok(encounter) = record.result {
-                let derivation = engine.derive(&encounter, cleanclaim_billing::Selection::default());
-                for line in &derivation.lines {
-                    let _ = line.explanation();
-                }
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let engine = ENGINE.get_or_init(|| Engine::builtin().expect("builtin data"));
+    for record in cleanclaim_model::parse_records(text) {
+        if let Ok(encounter) = record.result {
+            let derivation = engine.derive(&encounter, Selection::default());
+            for line in &derivation.lines {
+                let _ = line.explanation();
             }
         }
     }

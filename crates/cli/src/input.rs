@@ -27,57 +27,71 @@ pub fn for_each(
     } else {
         Box::new(File::open(Path::new(name)).with_context(|| format!("cannot open `{name}`"))?)
     };
-    let mut reader = BufReader::with_capacity(1 << 16, reader);
-    let mut first = String::new();
-    let mut line_no = 0usize;
-    // Skip blank lines to find the first record.
-    while first.trim().is_empty() {
-        first.clear();
-        if reader
-            .read_line(&mut first)
-            .with_context(|| format!("cannot read `{name}`"))?
-            == 0
-        {
-            return Ok(());
-        }
-        line_no += 1;
-    }
-    let trimmed = first.trim();
-    let is_ndjson = trimmed.starts_with('{') && serde_json::from_str::<&RawValue>(trimmed).is_ok();
+    let mut lines = NonBlankLines {
+        reader: BufReader::with_capacity(1 << 16, reader),
+        buffer: String::new(),
+        line_no: 0,
+        name,
+    };
+    let Some(first_line) = lines.advance()? else {
+        return Ok(());
+    };
+    let first = lines.current();
+    let is_ndjson = first.starts_with('{') && serde_json::from_str::<&RawValue>(first).is_ok();
     if !is_ndjson {
-        let mut text = std::mem::take(&mut first);
-        reader
+        let mut text = std::mem::take(&mut lines.buffer);
+        lines
+            .reader
             .read_to_string(&mut text)
             .with_context(|| format!("cannot read `{name}`"))?;
         for record in parse_records(&text) {
             each(Item {
-                line: record.line + line_no - 1,
+                line: record.line + first_line - 1,
                 result: record.result,
             })?;
         }
         return Ok(());
     }
-    each(Item {
-        line: line_no,
-        result: parse_encounter(trimmed),
-    })?;
-    let mut buffer = String::new();
-    loop {
-        buffer.clear();
-        if reader
-            .read_line(&mut buffer)
-            .with_context(|| format!("cannot read `{name}`"))?
-            == 0
-        {
-            return Ok(());
+    let mut line = Some(first_line);
+    while let Some(line_no) = line {
+        each(Item {
+            line: line_no,
+            result: parse_encounter(lines.current()),
+        })?;
+        line = lines.advance()?;
+    }
+    Ok(())
+}
+
+/// Reads a line at a time, skipping blank lines and counting every line.
+struct NonBlankLines<'a, R> {
+    reader: BufReader<R>,
+    buffer: String,
+    line_no: usize,
+    name: &'a str,
+}
+
+impl<R: Read> NonBlankLines<'_, R> {
+    /// Moves to the next non-blank line; its 1-based number, or `None` at the end.
+    fn advance(&mut self) -> anyhow::Result<Option<usize>> {
+        loop {
+            self.buffer.clear();
+            let n_read = self
+                .reader
+                .read_line(&mut self.buffer)
+                .with_context(|| format!("cannot read `{}`", self.name))?;
+            if n_read == 0 {
+                return Ok(None);
+            }
+            self.line_no += 1;
+            if !self.buffer.trim().is_empty() {
+                return Ok(Some(self.line_no));
+            }
         }
-        line_no += 1;
-        let text = buffer.trim();
-        if !text.is_empty() {
-            each(Item {
-                line: line_no,
-                result: parse_encounter(text),
-            })?;
-        }
+    }
+
+    /// The current line without surrounding whitespace.
+    fn current(&self) -> &str {
+        self.buffer.trim()
     }
 }

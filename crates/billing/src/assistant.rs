@@ -89,6 +89,7 @@ mod tests {
             therapist_alone,
             assistant_alone,
             together,
+            student_alone: 0,
         }
     }
 

@@ -4,18 +4,21 @@
 use chrono::{Datelike, NaiveDate};
 use cleanclaim_model::{
     Cents, Delivery, Discipline, Encounter, FurnishedBy, Modality, Modifier, PlaceOfService,
-    ProcedureCode, ProcedureLine,
+    ProcedureCode, ProcedureLine, YearToDateSpend,
 };
 
 use crate::assistant::{AssistantSplit, split_timed, split_untimed};
 use crate::catalogue::{Catalogue, CodeInfo, CodeTiming, TherapyStatus};
+use crate::diagnosis::DiagnosisRules;
 use crate::error::DataError;
 use crate::finding::Finding;
 use crate::line::{
     AppliedModifier, BilledLine, ModifierReason, POS_10_FROM, PosDecision, PosReason, UnitBasis,
 };
+use crate::mue::MueTable;
 use crate::ncci::{ModifierIndicator, PtpTable};
-use crate::payer::{PayerPolicies, PayerPolicy, UnitMethod};
+use crate::pack::{Period, RulePack, RulePacks};
+use crate::payer::{PayerPolicy, UnitMethod};
 use crate::rules;
 use crate::thresholds::{Bucket, Thresholds};
 use crate::units::{TimedMinutes, allocate_pooled, units_for_minutes};
@@ -40,18 +43,25 @@ pub fn discipline_modifier(discipline: Discipline) -> Modifier {
     }
 }
 
-/// Which payer policy and unit method to use, when the caller overrides the defaults.
+/// What the caller overrides: the pack, the unit method, the year-to-date spend.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Selection<'e> {
-    /// Use this policy instead of the plan type's default.
-    pub policy: Option<&'e PayerPolicy>,
-    /// Use this unit method instead of the policy's.
+    /// Use this pack instead of the one for the encounter's payer.
+    pub pack: Option<&'e RulePack>,
+    /// Use this unit method instead of the pack's.
     pub unit_method: Option<UnitMethod>,
+    /// Year-to-date therapy spend before this visit, when the caller knows more than the
+    /// encounter says (the scrubber's episode ledger); the larger of the two is used.
+    pub year_to_date: Option<YearToDateSpend>,
 }
 
 /// What the engine derived for one encounter.
 #[derive(Debug, Clone)]
 pub struct Derivation<'e> {
+    pub pack: &'e RulePack,
+    /// The pack's rules for the date of service (the nearest period, with a finding, when
+    /// none covers it).
+    pub period: &'e Period,
     pub policy: &'e PayerPolicy,
     pub unit_method: UnitMethod,
     pub place_of_service: PosDecision,
@@ -71,9 +81,10 @@ impl Derivation<'_> {
 #[derive(Debug, Clone)]
 pub struct Engine {
     catalogue: Catalogue,
-    payers: PayerPolicies,
-    thresholds: Thresholds,
+    packs: RulePacks,
+    diagnoses: DiagnosisRules,
     ptp: PtpTable,
+    mue: MueTable,
 }
 
 /// One code's documentation for the day: every entry of the code merged, because a timed
@@ -91,29 +102,33 @@ struct CodeDay<'a> {
 }
 
 impl Engine {
-    /// The engine with the data shipped in the binary (catalogue, payers, thresholds and the
-    /// therapy NCCI sample).
+    /// The engine with the data shipped in the binary: catalogue, rule packs, diagnosis
+    /// edits and the therapy samples of the NCCI PTP and MUE tables.
     pub fn builtin() -> Result<Self, DataError> {
+        let diagnoses = DiagnosisRules::builtin()?;
         Ok(Self::new(
             Catalogue::builtin()?,
-            PayerPolicies::builtin()?,
-            Thresholds::builtin()?,
+            RulePacks::builtin(&diagnoses)?,
+            diagnoses,
             PtpTable::builtin_sample()?,
+            MueTable::builtin_sample()?,
         ))
     }
 
     /// An engine over the given data.
     pub fn new(
         catalogue: Catalogue,
-        payers: PayerPolicies,
-        thresholds: Thresholds,
+        packs: RulePacks,
+        diagnoses: DiagnosisRules,
         ptp: PtpTable,
+        mue: MueTable,
     ) -> Self {
         Self {
             catalogue,
-            payers,
-            thresholds,
+            packs,
+            diagnoses,
             ptp,
+            mue,
         }
     }
 
@@ -122,9 +137,29 @@ impl Engine {
         Self { ptp, ..self }
     }
 
-    /// The payer policies.
-    pub fn payers(&self) -> &PayerPolicies {
-        &self.payers
+    /// Replaces the MUE table, e.g. with the current quarter's CMS file.
+    pub fn with_mue(self, mue: MueTable) -> Self {
+        Self { mue, ..self }
+    }
+
+    /// Replaces the rule packs (built-in ones plus a user's, see [`RulePacks::load`]).
+    pub fn with_packs(self, packs: RulePacks) -> Self {
+        Self { packs, ..self }
+    }
+
+    /// The rule packs.
+    pub fn packs(&self) -> &RulePacks {
+        &self.packs
+    }
+
+    /// The diagnosis pairing and age/sex edits.
+    pub fn diagnoses(&self) -> &DiagnosisRules {
+        &self.diagnoses
+    }
+
+    /// The MUE table in use.
+    pub fn mue(&self) -> &MueTable {
+        &self.mue
     }
 
     /// The code catalogue.
@@ -140,11 +175,25 @@ impl Engine {
     /// Derives the billed lines, modifiers, place of service and findings of one encounter.
     /// The result depends only on the encounter and the data, never on the order of its lines.
     pub fn derive<'e>(&'e self, encounter: &Encounter, selection: Selection<'e>) -> Derivation<'e> {
-        let policy = selection
-            .policy
-            .unwrap_or_else(|| self.payers.default_for(encounter.administrative.payer.plan));
-        let unit_method = selection.unit_method.unwrap_or(policy.unit_method);
+        let pack = selection
+            .pack
+            .unwrap_or_else(|| self.packs.for_encounter(encounter));
         let mut findings = Vec::new();
+        let date = encounter.date_of_service;
+        let period = pack.period_for(date).unwrap_or_else(|| {
+            let nearest = pack.nearest_period(date);
+            findings.push(Finding::new(
+                &rules::NO_RULES_FOR_DATE,
+                None,
+                format!(
+                    "pack `{}` has no rules for {date}; the rules from {} were used to explain the claim",
+                    pack.id, nearest.from
+                ),
+            ));
+            nearest
+        });
+        let policy = &period.billing;
+        let unit_method = selection.unit_method.unwrap_or(policy.unit_method);
         let days = self.code_days(encounter, policy, &mut findings);
         let units = count_units(&days, unit_method);
         self.check_disciplines(encounter, &days, &mut findings);
@@ -155,7 +204,7 @@ impl Engine {
             .flatten();
 
         let mut lines = Vec::with_capacity(days.len() + 1);
-        let mut kx = KxTracker::new(self, encounter, policy);
+        let mut kx = KxTracker::new(pack.thresholds(), encounter, policy, selection.year_to_date);
         for ((day, (n_units, basis)), ncci_column1) in days.iter().zip(units).zip(ncci) {
             let decisions = CodeDecisions {
                 basis,
@@ -201,6 +250,8 @@ impl Engine {
         }
         kx.finish(&mut findings);
         Derivation {
+            pack,
+            period,
             policy,
             unit_method,
             place_of_service,
@@ -216,7 +267,7 @@ impl Engine {
         policy: &PayerPolicy,
         findings: &mut Vec<Finding>,
     ) -> Vec<CodeDay<'_>> {
-        let rendering_is_assistant = encounter.compliance.rendering.role.is_assistant();
+        let rendering_is_assistant = rendering_is_assistant(encounter);
         let mut days: Vec<CodeDay<'_>> = Vec::with_capacity(encounter.timing.lines.len());
         for line in &encounter.timing.lines {
             check_interval(line, findings);
@@ -251,6 +302,10 @@ impl Engine {
                             .assistant_alone
                             .saturating_add(furnished.assistant_alone),
                         together: day.furnished.together.saturating_add(furnished.together),
+                        student_alone: day
+                            .furnished
+                            .student_alone
+                            .saturating_add(furnished.student_alone),
                     };
                     day.entries += 1;
                     day.separate_interval &= line.separate_interval;
@@ -304,8 +359,10 @@ impl Engine {
                 ),
             ));
         }
-        let role = encounter.compliance.rendering.role;
-        if role.is_assistant() && role.discipline() != Some(discipline) {
+        if let Some(role) = encounter.compliance.rendering.as_ref().map(|r| r.role)
+            && role.is_assistant()
+            && role.discipline() != Some(discipline)
+        {
             findings.push(Finding::new(
                 &rules::ASSISTANT_DISCIPLINE,
                 None,
@@ -565,6 +622,14 @@ fn check_code_day(
     }
 }
 
+fn rendering_is_assistant(encounter: &Encounter) -> bool {
+    encounter
+        .compliance
+        .rendering
+        .as_ref()
+        .is_some_and(|r| r.role.is_assistant())
+}
+
 /// Units and their basis for each code day, by the selected method.
 fn count_units(days: &[CodeDay<'_>], method: UnitMethod) -> Vec<(u32, UnitBasis)> {
     let timed_minutes = |day: &CodeDay<'_>| match day.info {
@@ -618,7 +683,7 @@ fn assistant_split(
     findings: &mut Vec<Finding>,
 ) -> Option<AssistantSplit> {
     let assistant_rendered_untimed =
-        day.minutes.is_none() && encounter.compliance.rendering.role.is_assistant();
+        day.minutes.is_none() && rendering_is_assistant(encounter);
     if day.furnished.assistant_alone == 0 && !assistant_rendered_untimed {
         return None;
     }
@@ -714,10 +779,21 @@ struct KxTracker {
 }
 
 impl KxTracker {
-    fn new(engine: &Engine, encounter: &Encounter, policy: &PayerPolicy) -> Self {
+    fn new(
+        thresholds: &Thresholds,
+        encounter: &Encounter,
+        policy: &PayerPolicy,
+        known: Option<YearToDateSpend>,
+    ) -> Self {
         let year = encounter.date_of_service.year();
         let bucket = Bucket::of(encounter.discipline);
-        let spend = encounter.administrative.year_to_date_spend;
+        let documented = encounter.administrative.year_to_date_spend;
+        // The EMR's figure and the scrubber's ledger may each miss visits the other saw; the
+        // larger never undercounts either and never counts a visit twice.
+        let spend = known.map_or(documented, |known| YearToDateSpend {
+            pt_slp: documented.pt_slp.max(known.pt_slp),
+            ot: documented.ot.max(known.ot),
+        });
         Self {
             enabled: policy.kx_threshold,
             year,
@@ -726,8 +802,8 @@ impl KxTracker {
                 Bucket::PtSlp => spend.pt_slp,
                 Bucket::Ot => spend.ot,
             },
-            kx: engine.thresholds.kx(year, bucket),
-            review: engine.thresholds.targeted_review(year),
+            kx: thresholds.kx(year, bucket),
+            review: thresholds.targeted_review(year),
             kx_applied: false,
             medical_necessity_documented: encounter.compliance.medical_necessity_documented,
         }

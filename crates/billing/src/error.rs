@@ -1,4 +1,5 @@
-//! Errors loading the engine's reference data (catalogue, payer policies, thresholds, NCCI).
+//! Errors loading the engine's reference data (catalogue, rule packs, diagnosis edits, NCCI,
+//! MUE).
 
 use thiserror::Error;
 
@@ -20,6 +21,9 @@ pub enum DataError {
         line: usize,
         reason: String,
     },
+    /// A rule pack is broken.
+    #[error(transparent)]
+    Pack(#[from] crate::pack::PackError),
 }
 
 impl DataError {

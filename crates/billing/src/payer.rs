@@ -1,14 +1,13 @@
-//! Payer billing policies: the unit method and modifier policy per payer family, loaded from
-//! `data/payers.toml`.
+//! A payer's billing policy for a period: the unit method and modifier policy, read from the
+//! `[period.billing]` table of its rule pack.
 
 use std::fmt;
 use std::str::FromStr;
 
 use chrono::NaiveDate;
-use cleanclaim_model::{Modifier, PlanType};
+use cleanclaim_model::Modifier;
 use serde::Deserialize;
 
-use crate::error::DataError;
 
 /// How a payer turns minutes into units.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
@@ -50,15 +49,17 @@ impl FromStr for UnitMethod {
     }
 }
 
-/// One payer family's billing policy.
+/// One payer's billing policy for one period of its rule pack: how units are counted and
+/// which modifiers apply. The `[period.billing]` table of a pack.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PayerPolicy {
+    /// The rule pack's id.
+    #[serde(skip)]
     pub id: String,
+    /// The rule pack's name, used in messages.
+    #[serde(skip)]
     pub name: String,
-    /// Plan types that use this policy unless the caller picks one.
-    #[serde(default)]
-    pub default_for: Vec<PlanType>,
     pub unit_method: UnitMethod,
     pub assistant_modifiers: bool,
     pub kx_threshold: bool,
@@ -71,158 +72,24 @@ pub struct PayerPolicy {
     pub ncci_modifier: Modifier,
     pub replace_97014: bool,
     pub group_for_concurrent: bool,
-    pub source: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PayerFile {
-    #[expect(dead_code, reason = "the version is for people reading the file")]
-    version: String,
-    payer: Vec<PayerPolicy>,
 }
 
 const NCCI_MODIFIERS: [&str; 5] = ["59", "XE", "XS", "XP", "XU"];
 
-const PLAN_TYPES: [PlanType; 6] = [
-    PlanType::MedicarePartB,
-    PlanType::MedicareAdvantage,
-    PlanType::Commercial,
-    PlanType::Medicaid,
-    PlanType::WorkersComp,
-    PlanType::Other,
-];
-
-/// All payer policies, each plan type mapped to exactly one default.
-#[derive(Debug, Clone)]
-pub struct PayerPolicies {
-    policies: Vec<PayerPolicy>,
-    /// The default policy of each plan type, in `PLAN_TYPES` order; checked complete at load.
-    defaults: [PayerPolicy; 6],
-}
-
-impl PayerPolicies {
-    /// The policies shipped with cleanclaim.
-    pub fn builtin() -> Result<Self, DataError> {
-        Self::from_toml("data/payers.toml", include_str!("../data/payers.toml"))
-    }
-
-    /// Parses a policy file; `file` names it in errors.
-    pub fn from_toml(file: &str, text: &str) -> Result<Self, DataError> {
-        let parsed: PayerFile = toml::from_str(text).map_err(|e| DataError::toml(file, &e))?;
-        let policies = parsed.payer;
-        for (index, policy) in policies.iter().enumerate() {
-            if policies.iter().take(index).any(|p| p.id == policy.id) {
-                return Err(DataError::invalid(
-                    file,
-                    format!("payer `{}` is listed twice", policy.id),
-                ));
-            }
-            if !NCCI_MODIFIERS.contains(&policy.ncci_modifier.as_str()) {
-                return Err(DataError::invalid(
-                    file,
-                    format!(
-                        "payer `{}`: ncci_modifier `{}` is not one of 59, XE, XS, XP, XU",
-                        policy.id, policy.ncci_modifier
-                    ),
-                ));
-            }
-            if let Some([first, last]) = policy.telehealth_window
-                && last < first
-            {
-                return Err(DataError::invalid(
-                    file,
-                    format!(
-                        "payer `{}`: telehealth_window ends before it starts",
-                        policy.id
-                    ),
-                ));
-            }
-            for plan in &policy.default_for {
-                if policies
-                    .iter()
-                    .take(index)
-                    .any(|p| p.default_for.contains(plan))
-                {
-                    return Err(DataError::invalid(
-                        file,
-                        format!("plan type `{plan:?}` has more than one default payer"),
-                    ));
-                }
-            }
+impl PayerPolicy {
+    /// What is wrong with the policy's values, if anything.
+    pub(crate) fn problem(&self) -> Option<String> {
+        if !NCCI_MODIFIERS.contains(&self.ncci_modifier.as_str()) {
+            return Some(format!(
+                "ncci_modifier `{}` is not one of 59, XE, XS, XP, XU",
+                self.ncci_modifier
+            ));
         }
-        let mut defaults = Vec::with_capacity(PLAN_TYPES.len());
-        for plan in PLAN_TYPES {
-            let policy = policies
-                .iter()
-                .find(|p| p.default_for.contains(&plan))
-                .ok_or_else(|| {
-                    DataError::invalid(
-                        file,
-                        format!("no payer is the default for plan type `{plan:?}`"),
-                    )
-                })?;
-            defaults.push(policy.clone());
+        if let Some([first, last]) = self.telehealth_window
+            && last < first
+        {
+            return Some("telehealth_window ends before it starts".to_owned());
         }
-        let defaults = defaults
-            .try_into()
-            .map_err(|_| DataError::invalid(file, "plan type table is incomplete"))?;
-        Ok(Self { policies, defaults })
-    }
-
-    /// The policy with this id.
-    pub fn by_id(&self, id: &str) -> Option<&PayerPolicy> {
-        self.policies.iter().find(|p| p.id == id)
-    }
-
-    /// The default policy for a plan type.
-    pub fn default_for(&self, plan: PlanType) -> &PayerPolicy {
-        let [part_b, advantage, commercial, medicaid, workers_comp, other] = &self.defaults;
-        match plan {
-            PlanType::MedicarePartB => part_b,
-            PlanType::MedicareAdvantage => advantage,
-            PlanType::Commercial => commercial,
-            PlanType::Medicaid => medicaid,
-            PlanType::WorkersComp => workers_comp,
-            PlanType::Other => other,
-        }
-    }
-
-    /// Every policy, in file order.
-    pub fn all(&self) -> &[PayerPolicy] {
-        &self.policies
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_plan_type_has_a_builtin_default() {
-        let policies = PayerPolicies::builtin().unwrap();
-        for plan in PLAN_TYPES {
-            assert!(
-                policies.default_for(plan).default_for.contains(&plan),
-                "{plan:?}"
-            );
-        }
-        let medicare = policies.by_id("medicare-part-b").unwrap();
-        assert_eq!(medicare.unit_method, UnitMethod::Cms8Minute);
-        assert!(medicare.assistant_modifiers && medicare.kx_threshold);
-    }
-
-    #[test]
-    fn a_bad_ncci_modifier_is_rejected() {
-        let text = include_str!("../data/payers.toml").replacen(
-            "ncci_modifier = \"59\"",
-            "ncci_modifier = \"25\"",
-            1,
-        );
-        let err = PayerPolicies::from_toml("payers.toml", &text).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "payers.toml: payer `medicare-part-b`: ncci_modifier `25` is not one of 59, XE, XS, XP, XU"
-        );
+        None
     }
 }

@@ -1,8 +1,13 @@
-//! Every finding the units-and-modifiers engine can raise: its id, severity, how to fix it
-//! and the policy it comes from. Messages name the specifics; these say what to do.
+//! Every built-in rule the engine and the scrubber can raise: its id, default severity, work
+//! queue, the encounter fields it reads, how to fix it and the policy it comes from. Messages
+//! name the specifics; these say what to do. Rule packs change severities per date and add
+//! expression rules of their own ([`crate::pack`]).
+
+use std::borrow::Cow;
 
 /// What a finding does to the claim.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// Lets the claim through with a note.
     Warn,
@@ -11,7 +16,7 @@ pub enum Severity {
 }
 
 impl Severity {
-    /// The name used in output.
+    /// The name used in output and in rule packs.
     pub fn name(self) -> &'static str {
         match self {
             Self::Warn => "warn",
@@ -20,81 +25,223 @@ impl Severity {
     }
 }
 
-/// A billing rule that can produce findings.
-#[derive(Debug, PartialEq, Eq)]
+/// The work queue an encounter lands in. Held encounters go to the queue of their first hold
+/// in this order: documentation comes first (nothing else can be judged without it), then
+/// authorization, then coding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Queue {
+    DocumentationHold,
+    Authorization,
+    CodingReview,
+    ReadyToBill,
+}
+
+impl Queue {
+    /// The name used in output and in rule packs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::DocumentationHold => "documentation_hold",
+            Self::Authorization => "authorization",
+            Self::CodingReview => "coding_review",
+            Self::ReadyToBill => "ready_to_bill",
+        }
+    }
+
+    /// Every queue, in routing order.
+    pub const ALL: [Queue; 4] = [
+        Self::DocumentationHold,
+        Self::Authorization,
+        Self::CodingReview,
+        Self::ReadyToBill,
+    ];
+}
+
+/// A billing rule that can produce findings. Built-in rules are constants; rule packs build
+/// expression rules at load time, hence the `Cow`s.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rule {
-    pub id: &'static str,
+    pub id: Cow<'static, str>,
+    /// The severity unless a rule pack changes it for the date of service.
     pub severity: Severity,
-    pub fix: &'static str,
-    pub source: &'static str,
+    pub queue: Queue,
+    /// The encounter fields the rule reads (JSON paths), so a therapist sees what to look at.
+    pub fields: Cow<'static, [Cow<'static, str>]>,
+    pub fix: Cow<'static, str>,
+    pub source: Cow<'static, str>,
 }
 
 macro_rules! rules {
-    ($($name:ident = $id:literal, $severity:ident, fix: $fix:literal, source: $source:literal;)*) => {
+    ($($name:ident = $id:literal, $severity:ident, $queue:ident, fields: [$($field:literal),*], fix: $fix:literal, source: $source:literal;)*) => {
         $(
             #[doc = concat!("`", $id, "`: ", $fix)]
-            pub const $name: Rule = Rule { id: $id, severity: Severity::$severity, fix: $fix, source: $source };
+            pub const $name: Rule = Rule {
+                id: Cow::Borrowed($id),
+                severity: Severity::$severity,
+                queue: Queue::$queue,
+                fields: Cow::Borrowed(&[$(Cow::Borrowed($field)),*]),
+                fix: Cow::Borrowed($fix),
+                source: Cow::Borrowed($source),
+            };
         )*
-        /// Every rule, for `rules explain` and the generated rule list.
+        /// Every built-in rule, for `rules explain` and the generated rule list.
         pub const ALL: &[&Rule] = &[$(&$name),*];
     };
 }
 
 rules! {
-    UNKNOWN_CODE = "units.code-not-in-catalogue", Hold,
+    UNKNOWN_CODE = "units.code-not-in-catalogue", Hold, CodingReview, fields: ["timing.lines[].code"],
         fix: "Correct the code, or add it to the code catalogue with its timing and therapy status.",
         source: "cleanclaim code catalogue (data/codes.toml)";
-    TIMED_MINUTES_MISSING = "units.timed-minutes-missing", Hold,
+    TIMED_MINUTES_MISSING = "units.timed-minutes-missing", Hold, DocumentationHold, fields: ["timing.lines[].minutes", "timing.lines[].start", "timing.lines[].stop"],
         fix: "Document the direct treatment minutes (or start and stop times) for the timed code.",
         source: "MCPM ch.5 §20.2; MBPM ch.15 §220.3.E (timed minutes in the treatment note)";
-    MINUTES_EXCEED_INTERVAL = "units.minutes-exceed-interval", Hold,
+    MINUTES_EXCEED_INTERVAL = "units.minutes-exceed-interval", Hold, DocumentationHold, fields: ["timing.lines[].minutes", "timing.lines[].start", "timing.lines[].stop"],
         fix: "Correct the minutes or the start/stop times so they agree.",
         source: "MBPM ch.15 §220.3.E (treatment note must support the time billed)";
-    UNTIMED_REPEATED = "units.untimed-code-repeated", Warn,
+    UNTIMED_REPEATED = "units.untimed-code-repeated", Warn, CodingReview, fields: ["timing.lines[].code"],
         fix: "Untimed codes are billed once per date of service; remove the duplicate entry.",
         source: "CMS Medicare Quarterly Provider Compliance Newsletter, April 2019";
-    GROUP_AS_TIMED = "units.group-time-on-timed-code", Hold,
+    GROUP_AS_TIMED = "units.group-time-on-timed-code", Hold, CodingReview, fields: ["timing.lines[].code", "timing.lines[].delivery"],
         fix: "Bill group or concurrent time as 97150 (one unit per patient), not as a one-on-one timed code.",
         source: "MBPM ch.15 §230.1 (group therapy; concurrent therapy billed as group)";
-    REPLACE_97014 = "coding.97014-not-recognized", Hold,
+    REPLACE_97014 = "coding.97014-not-recognized", Hold, CodingReview, fields: ["timing.lines[].code"],
         fix: "Report unattended electrical stimulation as G0283 for this payer.",
         source: "Medicare does not recognize 97014 (CMS HCPCS G0283 instructions)";
-    DISCIPLINE_CONFLICT = "modifiers.discipline-conflict", Hold,
+    DISCIPLINE_CONFLICT = "modifiers.discipline-conflict", Hold, CodingReview, fields: ["discipline", "compliance.plan_of_care.discipline", "timing.lines[].modifiers"],
         fix: "Bill the service under the plan of care of its discipline, or correct the code or modifier.",
         source: "MCPM ch.5 §20.1 (one of GN/GO/GP per line; evaluation codes take their discipline's modifier)";
-    ASSISTANT_DISCIPLINE = "modifiers.assistant-discipline-mismatch", Hold,
+    ASSISTANT_DISCIPLINE = "modifiers.assistant-discipline-mismatch", Hold, DocumentationHold, fields: ["discipline", "compliance.rendering.role"],
         fix: "A PTA furnishes PT and an OTA furnishes OT; correct the rendering provider or the plan of care.",
         source: "42 CFR 484.4 (PTA/OTA qualifications); MBPM ch.15 §230.1-230.2";
-    SLP_ASSISTANT = "modifiers.slp-assistant-minutes", Hold,
+    SLP_ASSISTANT = "modifiers.slp-assistant-minutes", Hold, DocumentationHold, fields: ["discipline", "timing.lines[].furnished_by", "compliance.rendering.role"],
         fix: "Medicare has no SLP assistant modifier; SLP services must be furnished by the SLP. Reassign the minutes.",
         source: "SSA §1834(v) (CQ/CO only for PTA/OTA); MBPM ch.15 §230.3";
-    NCCI_NOT_ALLOWED = "coding.ncci-pair-not-allowed", Hold,
+    NCCI_NOT_ALLOWED = "coding.ncci-pair-not-allowed", Hold, CodingReview, fields: ["timing.lines[].code", "date_of_service"],
         fix: "Remove the column 2 code: this pair cannot be billed together on one day by one provider.",
         source: "NCCI PTP edits, modifier indicator 0 (NCCI Policy Manual ch.1 §E)";
-    NCCI_NEEDS_SEPARATE_INTERVAL = "coding.ncci-separate-interval-undocumented", Hold,
+    NCCI_NEEDS_SEPARATE_INTERVAL = "coding.ncci-separate-interval-undocumented", Hold, CodingReview, fields: ["timing.lines[].code", "timing.lines[].separate_interval"],
         fix: "Document that the services were performed in separate time intervals (then 59/X{EPSU} is added), or remove the column 2 code.",
         source: "NCCI PTP edits, modifier indicator 1 (NCCI Policy Manual ch.1 §E; ch.11 §I)";
-    TOO_MANY_MODIFIERS = "modifiers.more-than-four", Hold,
+    TOO_MANY_MODIFIERS = "modifiers.more-than-four", Hold, CodingReview, fields: ["timing.lines[].modifiers"],
         fix: "A claim line carries four modifiers; drop the informational ones and keep those that affect payment.",
         source: "X12 005010X222A1 SV1-01-3 to SV1-01-6";
-    KX_UNKNOWN_YEAR = "modifiers.kx-threshold-year-unknown", Warn,
+    KX_UNKNOWN_YEAR = "modifiers.kx-threshold-year-unknown", Warn, CodingReview, fields: ["date_of_service"],
         fix: "Add the year's KX threshold to data/thresholds.toml.",
         source: "BBA 2018 §50202 (threshold indexed each year by the MEI)";
-    KX_NO_MEDICAL_NECESSITY = "modifiers.kx-medical-necessity-undocumented", Hold,
+    KX_NO_MEDICAL_NECESSITY = "modifiers.kx-medical-necessity-undocumented", Hold, CodingReview, fields: ["administrative.year_to_date_spend", "compliance.medical_necessity_documented"],
         fix: "Document that services above the threshold are medically necessary before billing with KX.",
         source: "SSA §1833(g)(7); MBPM ch.15 §220.3 (KX attests medical necessity in the record)";
-    TARGETED_REVIEW = "modifiers.targeted-review-threshold", Warn,
+    TARGETED_REVIEW = "modifiers.targeted-review-threshold", Warn, CodingReview, fields: ["administrative.year_to_date_spend", "timing.lines[].charge_per_unit"],
         fix: "Claims above the targeted medical review amount may be reviewed: make sure the record supports medical necessity.",
         source: "BBA 2018 §50202; CMS Therapy Services page ($3,000 through 2027)";
-    TELEHEALTH_NOT_COVERED = "telehealth.outside-coverage-window", Hold,
+    TELEHEALTH_NOT_COVERED = "telehealth.outside-coverage-window", Hold, CodingReview, fields: ["administrative.modality", "date_of_service"],
         fix: "This payer does not pay therapy by telehealth on this date; bill only in-person visits or change the payer.",
         source: "CAA 2026 (H.R. 7148): PT/OT/SLP telehealth through 2027-12-31";
-    TELEHEALTH_CODE_NOT_ALLOWED = "telehealth.code-not-on-telehealth-list", Hold,
+    TELEHEALTH_CODE_NOT_ALLOWED = "telehealth.code-not-on-telehealth-list", Hold, CodingReview, fields: ["administrative.modality", "timing.lines[].code"],
         fix: "This code cannot be furnished by telehealth; remove it or correct the modality.",
         source: "CMS List of Telehealth Services";
-    TELEHEALTH_POS_IN_PERSON = "telehealth.pos-without-telehealth", Hold,
+    TELEHEALTH_POS_IN_PERSON = "telehealth.pos-without-telehealth", Hold, CodingReview, fields: ["administrative.place_of_service", "administrative.modality"],
         fix: "POS 02/10 means telehealth: set the modality to telehealth or correct the place of service.",
         source: "CMS Place of Service code set (POS 02, POS 10)";
+
+    // Documentation gates.
+    DIAGNOSIS_MISSING = "doc.diagnosis-missing", Hold, DocumentationHold, fields: ["clinical.diagnoses"],
+        fix: "Add the treating diagnosis (ICD-10-CM) to the encounter.",
+        source: "42 CFR 410.61(b) (the plan states the diagnosis); X12 005010X222A1 HI segment (principal diagnosis required)";
+    RENDERING_MISSING = "doc.rendering-provider-missing", Hold, DocumentationHold, fields: ["compliance.rendering"],
+        fix: "Record the therapist who furnished the visit (NPI and role).",
+        source: "X12 005010X222A1 loop 2310B; MBPM ch.15 §220.3 (the treating clinician signs the note)";
+    PLAN_OF_CARE_MISSING = "doc.plan-of-care-missing", Hold, DocumentationHold, fields: ["compliance.plan_of_care"],
+        fix: "Attach the plan of care for this discipline (or load it with --context) before billing treatment.",
+        source: "42 CFR 410.61; MBPM ch.15 §220.1.2 (evaluation-only visits excepted, MBPM ch.15 §220.1)";
+    PLAN_OF_CARE_UNSIGNED = "doc.plan-of-care-unsigned", Hold, DocumentationHold, fields: ["compliance.plan_of_care.signed_on", "administrative.referring_provider.order_signed_on", "compliance.plan_of_care.sent_to_referrer_on"],
+        fix: "Get the physician/NPP signature on the plan of care (or, where the pack allows it, record the signed referral and the date the plan was sent).",
+        source: "42 CFR 424.24(c); MBPM ch.15 §220.1.3; CY2025 PFS 89 FR 97912 (referral exception)";
+    CERTIFICATION_LATE = "doc.certification-late", Hold, DocumentationHold, fields: ["compliance.plan_of_care.signed_on", "compliance.plan_of_care.certification_start"],
+        fix: "The plan was certified more than the allowed days after the first treatment: document the reason for the delayed certification.",
+        source: "MBPM ch.15 §220.1.3 (certification within 30 days of the first treatment; delayed certification)";
+    OUTSIDE_CERTIFICATION = "doc.outside-certification-period", Hold, DocumentationHold, fields: ["date_of_service", "compliance.plan_of_care.certification_start", "compliance.plan_of_care.certification_end"],
+        fix: "Bill this visit under the plan of care certified for its date, or get the plan recertified.",
+        source: "42 CFR 424.24(c); MBPM ch.15 §220.1.2";
+    RECERTIFICATION_DUE = "doc.recertification-due", Hold, DocumentationHold, fields: ["date_of_service", "compliance.plan_of_care.certification_start"],
+        fix: "Get the plan of care recertified: certification lasts at most the pack's recertification days.",
+        source: "42 CFR 424.24(c)(4) (recertification at least every 90 days)";
+    PROGRESS_REPORT_OVERDUE = "doc.progress-report-overdue", Hold, DocumentationHold, fields: ["compliance.last_progress_report"],
+        fix: "The therapist (not an assistant) writes a progress report; then re-scrub the visit.",
+        source: "MBPM ch.15 §220.3.D (at least once every 10 treatment days; reports by assistants are not complete progress reports)";
+    EVALUATION_WITHOUT_MEASURES = "doc.evaluation-without-tests-and-measures", Hold, DocumentationHold, fields: ["clinical.tests_and_measures"],
+        fix: "Document the objective tests and measures the evaluation used.",
+        source: "MBPM ch.15 §220.3.C (evaluations document objective measurements)";
+    RE_EVALUATION_WITHOUT_REASON = "doc.re-evaluation-without-reason", Hold, DocumentationHold, fields: ["clinical.re_evaluation_reason"],
+        fix: "Document why the re-evaluation was needed (new diagnosis, unexpected change in status); routine reassessment is not billable.",
+        source: "MBPM ch.15 §220.3.C; Billing and Coding article A53309";
+    ASSISTANT_RENDERING = "doc.assistant-as-rendering-provider", Hold, DocumentationHold, fields: ["compliance.rendering.role", "compliance.rendering.supervising_npi"],
+        fix: "This payer enrolls only therapists: bill under the supervising therapist's NPI and keep CQ/CO on the assistant's units.",
+        source: "42 CFR 410.59(a)(2), 410.60(a)(2) (assistant services billed by the supervising therapist) [verify for the payer]";
+    STUDENT_MINUTES = "doc.student-minutes-billed", Hold, DocumentationHold, fields: ["timing.lines[].furnished_by.student_alone", "compliance.rendering.role"],
+        fix: "Remove the minutes a student furnished without the therapist in the room, and bill under the supervising therapist.",
+        source: "MBPM ch.15 §230.B (therapy students) [verify for the payer]";
+
+    // Authorizations and benefit limits.
+    AUTHORIZATION_MISSING = "auth.missing", Hold, Authorization, fields: ["administrative.authorization"],
+        fix: "Get a prior authorization from the payer and add it to the ledger (--context authorizations.json).",
+        source: "payer authorization policy (rule pack `authorization.required`)";
+    AUTHORIZATION_OUTSIDE_DATES = "auth.outside-dates", Hold, Authorization, fields: ["date_of_service", "administrative.authorization"],
+        fix: "The visit falls outside every authorization on file: request a new authorization or an extension of the dates.",
+        source: "payer authorization policy";
+    AUTHORIZATION_VISITS_EXHAUSTED = "auth.visits-exhausted", Hold, Authorization, fields: ["administrative.authorization"],
+        fix: "The authorized visits are used up: request more visits before billing, or mark the item patient_pay.",
+        source: "payer authorization policy";
+    AUTHORIZATION_UNITS_EXHAUSTED = "auth.units-exhausted", Hold, Authorization, fields: ["administrative.authorization", "timing.lines[].code"],
+        fix: "The authorized units are used up: request more units before billing, or mark the item patient_pay.",
+        source: "payer authorization policy";
+    AUTHORIZATION_DENIED = "auth.denied", Hold, Authorization, fields: ["administrative.authorization"],
+        fix: "The payer denied this authorization: appeal, or bill the patient under a signed waiver.",
+        source: "payer authorization policy";
+    AUTHORIZATION_PATIENT_PAY = "auth.patient-pay", Hold, Authorization, fields: ["administrative.authorization"],
+        fix: "The patient agreed to pay for visits beyond the authorization: bill the patient, not the payer.",
+        source: "authorization ledger status set by the clinic";
+    AUTHORIZATION_NUMBER_MISMATCH = "auth.number-mismatch", Hold, Authorization, fields: ["administrative.authorization"],
+        fix: "Correct the authorization number on the encounter to the one in the ledger (it goes in REF*G1).",
+        source: "X12 005010X222A1 loop 2300 REF*G1; payer authorization policy";
+    VISIT_CAP_REACHED = "benefit.visit-cap-reached", Hold, Authorization, fields: ["date_of_service", "discipline"],
+        fix: "The plan's annual therapy visits are used up: check for a benefit exception or bill the patient.",
+        source: "plan benefit limit (rule pack `benefits.visits_per_year`)";
+    SPEND_CAP_REACHED = "benefit.spend-cap-reached", Hold, Authorization, fields: ["date_of_service", "timing.lines[].charge_per_unit"],
+        fix: "The plan's annual therapy dollar limit is reached: check for a benefit exception or bill the patient.",
+        source: "plan benefit limit (rule pack `benefits.spend_cap_cents`)";
+
+    // Coding edits.
+    DIAGNOSIS_NOT_SUPPORTED = "coding.diagnosis-does-not-support-code", Hold, CodingReview, fields: ["clinical.diagnoses", "timing.lines[].code"],
+        fix: "Add the diagnosis that supports this code, or correct the code.",
+        source: "MAC local coverage determinations and billing articles (covered ICD-10-CM lists per therapy code group); the starting lists in data/diagnosis-pairing.toml are cleanclaim's and must be checked against the payer's";
+    DIAGNOSIS_AGE_CONFLICT = "coding.diagnosis-age-conflict", Hold, CodingReview, fields: ["clinical.diagnoses", "patient.birth_date"],
+        fix: "The diagnosis does not fit the patient's age: correct the diagnosis or the birth date.",
+        source: "ICD-10-CM Official Guidelines; CMS Medicare Code Editor age edits";
+    DIAGNOSIS_SEX_CONFLICT = "coding.diagnosis-sex-conflict", Hold, CodingReview, fields: ["clinical.diagnoses", "patient.sex"],
+        fix: "The diagnosis does not fit the patient's sex: correct the diagnosis or the patient's sex.",
+        source: "ICD-10-CM Official Guidelines; CMS Medicare Code Editor sex edits";
+    CODE_NOT_COVERED = "coding.code-not-covered", Hold, CodingReview, fields: ["timing.lines[].code", "administrative.modality"],
+        fix: "The plan does not cover this code (for this modality): remove it or bill the patient under a waiver.",
+        source: "payer coverage policy (rule pack `coding.not_covered`, `coding.not_covered_telehealth`)";
+    EVALUATION_REPEATED = "coding.evaluation-repeated-in-episode", Hold, CodingReview, fields: ["timing.lines[].code", "clinical.visit_type"],
+        fix: "An episode has one initial evaluation: bill a re-evaluation (with its reason) or start a new episode after discharge.",
+        source: "CPT evaluation descriptors; MBPM ch.15 §220.3.C";
+    MUE_EXCEEDED = "coding.mue-exceeded", Hold, CodingReview, fields: ["timing.lines[].code", "timing.lines[].minutes"],
+        fix: "Units exceed the medically unlikely edit for one day: correct the units, or document and appeal when the MUE is clinical (MAI 3).",
+        source: "CMS NCCI Medically Unlikely Edits (practitioner services MUE table)";
+    TELEHEALTH_MODIFIER_IN_PERSON = "telehealth.modifier-on-in-person-visit", Hold, CodingReview, fields: ["timing.lines[].modifiers", "administrative.modality", "administrative.place_of_service"],
+        fix: "A telehealth modifier (95, GT, FQ, FR) is documented on an in-person visit: remove it or correct the modality.",
+        source: "CMS List of Telehealth Services; CPT Appendix P (modifier 95)";
+
+    // Rule packs.
+    NO_RULES_FOR_DATE = "pack.no-period-for-date", Hold, CodingReview, fields: ["date_of_service", "administrative.payer"],
+        fix: "The payer's rule pack has no rules for this date of service: add a period to the pack.",
+        source: "cleanclaim rule pack (every value carries an effective date range)";
+    EXPRESSION_FAILED = "pack.expression-rule-failed", Hold, CodingReview, fields: [],
+        fix: "A payer expression rule could not be evaluated for this encounter: fix the rule's condition (see the message) and re-scrub.",
+        source: "cleanclaim rule pack expression rules (CEL)";
 }
 
 /// The rule with this id.

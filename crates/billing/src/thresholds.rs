@@ -1,10 +1,9 @@
-//! Annual therapy thresholds (KX and targeted medical review), loaded from
-//! `data/thresholds.toml`.
+//! Annual therapy thresholds (KX and targeted medical review), from the `[thresholds]` table
+//! of a rule pack.
 
 use cleanclaim_model::{Cents, Discipline};
 use serde::Deserialize;
 
-use crate::error::DataError;
 
 /// The two threshold buckets: PT and SLP share one, OT has its own (BBA 2018 §50202).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,78 +30,78 @@ impl Bucket {
     }
 }
 
+/// One year's KX amounts in cents, as a rule pack lists them.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct KxRow {
+pub(crate) struct KxRow {
     year: i32,
     pt_slp: i64,
     ot: i64,
-    #[expect(dead_code, reason = "the source is for people auditing the file")]
+    #[expect(dead_code, reason = "the source is for people auditing the pack")]
     source: String,
 }
 
+/// The targeted medical review amount in cents and the last year it applies.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ReviewRow {
+pub(crate) struct ReviewRow {
     amount: i64,
     through_year: i32,
-    #[expect(dead_code, reason = "the source is for people auditing the file")]
+    #[expect(dead_code, reason = "the source is for people auditing the pack")]
     source: String,
 }
 
-#[derive(Deserialize)]
+/// The `[thresholds]` table of a rule pack.
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ThresholdFile {
-    #[expect(dead_code, reason = "the version is for people reading the file")]
-    version: String,
+pub(crate) struct ThresholdTable {
+    #[serde(default)]
     kx: Vec<KxRow>,
-    targeted_review: ReviewRow,
+    #[serde(default)]
+    targeted_review: Option<ReviewRow>,
 }
 
-/// Threshold amounts by calendar year.
 #[derive(Debug, Clone)]
 pub struct Thresholds {
     kx: Vec<KxRow>,
-    review: ReviewRow,
+    review: Option<ReviewRow>,
 }
 
 impl Thresholds {
     /// The amounts shipped with cleanclaim (2019-2026).
-    pub fn builtin() -> Result<Self, DataError> {
-        Self::from_toml(
-            "data/thresholds.toml",
-            include_str!("../data/thresholds.toml"),
-        )
+    /// No thresholds: for payers without a KX threshold.
+    pub fn none() -> Self {
+        Self {
+            kx: Vec::new(),
+            review: None,
+        }
     }
 
-    /// Parses a threshold file; `file` names it in errors.
-    pub fn from_toml(file: &str, text: &str) -> Result<Self, DataError> {
-        let parsed: ThresholdFile = toml::from_str(text).map_err(|e| DataError::toml(file, &e))?;
-        let mut kx = parsed.kx;
+    /// Checks a pack's threshold table; the error says what is wrong.
+    pub(crate) fn from_table(table: ThresholdTable) -> Result<Self, String> {
+        let mut kx = table.kx;
         kx.sort_by_key(|row| row.year);
         if let Some(pair) = kx
             .windows(2)
             .find(|w| w.first().map(|a| a.year) == w.get(1).map(|b| b.year))
         {
             let year = pair.first().map(|r| r.year).unwrap_or_default();
-            return Err(DataError::invalid(
-                file,
-                format!("year {year} is listed twice"),
-            ));
+            return Err(format!("thresholds: year {year} is listed twice"));
         }
         if kx.iter().any(|row| row.pt_slp <= 0 || row.ot <= 0) {
-            return Err(DataError::invalid(
-                file,
-                "threshold amounts must be positive",
-            ));
+            return Err("thresholds: KX amounts must be positive".to_owned());
         }
         Ok(Self {
             kx,
-            review: parsed.targeted_review,
+            review: table.targeted_review,
         })
     }
 
-    /// The KX threshold for a year and bucket; `None` for a year the data does not cover.
+    /// Whether any year is on file.
+    pub fn is_empty(&self) -> bool {
+        self.kx.is_empty()
+    }
+
     pub fn kx(&self, year: i32, bucket: Bucket) -> Option<Cents> {
         let row = self.kx.iter().find(|row| row.year == year)?;
         Some(Cents(match bucket {
@@ -114,6 +113,7 @@ impl Thresholds {
     /// The targeted medical review amount for a year; `None` once it is indexed by the MEI
     /// and the data has no figure for it.
     pub fn targeted_review(&self, year: i32) -> Option<Cents> {
-        (year <= self.review.through_year).then_some(Cents(self.review.amount))
+        let review = self.review.as_ref()?;
+        (year <= review.through_year).then_some(Cents(review.amount))
     }
 }

@@ -113,7 +113,7 @@ proptest! {
         together in prop_oneof![Just(0u32), 0u32..30],
     ) {
         let units = units_for_minutes(therapist + assistant + together);
-        let split = split_timed(units, FurnishedBy { therapist_alone: therapist, assistant_alone: assistant, together });
+        let split = split_timed(units, FurnishedBy { therapist_alone: therapist, assistant_alone: assistant, together, student_alone: 0 });
         prop_assert_eq!(split.with_modifier + split.without_modifier, units);
         if assistant == 0 { prop_assert_eq!(split.with_modifier, 0); }
         if therapist + together == 0 && assistant > 0 { prop_assert_eq!(split.without_modifier, 0); }

@@ -1,5 +1,6 @@
-//! `cleanclaim`: scrub therapy encounters into clean claim lines, print the encounter format's
-//! JSON Schema, and generate synthetic encounters.
+//! `cleanclaim`: scrub therapy encounters into work queues and clean claim lines, check and
+//! explain rule packs, print the encounter format's JSON Schema, and generate synthetic
+//! encounters.
 //!
 //! Exit codes are a contract: 0 every encounter is clean, 1 some have findings, 2 bad input
 //! or a usage error.
@@ -7,7 +8,9 @@
 mod generate;
 mod input;
 mod report;
+mod rules;
 mod scrub;
+mod setup;
 
 use std::process::ExitCode;
 
@@ -32,6 +35,11 @@ enum Command {
     },
     /// Write realistic synthetic encounters as NDJSON.
     Generate(generate::GenerateArgs),
+    /// Check rule packs, explain a rule, write the rule reference.
+    Rules {
+        #[command(subcommand)]
+        command: rules::RulesCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -56,6 +64,7 @@ fn main() -> ExitCode {
             which: SchemaKind::Encounter,
         } => print_schema(),
         Command::Generate(args) => generate::run(&args),
+        Command::Rules { command } => rules::run(&command),
     };
     match result {
         Ok(outcome) => ExitCode::from(outcome as u8),

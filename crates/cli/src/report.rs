@@ -6,8 +6,9 @@
 use std::fmt;
 use std::io::Write;
 
-use cleanclaim_billing::{Derivation, Severity};
+use cleanclaim_billing::{Queue, Severity};
 use cleanclaim_model::Encounter;
+use cleanclaim_scrub::ScrubResult;
 use serde::Serialize;
 
 use crate::Outcome;
@@ -17,12 +18,15 @@ struct EncounterReport<'a> {
     encounter_id: &'a str,
     date_of_service: String,
     discipline: &'a str,
-    payer_policy: &'a str,
+    queue: &'static str,
+    rule_pack: &'a str,
+    rule_pack_version: &'a str,
+    rules_from: String,
     unit_method: &'a str,
     place_of_service: PosReport,
     clean: bool,
     lines: Vec<LineReport>,
-    findings: Vec<FindingReport>,
+    findings: Vec<FindingReport<'a>>,
 }
 
 #[derive(Serialize)]
@@ -44,28 +48,34 @@ struct LineReport {
 }
 
 #[derive(Serialize)]
-struct FindingReport {
-    rule: &'static str,
+struct FindingReport<'a> {
+    rule: &'a str,
     severity: &'static str,
+    queue: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     code: Option<String>,
     message: String,
-    fix: &'static str,
-    source: &'static str,
+    fix: &'a str,
+    source: &'a str,
+    fields: Vec<&'a str>,
 }
 
-fn build<'a>(encounter: &'a Encounter, derivation: &'a Derivation<'_>) -> EncounterReport<'a> {
+fn build<'a>(encounter: &'a Encounter, result: &'a ScrubResult<'_>) -> EncounterReport<'a> {
+    let derivation = &result.derivation;
     EncounterReport {
         encounter_id: &encounter.id,
         date_of_service: encounter.date_of_service.to_string(),
         discipline: encounter.discipline.label(),
-        payer_policy: &derivation.policy.id,
+        queue: result.queue.name(),
+        rule_pack: &result.pack.id,
+        rule_pack_version: &result.pack.version,
+        rules_from: result.period.from.to_string(),
         unit_method: derivation.unit_method.name(),
         place_of_service: PosReport {
             code: derivation.place_of_service.place_of_service.to_string(),
             explanation: derivation.place_of_service.to_string(),
         },
-        clean: derivation.is_clean(),
+        clean: result.is_clean(),
         lines: derivation
             .lines
             .iter()
@@ -78,16 +88,18 @@ fn build<'a>(encounter: &'a Encounter, derivation: &'a Derivation<'_>) -> Encoun
                 explanation: line.explanation(),
             })
             .collect(),
-        findings: derivation
+        findings: result
             .findings
             .iter()
             .map(|finding| FindingReport {
-                rule: finding.rule.id,
-                severity: finding.severity().name(),
+                rule: &finding.rule.id,
+                severity: finding.severity.name(),
+                queue: finding.rule.queue.name(),
                 code: finding.code.map(|c| c.to_string()),
                 message: finding.message.clone(),
-                fix: finding.rule.fix,
-                source: finding.rule.source,
+                fix: &finding.rule.fix,
+                source: &finding.rule.source,
+                fields: finding.rule.fields.iter().map(|f| &**f).collect(),
             })
             .collect(),
     }
@@ -97,9 +109,9 @@ fn build<'a>(encounter: &'a Encounter, derivation: &'a Derivation<'_>) -> Encoun
 pub fn write_json(
     out: &mut impl Write,
     encounter: &Encounter,
-    derivation: &Derivation<'_>,
+    result: &ScrubResult<'_>,
 ) -> anyhow::Result<()> {
-    serde_json::to_writer(&mut *out, &build(encounter, derivation))?;
+    serde_json::to_writer(&mut *out, &build(encounter, result))?;
     out.write_all(b"\n")?;
     Ok(())
 }
@@ -108,27 +120,36 @@ pub fn write_json(
 pub fn write_table(
     out: &mut impl Write,
     encounter: &Encounter,
-    derivation: &Derivation<'_>,
+    result: &ScrubResult<'_>,
     color: bool,
 ) -> anyhow::Result<()> {
-    let report = build(encounter, derivation);
+    let report = build(encounter, result);
     let (bold, red, yellow, green, reset) = if color {
         ("\x1b[1m", "\x1b[31m", "\x1b[33m", "\x1b[32m", "\x1b[0m")
     } else {
         ("", "", "", "", "")
     };
-    let status = if report.clean {
-        format!("{green}clean{reset}")
-    } else {
-        format!("{red}{} finding(s){reset}", report.findings.len())
+    let status = match (result.queue, report.clean) {
+        (Queue::ReadyToBill, true) => format!("{green}ready_to_bill{reset}"),
+        (Queue::ReadyToBill, false) => format!(
+            "{green}ready_to_bill{reset} {yellow}{} note(s){reset}",
+            report.findings.len()
+        ),
+        (queue, _) => format!(
+            "{red}{}{reset} ({} finding(s))",
+            queue.name(),
+            report.findings.len()
+        ),
     };
     writeln!(
         out,
-        "{bold}{}{reset}  {}  {}  payer {} ({})  POS {}  {status}",
+        "{bold}{}{reset}  {}  {}  pack {} {} (rules from {}, {})  POS {}  {status}",
         report.encounter_id,
         report.date_of_service,
         report.discipline,
-        report.payer_policy,
+        report.rule_pack,
+        report.rule_pack_version,
+        report.rules_from,
         report.unit_method,
         report.place_of_service.code
     )?;
@@ -175,6 +196,9 @@ pub fn write_table(
             finding.message
         )?;
         writeln!(out, "       fix: {}", finding.fix)?;
+        if !finding.fields.is_empty() {
+            writeln!(out, "       looked at: {}", finding.fields.join(", "))?;
+        }
         writeln!(out, "       source: {}", finding.source)?;
     }
     writeln!(out)?;
@@ -182,27 +206,29 @@ pub fn write_table(
 }
 
 /// Counts for the summary line and the exit code.
+/// Counts per work queue, for the closing line and the exit code.
 #[derive(Debug, Default)]
 pub struct Summary {
     pub clean: u64,
     pub with_findings: u64,
     pub rejected: u64,
-    pub holds: u64,
+    /// Encounters per queue, in `Queue::ALL` order.
+    pub queues: [u64; 4],
 }
 
 impl Summary {
-    pub fn record(&mut self, derivation: &Derivation<'_>) {
-        if derivation.is_clean() {
+    pub fn record(&mut self, result: &ScrubResult<'_>) {
+        if result.is_clean() {
             self.clean += 1;
         } else {
             self.with_findings += 1;
         }
-        if derivation
-            .findings
+        if let Some(count) = Queue::ALL
             .iter()
-            .any(|f| f.severity() == Severity::Hold)
+            .position(|queue| *queue == result.queue)
+            .and_then(|index| self.queues.get_mut(index))
         {
-            self.holds += 1;
+            *count += 1;
         }
     }
 
@@ -221,12 +247,15 @@ impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} encounter(s): {} clean, {} with findings ({} held), {} rejected",
+            "{} encounter(s): {} clean, {} with findings, {} rejected;",
             self.clean + self.with_findings + self.rejected,
             self.clean,
             self.with_findings,
-            self.holds,
             self.rejected
-        )
+        )?;
+        for (queue, count) in Queue::ALL.iter().zip(self.queues) {
+            write!(f, " {} {count}", queue.name())?;
+        }
+        Ok(())
     }
 }

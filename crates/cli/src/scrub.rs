@@ -1,15 +1,18 @@
-//! `cleanclaim scrub`: units, modifiers and findings for each encounter.
+//! `cleanclaim scrub`: the work queue, billed lines and findings of each encounter.
 
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use clap::{Args, ValueEnum};
-use cleanclaim_billing::{Engine, PtpTable, Selection, UnitMethod};
+use cleanclaim_billing::UnitMethod;
+use cleanclaim_model::Encounter;
+use cleanclaim_scrub::{ScrubOptions, Scrubber};
 
 use crate::Outcome;
 use crate::input;
 use crate::report::{self, Summary};
+use crate::setup;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -31,16 +34,26 @@ pub enum MethodArg {
 
 #[derive(Debug, Args)]
 pub struct ScrubArgs {
-    /// Encounter files (JSON object, array or NDJSON); `-` reads standard input.
+    /// Encounter files (JSON object, array or NDJSON); `-` reads standard input. The batch
+    /// is scrubbed in date order per patient; results print in input order.
     #[arg(required = true)]
     files: Vec<String>,
-    /// Use this payer policy for every encounter instead of the plan type's default
-    /// (medicare-part-b, medicare-advantage, commercial-per-code, medicaid, workers-comp).
+    /// Use this rule pack for every encounter instead of the one for its payer
+    /// (medicare-part-b, medicare-following, commercial-per-code, medicaid, workers-comp,
+    /// or one from --rules).
     #[arg(long)]
     payer: Option<String>,
-    /// Override the payer policy's unit method.
+    /// Override the rule pack's unit method.
     #[arg(long, value_enum)]
     payer_method: Option<MethodArg>,
+    /// A folder of rule packs (*.toml) that replace built-in packs of the same id or add
+    /// new ones.
+    #[arg(long)]
+    rules: Option<PathBuf>,
+    /// A folder of context records: plans_of_care.json, authorizations.json,
+    /// prior_usage.json (each optional).
+    #[arg(long)]
+    context: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -48,65 +61,67 @@ pub struct ScrubArgs {
     /// built-in therapy sample.
     #[arg(long)]
     ncci: Option<PathBuf>,
+    /// A CMS practitioner services MUE table (CSV), replacing the built-in therapy sample.
+    #[arg(long)]
+    mue: Option<PathBuf>,
     /// Do not print the summary line to standard error.
     #[arg(long, short)]
     quiet: bool,
 }
 
 pub fn run(args: &ScrubArgs) -> anyhow::Result<Outcome> {
-    let mut engine = Engine::builtin().context("built-in reference data is broken")?;
-    if let Some(path) = &args.ncci {
-        let bytes =
-            std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
-        engine = engine.with_ptp(PtpTable::parse(&path.display().to_string(), &bytes)?);
-    }
-    let policy = match &args.payer {
-        Some(id) => match engine.payers().by_id(id) {
-            Some(policy) => Some(policy),
+    let engine = setup::engine(
+        args.rules.as_deref(),
+        args.ncci.as_deref(),
+        args.mue.as_deref(),
+    )?;
+    let context = setup::context(args.context.as_deref())?;
+    let pack = match &args.payer {
+        Some(id) => match engine.packs().by_id(id) {
+            Some(pack) => Some(pack),
             None => {
-                let known: Vec<&str> = engine
-                    .payers()
-                    .all()
-                    .iter()
-                    .map(|p| p.id.as_str())
-                    .collect();
-                bail!("unknown payer `{id}`; known payers: {}", known.join(", "));
+                let known: Vec<&str> = engine.packs().all().iter().map(|p| p.id.as_str()).collect();
+                bail!("unknown payer pack `{id}`; known packs: {}", known.join(", "));
             }
         },
         None => None,
     };
-    let selection = Selection {
-        policy,
+    let options = ScrubOptions {
+        pack,
         unit_method: args.payer_method.map(|m| match m {
             MethodArg::Cms8Minute => UnitMethod::Cms8Minute,
             MethodArg::PerCodeMidpoint => UnitMethod::PerCodeMidpoint,
         }),
     };
-    let stdout = io::stdout();
-    let color = args.format == Format::Table && stdout.is_terminal();
-    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+
+    // History needs the whole batch in date order per patient, so the batch is read first;
+    // a rejected record is reported and left out whole.
     let mut summary = Summary::default();
+    let mut encounters: Vec<Encounter> = Vec::new();
     for name in &args.files {
         input::for_each(name, |item| {
             match item.result {
-                Ok(encounter) => {
-                    let derivation = engine.derive(&encounter, selection);
-                    summary.record(&derivation);
-                    match args.format {
-                        Format::Table => {
-                            report::write_table(&mut out, &encounter, &derivation, color)?
-                        }
-                        Format::Json => report::write_json(&mut out, &encounter, &derivation)?,
-                    }
-                }
+                Ok(encounter) => encounters.push(encounter),
                 Err(err) => {
                     summary.rejected += 1;
-                    out.flush()?;
                     eprintln!("{name}:{}: rejected: {err}", item.line);
                 }
             }
             Ok(())
         })?;
+    }
+
+    let mut scrubber = Scrubber::new(&engine, context, options);
+    let results = scrubber.scrub_batch(&encounters);
+    let stdout = io::stdout();
+    let color = args.format == Format::Table && stdout.is_terminal();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    for (encounter, result) in encounters.iter().zip(&results) {
+        summary.record(result);
+        match args.format {
+            Format::Table => report::write_table(&mut out, encounter, result, color)?,
+            Format::Json => report::write_json(&mut out, encounter, result)?,
+        }
     }
     out.flush()?;
     if !args.quiet {

@@ -66,7 +66,7 @@ fn scrub_the_example_prints_lines_findings_and_exits_1() {
     );
     assert_eq!(
         text(&out.stderr).trim(),
-        "5 encounter(s): 4 clean, 1 with findings (1 held), 0 rejected"
+        "5 encounter(s): 4 clean, 1 with findings, 0 rejected; documentation_hold 1 authorization 0 coding_review 0 ready_to_bill 4"
     );
 }
 
@@ -192,7 +192,7 @@ fn truncated_json_and_unknown_payer_exit_2() {
     let out = cleanclaim(&["scrub", "--payer", "acme", EXAMPLE]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        text(&out.stderr).contains("unknown payer `acme`; known payers: medicare-part-b"),
+        text(&out.stderr).contains("unknown payer pack `acme`; known packs: medicare-part-b"),
         "{}",
         text(&out.stderr)
     );

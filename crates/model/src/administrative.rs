@@ -1,6 +1,7 @@
 //! The administrative domain: payer, member, referral, place and modality, authorization,
 //! year-to-date spend.
 
+use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -37,6 +38,9 @@ pub struct ReferringProvider {
     pub npi: Npi,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<PersonName>,
+    /// The date the practitioner signed the order or referral, if it is in the record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_signed_on: Option<NaiveDate>,
 }
 
 /// How the patient was seen.

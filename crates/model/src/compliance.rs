@@ -90,6 +90,10 @@ pub struct PlanOfCare {
     pub signer_npi: Option<Npi>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub frequency: Option<Frequency>,
+    /// When the plan went to the referring practitioner: with a signed referral it stands in
+    /// for the initial certification signature from 2025 (CY2025 PFS, 89 FR 97912).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_to_referrer_on: Option<NaiveDate>,
 }
 
 /// The last progress report before this visit (MBPM ch.15 §220.3.D).
@@ -106,7 +110,9 @@ pub struct ProgressReport {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Compliance {
-    pub rendering: RenderingProvider,
+    /// Missing is a documentation hold, not bad input: the visit still belongs in a queue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rendering: Option<RenderingProvider>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan_of_care: Option<PlanOfCare>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

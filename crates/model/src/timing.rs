@@ -31,6 +31,10 @@ pub struct FurnishedBy {
     pub assistant_alone: u32,
     #[serde(default)]
     pub together: u32,
+    /// Minutes a student furnished without the therapist in the room; payers differ on
+    /// whether these are billable (Medicare Part B: not, MBPM ch.15 §230.B).
+    #[serde(default)]
+    pub student_alone: u32,
 }
 
 impl FurnishedBy {
@@ -39,6 +43,7 @@ impl FurnishedBy {
         self.therapist_alone
             .saturating_add(self.assistant_alone)
             .saturating_add(self.together)
+            .saturating_add(self.student_alone)
     }
 
     /// Minutes that count as the therapist's: alone plus together.

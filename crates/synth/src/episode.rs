@@ -126,6 +126,7 @@ pub(crate) fn generate(rng: &mut ChaCha8Rng, episode_no: u64) -> Vec<Encounter> 
             visits_per_week,
             weeks,
         }),
+        sent_to_referrer_on: None,
     };
     let setting = Setting {
         discipline,
@@ -312,6 +313,7 @@ fn visit(
             referring_provider: Some(ReferringProvider {
                 npi: setting.referring,
                 name: None,
+                order_signed_on: Some(setting.plan.certification_start),
             }),
             place_of_service: PlaceOfService::OFFICE,
             modality,
@@ -323,7 +325,7 @@ fn visit(
             year_to_date_spend: bucket_spend,
         },
         compliance: Compliance {
-            rendering: RenderingProvider {
+            rendering: Some(RenderingProvider {
                 npi: if assistant {
                     setting.assistant
                 } else {
@@ -332,7 +334,7 @@ fn visit(
                 role,
                 name: None,
                 supervising_npi: assistant.then_some(setting.therapist),
-            },
+            }),
             plan_of_care: Some(setting.plan.clone()),
             last_progress_report: (date > last_report).then_some(ProgressReport {
                 date: last_report,
@@ -419,6 +421,7 @@ fn procedure_lines(
                     therapist_alone,
                     assistant_alone: minutes - therapist_alone,
                     together: 0,
+                    student_alone: 0,
                 }
             });
             let timed_times = rng.random_bool(0.7);

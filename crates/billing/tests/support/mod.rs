@@ -85,5 +85,5 @@ pub fn claim_lines(lines: &[BilledLine]) -> Vec<String> {
 
 /// The rule ids of the findings.
 pub fn finding_ids(derivation: &Derivation<'_>) -> Vec<&'static str> {
-    derivation.findings.iter().map(|f| f.rule.id).collect()
+    derivation.findings.iter().map(|f| &*f.rule.id).collect()
 }

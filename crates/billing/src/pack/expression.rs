@@ -1,0 +1,270 @@
+//! Payer edits written as conditions in CEL (the Common Expression Language, via the `cel`
+//! crate), so a payer rule needs no recompile. A condition sees the encounter as it was sent
+//! plus what the engine and the episode derived:
+//!
+//! | variable | type | what |
+//! |---|---|---|
+//! | `encounter` | map | the encounter JSON (docs/encounter-format.md) |
+//! | `codes` | list of string | the codes billed with at least one unit |
+//! | `units` | map string → int | units per billed code |
+//! | `modifiers` | map string → list of string | modifiers per billed code |
+//! | `age` | int | the patient's age in years on the date of service |
+//! | `pos` | string | the place of service the claim will carry |
+//! | `episode` | map | `treatment_day`, `evaluations`, `visits_this_year` |
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use cleanclaim_model::{Encounter, PlaceOfService};
+
+use crate::line::BilledLine;
+use crate::rules::Rule;
+
+/// The variables a condition may use.
+pub const VARIABLES: [&str; 7] = [
+    "encounter",
+    "codes",
+    "units",
+    "modifiers",
+    "age",
+    "pos",
+    "episode",
+];
+
+/// A rule of a pack whose condition is an expression.
+#[derive(Debug, Clone)]
+pub struct ExpressionRule {
+    pub rule: Rule,
+    /// The finding's message when the condition is true.
+    pub message: String,
+    /// The condition, as written in the pack.
+    pub when: String,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub(crate) program: Arc<cel::Program>,
+}
+
+impl ExpressionRule {
+    /// Whether the rule is in effect on this date.
+    pub fn applies_on(&self, date: NaiveDate) -> bool {
+        self.from.is_none_or(|from| from <= date) && self.to.is_none_or(|to| date <= to)
+    }
+
+    /// Evaluates the condition; the error says why it could not be decided.
+    pub fn evaluate(&self, bindings: &Bindings) -> Result<bool, String> {
+        match self.program.execute(&bindings.context) {
+            Ok(cel::Value::Bool(value)) => Ok(value),
+            Ok(other) => Err(format!(
+                "the condition gave a {:?} instead of true or false",
+                other.type_of()
+            )),
+            Err(err) => Err(describe(&err)),
+        }
+    }
+}
+
+/// What the episode tells a condition.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EpisodeFacts {
+    /// This visit's treatment day in the episode (1 = the first day).
+    pub treatment_day: u32,
+    /// Evaluations billed in the episode before this visit.
+    pub evaluations: u32,
+    /// Visits for this payer in the calendar year before this one.
+    pub visits_this_year: u32,
+}
+
+/// The variables of one encounter, built once and shared by every condition.
+pub struct Bindings {
+    context: cel::Context<'static, 'static>,
+}
+
+impl std::fmt::Debug for Bindings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Bindings")
+    }
+}
+
+impl Bindings {
+    /// Binds the encounter, its billed lines and its episode.
+    pub fn new(
+        env: &Arc<cel::Env>,
+        encounter: &Encounter,
+        lines: &[BilledLine],
+        place_of_service: PlaceOfService,
+        episode: EpisodeFacts,
+    ) -> Result<Self, String> {
+        let mut context = cel::Context::with_env(Arc::clone(env));
+        let encounter_value = cel::to_value(encounter)
+            .map_err(|err| format!("the encounter could not be bound: {err}"))?;
+        context.add_variable_from_value("encounter", encounter_value);
+        let mut codes: Vec<cel::Value> = Vec::with_capacity(lines.len());
+        let mut units: HashMap<String, i64> = HashMap::with_capacity(lines.len());
+        let mut modifiers: HashMap<String, Vec<cel::Value>> = HashMap::with_capacity(lines.len());
+        for line in lines.iter().filter(|line| line.units > 0) {
+            let code = line.code.as_str().to_owned();
+            if !units.contains_key(&code) {
+                codes.push(code.clone().into());
+            }
+            *units.entry(code.clone()).or_default() += i64::from(line.units);
+            let list = modifiers.entry(code).or_default();
+            for applied in &line.modifiers {
+                let text: cel::Value = applied.modifier.as_str().into();
+                if !list.contains(&text) {
+                    list.push(text);
+                }
+            }
+        }
+        context.add_variable_from_value("codes", codes);
+        context.add_variable_from_value("units", units);
+        context.add_variable_from_value("modifiers", modifiers);
+        context.add_variable_from_value(
+            "age",
+            i64::from(age_on(encounter.patient.birth_date, encounter.date_of_service)),
+        );
+        context.add_variable_from_value("pos", place_of_service.as_str());
+        let episode_map: HashMap<&str, i64> = HashMap::from([
+            ("treatment_day", i64::from(episode.treatment_day)),
+            ("evaluations", i64::from(episode.evaluations)),
+            ("visits_this_year", i64::from(episode.visits_this_year)),
+        ]);
+        context.add_variable_from_value("episode", episode_map);
+        Ok(Self { context })
+    }
+}
+
+/// Whole years from birth to the date; 0 when the birth date is after it.
+pub fn age_on(birth: NaiveDate, date: NaiveDate) -> u32 {
+    date.years_since(birth).unwrap_or(0)
+}
+
+pub(crate) fn compile(env: &cel::Env, text: &str) -> Result<cel::Program, String> {
+    let program = env
+        .compile(text)
+        .map_err(|err| format!("the condition does not compile: {}", one_line(&err.to_string())))?;
+    let references = program.references();
+    let unknown: Vec<&str> = references
+        .variables()
+        .into_iter()
+        .filter(|name| !VARIABLES.contains(name) && !is_bound_by_macro(text, name))
+        .collect();
+    if let Some(name) = unknown.first() {
+        return Err(format!(
+            "the condition uses `{name}`, which is not a variable; use {}",
+            VARIABLES.join(", ")
+        ));
+    }
+    Ok(program)
+}
+
+/// Comprehension macros (`all`, `exists`, `exists_one`, `map`, `filter`) bind a name as their
+/// first argument, e.g. `codes.exists(c, c == "97110")`.
+fn is_bound_by_macro(text: &str, name: &str) -> bool {
+    ["all", "exists", "exists_one", "map", "filter"]
+        .iter()
+        .any(|mac| {
+            text.match_indices(&format!("{mac}("))
+                .any(|(at, matched)| {
+                    text.get(at + matched.len()..)
+                        .is_some_and(|rest| rest.trim_start().starts_with(&format!("{name},")) || rest.trim_start().starts_with(&format!("{name} ,")))
+                })
+        })
+}
+
+/// The encounter fields a condition reads (`encounter.a.b` paths), for findings and `explain`.
+pub(crate) fn fields_read(text: &str) -> Vec<String> {
+    let mut fields: Vec<String> = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("encounter.") {
+        let before_ok = rest
+            .get(..at)
+            .and_then(|b| b.chars().last())
+            .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'));
+        let tail = rest.get(at + "encounter.".len()..).unwrap_or("");
+        let path: String = tail
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.')
+            .collect();
+        let path = path.trim_end_matches('.').to_owned();
+        if before_ok && !path.is_empty() && !fields.contains(&path) {
+            fields.push(path);
+        }
+        rest = tail;
+    }
+    for variable in VARIABLES.iter().filter(|v| **v != "encounter") {
+        if contains_word(text, variable) && !fields.iter().any(|f| f == variable) {
+            fields.push(format!("({variable})"));
+        }
+    }
+    fields
+}
+
+fn contains_word(text: &str, word: &str) -> bool {
+    text.match_indices(word).any(|(at, _)| {
+        let before = text.get(..at).and_then(|b| b.chars().last());
+        let after = text.get(at + word.len()..).and_then(|a| a.chars().next());
+        let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '.';
+        before.is_none_or(|c| !is_word(c)) && after.is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_'))
+    })
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A runtime error in words that never repeat an encounter value (values may be PHI).
+fn describe(err: &cel::ExecutionError) -> String {
+    use cel::ExecutionError as E;
+    match err {
+        E::NoSuchKey(key) => format!("the encounter has no `{key}` here; guard optional fields with has()"),
+        E::UndeclaredReference(name) => format!("`{name}` is not defined"),
+        E::UnexpectedType { got, want } => format!("a value is a {got} where a {want} is needed"),
+        E::NoSuchOverload(overload) => format!("no overload: {overload}"),
+        E::InvalidArgumentCount { expected, actual } => {
+            format!("a function takes {expected} arguments, not {actual}")
+        }
+        _ => "the condition failed on a value of the wrong type".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env() -> Arc<cel::Env> {
+        Arc::new(cel::Env::stdlib())
+    }
+
+    #[test]
+    fn unknown_variables_are_rejected_and_macro_variables_are_not() {
+        let env = env();
+        assert!(compile(&env, r#"codes.exists(c, c == "97110")"#).is_ok());
+        assert!(compile(&env, r#"age >= 65 && "97110" in codes"#).is_ok());
+        assert_eq!(
+            compile(&env, "agee > 3").unwrap_err(),
+            "the condition uses `agee`, which is not a variable; use encounter, codes, units, modifiers, age, pos, episode"
+        );
+        assert!(
+            compile(&env, "age >")
+                .unwrap_err()
+                .starts_with("the condition does not compile:")
+        );
+    }
+
+    #[test]
+    fn fields_read_names_encounter_paths_and_derived_variables() {
+        assert_eq!(
+            fields_read(r#"encounter.clinical.visit_type == "evaluation" && "97750" in codes && has(encounter.compliance.plan_of_care)"#),
+            vec!["clinical.visit_type", "compliance.plan_of_care", "(codes)"]
+        );
+    }
+
+    #[test]
+    fn age_counts_whole_years() {
+        let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(age_on(date(1950, 6, 15), date(2025, 6, 14)), 74);
+        assert_eq!(age_on(date(1950, 6, 15), date(2025, 6, 15)), 75);
+        assert_eq!(age_on(date(2030, 1, 1), date(2025, 6, 15)), 0);
+    }
+}

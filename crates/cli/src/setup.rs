@@ -1,0 +1,95 @@
+//! Building the engine from the built-in data and the user's files: rule packs (`--rules`),
+//! NCCI and MUE tables, context records. Every file is read and checked before the first
+//! encounter is touched.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use cleanclaim_billing::{Engine, MueTable, PtpTable, RulePacks};
+use cleanclaim_billing::pack::BUILTIN_PACKS;
+use cleanclaim_scrub::ContextData;
+
+/// The `*.toml` files of a folder, sorted by name, with their text.
+pub fn read_pack_dir(dir: &Path) -> anyhow::Result<Vec<(String, String)>> {
+    let entries = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read rule pack folder `{}`", dir.display()))?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        bail!("`{}` holds no rule packs (*.toml)", dir.display());
+    }
+    files
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read `{}`", path.display()))?;
+            Ok((path.display().to_string(), text))
+        })
+        .collect()
+}
+
+/// The built-in packs with the user's packs from `dir` replacing or added to them.
+pub fn packs(engine: &Engine, dir: Option<&Path>) -> anyhow::Result<RulePacks> {
+    let user = match dir {
+        Some(dir) => read_pack_dir(dir)?,
+        None => Vec::new(),
+    };
+    let user: Vec<(&str, &str)> = user.iter().map(|(f, t)| (f.as_str(), t.as_str())).collect();
+    Ok(RulePacks::load(&BUILTIN_PACKS, &user, engine.diagnoses())?)
+}
+
+/// The engine with the user's data files in place of the built-in samples.
+pub fn engine(
+    rules: Option<&Path>,
+    ncci: Option<&Path>,
+    mue: Option<&Path>,
+) -> anyhow::Result<Engine> {
+    let mut engine = Engine::builtin().context("built-in reference data is broken")?;
+    if rules.is_some() {
+        let packs = packs(&engine, rules)?;
+        engine = engine.with_packs(packs);
+    }
+    if let Some(path) = ncci {
+        let bytes = read(path)?;
+        engine = engine.with_ptp(PtpTable::parse(&path.display().to_string(), &bytes)?);
+    }
+    if let Some(path) = mue {
+        let bytes = read(path)?;
+        engine = engine.with_mue(MueTable::parse(&path.display().to_string(), &bytes)?);
+    }
+    Ok(engine)
+}
+
+/// The context records of a folder: each known file that exists.
+pub fn context(dir: Option<&Path>) -> anyhow::Result<ContextData> {
+    let mut context = ContextData::default();
+    let Some(dir) = dir else {
+        return Ok(context);
+    };
+    if !dir.is_dir() {
+        bail!("context folder `{}` does not exist", dir.display());
+    }
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|ext| ext == "json") {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read `{}`", path.display()))?;
+            context
+                .add_file(&name, &text)
+                .with_context(|| format!("in context folder `{}`", dir.display()))?;
+        }
+    }
+    Ok(context)
+}
+
+fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))
+}

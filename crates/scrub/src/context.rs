@@ -1,0 +1,188 @@
+//! Context records: what the scrubber knows besides the encounters themselves. Each kind is a
+//! JSON array (one file each for `cleanclaim scrub --context DIR`); the same records will later
+//! come from the database.
+
+use chrono::NaiveDate;
+use cleanclaim_model::{Cents, Discipline, PlanOfCare};
+use serde::Deserialize;
+use thiserror::Error;
+
+/// A plan of care on file for a patient, used when an encounter does not carry its own.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanRecord {
+    pub patient_id: String,
+    pub plan_of_care: PlanOfCare,
+    /// The first treatment day of the episode, when it began before the encounters at hand.
+    #[serde(default)]
+    pub episode_start: Option<NaiveDate>,
+}
+
+/// Where an authorization stands, as the clinic records it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthStatus {
+    #[default]
+    Active,
+    /// More visits or units were asked for; the payer has not answered.
+    ExtensionRequested,
+    /// The payer refused it.
+    Denied,
+    /// The patient agreed to pay for what the authorization does not cover.
+    PatientPay,
+}
+
+impl AuthStatus {
+    /// The name used in files and messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::ExtensionRequested => "extension_requested",
+            Self::Denied => "denied",
+            Self::PatientPay => "patient_pay",
+        }
+    }
+}
+
+/// One authorization in the ledger: a number, its dates, what it allows for which
+/// disciplines (e.g. PT and OT combined), and how much was used before these encounters.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthorizationItem {
+    pub patient_id: String,
+    pub payer_id: String,
+    pub number: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// The disciplines that draw on it; several share one allowance.
+    pub disciplines: Vec<Discipline>,
+    #[serde(default)]
+    pub visits: Option<u32>,
+    #[serde(default)]
+    pub units: Option<u32>,
+    #[serde(default)]
+    pub used_visits: u32,
+    #[serde(default)]
+    pub used_units: u32,
+    #[serde(default)]
+    pub status: AuthStatus,
+}
+
+/// Visits and charges for a patient, payer, year and discipline before these encounters:
+/// feeds the annual benefit limits and the KX threshold.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriorUsage {
+    pub patient_id: String,
+    pub payer_id: String,
+    pub year: i32,
+    pub discipline: Discipline,
+    #[serde(default)]
+    pub visits: u32,
+    #[serde(default)]
+    pub charges: Cents,
+}
+
+/// A context file that could not be read; names the file and the JSON path.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{file}: {path}: {reason}")]
+pub struct ContextError {
+    pub file: String,
+    pub path: String,
+    pub reason: String,
+}
+
+/// Everything the scrubber knows besides the encounters.
+#[derive(Debug, Clone, Default)]
+pub struct ContextData {
+    pub plans: Vec<PlanRecord>,
+    pub authorizations: Vec<AuthorizationItem>,
+    pub usage: Vec<PriorUsage>,
+}
+
+impl ContextData {
+    /// The file names `--context DIR` reads, each optional.
+    pub const FILES: [&str; 3] = ["plans_of_care.json", "authorizations.json", "prior_usage.json"];
+
+    /// Adds the records of one context file, chosen by its name; the whole file is rejected
+    /// on the first bad record, and nothing of it is kept.
+    pub fn add_file(&mut self, name: &str, text: &str) -> Result<(), ContextError> {
+        match name {
+            "plans_of_care.json" => self.plans.extend(parse::<PlanRecord>(name, text)?),
+            "authorizations.json" => {
+                let items = parse::<AuthorizationItem>(name, text)?;
+                if let Some((index, item)) =
+                    items.iter().enumerate().find(|(_, item)| item.to < item.from)
+                {
+                    return Err(ContextError {
+                        file: name.to_owned(),
+                        path: format!("[{index}].to"),
+                        reason: format!("authorization `{}` ends before it starts", item.number),
+                    });
+                }
+                self.authorizations.extend(items);
+            }
+            "prior_usage.json" => self.usage.extend(parse::<PriorUsage>(name, text)?),
+            _ => {
+                return Err(ContextError {
+                    file: name.to_owned(),
+                    path: "$".to_owned(),
+                    reason: format!(
+                        "not a context file; expected one of {}",
+                        Self::FILES.join(", ")
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+fn parse<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<Vec<T>, ContextError> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let records: Vec<T> = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+        ContextError {
+            file: file.to_owned(),
+            path: err.path().to_string(),
+            reason: redact(&err.inner().to_string()),
+        }
+    })?;
+    deserializer.end().map_err(|err| ContextError {
+        file: file.to_owned(),
+        path: "$".to_owned(),
+        reason: err.to_string(),
+    })?;
+    Ok(records)
+}
+
+/// serde_json quotes the offending value; context records carry patient ids, so drop it.
+fn redact(reason: &str) -> String {
+    match (reason.find('`'), reason.rfind('`')) {
+        (Some(first), Some(last)) if first < last && reason.starts_with("invalid") => {
+            format!(
+                "{}…{}",
+                reason.get(..first).unwrap_or(""),
+                reason.get(last + 1..).unwrap_or("")
+            )
+        }
+        _ => reason.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_record_names_its_file_and_path_and_nothing_is_kept() {
+        let mut context = ContextData::default();
+        let text = r#"[{"patient_id":"p1","payer_id":"X","number":"A1","from":"2025-01-01","to":"2025-03-31","disciplines":["pt"],"visits":12},
+                      {"patient_id":"p1","payer_id":"X","number":"A2","from":"2025-01-01","to":"2025-03-31","disciplines":["pt"],"status":"maybe"}]"#;
+        let err = context.add_file("authorizations.json", text).unwrap_err();
+        assert_eq!(err.file, "authorizations.json");
+        assert_eq!(err.path, "[1].status");
+        assert!(context.authorizations.is_empty());
+        let err = context.add_file("plans.json", "[]").unwrap_err();
+        assert!(err.to_string().contains("not a context file"));
+    }
+}

@@ -1,0 +1,169 @@
+//! History per patient: episodes of care per discipline, the authorization draw-down and the
+//! year's visits and charges. Fed by every encounter scrubbed (in date order per patient) and
+//! by the context records.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use chrono::{Datelike, NaiveDate};
+use cleanclaim_model::{Cents, Discipline, Encounter, VisitType};
+
+/// One episode of care of one discipline.
+#[derive(Debug, Clone)]
+pub(crate) struct Episode {
+    /// The first treatment day (the first visit, or the plan record's episode start).
+    pub start: NaiveDate,
+    pub last_visit: NaiveDate,
+    /// Distinct dates with a visit: two sessions on one day are one treatment day.
+    pub treatment_days: BTreeSet<NaiveDate>,
+    /// Initial evaluations billed in the episode so far.
+    pub evaluations: u32,
+    /// The latest progress report written by a clinician.
+    pub last_clinician_report: Option<NaiveDate>,
+    pub discharged: bool,
+}
+
+impl Episode {
+    fn new(start: NaiveDate) -> Self {
+        Self {
+            start,
+            last_visit: start,
+            treatment_days: BTreeSet::new(),
+            evaluations: 0,
+            last_clinician_report: None,
+            discharged: false,
+        }
+    }
+
+    /// Treatment days after `since` up to and including `date` (all of them when `since` is
+    /// none: the first reporting period starts on the first day of the episode).
+    pub fn treatment_days_after(&self, since: Option<NaiveDate>, date: NaiveDate) -> u32 {
+        let count = match since {
+            Some(since) => self
+                .treatment_days
+                .range(since.succ_opt().unwrap_or(since)..=date)
+                .count(),
+            None => self.treatment_days.range(..=date).count(),
+        };
+        u32::try_from(count).unwrap_or(u32::MAX)
+    }
+
+    /// This date's treatment day number in the episode (1 = the first day).
+    pub fn treatment_day(&self, date: NaiveDate) -> u32 {
+        u32::try_from(self.treatment_days.range(..=date).count()).unwrap_or(u32::MAX)
+    }
+}
+
+/// Visits and charges of one patient, payer, year and discipline.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Usage {
+    pub visits: u32,
+    pub charges: Cents,
+}
+
+/// Everything remembered about one patient.
+#[derive(Debug, Default)]
+pub(crate) struct PatientState {
+    episodes: HashMap<Discipline, Episode>,
+    /// Keyed by (payer id, year, discipline).
+    usage: HashMap<(String, i32, Discipline), Usage>,
+    /// Visits and units drawn per authorization (index into the context ledger).
+    pub drawn: HashMap<usize, (u32, u32)>,
+    /// Encounter ids already counted, so a record sent twice never counts twice.
+    counted: HashSet<String>,
+}
+
+impl PatientState {
+    /// The episode this encounter belongs to, opened (or re-opened) as needed: a new episode
+    /// starts with the first visit, after a discharge, or after a gap of more than
+    /// `gap_days`. The encounter's date becomes a treatment day.
+    pub fn episode_for(
+        &mut self,
+        encounter: &Encounter,
+        gap_days: u32,
+        known_start: Option<NaiveDate>,
+    ) -> &mut Episode {
+        let date = encounter.date_of_service;
+        let episode = self
+            .episodes
+            .entry(encounter.discipline)
+            .or_insert_with(|| Episode::new(known_start.unwrap_or(date).min(date)));
+        let gap = (date - episode.last_visit).num_days();
+        if episode.discharged || gap > i64::from(gap_days) {
+            *episode = Episode::new(date);
+        }
+        episode.treatment_days.insert(date);
+        if date > episode.last_visit {
+            episode.last_visit = date;
+        }
+        episode
+    }
+
+    /// Records what a scrubbed encounter leaves behind. Returns false when this encounter id
+    /// was already counted.
+    pub fn record(
+        &mut self,
+        encounter: &Encounter,
+        charges: Cents,
+        evaluation_billed: bool,
+        clinician_report: Option<NaiveDate>,
+    ) -> bool {
+        if let Some(episode) = self.episodes.get_mut(&encounter.discipline) {
+            if let Some(report) = clinician_report {
+                episode.last_clinician_report = episode.last_clinician_report.max(Some(report));
+            }
+            if encounter.clinical.visit_type == VisitType::Discharge {
+                episode.discharged = true;
+            }
+            if evaluation_billed && !self.counted.contains(&encounter.id) {
+                episode.evaluations += 1;
+            }
+        }
+        if !self.counted.insert(encounter.id.clone()) {
+            return false;
+        }
+        let key = (
+            encounter.administrative.payer.id.clone(),
+            encounter.date_of_service.year(),
+            encounter.discipline,
+        );
+        let usage = self.usage.entry(key).or_default();
+        usage.visits += 1;
+        usage.charges = usage.charges + charges;
+        true
+    }
+
+    /// Whether this encounter id was already counted.
+    pub fn counted(&self, encounter_id: &str) -> bool {
+        self.counted.contains(encounter_id)
+    }
+
+    /// Usage recorded so far for a payer, year and discipline.
+    pub fn usage(&self, payer_id: &str, year: i32, discipline: Discipline) -> Usage {
+        self.usage
+            .iter()
+            .find(|((payer, y, d), _)| payer == payer_id && *y == year && *d == discipline)
+            .map(|(_, usage)| *usage)
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2025, 3, day).unwrap()
+    }
+
+    #[test]
+    fn treatment_days_count_distinct_dates_after_the_report() {
+        let mut episode = Episode::new(date(1));
+        for day in [1, 3, 3, 5, 8, 10] {
+            episode.treatment_days.insert(date(day));
+        }
+        assert_eq!(episode.treatment_days_after(None, date(10)), 5);
+        assert_eq!(episode.treatment_days_after(Some(date(3)), date(10)), 3);
+        assert_eq!(episode.treatment_days_after(Some(date(3)), date(5)), 1);
+        assert_eq!(episode.treatment_day(date(5)), 3);
+    }
+}

@@ -1,0 +1,199 @@
+//! Authorizations and benefit limits (queue `authorization`): the ledger per patient and
+//! payer, drawn down by each billed visit, and the plan's annual visit and dollar limits.
+
+use std::collections::HashMap;
+
+use cleanclaim_billing::rules;
+use cleanclaim_model::{Cents, Discipline};
+
+use super::{Raised, Visit};
+use crate::context::{AuthStatus, AuthorizationItem};
+use crate::episode::Usage;
+
+/// Visits and charges this year before this visit, per discipline (PT, OT, SLP).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct YearUsage {
+    pub pt: Usage,
+    pub ot: Usage,
+    pub slp: Usage,
+}
+
+impl YearUsage {
+    pub fn of(&self, discipline: Discipline) -> Usage {
+        match discipline {
+            Discipline::Pt => self.pt,
+            Discipline::Ot => self.ot,
+            Discipline::Slp => self.slp,
+        }
+    }
+
+    fn all(&self) -> Usage {
+        Usage {
+            visits: self.pt.visits + self.ot.visits + self.slp.visits,
+            charges: self.pt.charges + self.ot.charges + self.slp.charges,
+        }
+    }
+}
+
+/// What the visit takes from an authorization: (ledger index, visits, units).
+pub(crate) type Draw = (usize, u32, u32);
+
+/// Checks the ledger; returns what the visit draws when it is within the authorization.
+pub(crate) fn check_ledger(
+    visit: &Visit<'_, '_>,
+    ledger: &[AuthorizationItem],
+    drawn: &HashMap<usize, (u32, u32)>,
+    raised: &mut Vec<Raised>,
+) -> Option<Draw> {
+    let encounter = visit.encounter;
+    let date = encounter.date_of_service;
+    let items: Vec<(usize, &AuthorizationItem)> = ledger
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| {
+            item.patient_id == encounter.patient.id
+                && item.payer_id == encounter.administrative.payer.id
+                && item.disciplines.contains(&encounter.discipline)
+        })
+        .collect();
+    let required = visit.period.authorization.required;
+    if items.is_empty() {
+        if required {
+            raised.push(Raised::new(
+                &rules::AUTHORIZATION_MISSING,
+                match &encounter.administrative.authorization {
+                    Some(_) => format!(
+                        "{} requires prior authorization; the encounter's authorization number is not in the ledger",
+                        visit.period.billing.name
+                    ),
+                    None => format!(
+                        "{} requires prior authorization for {} and none is on file",
+                        visit.period.billing.name,
+                        encounter.discipline.label()
+                    ),
+                },
+            ));
+        }
+        return None;
+    }
+    // The earliest covering authorization is drawn first; ties go to the lower number.
+    let Some((index, item)) = items
+        .iter()
+        .filter(|(_, item)| item.from <= date && date <= item.to)
+        .min_by(|(_, a), (_, b)| a.from.cmp(&b.from).then_with(|| a.number.cmp(&b.number)))
+        .copied()
+    else {
+        let spans: Vec<String> = items
+            .iter()
+            .map(|(_, item)| format!("{} ({} to {})", item.number, item.from, item.to))
+            .collect();
+        raised.push(Raised::new(
+            &rules::AUTHORIZATION_OUTSIDE_DATES,
+            format!("{date} is outside every authorization on file: {}", spans.join(", ")),
+        ));
+        return None;
+    };
+    if let Some(number) = &encounter.administrative.authorization
+        && *number != item.number
+    {
+        raised.push(Raised::new(
+            &rules::AUTHORIZATION_NUMBER_MISMATCH,
+            format!(
+                "the encounter's authorization number differs from {} in the ledger for {date}",
+                item.number
+            ),
+        ));
+    }
+    match item.status {
+        AuthStatus::Denied => {
+            raised.push(Raised::new(
+                &rules::AUTHORIZATION_DENIED,
+                format!("authorization {} is marked denied", item.number),
+            ));
+            return None;
+        }
+        AuthStatus::PatientPay => {
+            raised.push(Raised::new(
+                &rules::AUTHORIZATION_PATIENT_PAY,
+                format!("authorization {} is marked patient_pay", item.number),
+            ));
+            return None;
+        }
+        AuthStatus::Active | AuthStatus::ExtensionRequested => {}
+    }
+    let (drawn_visits, drawn_units) = drawn.get(&index).copied().unwrap_or((0, 0));
+    let units: u32 = visit.derivation.lines.iter().map(|line| line.units).sum();
+    let pending = if item.status == AuthStatus::ExtensionRequested {
+        "; an extension is requested and pending"
+    } else {
+        ""
+    };
+    let mut exhausted = false;
+    if let Some(allowed) = item.visits {
+        let used = item.used_visits + drawn_visits;
+        if used >= allowed {
+            exhausted = true;
+            raised.push(Raised::new(
+                &rules::AUTHORIZATION_VISITS_EXHAUSTED,
+                format!(
+                    "authorization {} allows {allowed} visits and {used} are used{pending}",
+                    item.number
+                ),
+            ));
+        }
+    }
+    if let Some(allowed) = item.units {
+        let used = item.used_units + drawn_units;
+        if used + units > allowed {
+            exhausted = true;
+            raised.push(Raised::new(
+                &rules::AUTHORIZATION_UNITS_EXHAUSTED,
+                format!(
+                    "authorization {} allows {allowed} units; {used} are used and this visit bills {units}{pending}",
+                    item.number
+                ),
+            ));
+        }
+    }
+    (!exhausted).then_some((index, 1, units))
+}
+
+/// Checks the plan's annual visit and dollar limits against the year's usage before this
+/// visit plus this visit.
+pub(crate) fn check_benefits(
+    visit: &Visit<'_, '_>,
+    usage: &YearUsage,
+    charges: Cents,
+    raised: &mut Vec<Raised>,
+) {
+    let benefits = &visit.period.benefits;
+    let discipline = visit.encounter.discipline;
+    let (before, scope) = if benefits.combined {
+        (usage.all(), "PT, OT and SLP combined".to_owned())
+    } else {
+        (usage.of(discipline), discipline.label().to_owned())
+    };
+    let year = chrono::Datelike::year(&visit.encounter.date_of_service);
+    if let Some(cap) = benefits.visits_per_year
+        && before.visits >= cap
+    {
+        raised.push(Raised::new(
+            &rules::VISIT_CAP_REACHED,
+            format!(
+                "the plan covers {cap} visits a year ({scope}); {} were used in {year} before this one",
+                before.visits
+            ),
+        ));
+    }
+    if let Some(cap) = benefits.spend_cap_cents.map(Cents) {
+        let total = before.charges + charges;
+        if total > cap {
+            raised.push(Raised::new(
+                &rules::SPEND_CAP_REACHED,
+                format!(
+                    "the plan covers {cap} of therapy a year ({scope}); with this visit {year} reaches {total}"
+                ),
+            ));
+        }
+    }
+}

@@ -1,0 +1,258 @@
+//! Documentation gates (queue `documentation_hold`): what must be in the record before a
+//! therapy claim can go. Each check cites its rule in `cleanclaim_billing::rules`.
+
+use chrono::{Days, NaiveDate};
+use cleanclaim_billing::{EvaluationKind, rules};
+use cleanclaim_model::{ProviderRole, VisitType};
+
+use super::{Raised, Visit};
+
+/// Runs every documentation gate the period turns on.
+pub(crate) fn check(visit: &Visit<'_, '_>, raised: &mut Vec<Raised>) {
+    required_fields(visit, raised);
+    plan_of_care(visit, raised);
+    progress_report(visit, raised);
+    evaluation_notes(visit, raised);
+    providers(visit, raised);
+}
+
+fn required_fields(visit: &Visit<'_, '_>, raised: &mut Vec<Raised>) {
+    let encounter = visit.encounter;
+    if encounter.clinical.diagnoses.is_empty() {
+        raised.push(Raised::new(
+            &rules::DIAGNOSIS_MISSING,
+            "no diagnosis is documented".to_owned(),
+        ));
+    }
+    if encounter.compliance.rendering.is_none() {
+        raised.push(Raised::new(
+            &rules::RENDERING_MISSING,
+            "no rendering provider is documented".to_owned(),
+        ));
+    }
+}
+
+/// An evaluation-only visit needs no plan (the evaluation is the plan, MBPM ch.15 §220.1).
+fn is_evaluation_only(visit: &Visit<'_, '_>) -> bool {
+    visit.encounter.clinical.visit_type == VisitType::Evaluation
+        && visit.derivation.lines.iter().all(|line| {
+            visit
+                .engine
+                .catalogue()
+                .get(line.code)
+                .is_some_and(|info| info.evaluation.is_some())
+        })
+}
+
+fn plan_of_care(visit: &Visit<'_, '_>, raised: &mut Vec<Raised>) {
+    let policy = &visit.period.documentation;
+    let date = visit.encounter.date_of_service;
+    let Some(plan) = visit.plan else {
+        if policy.plan_of_care_required && !is_evaluation_only(visit) {
+            raised.push(Raised::new(
+                &rules::PLAN_OF_CARE_MISSING,
+                format!(
+                    "no {} plan of care is on file for {date}",
+                    visit.encounter.discipline.label()
+                ),
+            ));
+        }
+        return;
+    };
+    if date < plan.certification_start || date > plan.certification_end {
+        raised.push(Raised::new(
+            &rules::OUTSIDE_CERTIFICATION,
+            format!(
+                "the visit on {date} is outside the certification period {} to {}",
+                plan.certification_start, plan.certification_end
+            ),
+        ));
+    }
+    if let Some(days) = policy.recertification_days
+        && let Some(due) = plan
+            .certification_start
+            .checked_add_days(Days::new(u64::from(days)))
+        && date >= due
+    {
+        raised.push(Raised::new(
+            &rules::RECERTIFICATION_DUE,
+            format!(
+                "the plan certified from {} needs recertification by {due} (every {days} days); the visit is on {date}",
+                plan.certification_start
+            ),
+        ));
+    }
+    let Some(days) = policy.certification_signature_days else {
+        return;
+    };
+    let first_treatment = visit.episode.start.min(plan.certification_start);
+    let deadline = first_treatment
+        .checked_add_days(Days::new(u64::from(days)))
+        .unwrap_or(NaiveDate::MAX);
+    match plan.signed_on {
+        Some(signed) if signed > deadline => raised.push(Raised::new(
+            &rules::CERTIFICATION_LATE,
+            format!(
+                "the plan was signed on {signed}, more than {days} days after the first treatment on {first_treatment}"
+            ),
+        )),
+        Some(_) => {}
+        None if referral_exception_met(visit, plan, deadline) => {}
+        None => raised.push(Raised::new(
+            &rules::PLAN_OF_CARE_UNSIGNED,
+            format!(
+                "the plan of care certified from {} is not signed (due by {deadline}){}",
+                plan.certification_start,
+                if policy.referral_exception {
+                    "; no signed referral with the plan sent to the referrer is on file either"
+                } else {
+                    ""
+                }
+            ),
+        )),
+    }
+}
+
+/// CY2025 PFS: a signed order/referral plus the plan sent to the referring practitioner in
+/// time meets the initial certification; recertifications get no such exception.
+fn referral_exception_met(
+    visit: &Visit<'_, '_>,
+    plan: &cleanclaim_model::PlanOfCare,
+    deadline: NaiveDate,
+) -> bool {
+    let initial = plan.certification_start <= visit.episode.start;
+    visit.period.documentation.referral_exception
+        && initial
+        && visit
+            .encounter
+            .administrative
+            .referring_provider
+            .as_ref()
+            .is_some_and(|referral| referral.order_signed_on.is_some())
+        && plan.sent_to_referrer_on.is_some_and(|sent| sent <= deadline)
+}
+
+fn progress_report(visit: &Visit<'_, '_>, raised: &mut Vec<Raised>) {
+    let Some(limit) = visit.period.documentation.progress_report_treatment_days else {
+        return;
+    };
+    let days = visit.episode.days_since_report;
+    if days <= limit {
+        return;
+    }
+    let since = visit.episode.last_report.map_or_else(
+        || format!("since the episode began on {}", visit.episode.start),
+        |date| format!("since the last clinician report on {date}"),
+    );
+    let assistant_note = visit
+        .encounter
+        .compliance
+        .last_progress_report
+        .filter(|report| !is_clinician(report.written_by))
+        .map(|report| {
+            format!(
+                "; the report of {} was written by a {} and does not count",
+                report.date,
+                report.written_by.label()
+            )
+        })
+        .unwrap_or_default();
+    raised.push(Raised::new(
+        &rules::PROGRESS_REPORT_OVERDUE,
+        format!(
+            "this is treatment day {days} {since}; a progress report is due every {limit} treatment days{assistant_note}"
+        ),
+    ));
+}
+
+/// Therapists write progress reports; assistants' and students' notes are not complete
+/// reports (MBPM ch.15 §220.3.D).
+pub(crate) fn is_clinician(role: ProviderRole) -> bool {
+    matches!(
+        role,
+        ProviderRole::Pt | ProviderRole::Ot | ProviderRole::Slp
+    )
+}
+
+fn evaluation_notes(visit: &Visit<'_, '_>, raised: &mut Vec<Raised>) {
+    let clinical = &visit.encounter.clinical;
+    let kinds: Vec<EvaluationKind> = visit
+        .derivation
+        .lines
+        .iter()
+        .filter(|line| line.units > 0)
+        .filter_map(|line| visit.engine.catalogue().get(line.code))
+        .filter_map(|info| info.evaluation.map(|e| e.kind))
+        .collect();
+    let evaluating = kinds.contains(&EvaluationKind::Evaluation)
+        || clinical.visit_type == VisitType::Evaluation;
+    let re_evaluating = kinds.contains(&EvaluationKind::ReEvaluation)
+        || clinical.visit_type == VisitType::ReEvaluation;
+    let measures = &clinical.tests_and_measures;
+    if (evaluating || re_evaluating) && (!measures.performed || measures.measures.is_empty()) {
+        raised.push(Raised::new(
+            &rules::EVALUATION_WITHOUT_MEASURES,
+            format!(
+                "the {} documents no objective tests and measures",
+                if evaluating { "evaluation" } else { "re-evaluation" }
+            ),
+        ));
+    }
+    let reason_given = clinical
+        .re_evaluation_reason
+        .as_deref()
+        .is_some_and(|reason| !reason.trim().is_empty());
+    if re_evaluating && !reason_given {
+        raised.push(Raised::new(
+            &rules::RE_EVALUATION_WITHOUT_REASON,
+            "a re-evaluation is billed without a documented reason".to_owned(),
+        ));
+    }
+}
+
+fn providers(visit: &Visit<'_, '_>, raised: &mut Vec<Raised>) {
+    let policy = &visit.period.documentation;
+    let role = visit
+        .encounter
+        .compliance
+        .rendering
+        .as_ref()
+        .map(|rendering| rendering.role);
+    if !policy.assistant_may_render
+        && let Some(role) = role.filter(|role| role.is_assistant())
+    {
+        raised.push(Raised::new(
+            &rules::ASSISTANT_RENDERING,
+            format!(
+                "a {} is the rendering provider; {} needs the supervising therapist on the claim",
+                role.label(),
+                visit.period.billing.name
+            ),
+        ));
+    }
+    if policy.student_minutes_billable {
+        return;
+    }
+    if role == Some(ProviderRole::Student) {
+        raised.push(Raised::new(
+            &rules::STUDENT_MINUTES,
+            "a student is the rendering provider".to_owned(),
+        ));
+    }
+    for line in &visit.encounter.timing.lines {
+        if let Some(minutes) = line
+            .furnished_by
+            .map(|by| by.student_alone)
+            .filter(|minutes| *minutes > 0)
+        {
+            raised.push(Raised::on(
+                &rules::STUDENT_MINUTES,
+                line.code,
+                format!(
+                    "{} has {minutes} minutes furnished by a student without the therapist in the room",
+                    line.code
+                ),
+            ));
+        }
+    }
+}

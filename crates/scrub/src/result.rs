@@ -1,0 +1,50 @@
+//! What the scrubber says about one encounter.
+
+use cleanclaim_billing::{Derivation, Period, Queue, Rule, RulePack, Severity};
+use cleanclaim_model::ProcedureCode;
+
+/// One finding, with the severity the pack gives its rule on the date of service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScrubFinding<'e> {
+    pub rule: &'e Rule,
+    pub severity: Severity,
+    /// What was found, with the specifics (codes, minutes, dates); never patient identifiers.
+    pub message: String,
+    /// The code the finding is about, when it is about one line.
+    pub code: Option<ProcedureCode>,
+}
+
+/// The scrub result of one encounter: its work queue, billed lines and findings.
+#[derive(Debug, Clone)]
+pub struct ScrubResult<'e> {
+    pub encounter_id: String,
+    pub queue: Queue,
+    pub pack: &'e RulePack,
+    pub period: &'e Period,
+    /// Units, modifiers and place of service (its own findings are in `findings`).
+    pub derivation: Derivation<'e>,
+    /// In a stable order: by queue, then rule id, then code, then message.
+    pub findings: Vec<ScrubFinding<'e>>,
+}
+
+impl ScrubResult<'_> {
+    /// Whether nothing was found.
+    pub fn is_clean(&self) -> bool {
+        self.findings.is_empty()
+    }
+
+    /// Whether a finding holds the claim.
+    pub fn is_held(&self) -> bool {
+        self.queue != Queue::ReadyToBill
+    }
+}
+
+/// The queue of the first hold in routing order; `ready_to_bill` when nothing holds.
+pub(crate) fn route(findings: &[ScrubFinding<'_>]) -> Queue {
+    findings
+        .iter()
+        .filter(|finding| finding.severity == Severity::Hold)
+        .map(|finding| finding.rule.queue)
+        .min()
+        .unwrap_or(Queue::ReadyToBill)
+}

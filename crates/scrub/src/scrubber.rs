@@ -1,0 +1,319 @@
+//! The scrubber: engine, gates and history together, one encounter at a time or a batch in
+//! date order per patient.
+
+use std::collections::HashMap;
+
+use chrono::Datelike;
+use cleanclaim_billing::pack::{Bindings, EpisodeFacts};
+use cleanclaim_billing::{
+    Engine, EvaluationKind, Finding, Period, RulePack, Selection, Severity, UnitMethod, rules,
+};
+use cleanclaim_model::{Cents, Discipline, Encounter, PlanOfCare, YearToDateSpend};
+
+use crate::context::ContextData;
+use crate::episode::{PatientState, Usage};
+use crate::gates::authorization::{self, YearUsage};
+use crate::gates::documentation::is_clinician;
+use crate::gates::{EpisodeView, Raised, Visit, coding, documentation};
+use crate::result::{ScrubFinding, ScrubResult, route};
+
+/// What the caller overrides for every encounter.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ScrubOptions<'e> {
+    /// Use this pack instead of the one for each encounter's payer.
+    pub pack: Option<&'e RulePack>,
+    /// Use this unit method instead of the pack's.
+    pub unit_method: Option<UnitMethod>,
+}
+
+/// Scrubs encounters against the engine's rule packs, remembering each patient's history.
+#[derive(Debug)]
+pub struct Scrubber<'e> {
+    engine: &'e Engine,
+    context: ContextData,
+    options: ScrubOptions<'e>,
+    patients: HashMap<String, PatientState>,
+}
+
+impl<'e> Scrubber<'e> {
+    /// A scrubber with no history beyond the context records.
+    pub fn new(engine: &'e Engine, context: ContextData, options: ScrubOptions<'e>) -> Self {
+        Self {
+            engine,
+            context,
+            options,
+            patients: HashMap::new(),
+        }
+    }
+
+    /// Scrubs a batch: each patient's encounters in date order (then by id), so history is
+    /// built the way the visits happened. Results come back in the input order.
+    pub fn scrub_batch(&mut self, encounters: &[Encounter]) -> Vec<ScrubResult<'e>> {
+        let mut order: Vec<usize> = (0..encounters.len()).collect();
+        order.sort_by(|&a, &b| batch_key(encounters.get(a)).cmp(&batch_key(encounters.get(b))));
+        let mut results: Vec<Option<ScrubResult<'e>>> = Vec::new();
+        results.resize_with(encounters.len(), || None);
+        for index in order {
+            if let (Some(encounter), Some(slot)) = (encounters.get(index), results.get_mut(index)) {
+                *slot = Some(self.scrub(encounter));
+            }
+        }
+        results.into_iter().flatten().collect()
+    }
+
+    /// Scrubs one encounter and adds it to its patient's history. Call in date order per
+    /// patient; an encounter id seen before is judged again but never counted twice.
+    pub fn scrub(&mut self, encounter: &Encounter) -> ScrubResult<'e> {
+        let engine = self.engine;
+        let pack = self
+            .options
+            .pack
+            .unwrap_or_else(|| engine.packs().for_encounter(encounter));
+        let date = encounter.date_of_service;
+        let period: &'e Period = pack
+            .period_for(date)
+            .unwrap_or_else(|| pack.nearest_period(date));
+        let (plan, known_start) = plan_for(&self.context, encounter);
+        let year_usage = self.year_usage(encounter);
+
+        let state = self.patients.entry(encounter.patient.id.clone()).or_default();
+        let already_counted = state.counted(&encounter.id);
+        let episode = state.episode_for(
+            encounter,
+            period.documentation.episode_gap_days,
+            known_start,
+        );
+        let encounter_report = encounter
+            .compliance
+            .last_progress_report
+            .filter(|report| is_clinician(report.written_by) && report.date <= date);
+        let last_report = episode
+            .last_clinician_report
+            .max(encounter_report.map(|report| report.date));
+        let view = EpisodeView {
+            start: episode.start,
+            treatment_day: episode.treatment_day(date),
+            days_since_report: episode.treatment_days_after(last_report, date).max(
+                encounter_report.map_or(0, |report| report.treatment_days_since),
+            ),
+            last_report,
+            evaluations_before: episode.evaluations,
+        };
+
+        let mut derivation = engine.derive(
+            encounter,
+            Selection {
+                pack: Some(pack),
+                unit_method: self.options.unit_method,
+                year_to_date: Some(YearToDateSpend {
+                    pt_slp: year_usage.pt.charges + year_usage.slp.charges,
+                    ot: year_usage.ot.charges,
+                }),
+            },
+        );
+        let engine_findings = std::mem::take(&mut derivation.findings);
+        let charges = derivation
+            .lines
+            .iter()
+            .filter_map(|line| line.charge)
+            .fold(Cents::ZERO, |sum, charge| sum + charge);
+
+        let visit = Visit {
+            encounter,
+            engine,
+            derivation: &derivation,
+            period,
+            plan,
+            episode: view,
+        };
+        let mut raised = Vec::new();
+        documentation::check(&visit, &mut raised);
+        coding::check(&visit, &mut raised);
+        let draw = authorization::check_ledger(
+            &visit,
+            &self.context.authorizations,
+            &state.drawn,
+            &mut raised,
+        );
+        authorization::check_benefits(&visit, &year_usage, charges, &mut raised);
+        let mut findings = apply_pack(period, engine_findings, raised);
+        expression_findings(engine, pack, &visit, &year_usage, &mut findings);
+        findings.sort_by(|a, b| {
+            (a.rule.queue, &a.rule.id, a.code, &a.message)
+                .cmp(&(b.rule.queue, &b.rule.id, b.code, &b.message))
+        });
+
+        if !already_counted && let Some((index, visits, units)) = draw {
+            let entry = state.drawn.entry(index).or_insert((0, 0));
+            entry.0 += visits;
+            entry.1 += units;
+        }
+        let evaluation_billed = derivation.lines.iter().any(|line| {
+            line.units > 0
+                && engine
+                    .catalogue()
+                    .get(line.code)
+                    .and_then(|info| info.evaluation)
+                    .is_some_and(|e| e.kind == EvaluationKind::Evaluation)
+        });
+        state.record(
+            encounter,
+            charges,
+            evaluation_billed,
+            encounter_report.map(|report| report.date),
+        );
+
+        ScrubResult {
+            encounter_id: encounter.id.clone(),
+            queue: route(&findings),
+            pack,
+            period,
+            derivation,
+            findings,
+        }
+    }
+
+    /// This year's visits and charges for the encounter's payer before it: context records
+    /// plus the encounters scrubbed so far.
+    fn year_usage(&self, encounter: &Encounter) -> YearUsage {
+        let payer = &encounter.administrative.payer.id;
+        let year = encounter.date_of_service.year();
+        let state = self.patients.get(&encounter.patient.id);
+        let of = |discipline: Discipline| {
+            let mut usage = state.map_or_else(Usage::default, |s| s.usage(payer, year, discipline));
+            for prior in self.context.usage.iter().filter(|u| {
+                u.patient_id == encounter.patient.id
+                    && u.payer_id == *payer
+                    && u.year == year
+                    && u.discipline == discipline
+            }) {
+                usage.visits += prior.visits;
+                usage.charges = usage.charges + prior.charges;
+            }
+            usage
+        };
+        YearUsage {
+            pt: of(Discipline::Pt),
+            ot: of(Discipline::Ot),
+            slp: of(Discipline::Slp),
+        }
+    }
+}
+
+fn batch_key(
+    encounter: Option<&Encounter>,
+) -> Option<(&str, chrono::NaiveDate, Discipline, &str)> {
+    encounter.map(|e| {
+        (
+            e.patient.id.as_str(),
+            e.date_of_service,
+            e.discipline,
+            e.id.as_str(),
+        )
+    })
+}
+
+/// The encounter's own plan of care, else the plan on file for its discipline and date (the
+/// one whose certification covers the date, else the latest that began before it), with the
+/// episode start the record gives.
+fn plan_for<'a>(
+    context: &'a ContextData,
+    encounter: &'a Encounter,
+) -> (Option<&'a PlanOfCare>, Option<chrono::NaiveDate>) {
+    let date = encounter.date_of_service;
+    let on_file = context
+        .plans
+        .iter()
+        .filter(|record| {
+            record.patient_id == encounter.patient.id
+                && record.plan_of_care.discipline == encounter.discipline
+                && record.plan_of_care.certification_start <= date
+        })
+        .max_by_key(|record| {
+            let plan = &record.plan_of_care;
+            (plan.certification_end >= date, plan.certification_start)
+        });
+    let known_start = on_file.and_then(|record| record.episode_start);
+    match &encounter.compliance.plan_of_care {
+        Some(plan) => (Some(plan), known_start),
+        None => (on_file.map(|record| &record.plan_of_care), known_start),
+    }
+}
+
+/// Applies the period's severities to the engine's and the gates' findings; rules the pack
+/// turns off are dropped.
+fn apply_pack<'e>(
+    period: &'e Period,
+    engine_findings: Vec<Finding>,
+    raised: Vec<Raised>,
+) -> Vec<ScrubFinding<'e>> {
+    engine_findings
+        .into_iter()
+        .map(|finding| Raised {
+            rule: finding.rule,
+            message: finding.message,
+            code: finding.code,
+        })
+        .chain(raised)
+        .filter_map(|raised| {
+            period.severity_of(raised.rule).map(|severity| ScrubFinding {
+                rule: raised.rule,
+                severity,
+                message: raised.message,
+                code: raised.code,
+            })
+        })
+        .collect()
+}
+
+/// Evaluates the pack's expression rules in effect on the date of service.
+fn expression_findings<'e>(
+    engine: &'e Engine,
+    pack: &'e RulePack,
+    visit: &Visit<'_, 'e>,
+    year_usage: &YearUsage,
+    findings: &mut Vec<ScrubFinding<'e>>,
+) {
+    let encounter = visit.encounter;
+    let mut active = pack
+        .expression_rules()
+        .iter()
+        .filter(|rule| rule.applies_on(encounter.date_of_service))
+        .peekable();
+    if active.peek().is_none() {
+        return;
+    }
+    let facts = EpisodeFacts {
+        treatment_day: visit.episode.treatment_day,
+        evaluations: visit.episode.evaluations_before,
+        visits_this_year: year_usage.of(encounter.discipline).visits,
+    };
+    let bindings = Bindings::new(
+        engine.packs().env(),
+        encounter,
+        &visit.derivation.lines,
+        visit.derivation.place_of_service.place_of_service,
+        facts,
+    );
+    for expression in active {
+        let outcome = bindings
+            .as_ref()
+            .map_err(Clone::clone)
+            .and_then(|bindings| expression.evaluate(bindings));
+        match outcome {
+            Ok(true) => findings.push(ScrubFinding {
+                rule: &expression.rule,
+                severity: expression.rule.severity,
+                message: expression.message.clone(),
+                code: None,
+            }),
+            Ok(false) => {}
+            Err(reason) => findings.push(ScrubFinding {
+                rule: &rules::EXPRESSION_FAILED,
+                severity: Severity::Hold,
+                message: format!("rule `{}` of pack `{}`: {reason}", expression.rule.id, pack.id),
+                code: None,
+            }),
+        }
+    }
+}

@@ -77,8 +77,14 @@ impl DiagnosisRules {
     /// The lists shipped in the binary.
     pub fn builtin() -> Result<Self, DataError> {
         Self::from_toml(
-            ("data/diagnosis-pairing.toml", include_str!("../data/diagnosis-pairing.toml")),
-            ("data/diagnosis-edits.toml", include_str!("../data/diagnosis-edits.toml")),
+            (
+                "data/diagnosis-pairing.toml",
+                include_str!("../data/diagnosis-pairing.toml"),
+            ),
+            (
+                "data/diagnosis-edits.toml",
+                include_str!("../data/diagnosis-edits.toml"),
+            ),
         )
     }
 

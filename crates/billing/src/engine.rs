@@ -682,8 +682,7 @@ fn assistant_split(
     n_units: u32,
     findings: &mut Vec<Finding>,
 ) -> Option<AssistantSplit> {
-    let assistant_rendered_untimed =
-        day.minutes.is_none() && rendering_is_assistant(encounter);
+    let assistant_rendered_untimed = day.minutes.is_none() && rendering_is_assistant(encounter);
     if day.furnished.assistant_alone == 0 && !assistant_rendered_untimed {
         return None;
     }

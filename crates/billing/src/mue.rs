@@ -111,14 +111,25 @@ impl MueTable {
                     )));
                 }
             };
-            if edits.insert(code, Mue { units, adjudication }).is_some() {
+            if edits
+                .insert(
+                    code,
+                    Mue {
+                        units,
+                        adjudication,
+                    },
+                )
+                .is_some()
+            {
                 return Err(bad(format!("{code} is listed twice")));
             }
         }
         if !header_seen {
             return Err(DataError::invalid(
                 file,
-                format!("no `{HEADER_FIRST_CELL},...` header row: not a CMS practitioner MUE table"),
+                format!(
+                    "no `{HEADER_FIRST_CELL},...` header row: not a CMS practitioner MUE table"
+                ),
             ));
         }
         Ok(Self {

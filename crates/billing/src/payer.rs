@@ -8,7 +8,6 @@ use chrono::NaiveDate;
 use cleanclaim_model::Modifier;
 use serde::Deserialize;
 
-
 /// How a payer turns minutes into units.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -4,7 +4,6 @@
 use cleanclaim_model::{Cents, Discipline};
 use serde::Deserialize;
 
-
 /// The two threshold buckets: PT and SLP share one, OT has its own (BBA 2018 §50202).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Bucket {

@@ -105,7 +105,11 @@ fn explain(packs: &RulePacks, id: &str) -> anyhow::Result<String> {
     };
     let mut text = String::new();
     writeln!(text, "{}", rule.id)?;
-    writeln!(text, "  severity: {} (unless a pack changes it)", rule.severity.name())?;
+    writeln!(
+        text,
+        "  severity: {} (unless a pack changes it)",
+        rule.severity.name()
+    )?;
     writeln!(text, "  queue:    {}", rule.queue.name())?;
     if !rule.fields.is_empty() {
         let fields: Vec<&str> = rule.fields.iter().map(|f| &**f).collect();
@@ -181,14 +185,28 @@ fn docs_inner(packs: &RulePacks) -> Result<String, std::fmt::Error> {
     writeln!(md, "## Packs")?;
     for pack in packs.all() {
         writeln!(md)?;
-        writeln!(md, "### `{}`: {} (version {})", pack.id, pack.name, pack.version)?;
+        writeln!(
+            md,
+            "### `{}`: {} (version {})",
+            pack.id, pack.name, pack.version
+        )?;
         writeln!(md)?;
         let plans: Vec<&str> = pack.default_for.iter().map(|p| plan_name(*p)).collect();
         writeln!(md, "- file: `{}`", pack.file)?;
-        writeln!(md, "- default for: {}", if plans.is_empty() { "-".to_owned() } else { plans.join(", ") })?;
+        writeln!(
+            md,
+            "- default for: {}",
+            if plans.is_empty() {
+                "-".to_owned()
+            } else {
+                plans.join(", ")
+            }
+        )?;
         writeln!(md, "- source: {}", pack.source)?;
         for period in pack.periods() {
-            let to = period.to.map_or_else(|| "onward".to_owned(), |to| format!("to {to}"));
+            let to = period
+                .to
+                .map_or_else(|| "onward".to_owned(), |to| format!("to {to}"));
             let b = &period.billing;
             let d = &period.documentation;
             writeln!(md, "- from {} {to}:", period.from)?;
@@ -200,25 +218,45 @@ fn docs_inner(packs: &RulePacks) -> Result<String, std::fmt::Error> {
                 yes(b.kx_threshold),
                 yes(b.ncci),
                 b.ncci_modifier,
-                b.telehealth_modifier.map_or_else(|| "none".to_owned(), |m| m.to_string())
+                b.telehealth_modifier
+                    .map_or_else(|| "none".to_owned(), |m| m.to_string())
             )?;
             writeln!(
                 md,
                 "  - documentation: plan of care {}, signature within {}, referral exception {}, recertification {}, progress report every {}, assistant may render {}, student minutes {}",
-                if d.plan_of_care_required { "required" } else { "optional" },
+                if d.plan_of_care_required {
+                    "required"
+                } else {
+                    "optional"
+                },
                 days(d.certification_signature_days),
                 yes(d.referral_exception),
                 days(d.recertification_days),
-                d.progress_report_treatment_days.map_or_else(|| "-".to_owned(), |n| format!("{n} treatment days")),
+                d.progress_report_treatment_days
+                    .map_or_else(|| "-".to_owned(), |n| format!("{n} treatment days")),
                 yes(d.assistant_may_render),
-                if d.student_minutes_billable { "billable" } else { "not billable" }
+                if d.student_minutes_billable {
+                    "billable"
+                } else {
+                    "not billable"
+                }
             )?;
             writeln!(
                 md,
                 "  - authorization {}; visits per year {}; spend cap {}",
-                if period.authorization.required { "required" } else { "not required" },
-                period.benefits.visits_per_year.map_or_else(|| "-".to_owned(), |n| n.to_string()),
-                period.benefits.spend_cap_cents.map_or_else(|| "-".to_owned(), |c| cleanclaim_model::Cents(c).to_string())
+                if period.authorization.required {
+                    "required"
+                } else {
+                    "not required"
+                },
+                period
+                    .benefits
+                    .visits_per_year
+                    .map_or_else(|| "-".to_owned(), |n| n.to_string()),
+                period.benefits.spend_cap_cents.map_or_else(
+                    || "-".to_owned(),
+                    |c| cleanclaim_model::Cents(c).to_string()
+                )
             )?;
             for (rule, setting) in period.settings() {
                 writeln!(md, "  - `{rule}`: {}", setting_name(*setting))?;

@@ -81,7 +81,10 @@ pub fn run(args: &ScrubArgs) -> anyhow::Result<Outcome> {
             Some(pack) => Some(pack),
             None => {
                 let known: Vec<&str> = engine.packs().all().iter().map(|p| p.id.as_str()).collect();
-                bail!("unknown payer pack `{id}`; known packs: {}", known.join(", "));
+                bail!(
+                    "unknown payer pack `{id}`; known packs: {}",
+                    known.join(", ")
+                );
             }
         },
         None => None,

@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use cleanclaim_billing::{Engine, MueTable, PtpTable, RulePacks};
 use cleanclaim_billing::pack::BUILTIN_PACKS;
+use cleanclaim_billing::{Engine, MueTable, PtpTable, RulePacks};
 use cleanclaim_scrub::ContextData;
 
 /// The `*.toml` files of a folder, sorted by name, with their text.

@@ -102,7 +102,11 @@ pub struct ContextData {
 
 impl ContextData {
     /// The file names `--context DIR` reads, each optional.
-    pub const FILES: [&str; 3] = ["plans_of_care.json", "authorizations.json", "prior_usage.json"];
+    pub const FILES: [&str; 3] = [
+        "plans_of_care.json",
+        "authorizations.json",
+        "prior_usage.json",
+    ];
 
     /// Adds the records of one context file, chosen by its name; the whole file is rejected
     /// on the first bad record, and nothing of it is kept.
@@ -111,8 +115,10 @@ impl ContextData {
             "plans_of_care.json" => self.plans.extend(parse::<PlanRecord>(name, text)?),
             "authorizations.json" => {
                 let items = parse::<AuthorizationItem>(name, text)?;
-                if let Some((index, item)) =
-                    items.iter().enumerate().find(|(_, item)| item.to < item.from)
+                if let Some((index, item)) = items
+                    .iter()
+                    .enumerate()
+                    .find(|(_, item)| item.to < item.from)
                 {
                     return Err(ContextError {
                         file: name.to_owned(),
@@ -140,13 +146,12 @@ impl ContextData {
 
 fn parse<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<Vec<T>, ContextError> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let records: Vec<T> = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
-        ContextError {
+    let records: Vec<T> =
+        serde_path_to_error::deserialize(&mut deserializer).map_err(|err| ContextError {
             file: file.to_owned(),
             path: err.path().to_string(),
             reason: redact(&err.inner().to_string()),
-        }
-    })?;
+        })?;
     deserializer.end().map_err(|err| ContextError {
         file: file.to_owned(),
         path: "$".to_owned(),

@@ -13,6 +13,8 @@ mod gates;
 mod result;
 mod scrubber;
 
-pub use context::{AuthStatus, AuthorizationItem, ContextData, ContextError, PlanRecord, PriorUsage};
+pub use context::{
+    AuthStatus, AuthorizationItem, ContextData, ContextError, PlanRecord, PriorUsage,
+};
 pub use result::{ScrubFinding, ScrubResult};
 pub use scrubber::{ScrubOptions, Scrubber};

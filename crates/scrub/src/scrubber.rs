@@ -76,7 +76,10 @@ impl<'e> Scrubber<'e> {
         let (plan, known_start) = plan_for(&self.context, encounter);
         let year_usage = self.year_usage(encounter);
 
-        let state = self.patients.entry(encounter.patient.id.clone()).or_default();
+        let state = self
+            .patients
+            .entry(encounter.patient.id.clone())
+            .or_default();
         let already_counted = state.counted(&encounter.id);
         let episode = state.episode_for(
             encounter,
@@ -93,9 +96,9 @@ impl<'e> Scrubber<'e> {
         let view = EpisodeView {
             start: episode.start,
             treatment_day: episode.treatment_day(date),
-            days_since_report: episode.treatment_days_after(last_report, date).max(
-                encounter_report.map_or(0, |report| report.treatment_days_since),
-            ),
+            days_since_report: episode
+                .treatment_days_after(last_report, date)
+                .max(encounter_report.map_or(0, |report| report.treatment_days_since)),
             last_report,
             evaluations_before: episode.evaluations,
         };
@@ -139,8 +142,12 @@ impl<'e> Scrubber<'e> {
         let mut findings = apply_pack(period, engine_findings, raised);
         expression_findings(engine, pack, &visit, &year_usage, &mut findings);
         findings.sort_by(|a, b| {
-            (a.rule.queue, &a.rule.id, a.code, &a.message)
-                .cmp(&(b.rule.queue, &b.rule.id, b.code, &b.message))
+            (a.rule.queue, &a.rule.id, a.code, &a.message).cmp(&(
+                b.rule.queue,
+                &b.rule.id,
+                b.code,
+                &b.message,
+            ))
         });
 
         if !already_counted && let Some((index, visits, units)) = draw {
@@ -200,9 +207,7 @@ impl<'e> Scrubber<'e> {
     }
 }
 
-fn batch_key(
-    encounter: Option<&Encounter>,
-) -> Option<(&str, chrono::NaiveDate, Discipline, &str)> {
+fn batch_key(encounter: Option<&Encounter>) -> Option<(&str, chrono::NaiveDate, Discipline, &str)> {
     encounter.map(|e| {
         (
             e.patient.id.as_str(),
@@ -256,12 +261,14 @@ fn apply_pack<'e>(
         })
         .chain(raised)
         .filter_map(|raised| {
-            period.severity_of(raised.rule).map(|severity| ScrubFinding {
-                rule: raised.rule,
-                severity,
-                message: raised.message,
-                code: raised.code,
-            })
+            period
+                .severity_of(raised.rule)
+                .map(|severity| ScrubFinding {
+                    rule: raised.rule,
+                    severity,
+                    message: raised.message,
+                    code: raised.code,
+                })
         })
         .collect()
 }
@@ -311,7 +318,10 @@ fn expression_findings<'e>(
             Err(reason) => findings.push(ScrubFinding {
                 rule: &rules::EXPRESSION_FAILED,
                 severity: Severity::Hold,
-                message: format!("rule `{}` of pack `{}`: {reason}", expression.rule.id, pack.id),
+                message: format!(
+                    "rule `{}` of pack `{}`: {reason}",
+                    expression.rule.id, pack.id
+                ),
                 code: None,
             }),
         }

@@ -68,7 +68,9 @@ fn location_of(text: &str, offset: usize) -> Location {
     let column = before
         .rfind('\n')
         .map_or(before.chars().count(), |newline| {
-            before.get(newline + 1..).map_or(0, |rest| rest.chars().count())
+            before
+                .get(newline + 1..)
+                .map_or(0, |rest| rest.chars().count())
         })
         + 1;
     Location {

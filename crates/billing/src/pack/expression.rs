@@ -121,7 +121,10 @@ impl Bindings {
         context.add_variable_from_value("modifiers", modifiers);
         context.add_variable_from_value(
             "age",
-            i64::from(age_on(encounter.patient.birth_date, encounter.date_of_service)),
+            i64::from(age_on(
+                encounter.patient.birth_date,
+                encounter.date_of_service,
+            )),
         );
         context.add_variable_from_value("pos", place_of_service.as_str());
         let episode_map: HashMap<&str, i64> = HashMap::from([
@@ -140,9 +143,12 @@ pub fn age_on(birth: NaiveDate, date: NaiveDate) -> u32 {
 }
 
 pub(crate) fn compile(env: &cel::Env, text: &str) -> Result<cel::Program, String> {
-    let program = env
-        .compile(text)
-        .map_err(|err| format!("the condition does not compile: {}", one_line(&err.to_string())))?;
+    let program = env.compile(text).map_err(|err| {
+        format!(
+            "the condition does not compile: {}",
+            one_line(&err.to_string())
+        )
+    })?;
     let references = program.references();
     let unknown: Vec<&str> = references
         .variables()
@@ -164,11 +170,12 @@ fn is_bound_by_macro(text: &str, name: &str) -> bool {
     ["all", "exists", "exists_one", "map", "filter"]
         .iter()
         .any(|mac| {
-            text.match_indices(&format!("{mac}("))
-                .any(|(at, matched)| {
-                    text.get(at + matched.len()..)
-                        .is_some_and(|rest| rest.trim_start().starts_with(&format!("{name},")) || rest.trim_start().starts_with(&format!("{name} ,")))
+            text.match_indices(&format!("{mac}(")).any(|(at, matched)| {
+                text.get(at + matched.len()..).is_some_and(|rest| {
+                    rest.trim_start().starts_with(&format!("{name},"))
+                        || rest.trim_start().starts_with(&format!("{name} ,"))
                 })
+            })
         })
 }
 
@@ -205,7 +212,8 @@ fn contains_word(text: &str, word: &str) -> bool {
         let before = text.get(..at).and_then(|b| b.chars().last());
         let after = text.get(at + word.len()..).and_then(|a| a.chars().next());
         let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '.';
-        before.is_none_or(|c| !is_word(c)) && after.is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_'))
+        before.is_none_or(|c| !is_word(c))
+            && after.is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_'))
     })
 }
 
@@ -217,7 +225,9 @@ fn one_line(text: &str) -> String {
 fn describe(err: &cel::ExecutionError) -> String {
     use cel::ExecutionError as E;
     match err {
-        E::NoSuchKey(key) => format!("the encounter has no `{key}` here; guard optional fields with has()"),
+        E::NoSuchKey(key) => {
+            format!("the encounter has no `{key}` here; guard optional fields with has()")
+        }
         E::UndeclaredReference(name) => format!("`{name}` is not defined"),
         E::UnexpectedType { got, want } => format!("a value is a {got} where a {want} is needed"),
         E::NoSuchOverload(overload) => format!("no overload: {overload}"),
@@ -255,7 +265,9 @@ mod tests {
     #[test]
     fn fields_read_names_encounter_paths_and_derived_variables() {
         assert_eq!(
-            fields_read(r#"encounter.clinical.visit_type == "evaluation" && "97750" in codes && has(encounter.compliance.plan_of_care)"#),
+            fields_read(
+                r#"encounter.clinical.visit_type == "evaluation" && "97750" in codes && has(encounter.compliance.plan_of_care)"#
+            ),
             vec!["clinical.visit_type", "compliance.plan_of_care", "(codes)"]
         );
     }

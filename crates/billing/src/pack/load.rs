@@ -153,14 +153,12 @@ pub(crate) fn load(
             ));
         }
         if expression_rules.iter().any(|r| r.rule.id == spec.id) {
-            return Err(at(
-                start,
-                format!("rule `{}` is defined twice", spec.id),
-            ));
+            return Err(at(start, format!("rule `{}` is defined twice", spec.id)));
         }
-        expression_rules.push(expression_rule(spec, env).map_err(|(offset, reason)| {
-            at(offset.unwrap_or(start), reason)
-        })?);
+        expression_rules.push(
+            expression_rule(spec, env)
+                .map_err(|(offset, reason)| at(offset.unwrap_or(start), reason))?,
+        );
     }
 
     Ok(RulePack {
@@ -195,7 +193,10 @@ fn period(
     diagnoses: &DiagnosisRules,
 ) -> Result<Period, Problem> {
     if spec.to.is_some_and(|to| to < spec.from) {
-        return Err((None, format!("period from {} ends before it starts", spec.from)));
+        return Err((
+            None,
+            format!("period from {} ends before it starts", spec.from),
+        ));
     }
     let mut billing = spec.billing;
     if let Some(problem) = billing.problem() {

@@ -18,9 +18,7 @@ use cleanclaim_model::{Encounter, PlanType};
 
 pub use error::{Location, PackError};
 pub use expression::{Bindings, EpisodeFacts, ExpressionRule, VARIABLES, age_on};
-pub use policy::{
-    AuthorizationPolicy, BenefitPolicy, CodingPolicy, DocumentationPolicy, Setting,
-};
+pub use policy::{AuthorizationPolicy, BenefitPolicy, CodingPolicy, DocumentationPolicy, Setting};
 
 use crate::diagnosis::DiagnosisRules;
 use crate::payer::PayerPolicy;
@@ -194,7 +192,9 @@ impl RulePacks {
         for pack in user_packs {
             packs.retain(|existing| existing.id != pack.id);
             for existing in &mut packs {
-                existing.default_for.retain(|plan| !pack.default_for.contains(plan));
+                existing
+                    .default_for
+                    .retain(|plan| !pack.default_for.contains(plan));
                 existing.payer_ids.retain(|id| !pack.payer_ids.contains(id));
             }
             check_unique(&packs, &pack, true)?;
@@ -229,7 +229,9 @@ impl RulePacks {
 
     /// The default pack of a plan type (every plan type has one; checked at load).
     pub fn default_for(&self, plan: PlanType) -> Option<&RulePack> {
-        self.packs.iter().find(|pack| pack.default_for.contains(&plan))
+        self.packs
+            .iter()
+            .find(|pack| pack.default_for.contains(&plan))
     }
 
     /// Every pack, built-in ones first.
@@ -288,7 +290,10 @@ fn check_unique(existing: &[RulePack], pack: &RulePack, replacing: bool) -> Resu
         if let Some(other) = existing.iter().find(|p| p.payer_ids.contains(payer)) {
             return Err(PackError::file(
                 &pack.file,
-                format!("payer id `{payer}` is already claimed by pack `{}` ({})", other.id, other.file),
+                format!(
+                    "payer id `{payer}` is already claimed by pack `{}` ({})",
+                    other.id, other.file
+                ),
             ));
         }
     }

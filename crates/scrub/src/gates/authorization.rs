@@ -89,7 +89,10 @@ pub(crate) fn check_ledger(
             .collect();
         raised.push(Raised::new(
             &rules::AUTHORIZATION_OUTSIDE_DATES,
-            format!("{date} is outside every authorization on file: {}", spans.join(", ")),
+            format!(
+                "{date} is outside every authorization on file: {}",
+                spans.join(", ")
+            ),
         ));
         return None;
     };

@@ -129,7 +129,9 @@ fn referral_exception_met(
             .referring_provider
             .as_ref()
             .is_some_and(|referral| referral.order_signed_on.is_some())
-        && plan.sent_to_referrer_on.is_some_and(|sent| sent <= deadline)
+        && plan
+            .sent_to_referrer_on
+            .is_some_and(|sent| sent <= deadline)
 }
 
 fn progress_report(visit: &Visit<'_, '_>, raised: &mut Vec<Raised>) {
@@ -184,8 +186,8 @@ fn evaluation_notes(visit: &Visit<'_, '_>, raised: &mut Vec<Raised>) {
         .filter_map(|line| visit.engine.catalogue().get(line.code))
         .filter_map(|info| info.evaluation.map(|e| e.kind))
         .collect();
-    let evaluating = kinds.contains(&EvaluationKind::Evaluation)
-        || clinical.visit_type == VisitType::Evaluation;
+    let evaluating =
+        kinds.contains(&EvaluationKind::Evaluation) || clinical.visit_type == VisitType::Evaluation;
     let re_evaluating = kinds.contains(&EvaluationKind::ReEvaluation)
         || clinical.visit_type == VisitType::ReEvaluation;
     let measures = &clinical.tests_and_measures;
@@ -194,7 +196,11 @@ fn evaluation_notes(visit: &Visit<'_, '_>, raised: &mut Vec<Raised>) {
             &rules::EVALUATION_WITHOUT_MEASURES,
             format!(
                 "the {} documents no objective tests and measures",
-                if evaluating { "evaluation" } else { "re-evaluation" }
+                if evaluating {
+                    "evaluation"
+                } else {
+                    "re-evaluation"
+                }
             ),
         ));
     }

@@ -253,7 +253,15 @@ fn visit(
     };
     let assistant =
         visit_type == VisitType::Treatment && discipline != Discipline::Slp && rng.random_bool(0.3);
-    let role = match (discipline, assistant) {
+    // Medicare and Medicaid enroll only therapists: the supervising therapist renders and the
+    // assistant's share shows in `furnished_by`. Commercial and workers' comp plans often
+    // let the assistant render.
+    let assistant_renders = assistant
+        && matches!(
+            setting.payer.plan,
+            PlanType::Commercial | PlanType::Other | PlanType::WorkersComp
+        );
+    let role = match (discipline, assistant_renders) {
         (Discipline::Pt, false) => ProviderRole::Pt,
         (Discipline::Pt, true) => ProviderRole::Pta,
         (Discipline::Ot, false) => ProviderRole::Ot,
@@ -321,19 +329,20 @@ fn visit(
                 setting.payer.plan,
                 PlanType::Medicaid | PlanType::WorkersComp | PlanType::MedicareAdvantage
             )
-            .then(|| format!("AUTH{:07}", rng.random_range(0..10_000_000u32))),
+            // One authorization covers the episode, as payers issue them.
+            .then(|| format!("AUTH-{}", setting.patient.id)),
             year_to_date_spend: bucket_spend,
         },
         compliance: Compliance {
             rendering: Some(RenderingProvider {
-                npi: if assistant {
+                npi: if assistant_renders {
                     setting.assistant
                 } else {
                     setting.therapist
                 },
                 role,
                 name: None,
-                supervising_npi: assistant.then_some(setting.therapist),
+                supervising_npi: assistant_renders.then_some(setting.therapist),
             }),
             plan_of_care: Some(setting.plan.clone()),
             last_progress_report: (date > last_report).then_some(ProgressReport {

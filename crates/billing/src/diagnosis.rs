@@ -159,11 +159,10 @@ impl DiagnosisRules {
             .iter()
             .filter(|edit| edit.prefixes.iter().any(|p| matches_prefix(dx, p)))
             .find_map(|edit| {
-                let wrong_sex = match (edit.sex, sex) {
-                    (Some(RequiredSex::Female), Sex::Male)
-                    | (Some(RequiredSex::Male), Sex::Female) => true,
-                    _ => false,
-                };
+                let wrong_sex = matches!(
+                    (edit.sex, sex),
+                    (Some(RequiredSex::Female), Sex::Male) | (Some(RequiredSex::Male), Sex::Female)
+                );
                 if wrong_sex {
                     return Some(Conflict::Sex(edit));
                 }

@@ -285,3 +285,75 @@ fn every_command_has_help() {
         assert!(text(&out.stdout).contains("Usage: cleanclaim"), "{args:?}");
     }
 }
+
+#[test]
+fn the_committed_rule_reference_matches_the_packs() {
+    let out = cleanclaim(&["rules", "docs"]);
+    assert_eq!(out.status.code(), Some(0));
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/rules.md");
+    let committed = std::fs::read_to_string(path).unwrap();
+    assert!(
+        text(&out.stdout) == committed,
+        "docs/rules.md is stale: run `cargo run -p cleanclaim -- rules docs > docs/rules.md`"
+    );
+}
+
+#[test]
+fn rules_check_accepts_good_packs_and_names_the_line_of_a_bad_one() {
+    let good = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/packs");
+    let out = cleanclaim(&["rules", "check", good]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("ok: pack `expression-test` version 1"));
+
+    let dir = std::env::temp_dir().join(format!("cleanclaim-bad-pack-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("bad.toml"),
+        "[pack]\nid = \"bad\"\nname = \"Bad\"\nversion = \"1\"\nsource = \"s\"\nbogus = 1\n",
+    )
+    .unwrap();
+    let out = cleanclaim(&["rules", "check", dir.to_str().unwrap()]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("bad.toml:6:1: unknown field `bogus`"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn rules_explain_shows_the_queue_and_what_each_pack_does() {
+    let out = cleanclaim(&["rules", "explain", "doc.progress-report-overdue"]);
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("queue:    documentation_hold"), "{stdout}");
+    assert!(
+        stdout.contains("pack `commercial-per-code` from 2019-01-01: warn"),
+        "{stdout}"
+    );
+    let out = cleanclaim(&["rules", "explain", "wc.more-than-four-procedures"]);
+    assert!(text(&out.stdout).contains("when: size(codes) > 4"));
+    let out = cleanclaim(&["rules", "explain", "no.such-rule"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn scrub_with_context_routes_the_golden_batch_to_every_queue() {
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/golden");
+    let batch = format!("{data}/batch.ndjson");
+    let context = format!("{data}/context");
+    let out = cleanclaim(&["scrub", "--format", "json", "--context", &context, &batch]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr)
+            .contains("documentation_hold 8 authorization 14 coding_review 1 ready_to_bill 47"),
+        "{}",
+        text(&out.stderr)
+    );
+    let first: serde_json::Value =
+        serde_json::from_str(text(&out.stdout).lines().next().unwrap()).unwrap();
+    assert_eq!(first["queue"], "coding_review");
+    assert_eq!(first["rule_pack"], "medicare-part-b");
+    assert!(first["findings"][0]["fields"].is_array());
+}

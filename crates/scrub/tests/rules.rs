@@ -10,7 +10,7 @@
 
 mod support;
 
-use std::path::PathBuf;
+use std::path::Path;
 
 use cleanclaim_billing::rules;
 use support::{Case, engine_for, load_case, rule_files, scrub_case};
@@ -67,6 +67,6 @@ fn each_rule_trips_on_its_case_and_not_on_its_counter_case() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-fn name(path: &PathBuf) -> String {
+fn name(path: &Path) -> String {
     path.file_name().unwrap().to_string_lossy().into_owned()
 }

@@ -76,6 +76,10 @@ impl RulePack {
 
     /// The period nearest a date no period covers: the first one for earlier dates, the
     /// last for later ones. The engine still needs some policy to explain what it would do.
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "a pack has at least one period: the loader rejects a pack without one"
+    )]
     pub fn nearest_period(&self, date: NaiveDate) -> &Period {
         let after = self.periods.iter().find(|period| period.from > date);
         let last = self.periods.iter().rev().find(|period| period.from <= date);
@@ -218,11 +222,15 @@ impl RulePacks {
     }
 
     /// The pack for an encounter: the one naming its payer id, else its plan type's default.
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "every plan type has a default pack: the loader rejects a set without one"
+    )]
     pub fn for_encounter(&self, encounter: &Encounter) -> &RulePack {
         let payer = &encounter.administrative.payer;
         self.packs
             .iter()
-            .find(|pack| pack.payer_ids.iter().any(|id| *id == payer.id))
+            .find(|pack| pack.payer_ids.contains(&payer.id))
             .or_else(|| self.default_for(payer.plan))
             .unwrap_or(&self.packs[0])
     }

@@ -127,7 +127,7 @@ rules! {
         fix: "A claim line carries four modifiers; drop the informational ones and keep those that affect payment.",
         source: "X12 005010X222A1 SV1-01-3 to SV1-01-6";
     KX_UNKNOWN_YEAR = "modifiers.kx-threshold-year-unknown", Warn, CodingReview, fields: ["date_of_service"],
-        fix: "Add the year's KX threshold to data/thresholds.toml.",
+        fix: "Add the year's KX threshold to the [thresholds] table of the rule pack.",
         source: "BBA 2018 §50202 (threshold indexed each year by the MEI)";
     KX_NO_MEDICAL_NECESSITY = "modifiers.kx-medical-necessity-undocumented", Hold, CodingReview, fields: ["administrative.year_to_date_spend", "compliance.medical_necessity_documented"],
         fix: "Document that services above the threshold are medically necessary before billing with KX.",

@@ -39,7 +39,10 @@ fn setup() -> (Engine, Vec<Encounter>, ContextData) {
         .collect();
     let mut context = ContextData::default();
     context
-        .add_file("authorizations.json", &serde_json::Value::from(ledger).to_string())
+        .add_file(
+            "authorizations.json",
+            &serde_json::Value::from(ledger).to_string(),
+        )
         .unwrap_or_else(|err| unreachable!("{err}"));
     (engine, encounters, context)
 }
@@ -60,11 +63,16 @@ fn bench(c: &mut Criterion) {
         });
     });
     let default_packs = Engine::builtin().unwrap_or_else(|err| unreachable!("{err}"));
-    let plain: Vec<Encounter> = cleanclaim_synth::Generator::new(42).take(ENCOUNTERS).collect();
+    let plain: Vec<Encounter> = cleanclaim_synth::Generator::new(42)
+        .take(ENCOUNTERS)
+        .collect();
     group.bench_function("builtin_packs_batch", |b| {
         b.iter(|| {
-            let mut scrubber =
-                Scrubber::new(&default_packs, ContextData::default(), ScrubOptions::default());
+            let mut scrubber = Scrubber::new(
+                &default_packs,
+                ContextData::default(),
+                ScrubOptions::default(),
+            );
             scrubber.scrub_batch(&plain).len()
         });
     });

@@ -169,7 +169,7 @@ fn prefix(err: EncounterError, position: usize) -> EncounterError {
 /// serde quotes the offending value in double quotes (`invalid type: string "Doe"`); for a
 /// name or birth date that value is PHI, so it is replaced before the message leaves. Our own
 /// code errors quote codes in backticks, which stay.
-fn redact_quoted(message: &str) -> String {
+pub fn redact_quoted(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
     let mut inside = false;
     for ch in message.chars() {

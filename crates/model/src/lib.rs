@@ -31,7 +31,7 @@ pub use compliance::{
 };
 pub use encounter::{Discipline, Encounter, Patient, PersonName, Sex};
 pub use error::{CodeError, EncounterError};
-pub use ingest::{Record, parse_encounter, parse_records};
+pub use ingest::{Record, parse_encounter, parse_records, redact_quoted};
 pub use money::Cents;
 pub use timing::{Delivery, FurnishedBy, ProcedureLine, Timing};
 

@@ -150,28 +150,14 @@ fn parse<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<Vec<T
         serde_path_to_error::deserialize(&mut deserializer).map_err(|err| ContextError {
             file: file.to_owned(),
             path: err.path().to_string(),
-            reason: redact(&err.inner().to_string()),
+            reason: cleanclaim_model::redact_quoted(&err.inner().to_string()),
         })?;
     deserializer.end().map_err(|err| ContextError {
         file: file.to_owned(),
         path: "$".to_owned(),
-        reason: err.to_string(),
+        reason: cleanclaim_model::redact_quoted(&err.to_string()),
     })?;
     Ok(records)
-}
-
-/// serde_json quotes the offending value; context records carry patient ids, so drop it.
-fn redact(reason: &str) -> String {
-    match (reason.find('`'), reason.rfind('`')) {
-        (Some(first), Some(last)) if first < last && reason.starts_with("invalid") => {
-            format!(
-                "{}…{}",
-                reason.get(..first).unwrap_or(""),
-                reason.get(last + 1..).unwrap_or("")
-            )
-        }
-        _ => reason.to_owned(),
-    }
 }
 
 #[cfg(test)]
@@ -187,6 +173,17 @@ mod tests {
         assert_eq!(err.file, "authorizations.json");
         assert_eq!(err.path, "[1].status");
         assert!(context.authorizations.is_empty());
+        let err = context
+            .add_file(
+                "prior_usage.json",
+                r#"[{"patient_id": 5, "payer_id": "X", "year": 2025, "discipline": "pt"}]"#,
+            )
+            .unwrap_err();
+        assert_eq!(err.path, "[0].patient_id");
+        let err = context
+            .add_file("prior_usage.json", r#"[{"patient_id": "Doe", "payer_id": "X", "year": "Jane Doe", "discipline": "pt"}]"#)
+            .unwrap_err();
+        assert!(!err.to_string().contains("Jane"), "{err}");
         let err = context.add_file("plans.json", "[]").unwrap_err();
         assert!(err.to_string().contains("not a context file"));
     }

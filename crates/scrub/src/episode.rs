@@ -107,6 +107,7 @@ impl PatientState {
         evaluation_billed: bool,
         clinician_report: Option<NaiveDate>,
     ) -> bool {
+        let first_time = self.counted.insert(encounter.id.clone());
         if let Some(episode) = self.episodes.get_mut(&encounter.discipline) {
             if let Some(report) = clinician_report {
                 episode.last_clinician_report = episode.last_clinician_report.max(Some(report));
@@ -114,11 +115,11 @@ impl PatientState {
             if encounter.clinical.visit_type == VisitType::Discharge {
                 episode.discharged = true;
             }
-            if evaluation_billed && !self.counted.contains(&encounter.id) {
+            if evaluation_billed && first_time {
                 episode.evaluations += 1;
             }
         }
-        if !self.counted.insert(encounter.id.clone()) {
+        if !first_time {
             return false;
         }
         let key = (
@@ -140,9 +141,8 @@ impl PatientState {
     /// Usage recorded so far for a payer, year and discipline.
     pub fn usage(&self, payer_id: &str, year: i32, discipline: Discipline) -> Usage {
         self.usage
-            .iter()
-            .find(|((payer, y, d), _)| payer == payer_id && *y == year && *d == discipline)
-            .map(|(_, usage)| *usage)
+            .get(&(payer_id.to_owned(), year, discipline))
+            .copied()
             .unwrap_or_default()
     }
 }

@@ -5,8 +5,8 @@
     clippy::panic,
     reason = "tests fail loudly by design"
 )]
-//! The batch golden test: 70 synthetic encounters (7 patients, 5 plan types, documentation
-//! defects) with an authorization ledger and prior usage, scrubbed as one batch. The expected
+//! The batch golden test: 70 synthetic encounters (6 patients; Medicare Part B, Medicaid and
+//! commercial plans; PT and SLP; documentation defects) with an authorization ledger and prior usage, scrubbed as one batch. The expected
 //! queue and rules of every encounter are in tests/data/golden/batch-queues.txt; after a
 //! reviewed change, rewrite it with `UPDATE_GOLDEN=1 cargo test -p cleanclaim-scrub --test golden`.
 

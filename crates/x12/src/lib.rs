@@ -1,0 +1,18 @@
+//! X12 5010 for cleanclaim.
+//!
+//! Invariant: no I/O. Readers take text (or, for the 835, any `BufRead` the caller opens);
+//! writers return text.
+
+pub mod delimiters;
+pub mod envelope;
+pub mod error;
+pub mod money;
+pub mod token;
+pub mod validate;
+pub mod x837;
+
+pub use delimiters::Delimiters;
+pub use envelope::{EnvelopeChecker, Event, TransactionHeader};
+pub use error::{ElementPos, ErrorKind, X12Error};
+pub use token::{Segment, Segments, tokenize};
+pub use validate::{Report, validate};

@@ -1,0 +1,238 @@
+//! The byte-level tokenizer: segments with their ordinal and byte offset, elements and
+//! components on demand.
+//!
+//! It tolerates what real files carry around segments (a UTF-8 byte-order mark, CR/LF line
+//! breaks and indentation between segments) and nothing inside them.
+
+use crate::delimiters::Delimiters;
+use crate::error::{ErrorKind, X12Error};
+
+/// One segment, borrowed from the input, without its terminator.
+#[derive(Debug, Clone, Copy)]
+pub struct Segment<'a> {
+    /// The segment's ordinal in the input, counting from 1.
+    pub ordinal: usize,
+    /// Byte offset of the segment id in the input.
+    pub offset: usize,
+    raw: &'a str,
+    delimiters: Delimiters,
+}
+
+impl<'a> Segment<'a> {
+    /// The segment id (`NM1`, `CLP`...).
+    pub fn id(&self) -> &'a str {
+        let separator = char::from(self.delimiters.element);
+        self.raw.split(separator).next().unwrap_or(self.raw)
+    }
+
+    /// The text of element `n` (1-based); empty when absent.
+    pub fn element(&self, n: usize) -> &'a str {
+        let separator = char::from(self.delimiters.element);
+        self.raw.split(separator).nth(n).unwrap_or("")
+    }
+
+    /// Component `c` (1-based) of composite element `n`; empty when absent.
+    pub fn component(&self, n: usize, c: usize) -> &'a str {
+        let separator = char::from(self.delimiters.component);
+        self.element(n)
+            .split(separator)
+            .nth(c.saturating_sub(1))
+            .unwrap_or("")
+    }
+
+    /// Elements 1..=last, in order.
+    pub fn elements(&self) -> impl Iterator<Item = &'a str> + 'a {
+        let separator = char::from(self.delimiters.element);
+        self.raw.split(separator).skip(1)
+    }
+
+    /// The components of element `n`.
+    pub fn components(&self, n: usize) -> impl Iterator<Item = &'a str> + 'a {
+        let separator = char::from(self.delimiters.component);
+        self.element(n).split(separator)
+    }
+
+    /// How many elements follow the id, counting empty ones up to the last separator.
+    pub fn element_count(&self) -> usize {
+        self.raw
+            .bytes()
+            .filter(|b| *b == self.delimiters.element)
+            .count()
+    }
+
+    /// The whole segment text, without its terminator.
+    pub fn raw(&self) -> &'a str {
+        self.raw
+    }
+
+    pub fn delimiters(&self) -> Delimiters {
+        self.delimiters
+    }
+
+    /// An error positioned at this segment.
+    pub fn error(&self, kind: ErrorKind) -> X12Error {
+        X12Error::at(self.ordinal, self.id(), self.offset, kind)
+    }
+
+    /// An error positioned at element `n` (and component `c`) of this segment.
+    pub fn element_error(&self, n: usize, c: Option<usize>, kind: ErrorKind) -> X12Error {
+        self.error(kind).with_element(n, c)
+    }
+}
+
+/// Iterates the segments of an input. Created by [`tokenize`].
+#[derive(Debug, Clone)]
+pub struct Segments<'a> {
+    input: &'a str,
+    pos: usize,
+    ordinal: usize,
+    delimiters: Delimiters,
+    failed: bool,
+}
+
+const BOM: &str = "\u{feff}";
+
+fn is_filler(byte: u8) -> bool {
+    matches!(byte, b'\r' | b'\n' | b' ' | b'\t')
+}
+
+/// Detects the delimiters (from ISA, or from ST for a bare transaction set) and returns an
+/// iterator over the segments.
+pub fn tokenize(input: &str) -> Result<Segments<'_>, X12Error> {
+    let start = skip_filler(input, input.strip_prefix(BOM).map_or(0, |_| BOM.len()));
+    let body = input.get(start..).unwrap_or("");
+    if body.is_empty() {
+        return Err(X12Error::at(0, "", start, ErrorKind::Empty));
+    }
+    let delimiters = if body.starts_with("ISA") {
+        Delimiters::from_isa(body.as_bytes(), start)?
+    } else if body.starts_with("ST") {
+        Delimiters::from_fragment(body.as_bytes(), start)?
+    } else {
+        let id_end = body
+            .bytes()
+            .position(|b| !b.is_ascii_alphanumeric())
+            .unwrap_or(body.len());
+        let id = body.get(..id_end).unwrap_or("");
+        return Err(X12Error::at(1, id, start, ErrorKind::NoInterchange));
+    };
+    Ok(Segments::with_delimiters(input, start, delimiters))
+}
+
+fn skip_filler(input: &str, mut pos: usize) -> usize {
+    let bytes = input.as_bytes();
+    while bytes.get(pos).is_some_and(|b| is_filler(*b)) {
+        pos += 1;
+    }
+    pos
+}
+
+impl<'a> Segments<'a> {
+    /// Segments of `input` from byte `start`, with known delimiters.
+    pub fn with_delimiters(input: &'a str, start: usize, delimiters: Delimiters) -> Self {
+        Self {
+            input,
+            pos: start,
+            ordinal: 0,
+            delimiters,
+            failed: false,
+        }
+    }
+
+    pub fn delimiters(&self) -> Delimiters {
+        self.delimiters
+    }
+
+    fn fail(&mut self, error: X12Error) -> Option<Result<Segment<'a>, X12Error>> {
+        self.failed = true;
+        Some(Err(error))
+    }
+}
+
+impl<'a> Iterator for Segments<'a> {
+    type Item = Result<Segment<'a>, X12Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        self.pos = skip_filler(self.input, self.pos);
+        let rest = self.input.get(self.pos..)?;
+        if rest.is_empty() {
+            return None;
+        }
+        let offset = self.pos;
+        self.ordinal += 1;
+        let Some(end) = memchr::memchr(self.delimiters.segment, rest.as_bytes()) else {
+            let error = X12Error::at(self.ordinal, rest, offset, ErrorKind::Unterminated);
+            return self.fail(error);
+        };
+        // A segment terminator of LF leaves the CR of a CRLF on the segment.
+        let raw = rest.get(..end).unwrap_or("");
+        let raw = raw.strip_suffix('\r').unwrap_or(raw);
+        self.pos += end + 1;
+        let segment = Segment {
+            ordinal: self.ordinal,
+            offset,
+            raw,
+            delimiters: self.delimiters,
+        };
+        if !valid_id(segment.id()) {
+            return self.fail(segment.error(ErrorKind::BadSegmentId));
+        }
+        Some(Ok(segment))
+    }
+}
+
+fn valid_id(id: &str) -> bool {
+    let bytes = id.as_bytes();
+    (2..=3).contains(&bytes.len())
+        && bytes.first().is_some_and(u8::is_ascii_uppercase)
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SMALL: &str = "\u{feff}ISA*00*          *00*          *ZZ*A              *ZZ*B              *240101*1200*^*00501*000000001*0*P*:~\r\n  GS*HC*A*B*20240101*1200*1*X*005010X222A1~\r\n  ST*837*0001~SV1*HC:97110:GP*100*UN*2~SE*3*0001~GE*1*1~IEA*1*000000001~\r\n";
+
+    #[test]
+    fn segments_carry_ordinal_offset_and_elements() {
+        let segments: Vec<_> = tokenize(SMALL).unwrap().collect::<Result<_, _>>().unwrap();
+        let ids: Vec<_> = segments.iter().map(|s| s.id()).collect();
+        assert_eq!(ids, ["ISA", "GS", "ST", "SV1", "SE", "GE", "IEA"]);
+        let sv1 = segments[3];
+        assert_eq!(sv1.ordinal, 4);
+        assert_eq!(&SMALL[sv1.offset..sv1.offset + 3], "SV1");
+        assert_eq!(sv1.component(1, 2), "97110");
+        assert_eq!(sv1.component(1, 3), "GP");
+        assert_eq!(sv1.element(4), "2");
+        assert_eq!(sv1.element(9), "");
+        assert_eq!(sv1.element_count(), 4);
+    }
+
+    #[test]
+    fn a_lower_case_id_is_rejected_with_its_position() {
+        let input = SMALL.replace("SV1*", "Sv1*");
+        let err = tokenize(&input).unwrap().find_map(Result::err).unwrap();
+        assert_eq!((err.segment, err.id.as_str()), (4, "Sv1"));
+        assert_eq!(err.kind, ErrorKind::BadSegmentId);
+    }
+
+    #[test]
+    fn a_missing_final_terminator_is_an_error() {
+        let input = SMALL.trim_end().trim_end_matches('~');
+        let err = tokenize(input).unwrap().find_map(Result::err).unwrap();
+        assert_eq!(err.kind, ErrorKind::Unterminated);
+        assert_eq!(err.segment, 7);
+    }
+
+    #[test]
+    fn other_input_is_not_an_interchange() {
+        let err = tokenize("MSH|^~\\&|").unwrap_err();
+        assert_eq!(err.kind, ErrorKind::NoInterchange);
+    }
+}

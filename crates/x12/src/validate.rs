@@ -1,0 +1,128 @@
+//! `validate`: the whole-file check behind `cleanclaim x12 validate`. Every file gets the
+//! envelope checks; 837P transaction sets also get the implementation guide's loops, element
+//! rules and cross-segment rules.
+
+use crate::envelope::{EnvelopeChecker, Event};
+use crate::error::X12Error;
+use crate::token::{Segment, tokenize};
+use crate::x837::{self, LoopWalker, Semantics};
+
+/// What validation found.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Every error, in file order. A fatal error (one that stops reading) is last.
+    pub errors: Vec<X12Error>,
+    pub segments: usize,
+    /// ST01 and ST03 (or GS08) of each transaction set read.
+    pub transactions: Vec<(String, String)>,
+    /// Whether reading stopped early.
+    pub fatal: bool,
+}
+
+impl Report {
+    pub fn is_valid(&self) -> bool {
+        self.errors.is_empty()
+    }
+}
+
+struct Professional {
+    walker: LoopWalker,
+    semantics: Semantics,
+}
+
+/// Validates a whole file held in memory.
+pub fn validate(input: &str) -> Report {
+    let mut report = Report::default();
+    let segments = match tokenize(input) {
+        Ok(segments) => segments,
+        Err(error) => {
+            report.errors.push(error);
+            report.fatal = true;
+            return report;
+        }
+    };
+    let mut envelope = EnvelopeChecker::new();
+    let mut errors = Vec::new();
+    let mut isa: Option<Segment<'_>> = None;
+    let mut gs: Option<Segment<'_>> = None;
+    let mut professional: Option<Professional> = None;
+    let mut fatal = None;
+    for segment in segments {
+        let segment = match segment {
+            Ok(segment) => segment,
+            Err(error) => {
+                fatal = Some(error);
+                break;
+            }
+        };
+        report.segments += 1;
+        let event = match envelope.feed(&segment) {
+            Ok(event) => event,
+            Err(error) => {
+                fatal = Some(error);
+                break;
+            }
+        };
+        match event {
+            Event::Envelope => match segment.id() {
+                "ISA" => isa = Some(segment),
+                "GS" => gs = Some(segment),
+                "GE" | "IEA" if professional_envelope(&report) => {
+                    x837::elements::check(&segment, &mut errors);
+                }
+                _ => {}
+            },
+            Event::TransactionStart(header) => {
+                report
+                    .transactions
+                    .push((header.code.clone(), header.version.clone()));
+                if x837::is_professional(&header.code, &header.version) {
+                    for envelope_segment in [isa.take(), gs.take()].into_iter().flatten() {
+                        x837::elements::check(&envelope_segment, &mut errors);
+                    }
+                    x837::elements::check(&segment, &mut errors);
+                    professional = Some(Professional {
+                        walker: LoopWalker::new(),
+                        semantics: Semantics::default(),
+                    });
+                } else {
+                    professional = None;
+                }
+            }
+            Event::Body => {
+                if let Some(p) = &mut professional {
+                    x837::elements::check(&segment, &mut errors);
+                    p.walker.feed(&segment, &mut errors);
+                    p.semantics.feed(&segment, &mut errors);
+                }
+            }
+            Event::TransactionEnd => {
+                if let Some(mut p) = professional.take() {
+                    x837::elements::check(&segment, &mut errors);
+                    p.walker.finish(&segment, &mut errors);
+                    p.semantics.finish(&mut errors);
+                }
+            }
+        }
+    }
+    if fatal.is_none()
+        && let Err(error) = envelope.finish()
+    {
+        fatal = Some(error);
+    }
+    errors.append(&mut envelope.findings);
+    errors.sort_by_key(|e| (e.segment, e.element.map(|p| (p.element, p.component))));
+    report.errors = errors;
+    if let Some(error) = fatal {
+        report.errors.push(error);
+        report.fatal = true;
+    }
+    report
+}
+
+fn professional_envelope(report: &Report) -> bool {
+    report
+        .transactions
+        .last()
+        .is_some_and(|(code, version)| x837::is_professional(code, version))
+}

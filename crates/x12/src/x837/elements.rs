@@ -1,0 +1,506 @@
+//! Element rules for the 837P segments cleanclaim writes: requirement, length, type and code
+//! values.
+//!
+//! Source: ASC X12N 005010X222A1 segment detail pages; envelope elements from appendix B.
+//! Lengths count characters of the value only (a decimal point or minus sign is not counted
+//! for R and N types, X12.6 section 3.7).
+
+use crate::error::ErrorKind;
+use crate::error::X12Error;
+use crate::token::Segment;
+
+#[derive(Debug)]
+pub enum Kind {
+    /// String: printable characters of the basic and extended sets.
+    Text,
+    /// Identifier from a code list; an empty list means any code of the right length.
+    Id(&'static [&'static str]),
+    /// Unsigned integer with no decimal point.
+    Integer,
+    /// Decimal number.
+    Decimal,
+    /// CCYYMMDD (or YYMMDD when the maximum is 6).
+    Date,
+    /// HHMM, HHMMSS or HHMMSSDD.
+    Time,
+    /// A composite: its components' rules.
+    Composite(&'static [Element]),
+}
+
+#[derive(Debug)]
+pub struct Element {
+    pub required: bool,
+    pub min: usize,
+    pub max: usize,
+    pub kind: Kind,
+}
+
+const fn r(min: usize, max: usize, kind: Kind) -> Element {
+    Element {
+        required: true,
+        min,
+        max,
+        kind,
+    }
+}
+
+const fn o(min: usize, max: usize, kind: Kind) -> Element {
+    Element {
+        required: false,
+        min,
+        max,
+        kind,
+    }
+}
+
+const fn rc(components: &'static [Element]) -> Element {
+    Element {
+        required: true,
+        min: 0,
+        max: 0,
+        kind: Kind::Composite(components),
+    }
+}
+
+const fn oc(components: &'static [Element]) -> Element {
+    Element {
+        required: false,
+        min: 0,
+        max: 0,
+        kind: Kind::Composite(components),
+    }
+}
+
+const ANY: Kind = Kind::Id(&[]);
+const SKIP: Element = o(0, 256, Kind::Text);
+
+/// CLM05: facility code (place of service), qualifier B, claim frequency type.
+const CLM05: &[Element] = &[
+    r(1, 2, Kind::Text),
+    r(1, 2, Kind::Id(&["B"])),
+    r(1, 1, Kind::Id(&["1", "7", "8"])),
+];
+/// C022: code list qualifier and code (HI01..HI12).
+const HEALTH_CODE: &[Element] = &[r(1, 3, ANY), r(1, 30, Kind::Text)];
+/// C003: product/service id qualifier, procedure code, four modifiers, description.
+const SV101: &[Element] = &[
+    r(2, 2, Kind::Id(&["ER", "HC", "IV", "WK"])),
+    r(1, 48, Kind::Text),
+    o(2, 2, Kind::Text),
+    o(2, 2, Kind::Text),
+    o(2, 2, Kind::Text),
+    o(2, 2, Kind::Text),
+    o(1, 80, Kind::Text),
+];
+/// C004: up to four diagnosis code pointers.
+const SV107: &[Element] = &[
+    r(1, 2, Kind::Integer),
+    o(1, 2, Kind::Integer),
+    o(1, 2, Kind::Integer),
+    o(1, 2, Kind::Integer),
+];
+
+/// Element rules for a segment id, element 1 first; `None` for segments whose elements are
+/// not checked (those cleanclaim never writes).
+pub fn rules(id: &str) -> Option<&'static [Element]> {
+    Some(match id {
+        "ISA" => {
+            const {
+                &[
+                    r(2, 2, Kind::Id(&["00", "03"])),
+                    r(10, 10, Kind::Text),
+                    r(2, 2, Kind::Id(&["00", "01"])),
+                    r(10, 10, Kind::Text),
+                    r(
+                        2,
+                        2,
+                        Kind::Id(&["01", "14", "20", "27", "28", "29", "30", "33", "ZZ"]),
+                    ),
+                    r(15, 15, Kind::Text),
+                    r(
+                        2,
+                        2,
+                        Kind::Id(&["01", "14", "20", "27", "28", "29", "30", "33", "ZZ"]),
+                    ),
+                    r(15, 15, Kind::Text),
+                    r(6, 6, Kind::Date),
+                    r(4, 4, Kind::Time),
+                    r(1, 1, Kind::Text),
+                    r(5, 5, Kind::Id(&["00501"])),
+                    r(9, 9, Kind::Integer),
+                    r(1, 1, Kind::Id(&["0", "1"])),
+                    r(1, 1, Kind::Id(&["P", "T"])),
+                    r(1, 1, Kind::Text),
+                ]
+            }
+        }
+        "GS" => {
+            const {
+                &[
+                    r(2, 2, Kind::Id(&["HC"])),
+                    r(2, 15, Kind::Text),
+                    r(2, 15, Kind::Text),
+                    r(8, 8, Kind::Date),
+                    r(4, 8, Kind::Time),
+                    r(1, 9, Kind::Integer),
+                    r(1, 2, Kind::Id(&["X"])),
+                    r(1, 12, Kind::Id(&["005010X222A1", "005010X222A2"])),
+                ]
+            }
+        }
+        "ST" => {
+            const {
+                &[
+                    r(3, 3, Kind::Id(&["837"])),
+                    r(4, 9, Kind::Text),
+                    r(1, 35, Kind::Id(&["005010X222A1", "005010X222A2"])),
+                ]
+            }
+        }
+        "BHT" => {
+            const {
+                &[
+                    r(4, 4, Kind::Id(&["0019"])),
+                    r(2, 2, Kind::Id(&["00", "18"])),
+                    r(1, 50, Kind::Text),
+                    r(8, 8, Kind::Date),
+                    r(4, 8, Kind::Time),
+                    r(2, 2, Kind::Id(&["31", "CH", "RP"])),
+                ]
+            }
+        }
+        "NM1" => {
+            const {
+                &[
+                    r(2, 3, ANY),
+                    r(1, 1, Kind::Id(&["1", "2"])),
+                    o(1, 60, Kind::Text),
+                    o(1, 35, Kind::Text),
+                    o(1, 25, Kind::Text),
+                    SKIP,
+                    o(1, 10, Kind::Text),
+                    o(
+                        1,
+                        2,
+                        Kind::Id(&["24", "34", "46", "II", "MI", "PI", "XV", "XX"]),
+                    ),
+                    o(2, 80, Kind::Text),
+                ]
+            }
+        }
+        "PER" => {
+            const {
+                &[
+                    r(2, 2, Kind::Id(&["IC"])),
+                    o(1, 60, Kind::Text),
+                    o(2, 2, Kind::Id(&["EM", "FX", "TE", "EX"])),
+                    o(1, 256, Kind::Text),
+                    o(2, 2, Kind::Id(&["EM", "FX", "TE", "EX"])),
+                    o(1, 256, Kind::Text),
+                    o(2, 2, Kind::Id(&["EM", "FX", "TE", "EX"])),
+                    o(1, 256, Kind::Text),
+                ]
+            }
+        }
+        "HL" => {
+            const {
+                &[
+                    r(1, 12, Kind::Text),
+                    o(1, 12, Kind::Text),
+                    r(1, 2, Kind::Id(&["20", "22", "23"])),
+                    o(1, 1, Kind::Id(&["0", "1"])),
+                ]
+            }
+        }
+        "PRV" => {
+            const {
+                &[
+                    r(1, 3, Kind::Id(&["BI", "PE"])),
+                    r(2, 3, Kind::Id(&["PXC"])),
+                    r(1, 50, Kind::Text),
+                ]
+            }
+        }
+        "N3" => const { &[r(1, 55, Kind::Text), o(1, 55, Kind::Text)] },
+        "N4" => {
+            const {
+                &[
+                    r(2, 30, Kind::Text),
+                    o(2, 2, ANY),
+                    o(3, 15, ANY),
+                    o(2, 3, ANY),
+                ]
+            }
+        }
+        "REF" => const { &[r(2, 3, ANY), r(1, 50, Kind::Text)] },
+        "SBR" => {
+            const {
+                &[
+                    r(
+                        1,
+                        1,
+                        Kind::Id(&["A", "B", "C", "D", "E", "F", "G", "H", "P", "S", "T", "U"]),
+                    ),
+                    o(2, 2, ANY),
+                    o(1, 50, Kind::Text),
+                    o(1, 60, Kind::Text),
+                    o(1, 3, ANY),
+                    SKIP,
+                    SKIP,
+                    SKIP,
+                    o(
+                        1,
+                        2,
+                        Kind::Id(&[
+                            "11", "12", "13", "14", "15", "16", "17", "AM", "BL", "CH", "CI", "DS",
+                            "FI", "HM", "LM", "MA", "MB", "MC", "OF", "TV", "VA", "WC", "ZZ",
+                        ]),
+                    ),
+                ]
+            }
+        }
+        "DMG" => {
+            const {
+                &[
+                    r(2, 3, Kind::Id(&["D8"])),
+                    r(1, 35, Kind::Date),
+                    r(1, 1, Kind::Id(&["F", "M", "U"])),
+                ]
+            }
+        }
+        "PAT" => const { &[o(2, 2, ANY), SKIP, SKIP, SKIP, SKIP, SKIP, SKIP, SKIP, SKIP] },
+        "CLM" => {
+            const {
+                &[
+                    r(1, 38, Kind::Text),
+                    r(1, 18, Kind::Decimal),
+                    SKIP,
+                    SKIP,
+                    rc(CLM05),
+                    r(1, 1, Kind::Id(&["N", "Y"])),
+                    r(1, 1, Kind::Id(&["A", "B", "C"])),
+                    r(1, 1, Kind::Id(&["N", "W", "Y"])),
+                    r(1, 1, Kind::Id(&["I", "Y"])),
+                    o(1, 1, Kind::Id(&["P"])),
+                    SKIP,
+                    SKIP,
+                    SKIP,
+                    SKIP,
+                    SKIP,
+                    SKIP,
+                    SKIP,
+                    SKIP,
+                    SKIP,
+                    o(1, 2, ANY),
+                ]
+            }
+        }
+        "DTP" => {
+            const {
+                &[
+                    r(3, 3, ANY),
+                    r(2, 3, Kind::Id(&["D8", "RD8"])),
+                    r(1, 35, Kind::Text),
+                ]
+            }
+        }
+        "HI" => {
+            const {
+                &[
+                    rc(HEALTH_CODE),
+                    oc(HEALTH_CODE),
+                    oc(HEALTH_CODE),
+                    oc(HEALTH_CODE),
+                    oc(HEALTH_CODE),
+                    oc(HEALTH_CODE),
+                    oc(HEALTH_CODE),
+                    oc(HEALTH_CODE),
+                    oc(HEALTH_CODE),
+                    oc(HEALTH_CODE),
+                    oc(HEALTH_CODE),
+                    oc(HEALTH_CODE),
+                ]
+            }
+        }
+        "LX" => const { &[r(1, 6, Kind::Integer)] },
+        "SV1" => {
+            const {
+                &[
+                    rc(SV101),
+                    r(1, 18, Kind::Decimal),
+                    r(2, 2, Kind::Id(&["MJ", "UN"])),
+                    r(1, 15, Kind::Decimal),
+                    o(1, 2, Kind::Text),
+                    SKIP,
+                    rc(SV107),
+                    SKIP,
+                    o(1, 1, Kind::Id(&["Y"])),
+                    SKIP,
+                    o(1, 1, Kind::Id(&["Y"])),
+                    o(1, 1, Kind::Id(&["Y"])),
+                ]
+            }
+        }
+        "SE" => const { &[r(1, 10, Kind::Integer), r(4, 9, Kind::Text)] },
+        "GE" => const { &[r(1, 6, Kind::Integer), r(1, 9, Kind::Integer)] },
+        "IEA" => const { &[r(1, 5, Kind::Integer), r(9, 9, Kind::Integer)] },
+        _ => return None,
+    })
+}
+
+/// Checks every element of `segment` that has a rule; returns the errors found.
+pub fn check(segment: &Segment<'_>, errors: &mut Vec<X12Error>) {
+    let Some(rules) = rules(segment.id()) else {
+        return;
+    };
+    let count = segment.element_count();
+    if count > rules.len() {
+        errors.push(segment.element_error(
+            count,
+            None,
+            ErrorKind::TooManyElements {
+                found: count,
+                max: rules.len(),
+            },
+        ));
+    }
+    for (index, rule) in rules.iter().enumerate() {
+        let n = index + 1;
+        let value = segment.element(n);
+        match &rule.kind {
+            Kind::Composite(components) => {
+                if value.is_empty() {
+                    if rule.required {
+                        errors.push(segment.element_error(n, None, ErrorKind::MissingElement));
+                    }
+                    continue;
+                }
+                for (c_index, component_rule) in components.iter().enumerate() {
+                    let c = c_index + 1;
+                    if let Err(kind) = check_value(segment.component(n, c), component_rule) {
+                        errors.push(segment.element_error(n, Some(c), kind));
+                    }
+                }
+            }
+            _ => {
+                if let Err(kind) = check_value(value, rule) {
+                    errors.push(segment.element_error(n, None, kind));
+                }
+            }
+        }
+    }
+}
+
+fn check_value(value: &str, rule: &Element) -> Result<(), ErrorKind> {
+    if value.is_empty() {
+        return if rule.required {
+            Err(ErrorKind::MissingElement)
+        } else {
+            Ok(())
+        };
+    }
+    let len = match rule.kind {
+        Kind::Decimal | Kind::Integer => value.bytes().filter(u8::is_ascii_digit).count(),
+        _ => value.chars().count(),
+    };
+    // ISA elements are fixed-width and padded; their width is checked on the raw text.
+    if len < rule.min {
+        return Err(ErrorKind::TooShort { len, min: rule.min });
+    }
+    if len > rule.max {
+        return Err(ErrorKind::TooLong { len, max: rule.max });
+    }
+    match rule.kind {
+        Kind::Text | Kind::Composite(_) => {
+            if value.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+                Ok(())
+            } else {
+                Err(ErrorKind::BadValue(
+                    "string: a character outside the X12 basic and extended sets",
+                ))
+            }
+        }
+        Kind::Id(codes) => {
+            if codes.is_empty() || codes.contains(&value) {
+                Ok(())
+            } else {
+                Err(ErrorKind::BadCode {
+                    value: value.to_owned(),
+                    expected: codes.join(", "),
+                })
+            }
+        }
+        Kind::Integer => digits(value)
+            .then_some(())
+            .ok_or(ErrorKind::BadValue("number (digits only)")),
+        Kind::Decimal => decimal(value)
+            .then_some(())
+            .ok_or(ErrorKind::BadValue("decimal number")),
+        Kind::Date => date(value).then_some(()).ok_or(ErrorKind::BadValue("date")),
+        Kind::Time => time(value)
+            .then_some(())
+            .ok_or(ErrorKind::BadValue("time (HHMM[SS[DD]])")),
+    }
+}
+
+fn digits(value: &str) -> bool {
+    !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn decimal(value: &str) -> bool {
+    let unsigned = value.strip_prefix('-').unwrap_or(value);
+    let mut parts = unsigned.splitn(2, '.');
+    let whole = parts.next().unwrap_or("");
+    match parts.next() {
+        Some(fraction) => {
+            (whole.is_empty() || digits(whole))
+                && (fraction.is_empty() || digits(fraction))
+                && !(whole.is_empty() && fraction.is_empty())
+        }
+        None => digits(whole),
+    }
+}
+
+/// CCYYMMDD, or YYMMDD for the ISA date.
+pub fn date(value: &str) -> bool {
+    let format = match value.len() {
+        8 => "%Y%m%d",
+        6 => "%y%m%d",
+        _ => return false,
+    };
+    digits(value) && chrono::NaiveDate::parse_from_str(value, format).is_ok()
+}
+
+fn time(value: &str) -> bool {
+    if !digits(value) || ![4, 6, 7, 8].contains(&value.len()) {
+        return false;
+    }
+    let field =
+        |range: std::ops::Range<usize>| value.get(range).and_then(|v| v.parse::<u32>().ok());
+    field(0..2).is_some_and(|h| h < 24)
+        && field(2..4).is_some_and(|m| m < 60)
+        && field(4..6).is_none_or(|s| s < 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_follow_x12_r_type() {
+        for ok in ["12.25", "100", "-5.5", ".5", "5."] {
+            assert!(decimal(ok), "{ok}");
+        }
+        for bad in ["", ".", "1.2.3", "1,5", "+3", "1e5"] {
+            assert!(!decimal(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn dates_and_times_must_exist() {
+        assert!(date("20240229"));
+        assert!(!date("20230229"));
+        assert!(!date("20002316"));
+        assert!(time("0932") && time("093215") && !time("2460") && !time("123"));
+    }
+}

@@ -62,6 +62,24 @@ pub struct Patient {
     pub name: PersonName,
     pub birth_date: NaiveDate,
     pub sex: Sex,
+    /// Home address. Optional for scrubbing; an 837P needs it, because the patient is the
+    /// subscriber (loop 2010BA N3/N4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<PostalAddress>,
+}
+
+/// A US postal address as X12 N3/N4 carry it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PostalAddress {
+    pub line1: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line2: Option<String>,
+    pub city: String,
+    /// Two-letter state code.
+    pub state: String,
+    /// Five or nine digits, no hyphen.
+    pub zip: String,
 }
 
 /// A therapy encounter with everything the claim and the billing rules need, in four domains.

@@ -29,7 +29,7 @@ pub use codes::{Icd10Cm, Modifier, Npi, PlaceOfService, ProcedureCode};
 pub use compliance::{
     Compliance, Frequency, PlanOfCare, ProgressReport, ProviderRole, RenderingProvider,
 };
-pub use encounter::{Discipline, Encounter, Patient, PersonName, Sex};
+pub use encounter::{Discipline, Encounter, Patient, PersonName, PostalAddress, Sex};
 pub use error::{CodeError, EncounterError};
 pub use ingest::{Record, parse_encounter, parse_records, redact_quoted};
 pub use money::Cents;

@@ -4,9 +4,9 @@ use chrono::{Datelike, Days, NaiveDate, Weekday};
 use cleanclaim_model::{
     Administrative, Cents, Clinical, ClockTime, Compliance, Delivery, Discipline, Encounter,
     Frequency, FurnishedBy, Goal, GoalStatus, GoalTerm, Measure, Modality, Npi, Patient, Payer,
-    PersonName, PlaceOfService, PlanOfCare, PlanType, ProcedureCode, ProcedureLine, ProgressReport,
-    ProviderRole, ReferringProvider, RenderingProvider, Sex, TestsAndMeasures, Timing, VisitType,
-    YearToDateSpend,
+    PersonName, PlaceOfService, PlanOfCare, PlanType, PostalAddress, ProcedureCode, ProcedureLine,
+    ProgressReport, ProviderRole, ReferringProvider, RenderingProvider, Sex, TestsAndMeasures,
+    Timing, VisitType, YearToDateSpend,
 };
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -104,6 +104,15 @@ pub(crate) fn generate(rng: &mut ChaCha8Rng, episode_no: u64) -> Vec<Encounter> 
         } else {
             Sex::Male
         },
+        // Derived from the episode number, not drawn, so the random stream (and every
+        // dataset generated before addresses existed) stays the same.
+        address: Some(PostalAddress {
+            line1: format!("{} MAIN ST", 100 + episode_no % 900),
+            line2: None,
+            city: "SPRINGFIELD".to_owned(),
+            state: "IL".to_owned(),
+            zip: "62701".to_owned(),
+        }),
     };
     let n_diagnoses = rng.random_range(1..=3);
     let mut diagnoses = Vec::with_capacity(n_diagnoses);

@@ -1,13 +1,24 @@
-//! The 837P (005010X222A1) implementation guide: loop structure, element rules and
-//! cross-segment rules.
+//! The 837P (005010X222A1): the claim model, building claims from scrubbed encounters, the
+//! writer and reader, and the implementation guide's loop structure, element rules and
+//! cross-segment rules for validation.
 
+pub mod build;
+pub mod claim;
 pub mod elements;
+pub mod profile;
+pub mod read;
 pub mod schema;
 mod semantics;
 mod walker;
+pub mod write;
 
+pub use build::{BuildError, Resubmission, build_claims};
+pub use claim::{Claim, ClaimFrequency, NamedProvider, RenderingProvider, ServiceLine, Subscriber};
+pub use profile::BillingProfile;
+pub use read::read_claims;
 pub use semantics::Semantics;
 pub use walker::LoopWalker;
+pub use write::{ControlNumbers, WriteError, WriteOptions, transactions_needed, write_837p};
 
 /// Whether a transaction set is one this module knows: an 837 of the professional guide.
 /// X222A2 is the later errata; its loop structure is the same as A1's.

@@ -1,0 +1,223 @@
+//! From a scrubbed encounter to the claim the 837P carries.
+//!
+//! Choices the guide leaves to the sender, made here once:
+//! - CLM01 is the encounter id, so a resubmission of the same visit keeps its number; a visit
+//!   with more than 50 lines becomes claims `{id}-1`, `{id}-2`... (the 2400 loop repeats at
+//!   most 50 times, 005010X222A1 section 2.4).
+//! - REF*6R (line item control number) is `{CLM01}-{line}`, so an 835 line points back to one
+//!   claim line.
+//! - Every line points at the first (up to) four diagnoses: the encounter does not tie a
+//!   diagnosis to a code, and the principal diagnosis comes first.
+//! - Names and addresses are upper-cased, as most payers' companion guides ask.
+//! - DTP*454 (initial treatment) is the plan of care's certification start: the guide asks
+//!   for it on physical and occupational therapy claims when it affects adjudication.
+
+use super::claim::{
+    Claim, ClaimFrequency, NamedProvider, RenderingProvider, ServiceLine, Subscriber,
+};
+use cleanclaim_billing::Derivation;
+use cleanclaim_model::{Encounter, PersonName, PlanType, PostalAddress, ProviderRole};
+
+/// The 2400 loop limit.
+pub const MAX_LINES: usize = 50;
+/// HI holds at most 12 diagnosis codes.
+pub const MAX_DIAGNOSES: usize = 12;
+
+/// Why an encounter cannot become a claim. Names the encounter and the field; never holds
+/// the field's value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("encounter {encounter}: {field}: {reason}")]
+pub struct BuildError {
+    pub encounter: String,
+    pub field: String,
+    pub reason: String,
+}
+
+/// A resubmission: the frequency and the payer's number of the claim it replaces or voids.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resubmission {
+    pub frequency: ClaimFrequency,
+    pub payer_claim_number: String,
+}
+
+/// NUCC health care provider taxonomy codes for the rendering roles (nucc.org code set,
+/// "Physical Therapist 225100000X", "Occupational Therapist 225X00000X", "Speech-Language
+/// Pathologist 235Z00000X", assistants 225200000X and 224Z00000X).
+pub fn taxonomy(role: ProviderRole) -> Option<&'static str> {
+    match role {
+        ProviderRole::Pt => Some("225100000X"),
+        ProviderRole::Pta => Some("225200000X"),
+        ProviderRole::Ot => Some("225X00000X"),
+        ProviderRole::Ota => Some("224Z00000X"),
+        ProviderRole::Slp => Some("235Z00000X"),
+        ProviderRole::Student => None,
+    }
+}
+
+/// SBR09 claim filing indicator by plan type (005010X222A1 SBR09 code list).
+pub fn filing_indicator(plan: PlanType) -> &'static str {
+    match plan {
+        PlanType::MedicarePartB => "MB",
+        PlanType::MedicareAdvantage => "16",
+        PlanType::Commercial => "CI",
+        PlanType::Medicaid => "MC",
+        PlanType::WorkersComp => "WC",
+        PlanType::Other => "ZZ",
+    }
+}
+
+fn upper_name(name: &PersonName) -> PersonName {
+    PersonName {
+        family: name.family.to_uppercase(),
+        given: name.given.to_uppercase(),
+    }
+}
+
+fn upper_address(address: &PostalAddress) -> PostalAddress {
+    PostalAddress {
+        line1: address.line1.to_uppercase(),
+        line2: address.line2.as_ref().map(|l| l.to_uppercase()),
+        city: address.city.to_uppercase(),
+        state: address.state.to_uppercase(),
+        zip: address.zip.clone(),
+    }
+}
+
+/// Builds the claim(s) for one encounter: one, or several when it has more than 50 lines.
+pub fn build_claims(
+    encounter: &Encounter,
+    derivation: &Derivation<'_>,
+    resubmission: Option<&Resubmission>,
+) -> Result<Vec<Claim>, BuildError> {
+    let fail = |field: &str, reason: &str| BuildError {
+        encounter: encounter.id.clone(),
+        field: field.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let address = encounter
+        .patient
+        .address
+        .as_ref()
+        .map(upper_address)
+        .ok_or_else(|| {
+            fail(
+                "patient.address",
+                "required on an 837P: the patient is the subscriber (loop 2010BA N3/N4)",
+            )
+        })?;
+    let diagnoses = &encounter.clinical.diagnoses;
+    if diagnoses.is_empty() {
+        return Err(fail(
+            "clinical.diagnoses",
+            "an 837P needs at least one diagnosis (HI)",
+        ));
+    }
+    if diagnoses.len() > MAX_DIAGNOSES {
+        return Err(fail(
+            "clinical.diagnoses",
+            "more than 12 diagnoses do not fit in HI",
+        ));
+    }
+    if derivation.lines.is_empty() {
+        return Err(fail("timing.lines", "no billable line"));
+    }
+    let pointer_count = u8::try_from(diagnoses.len().min(4)).unwrap_or(4);
+    let pointers: Vec<u8> = (1..=pointer_count).collect();
+    let mut lines = Vec::with_capacity(derivation.lines.len());
+    for (index, line) in derivation.lines.iter().enumerate() {
+        let field = format!("timing.lines (code {})", line.code);
+        let charge = line.charge.ok_or_else(|| {
+            fail(
+                &field,
+                "no charge: send charge_per_unit for every billed code",
+            )
+        })?;
+        let modifiers: Vec<_> = line.modifier_codes().collect();
+        if modifiers.len() > 4 {
+            return Err(fail(&field, "more than four modifiers do not fit in SV101"));
+        }
+        lines.push((index, line.code, modifiers, charge, line.units));
+    }
+    let rendering = match &encounter.compliance.rendering {
+        None => None,
+        Some(r) => Some(RenderingProvider {
+            npi: r.npi,
+            name: r.name.as_ref().map(upper_name).ok_or_else(|| {
+                fail(
+                    "compliance.rendering.name",
+                    "the rendering provider's name is required on NM1*82",
+                )
+            })?,
+            taxonomy: taxonomy(r.role)
+                .ok_or_else(|| {
+                    fail(
+                        "compliance.rendering.role",
+                        "a student cannot be the rendering provider",
+                    )
+                })?
+                .to_owned(),
+        }),
+    };
+    let referring = match &encounter.administrative.referring_provider {
+        None => None,
+        Some(r) => Some(NamedProvider {
+            npi: r.npi,
+            name: r.name.as_ref().map(upper_name).ok_or_else(|| {
+                fail(
+                    "administrative.referring_provider.name",
+                    "the referring provider's name is required on NM1*DN",
+                )
+            })?,
+        }),
+    };
+    let parts = lines.len().div_ceil(MAX_LINES);
+    let mut claims = Vec::with_capacity(parts);
+    for (part, chunk) in lines.chunks(MAX_LINES).enumerate() {
+        let id = if parts == 1 {
+            encounter.id.clone()
+        } else {
+            format!("{}-{}", encounter.id, part + 1)
+        };
+        let service_lines = chunk
+            .iter()
+            .enumerate()
+            .map(|(n, (_, code, modifiers, charge, units))| ServiceLine {
+                control_number: format!("{id}-{}", n + 1),
+                code: *code,
+                modifiers: modifiers.clone(),
+                charge: *charge,
+                units: *units,
+                diagnosis_pointers: pointers.clone(),
+                date: encounter.date_of_service,
+            })
+            .collect();
+        claims.push(Claim {
+            id,
+            frequency: resubmission.map_or(ClaimFrequency::Original, |r| r.frequency),
+            payer_claim_number: resubmission.map(|r| r.payer_claim_number.clone()),
+            place_of_service: derivation.place_of_service.place_of_service,
+            filing_indicator: filing_indicator(encounter.administrative.payer.plan).to_owned(),
+            payer_name: encounter.administrative.payer.name.to_uppercase(),
+            payer_id: encounter.administrative.payer.id.clone(),
+            subscriber: Subscriber {
+                member_id: encounter.administrative.member_id.clone(),
+                name: upper_name(&encounter.patient.name),
+                birth_date: encounter.patient.birth_date,
+                sex: encounter.patient.sex,
+                address: address.clone(),
+            },
+            diagnoses: diagnoses.clone(),
+            prior_authorization: encounter.administrative.authorization.clone(),
+            initial_treatment: encounter
+                .compliance
+                .plan_of_care
+                .as_ref()
+                .map(|p| p.certification_start),
+            last_seen: None,
+            referring: referring.clone(),
+            rendering: rendering.clone(),
+            lines: service_lines,
+        });
+    }
+    Ok(claims)
+}

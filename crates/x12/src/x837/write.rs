@@ -59,6 +59,13 @@ pub enum WriteError {
         len: usize,
         max: usize,
     },
+    #[error("{}{field}: {len} characters; at least {min} are required", claim_prefix(claim.as_deref()))]
+    TooShort {
+        claim: Option<String>,
+        field: String,
+        len: usize,
+        min: usize,
+    },
     #[error("{}{field}: required and empty", claim_prefix(claim.as_deref()))]
     Empty {
         claim: Option<String>,
@@ -135,6 +142,27 @@ impl Out<'_> {
         self.value(field, value, max)
     }
 
+    /// A required value with a minimum length (the guide's element minimum).
+    fn sized(
+        &self,
+        field: &str,
+        value: &str,
+        min: usize,
+        max: usize,
+    ) -> Result<String, WriteError> {
+        let value = self.required(field, value, max)?;
+        let len = value.chars().count();
+        if len < min {
+            return Err(WriteError::TooShort {
+                claim: self.claim.clone(),
+                field: field.to_owned(),
+                len,
+                min,
+            });
+        }
+        Ok(value)
+    }
+
     /// Names and addresses: required, written as the claim holds them (`build_claims`
     /// upper-cases them, as most payers' companion guides ask).
     fn upper(&self, field: &str, value: &str, max: usize) -> Result<String, WriteError> {
@@ -181,7 +209,7 @@ impl Out<'_> {
         } else {
             String::new()
         };
-        let id = self.required(&format!("{field} id"), id, 80)?;
+        let id = self.sized(&format!("{field} id"), id, 2, 80)?;
         let kind = if person { "1" } else { "2" };
         self.segment(
             "NM1",
@@ -199,7 +227,7 @@ impl Out<'_> {
         field: &str,
     ) -> Result<(), WriteError> {
         let name = self.upper(&format!("{field}.name"), name, 60)?;
-        let id = self.required(&format!("{field} id"), id, 80)?;
+        let id = self.sized(&format!("{field} id"), id, 2, 80)?;
         self.segment("NM1", &[entity, "2", &name, "", "", "", "", qualifier, &id]);
         Ok(())
     }
@@ -211,8 +239,8 @@ impl Out<'_> {
             None => String::new(),
         };
         self.segment("N3", &[&line1, &line2]);
-        let city = self.upper(&format!("{field}.city"), &address.city, 30)?;
-        let state = self.upper(&format!("{field}.state"), &address.state, 2)?;
+        let city = self.sized(&format!("{field}.city"), &address.city, 2, 30)?;
+        let state = self.sized(&format!("{field}.state"), &address.state, 2, 2)?;
         let zip = self.required(&format!("{field}.zip"), &address.zip, 15)?;
         if !(zip.len() == 5 || zip.len() == 9) || !zip.bytes().all(|b| b.is_ascii_digit()) {
             return Err(WriteError::ForbiddenCharacter {

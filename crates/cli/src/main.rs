@@ -1,16 +1,18 @@
 //! `cleanclaim`: scrub therapy encounters into work queues and clean claim lines, check and
-//! explain rule packs, print the encounter format's JSON Schema, and generate synthetic
-//! encounters.
+//! explain rule packs, write 837P claims, validate X12 files, print the encounter format's JSON
+//! Schema, and generate synthetic encounters.
 //!
 //! Exit codes are a contract: 0 every encounter is clean, 1 some have findings, 2 bad input
 //! or a usage error.
 
+mod claims;
 mod generate;
 mod input;
 mod report;
 mod rules;
 mod scrub;
 mod setup;
+mod x12;
 
 use std::process::ExitCode;
 
@@ -40,6 +42,13 @@ enum Command {
         #[command(subcommand)]
         command: rules::RulesCommand,
     },
+    /// Scrub encounters and write the ready-to-bill ones as an X12 837P.
+    Claims(claims::ClaimsArgs),
+    /// Work with X12 files.
+    X12 {
+        #[command(subcommand)]
+        command: x12::X12Command,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -65,6 +74,8 @@ fn main() -> ExitCode {
         } => print_schema(),
         Command::Generate(args) => generate::run(&args),
         Command::Rules { command } => rules::run(&command),
+        Command::Claims(args) => claims::run(&args),
+        Command::X12 { command } => x12::run(&command),
     };
     match result {
         Ok(outcome) => ExitCode::from(outcome as u8),

@@ -1,0 +1,179 @@
+//! `cleanclaim claims`: scrub encounters and write the ready-to-bill ones as an 837P.
+//!
+//! All or nothing: a rejected record, an encounter that cannot become a claim, or data the
+//! file cannot carry stops the run before anything is written. Control numbers come from
+//! PostgreSQL so they never repeat; the file is written to a temporary name and renamed only
+//! after its claims are recorded.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::Args;
+use cleanclaim_billing::Queue;
+use cleanclaim_model::Encounter;
+use cleanclaim_scrub::{ScrubOptions, Scrubber};
+use cleanclaim_store::{Store, SubmittedClaim};
+use cleanclaim_x12::Delimiters;
+use cleanclaim_x12::x837::{
+    BillingProfile, WriteOptions, build_claims, transactions_needed, write_837p,
+};
+
+use crate::Outcome;
+use crate::input;
+use crate::setup;
+
+#[derive(Debug, Args)]
+pub struct ClaimsArgs {
+    /// Encounter files (JSON object, array or NDJSON); `-` reads standard input.
+    #[arg(required = true)]
+    files: Vec<String>,
+    /// Where to write the 837P.
+    #[arg(long)]
+    out: PathBuf,
+    /// The clinic's billing profile (TOML): interchange ids, submitter, receiver, billing
+    /// provider, optional service facility. See docs/claims.md.
+    #[arg(long)]
+    profile: PathBuf,
+    /// PostgreSQL holding the control numbers and the record of submitted claims.
+    #[arg(long, env = "DATABASE_URL")]
+    database_url: String,
+    /// A folder of rule packs that replace or add to the built-in ones.
+    #[arg(long)]
+    rules: Option<PathBuf>,
+    /// A folder of context records (plans_of_care.json, authorizations.json, prior_usage.json).
+    #[arg(long)]
+    context: Option<PathBuf>,
+    /// A line break after each segment (easier to read; some payers refuse it).
+    #[arg(long)]
+    line_breaks: bool,
+}
+
+pub fn run(args: &ClaimsArgs) -> anyhow::Result<Outcome> {
+    let engine = setup::engine(args.rules.as_deref(), None, None)?;
+    let context = setup::context(args.context.as_deref())?;
+    let profile_text = std::fs::read_to_string(&args.profile)
+        .with_context(|| format!("reading {}", args.profile.display()))?;
+    let profile: BillingProfile = toml::from_str(&profile_text)
+        .map_err(|e| anyhow::anyhow!("{}: {}", args.profile.display(), e.message()))?;
+
+    let mut encounters: Vec<Encounter> = Vec::new();
+    let mut rejected = 0usize;
+    for name in &args.files {
+        input::for_each(name, |item| {
+            match item.result {
+                Ok(encounter) => encounters.push(encounter),
+                Err(err) => {
+                    rejected += 1;
+                    eprintln!("{name}:{}: rejected: {err}", item.line);
+                }
+            }
+            Ok(())
+        })?;
+    }
+    if rejected > 0 {
+        bail!("{rejected} record(s) rejected; no claims written");
+    }
+
+    let mut scrubber = Scrubber::new(&engine, context, ScrubOptions::default());
+    let results = scrubber.scrub_batch(&encounters);
+    let mut claims = Vec::new();
+    let mut held: Vec<(Queue, usize)> = Vec::new();
+    let mut failures = Vec::new();
+    for (encounter, result) in encounters.iter().zip(&results) {
+        if result.queue != Queue::ReadyToBill {
+            match held.iter_mut().find(|(q, _)| *q == result.queue) {
+                Some((_, n)) => *n += 1,
+                None => held.push((result.queue, 1)),
+            }
+            continue;
+        }
+        match build_claims(encounter, &result.derivation, None) {
+            Ok(built) => claims.extend(built),
+            Err(err) => failures.push(err),
+        }
+    }
+    for failure in &failures {
+        eprintln!("cleanclaim: {failure}");
+    }
+    if !failures.is_empty() {
+        bail!(
+            "{} encounter(s) cannot become claims; no claims written",
+            failures.len()
+        );
+    }
+    let held_text: Vec<String> = held
+        .iter()
+        .map(|(q, n)| format!("{} {n}", q.name()))
+        .collect();
+    if claims.is_empty() {
+        eprintln!(
+            "no encounter is ready to bill (held: {}); nothing written",
+            held_text.join(", ")
+        );
+        return Ok(Outcome::Findings);
+    }
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let sender = profile.interchange.sender_id.clone();
+    let store = runtime
+        .block_on(Store::connect(&args.database_url))
+        .context("connecting to PostgreSQL")?;
+    let controls = runtime
+        .block_on(store.reserve_controls(&sender, transactions_needed(claims.len()) as u64))?;
+    let options = WriteOptions {
+        delimiters: Delimiters::default(),
+        created: chrono::Local::now().naive_local(),
+        controls,
+        line_breaks: args.line_breaks,
+    };
+    // Reserved numbers a failed write leaves unused are a gap, never a repeat.
+    let text = write_837p(&profile, &claims, &options)?;
+
+    let temporary = args.out.with_extension("837.partial");
+    std::fs::write(&temporary, &text)
+        .with_context(|| format!("writing {}", temporary.display()))?;
+    let submitted: Vec<SubmittedClaim> = claims
+        .iter()
+        .enumerate()
+        .map(|(index, claim)| SubmittedClaim {
+            claim_id: claim.id.clone(),
+            frequency: claim.frequency.code().to_owned(),
+            transaction_control: i64::try_from(controls.first_transaction).unwrap_or(i64::MAX)
+                + i64::try_from(index / cleanclaim_x12::x837::write::CLAIMS_PER_TRANSACTION)
+                    .unwrap_or(0),
+            total_cents: claim.total().0,
+            line_controls: claim
+                .lines
+                .iter()
+                .map(|l| l.control_number.clone())
+                .collect(),
+        })
+        .collect();
+    if let Err(err) =
+        runtime.block_on(store.record_submission(&sender, controls.interchange, &submitted))
+    {
+        let _ = std::fs::remove_file(&temporary);
+        return Err(err).context("recording the submission; no claims written");
+    }
+    std::fs::rename(&temporary, &args.out)
+        .with_context(|| format!("renaming to {}", args.out.display()))?;
+    eprintln!(
+        "wrote {} claim(s) to {} (ISA13 {:09}); {} encounter(s) held{}",
+        claims.len(),
+        args.out.display(),
+        controls.interchange,
+        held.iter().map(|(_, n)| n).sum::<usize>(),
+        if held.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", held_text.join(", "))
+        }
+    );
+    Ok(if held.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::Findings
+    })
+}

@@ -1,0 +1,140 @@
+//! `cleanclaim claims` and `cleanclaim x12 validate` end to end, against the local PostgreSQL
+//! (`DATABASE_URL`, default the `test` database).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "tests fail loudly by design"
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn cleanclaim(args: &[&str]) -> Output {
+    let url = std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    Command::new(env!("CARGO_BIN_EXE_cleanclaim"))
+        .args(args)
+        .env("DATABASE_URL", url)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap()
+}
+
+fn x12_data() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../x12/tests/data")
+}
+
+/// A scratch folder with the test profile under a sender id of its own, so control numbers
+/// start at 1 whatever ran before.
+fn scratch(test: &str) -> (PathBuf, PathBuf, String) {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let dir =
+        std::env::temp_dir().join(format!("cleanclaim-{test}-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let sender = format!("T{:014}", nanos % 100_000_000_000_000);
+    let profile = std::fs::read_to_string(x12_data().join("billing.toml"))
+        .unwrap()
+        .replace(
+            "sender_id = \"CLEANCLAIM01\"",
+            &format!("sender_id = \"{sender}\""),
+        );
+    let path = dir.join("billing.toml");
+    std::fs::write(&path, profile).unwrap();
+    (dir, path, sender)
+}
+
+#[test]
+fn claims_writes_a_valid_837p_and_control_numbers_advance_per_file() {
+    let (dir, profile, sender) = scratch("claims");
+    let encounters = x12_data().join("encounters");
+    let inputs: Vec<String> = ["pt-medicare", "ot-commercial", "multiple-diagnoses"]
+        .iter()
+        .map(|n| encounters.join(format!("{n}.json")).display().to_string())
+        .collect();
+    for run in 1..=2u32 {
+        let out = dir.join(format!("run{run}.837"));
+        let mut args = vec![
+            "claims",
+            "--profile",
+            profile.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend(inputs.iter().map(String::as_str));
+        let output = cleanclaim(&args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{stderr}");
+        assert!(stderr.contains("wrote 3 claim(s)"), "{stderr}");
+        let text = std::fs::read_to_string(&out).unwrap();
+        assert!(
+            text.contains(&format!("*{run:09}*")),
+            "ISA13 of run {run} is {run}"
+        );
+        assert!(text.contains(&format!("*ZZ*{sender:<15}*")));
+        assert!(!dir.join(format!("run{run}.837.partial")).exists());
+        let validated = cleanclaim(&["x12", "validate", out.to_str().unwrap()]);
+        assert_eq!(
+            validated.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&validated.stdout)
+        );
+    }
+}
+
+#[test]
+fn an_encounter_that_cannot_become_a_claim_stops_the_file() {
+    let (dir, profile, _) = scratch("unbuildable");
+    let mut encounter: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(x12_data().join("encounters/pt-medicare.json")).unwrap(),
+    )
+    .unwrap();
+    encounter["patient"]
+        .as_object_mut()
+        .unwrap()
+        .remove("address");
+    let input = dir.join("no-address.json");
+    std::fs::write(&input, encounter.to_string()).unwrap();
+    let out = dir.join("never.837");
+    let output = cleanclaim(&[
+        "claims",
+        "--profile",
+        profile.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        input.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("encounter PT-0001: patient.address: required on an 837P"),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn validate_reports_positions_and_exits_by_verdict() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/x12-837p");
+    let bad = corpus.join("invalid/imsweb__x12_bad_valid_code.txt");
+    let output = cleanclaim(&["x12", "validate", bad.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("segment 9 (NM1) element 01 at byte 381: `117` is not a valid code here"),
+        "{stdout}"
+    );
+    let good = corpus.join("lfh-x12__demo.example1.837");
+    let output = cleanclaim(&["x12", "validate", good.to_str().unwrap()]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+}

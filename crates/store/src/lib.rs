@@ -1,0 +1,161 @@
+//! PostgreSQL storage: the adapter around the pure X12 codecs.
+//!
+//! Control numbers (ISA13, GS06, ST02) must never repeat for a sender, across processes and
+//! restarts, so they live in the database, and a reservation is one atomic `UPDATE ...
+//! RETURNING` per kind (row locks serialise concurrent writers). Numbers are never reused or
+//! wrapped: when ISA13's nine digits run out, reservation fails.
+
+use cleanclaim_x12::x837::ControlNumbers;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::{Postgres, Row, Transaction};
+
+/// The largest number a nine-digit ISA13 or GS06 can hold.
+pub const MAX_CONTROL: i64 = 999_999_999;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error(
+        "{kind} control numbers for sender {sender} are exhausted (at most {MAX_CONTROL}); they are never reused"
+    )]
+    Exhausted { sender: String, kind: &'static str },
+}
+
+/// One claim of a written interchange, kept to match 835 remittances and acknowledgments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubmittedClaim {
+    pub claim_id: String,
+    pub frequency: String,
+    pub transaction_control: i64,
+    pub total_cents: i64,
+    pub line_controls: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: PgPool,
+}
+
+const SCHEMA: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS x12_control_numbers (
+        sender_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('ISA', 'GS', 'ST')),
+        last BIGINT NOT NULL CHECK (last > 0),
+        PRIMARY KEY (sender_id, kind))",
+    "CREATE TABLE IF NOT EXISTS submitted_claims (
+        sender_id TEXT NOT NULL,
+        interchange_control BIGINT NOT NULL,
+        transaction_control BIGINT NOT NULL,
+        claim_id TEXT NOT NULL,
+        frequency TEXT NOT NULL,
+        total_cents BIGINT NOT NULL,
+        line_controls TEXT[] NOT NULL,
+        submitted_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+        PRIMARY KEY (sender_id, interchange_control, claim_id))",
+    "CREATE INDEX IF NOT EXISTS submitted_claims_by_claim ON submitted_claims (claim_id)",
+];
+
+impl Store {
+    /// Connects and creates the tables if they are missing.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let pool = PgPoolOptions::new().max_connections(4).connect(url).await?;
+        let mut tx = pool.begin().await?;
+        // Two processes creating the schema at once would race on the catalog.
+        sqlx::query("SELECT pg_advisory_xact_lock(837005010)")
+            .execute(&mut *tx)
+            .await?;
+        for statement in SCHEMA {
+            sqlx::query(*statement).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(Self { pool })
+    }
+
+    /// Reserves one interchange, one group and `transactions` transaction set numbers.
+    pub async fn reserve_controls(
+        &self,
+        sender: &str,
+        transactions: u64,
+    ) -> Result<ControlNumbers, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let interchange = reserve(&mut tx, sender, "ISA", 1).await?;
+        let group = reserve(&mut tx, sender, "GS", 1).await?;
+        let count = i64::try_from(transactions.max(1)).unwrap_or(MAX_CONTROL);
+        let first_transaction = reserve(&mut tx, sender, "ST", count).await?;
+        tx.commit().await?;
+        Ok(ControlNumbers {
+            interchange,
+            group,
+            first_transaction,
+        })
+    }
+
+    /// Records the claims an interchange carried, all or none.
+    pub async fn record_submission(
+        &self,
+        sender: &str,
+        interchange: u64,
+        claims: &[SubmittedClaim],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let interchange = i64::try_from(interchange).unwrap_or(i64::MAX);
+        for claim in claims {
+            sqlx::query(
+                "INSERT INTO submitted_claims
+                   (sender_id, interchange_control, transaction_control, claim_id, frequency, total_cents, line_controls)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(sender)
+            .bind(interchange)
+            .bind(claim.transaction_control)
+            .bind(&claim.claim_id)
+            .bind(&claim.frequency)
+            .bind(claim.total_cents)
+            .bind(&claim.line_controls)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every submission of a claim, oldest first: (interchange, frequency).
+    pub async fn submissions_of(&self, claim_id: &str) -> Result<Vec<(i64, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT interchange_control, frequency FROM submitted_claims WHERE claim_id = $1 ORDER BY submitted_at, interchange_control",
+        )
+        .bind(claim_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+}
+
+async fn reserve(
+    tx: &mut Transaction<'_, Postgres>,
+    sender: &str,
+    kind: &'static str,
+    count: i64,
+) -> Result<u64, StoreError> {
+    let last: i64 = sqlx::query_scalar(
+        "INSERT INTO x12_control_numbers (sender_id, kind, last) VALUES ($1, $2, $3)
+         ON CONFLICT (sender_id, kind) DO UPDATE SET last = x12_control_numbers.last + EXCLUDED.last
+         RETURNING last",
+    )
+    .bind(sender)
+    .bind(kind)
+    .bind(count)
+    .fetch_one(&mut **tx)
+    .await?;
+    if last > MAX_CONTROL {
+        return Err(StoreError::Exhausted {
+            sender: sender.to_owned(),
+            kind,
+        });
+    }
+    Ok(u64::try_from(last - count + 1).unwrap_or(0))
+}

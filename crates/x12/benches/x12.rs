@@ -1,0 +1,95 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "benchmark setup fails loudly"
+)]
+//! X12 throughput: tokenizing, validating the 330 KB many-claims 837P sample, writing claims.
+//! `cargo bench -p cleanclaim-x12 --bench x12`
+
+use chrono::NaiveDate;
+use cleanclaim_billing::{Engine, Selection};
+use cleanclaim_model::parse_encounter;
+use cleanclaim_x12::x837::{
+    BillingProfile, ControlNumbers, WriteOptions, build_claims, read_claims, write_837p,
+};
+use cleanclaim_x12::{Delimiters, tokenize, validate};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use std::hint::black_box;
+use std::path::Path;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn bench(c: &mut Criterion) {
+    let many = std::fs::read_to_string(
+        root().join("../../../shared/corpus/x12-837p/imsweb__x12_many_claims.txt"),
+    )
+    .unwrap();
+    let mut group = c.benchmark_group("x12");
+    group.throughput(Throughput::Bytes(many.len() as u64));
+    group.bench_function("tokenize many_claims (330 KB)", |b| {
+        b.iter(|| {
+            tokenize(black_box(&many))
+                .unwrap()
+                .filter(Result::is_ok)
+                .count()
+        })
+    });
+    group.bench_function("validate many_claims (330 KB)", |b| {
+        b.iter(|| validate(black_box(&many)).errors.len())
+    });
+
+    let engine = Engine::builtin().unwrap();
+    let text =
+        std::fs::read_to_string(root().join("tests/data/encounters/pt-medicare.json")).unwrap();
+    let encounter = parse_encounter(&text).unwrap();
+    let derivation = engine.derive(&encounter, Selection::default());
+    let template = build_claims(&encounter, &derivation, None)
+        .unwrap()
+        .remove(0);
+    let claims: Vec<_> = (0..1000)
+        .map(|n| {
+            let mut claim = template.clone();
+            claim.id = format!("PT-{n:06}");
+            claim
+        })
+        .collect();
+    let profile: BillingProfile =
+        toml::from_str(&std::fs::read_to_string(root().join("tests/data/billing.toml")).unwrap())
+            .unwrap();
+    let options = WriteOptions {
+        delimiters: Delimiters::default(),
+        created: NaiveDate::from_ymd_opt(2025, 3, 12)
+            .unwrap()
+            .and_hms_opt(9, 0, 0)
+            .unwrap(),
+        controls: ControlNumbers {
+            interchange: 1,
+            group: 1,
+            first_transaction: 1,
+        },
+        line_breaks: false,
+    };
+    let written = write_837p(&profile, &claims, &options).unwrap();
+    group.throughput(Throughput::Elements(claims.len() as u64));
+    group.bench_function("write 1000 claims", |b| {
+        b.iter(|| {
+            write_837p(&profile, black_box(&claims), &options)
+                .unwrap()
+                .len()
+        })
+    });
+    group.bench_function("read 1000 claims", |b| {
+        b.iter(|| read_claims(black_box(&written)).unwrap().len())
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(20).measurement_time(std::time::Duration::from_secs(3));
+    targets = bench
+}
+criterion_main!(benches);

@@ -15,7 +15,7 @@ use cleanclaim_scrub::{ScrubOptions, Scrubber};
 use cleanclaim_store::{Store, SubmittedClaim};
 use cleanclaim_x12::Delimiters;
 use cleanclaim_x12::x837::{
-    BillingProfile, WriteOptions, build_claims, transactions_needed, write_837p,
+    BillingProfile, WriteOptions, build_claims, transaction_of, transactions_needed, write_837p,
 };
 
 use crate::Outcome;
@@ -140,9 +140,7 @@ pub fn run(args: &ClaimsArgs) -> anyhow::Result<Outcome> {
         .map(|(index, claim)| SubmittedClaim {
             claim_id: claim.id.clone(),
             frequency: claim.frequency.code().to_owned(),
-            transaction_control: i64::try_from(controls.first_transaction).unwrap_or(i64::MAX)
-                + i64::try_from(index / cleanclaim_x12::x837::write::CLAIMS_PER_TRANSACTION)
-                    .unwrap_or(0),
+            transaction_control: i64::try_from(transaction_of(controls, index)).unwrap_or(i64::MAX),
             total_cents: claim.total().0,
             line_controls: claim
                 .lines

@@ -58,16 +58,11 @@ impl Delimiters {
             .nth(15)
             .ok_or_else(|| bad("ISA has fewer than 16 elements".into()))?;
         if sixteenth != ISA_LENGTH - 3 {
-            return Err(X12Error::at(
-                1,
-                "ISA",
-                offset,
-                ErrorKind::BadIsa(format!(
-                    "ISA is fixed-width: ISA16 must start at byte {} but starts at byte {}; a padded element has the wrong width",
-                    ISA_LENGTH - 2,
-                    sixteenth + 1
-                )),
-            ));
+            return Err(bad(format!(
+                "ISA is fixed-width: ISA16 must start at byte {} but starts at byte {}; a padded element has the wrong width",
+                ISA_LENGTH - 2,
+                sixteenth + 1
+            )));
         }
         let component = *isa
             .get(ISA_LENGTH - 2)
@@ -91,7 +86,7 @@ impl Delimiters {
     /// byte after it that is neither data nor the element separator.
     pub fn from_fragment(input: &[u8], offset: usize) -> Result<Self, X12Error> {
         let bad =
-            |message: &str| X12Error::at(1, "ST", offset, ErrorKind::BadIsa(message.to_owned()));
+            |message: &str| X12Error::at(1, "ST", offset, ErrorKind::Envelope(message.to_owned()));
         let element = *input
             .get(2)
             .ok_or_else(|| bad("the file ends inside the first segment"))?;

@@ -97,16 +97,6 @@ impl EnvelopeChecker {
         }
     }
 
-    /// The header of the transaction set being read, if inside one.
-    pub fn current(&self) -> Option<&TransactionHeader> {
-        self.header.as_ref()
-    }
-
-    /// Whether the input was a bare ST..SE fragment.
-    pub fn is_fragment(&self) -> bool {
-        self.fragment
-    }
-
     pub fn feed(&mut self, segment: &Segment<'_>) -> Result<Event, X12Error> {
         self.last = Some((segment.ordinal, segment.id().to_owned(), segment.offset));
         if self.state == State::InTransaction {

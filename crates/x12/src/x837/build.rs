@@ -124,7 +124,7 @@ pub fn build_claims(
     let pointer_count = u8::try_from(diagnoses.len().min(4)).unwrap_or(4);
     let pointers: Vec<u8> = (1..=pointer_count).collect();
     let mut lines = Vec::with_capacity(derivation.lines.len());
-    for (index, line) in derivation.lines.iter().enumerate() {
+    for line in &derivation.lines {
         let field = format!("timing.lines (code {})", line.code);
         let charge = line.charge.ok_or_else(|| {
             fail(
@@ -136,7 +136,7 @@ pub fn build_claims(
         if modifiers.len() > 4 {
             return Err(fail(&field, "more than four modifiers do not fit in SV101"));
         }
-        lines.push((index, line.code, modifiers, charge, line.units));
+        lines.push((line.code, modifiers, charge, line.units));
     }
     let rendering = match &encounter.compliance.rendering {
         None => None,
@@ -181,7 +181,7 @@ pub fn build_claims(
         let service_lines = chunk
             .iter()
             .enumerate()
-            .map(|(n, (_, code, modifiers, charge, units))| ServiceLine {
+            .map(|(n, (code, modifiers, charge, units))| ServiceLine {
                 control_number: format!("{id}-{}", n + 1),
                 code: *code,
                 modifiers: modifiers.clone(),

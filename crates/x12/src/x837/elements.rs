@@ -403,7 +403,6 @@ fn check_value(value: &str, rule: &Element) -> Result<(), ErrorKind> {
         Kind::Decimal | Kind::Integer => value.bytes().filter(u8::is_ascii_digit).count(),
         _ => value.chars().count(),
     };
-    // ISA elements are fixed-width and padded; their width is checked on the raw text.
     if len < rule.min {
         return Err(ErrorKind::TooShort { len, min: rule.min });
     }

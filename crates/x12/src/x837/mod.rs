@@ -18,7 +18,9 @@ pub use profile::BillingProfile;
 pub use read::read_claims;
 pub use semantics::Semantics;
 pub use walker::LoopWalker;
-pub use write::{ControlNumbers, WriteError, WriteOptions, transactions_needed, write_837p};
+pub use write::{
+    ControlNumbers, WriteError, WriteOptions, transaction_of, transactions_needed, write_837p,
+};
 
 /// Whether a transaction set is one this module knows: an 837 of the professional guide.
 /// X222A2 is the later errata; its loop structure is the same as A1's.

@@ -25,6 +25,11 @@ pub struct ControlNumbers {
     pub first_transaction: u64,
 }
 
+/// The ST02 of the transaction set that carries the claim at `index` of the written slice.
+pub fn transaction_of(controls: ControlNumbers, index: usize) -> u64 {
+    controls.first_transaction + (index / CLAIMS_PER_TRANSACTION) as u64
+}
+
 /// How many ST02 numbers a file of `claims` claims uses.
 pub fn transactions_needed(claims: usize) -> usize {
     claims.div_ceil(CLAIMS_PER_TRANSACTION).max(1)
@@ -89,16 +94,15 @@ fn claim_prefix(claim: Option<&str>) -> String {
     claim.map(|c| format!("claim {c}: ")).unwrap_or_default()
 }
 
-struct Out<'o> {
+struct Out {
     text: String,
     delimiters: Delimiters,
     line_breaks: bool,
     in_transaction: usize,
     claim: Option<String>,
-    _options: &'o WriteOptions,
 }
 
-impl Out<'_> {
+impl Out {
     /// Checks one value for the file: printable ASCII, no delimiter, within `max`.
     fn value(&self, field: &str, value: &str, max: usize) -> Result<String, WriteError> {
         let claim = self.claim.clone();
@@ -163,12 +167,6 @@ impl Out<'_> {
         Ok(value)
     }
 
-    /// Names and addresses: required, written as the claim holds them (`build_claims`
-    /// upper-cases them, as most payers' companion guides ask).
-    fn upper(&self, field: &str, value: &str, max: usize) -> Result<String, WriteError> {
-        self.required(field, value, max)
-    }
-
     fn composite(&self, parts: &[&str]) -> String {
         let mut parts = parts.to_vec();
         while parts.last().is_some_and(|p| p.is_empty()) {
@@ -203,9 +201,9 @@ impl Out<'_> {
         id: &str,
         field: &str,
     ) -> Result<(), WriteError> {
-        let family = self.upper(&format!("{field}.family"), &name.family, 60)?;
+        let family = self.required(&format!("{field}.family"), &name.family, 60)?;
         let given = if person {
-            self.upper(&format!("{field}.given"), &name.given, 35)?
+            self.required(&format!("{field}.given"), &name.given, 35)?
         } else {
             String::new()
         };
@@ -226,16 +224,16 @@ impl Out<'_> {
         id: &str,
         field: &str,
     ) -> Result<(), WriteError> {
-        let name = self.upper(&format!("{field}.name"), name, 60)?;
+        let name = self.required(&format!("{field}.name"), name, 60)?;
         let id = self.sized(&format!("{field} id"), id, 2, 80)?;
         self.segment("NM1", &[entity, "2", &name, "", "", "", "", qualifier, &id]);
         Ok(())
     }
 
     fn address(&mut self, address: &PostalAddress, field: &str) -> Result<(), WriteError> {
-        let line1 = self.upper(&format!("{field}.line1"), &address.line1, 55)?;
+        let line1 = self.required(&format!("{field}.line1"), &address.line1, 55)?;
         let line2 = match &address.line2 {
-            Some(l) => self.upper(&format!("{field}.line2"), l, 55)?,
+            Some(l) => self.required(&format!("{field}.line2"), l, 55)?,
             None => String::new(),
         };
         self.segment("N3", &[&line1, &line2]);
@@ -304,7 +302,6 @@ pub fn write_837p(
         line_breaks: options.line_breaks,
         in_transaction: 0,
         claim: None,
-        _options: options,
     };
     let ix = &profile.interchange;
     let date6 = options.created.format("%y%m%d").to_string();
@@ -374,7 +371,10 @@ pub fn write_837p(
     );
     let chunks: Vec<&[Claim]> = claims.chunks(CLAIMS_PER_TRANSACTION).collect();
     for (n, chunk) in chunks.iter().enumerate() {
-        let st02 = format!("{:04}", controls.first_transaction + n as u64);
+        let st02 = format!(
+            "{:04}",
+            transaction_of(controls, n * CLAIMS_PER_TRANSACTION)
+        );
         transaction(&mut out, profile, chunk, &st02, &isa13, &date8, &time)?;
     }
     out.segment("GE", &[&chunks.len().to_string(), &group]);
@@ -383,7 +383,7 @@ pub fn write_837p(
 }
 
 fn transaction(
-    out: &mut Out<'_>,
+    out: &mut Out,
     profile: &BillingProfile,
     claims: &[Claim],
     st02: &str,
@@ -397,7 +397,7 @@ fn transaction(
     out.segment("BHT", &["0019", "00", &batch, date8, time, "CH"]);
     let submitter = &profile.submitter;
     out.organization("41", &submitter.name, "46", &submitter.id, "submitter")?;
-    let contact = out.upper("submitter.contact_name", &submitter.contact_name, 60)?;
+    let contact = out.required("submitter.contact_name", &submitter.contact_name, 60)?;
     let phone = out.required("submitter.phone", &submitter.phone, 256)?;
     out.segment("PER", &["IC", &contact, "TE", &phone]);
     out.organization(
@@ -434,7 +434,7 @@ fn transaction(
 }
 
 fn subscriber_and_claim(
-    out: &mut Out<'_>,
+    out: &mut Out,
     profile: &BillingProfile,
     claim: &Claim,
 ) -> Result<(), WriteError> {

@@ -65,7 +65,7 @@ pub struct EnvelopeChecker {
     st_controls: Vec<String>,
     header: Option<TransactionHeader>,
     segments_in_transaction: usize,
-    last: Option<(usize, String, usize)>,
+    last: LastSegment,
     pub findings: Vec<X12Error>,
 }
 
@@ -92,13 +92,13 @@ impl EnvelopeChecker {
             st_controls: Vec::new(),
             header: None,
             segments_in_transaction: 0,
-            last: None,
+            last: LastSegment::default(),
             findings: Vec::new(),
         }
     }
 
     pub fn feed(&mut self, segment: &Segment<'_>) -> Result<Event, X12Error> {
-        self.last = Some((segment.ordinal, segment.id().to_owned(), segment.offset));
+        self.last = LastSegment::of(segment);
         if self.state == State::InTransaction {
             self.segments_in_transaction += 1;
             return match segment.id() {
@@ -252,7 +252,13 @@ impl EnvelopeChecker {
 
     /// Call at the end of input: any envelope still open is an error.
     pub fn finish(&self) -> Result<(), X12Error> {
-        let (ordinal, id, offset) = self.last.clone().unwrap_or((0, String::new(), 0));
+        let LastSegment {
+            ordinal,
+            id,
+            id_len,
+            offset,
+        } = self.last;
+        let id = String::from_utf8_lossy(id.get(..id_len).unwrap_or_default());
         let missing = match self.state {
             State::AfterInterchange | State::FragmentDone => return Ok(()),
             State::Start => "the input holds no segments",
@@ -266,6 +272,33 @@ impl EnvelopeChecker {
             offset,
             ErrorKind::Envelope(missing.into()),
         ))
+    }
+}
+
+/// Where the input ended, for the error about an open envelope. Kept without allocating:
+/// the checker sees every segment of files of any size.
+#[derive(Debug, Clone, Copy, Default)]
+struct LastSegment {
+    ordinal: usize,
+    id: [u8; 3],
+    id_len: usize,
+    offset: usize,
+}
+
+impl LastSegment {
+    fn of(segment: &Segment<'_>) -> Self {
+        let mut id = [0; 3];
+        let bytes = segment.id().as_bytes();
+        let id_len = bytes.len().min(3);
+        for (slot, byte) in id.iter_mut().zip(bytes) {
+            *slot = *byte;
+        }
+        Self {
+            ordinal: segment.ordinal,
+            id,
+            id_len,
+            offset: segment.offset,
+        }
     }
 }
 

@@ -7,12 +7,15 @@ pub mod delimiters;
 pub mod envelope;
 pub mod error;
 pub mod money;
+pub mod stream;
 pub mod token;
 pub mod validate;
+pub mod x835;
 pub mod x837;
 
 pub use delimiters::Delimiters;
 pub use envelope::{EnvelopeChecker, Event, TransactionHeader};
 pub use error::{ElementPos, ErrorKind, X12Error};
+pub use stream::{ReadError, SegmentStream};
 pub use token::{Segment, Segments, tokenize};
 pub use validate::{Report, validate};

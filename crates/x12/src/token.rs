@@ -19,6 +19,15 @@ pub struct Segment<'a> {
 }
 
 impl<'a> Segment<'a> {
+    pub(crate) fn new(ordinal: usize, offset: usize, raw: &'a str, delimiters: Delimiters) -> Self {
+        Self {
+            ordinal,
+            offset,
+            raw,
+            delimiters,
+        }
+    }
+
     /// The segment id (`NM1`, `CLP`...).
     pub fn id(&self) -> &'a str {
         let separator = char::from(self.delimiters.element);
@@ -90,33 +99,52 @@ pub struct Segments<'a> {
     failed: bool,
 }
 
-const BOM: &str = "\u{feff}";
+pub(crate) const BOM: &str = "\u{feff}";
 
-fn is_filler(byte: u8) -> bool {
+pub(crate) fn is_filler(byte: u8) -> bool {
     matches!(byte, b'\r' | b'\n' | b' ' | b'\t')
 }
 
 /// Detects the delimiters (from ISA, or from ST for a bare transaction set) and returns an
 /// iterator over the segments.
 pub fn tokenize(input: &str) -> Result<Segments<'_>, X12Error> {
-    let start = skip_filler(input, input.strip_prefix(BOM).map_or(0, |_| BOM.len()));
-    let body = input.get(start..).unwrap_or("");
+    let (start, delimiters) = detect(input.as_bytes())?;
+    Ok(Segments::with_delimiters(input, start, delimiters))
+}
+
+/// Where the first segment starts (past any byte-order mark and white space) and the
+/// delimiters it declares. `head` is the whole input or, for a stream, its first bytes.
+pub(crate) fn detect(head: &[u8]) -> Result<(usize, Delimiters), X12Error> {
+    let mut start = if head.starts_with(BOM.as_bytes()) {
+        BOM.len()
+    } else {
+        0
+    };
+    while head.get(start).is_some_and(|b| is_filler(*b)) {
+        start += 1;
+    }
+    let body = head.get(start..).unwrap_or_default();
     if body.is_empty() {
         return Err(X12Error::at(0, "", start, ErrorKind::Empty));
     }
-    let delimiters = if body.starts_with("ISA") {
-        Delimiters::from_isa(body.as_bytes(), start)?
-    } else if body.starts_with("ST") {
-        Delimiters::from_fragment(body.as_bytes(), start)?
+    let delimiters = if body.starts_with(b"ISA") {
+        Delimiters::from_isa(body, start)?
+    } else if body.starts_with(b"ST") {
+        Delimiters::from_fragment(body, start)?
     } else {
         let id_end = body
-            .bytes()
+            .iter()
             .position(|b| !b.is_ascii_alphanumeric())
             .unwrap_or(body.len());
-        let id = body.get(..id_end).unwrap_or("");
-        return Err(X12Error::at(1, id, start, ErrorKind::NoInterchange));
+        let id = body.get(..id_end).unwrap_or_default();
+        return Err(X12Error::at(
+            1,
+            &String::from_utf8_lossy(id),
+            start,
+            ErrorKind::NoInterchange,
+        ));
     };
-    Ok(Segments::with_delimiters(input, start, delimiters))
+    Ok((start, delimiters))
 }
 
 fn skip_filler(input: &str, mut pos: usize) -> usize {
@@ -184,7 +212,7 @@ impl<'a> Iterator for Segments<'a> {
     }
 }
 
-fn valid_id(id: &str) -> bool {
+pub(crate) fn valid_id(id: &str) -> bool {
     let bytes = id.as_bytes();
     (2..=3).contains(&bytes.len())
         && bytes.first().is_some_and(u8::is_ascii_uppercase)

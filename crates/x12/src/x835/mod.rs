@@ -1,0 +1,11 @@
+//! The 835 (005010X221A1) remittance advice: a streaming reader that yields the payment, each
+//! claim with its lines and adjustments, and provider-level adjustments.
+
+pub mod read;
+pub mod remit;
+
+pub use read::RemitReader;
+pub use remit::{
+    Adjustment, ClaimPayment, ClaimStatus, LinePayment, Party, Payment, ProviderAdjustment,
+    RemitItem, TransactionTotals,
+};

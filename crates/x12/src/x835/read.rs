@@ -1,0 +1,692 @@
+//! The streaming 835 reader: segments in, [`RemitItem`]s out, holding at most one claim.
+
+use std::collections::VecDeque;
+use std::io::Read;
+
+use chrono::NaiveDate;
+
+use crate::envelope::{EnvelopeChecker, Event, TransactionHeader};
+use crate::error::{ErrorKind, X12Error};
+use crate::money::parse_cents;
+use crate::stream::{ReadError, SegmentStream};
+use crate::token::Segment;
+use crate::x835::remit::{
+    Adjustment, ClaimPayment, ClaimStatus, LinePayment, Party, Payment, ProviderAdjustment,
+    RemitItem, TransactionTotals,
+};
+
+/// Envelope findings kept; past this many, only counted, so that a damaged file of any size
+/// cannot exhaust memory.
+const MAX_FINDINGS: usize = 1000;
+/// Element errors kept per claim.
+const MAX_CLAIM_ERRORS: usize = 20;
+
+/// Where in the transaction set the reader is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Outside,
+    /// ST read; a transaction set other than an 835 is skipped to its SE.
+    Foreign,
+    Header,
+    Payer,
+    Payee,
+    Claims,
+    Claim,
+    Line,
+    ProviderAdjustments,
+}
+
+/// Reads 835 transaction sets from any reader.
+#[derive(Debug)]
+pub struct RemitReader<R> {
+    segments: SegmentStream<R>,
+    parser: Parser,
+}
+
+/// Everything but the input, so that a segment borrowed from the input can drive it.
+#[derive(Debug)]
+struct Parser {
+    envelope: EnvelopeChecker,
+    place: Place,
+    payment: Option<Payment>,
+    claim: Option<ClaimPayment>,
+    totals: TransactionTotals,
+    ready: VecDeque<RemitItem>,
+    findings: Vec<X12Error>,
+    findings_dropped: usize,
+    transactions: usize,
+    done: bool,
+}
+
+/// The fields of one segment, split once: the reader looks at most of them.
+struct Fields<'a> {
+    segment: Segment<'a>,
+    items: [&'a str; 32],
+}
+
+impl<'a> Fields<'a> {
+    fn of(segment: Segment<'a>) -> Self {
+        let mut items = [""; 32];
+        for (slot, element) in items.iter_mut().zip(segment.elements()) {
+            *slot = element;
+        }
+        Self { segment, items }
+    }
+
+    fn get(&self, n: usize) -> &'a str {
+        n.checked_sub(1)
+            .and_then(|i| self.items.get(i))
+            .copied()
+            .unwrap_or("")
+    }
+
+    fn required(&self, n: usize) -> Result<&'a str, X12Error> {
+        match self.get(n) {
+            "" => Err(self
+                .segment
+                .element_error(n, None, ErrorKind::MissingElement)),
+            value => Ok(value),
+        }
+    }
+
+    fn owned(&self, n: usize) -> String {
+        self.get(n).to_owned()
+    }
+
+    fn cents(&self, n: usize) -> Result<i64, X12Error> {
+        parse_cents(self.required(n)?).ok_or_else(|| {
+            self.segment
+                .element_error(n, None, ErrorKind::BadValue("amount"))
+        })
+    }
+
+    fn optional_cents(&self, n: usize) -> Result<Option<i64>, X12Error> {
+        match self.get(n) {
+            "" => Ok(None),
+            _ => self.cents(n).map(Some),
+        }
+    }
+
+    fn date(&self, n: usize) -> Result<NaiveDate, X12Error> {
+        date8(self.required(n)?).ok_or_else(|| {
+            self.segment
+                .element_error(n, None, ErrorKind::BadValue("date (CCYYMMDD)"))
+        })
+    }
+
+    fn optional_date(&self, n: usize) -> Result<Option<NaiveDate>, X12Error> {
+        match self.get(n) {
+            "" => Ok(None),
+            _ => self.date(n).map(Some),
+        }
+    }
+
+    fn structure(&self, message: impl Into<String>) -> X12Error {
+        self.segment.error(ErrorKind::Structure(message.into()))
+    }
+
+    fn bad_code(&self, n: usize, expected: &str) -> X12Error {
+        self.segment.element_error(
+            n,
+            None,
+            ErrorKind::BadCode {
+                value: self.get(n).to_owned(),
+                expected: expected.to_owned(),
+            },
+        )
+    }
+}
+
+/// `CCYYMMDD` without going through a format parser: dates are in every claim and line.
+fn date8(text: &str) -> Option<NaiveDate> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 8 || !bytes.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| {
+        bytes
+            .get(range)
+            .unwrap_or_default()
+            .iter()
+            .fold(0u32, |n, b| n * 10 + u32::from(b - b'0'))
+    };
+    let year = i32::try_from(number(0..4)).ok()?;
+    NaiveDate::from_ymd_opt(year, number(4..6), number(6..8))
+}
+
+const CAS_GROUPS: &str = "CO, OA, PI, PR (CR in 4010)";
+
+fn adjustments(fields: &Fields<'_>, out: &mut Vec<Adjustment>) -> Result<(), X12Error> {
+    let group = fields.required(1)?;
+    if !matches!(group, "CO" | "OA" | "PI" | "PR" | "CR") {
+        return Err(fields.bad_code(1, CAS_GROUPS));
+    }
+    // Up to six reason/amount/quantity triplets: CAS02-04, 05-07, ... 17-19.
+    for first in (2..=17).step_by(3) {
+        let reason = fields.get(first);
+        if reason.is_empty() {
+            if first == 2 {
+                return Err(fields
+                    .segment
+                    .element_error(2, None, ErrorKind::MissingElement));
+            }
+            continue;
+        }
+        out.push(Adjustment {
+            group: group.to_owned(),
+            reason: reason.to_owned(),
+            amount_cents: fields.cents(first + 1)?,
+            quantity: Some(fields.get(first + 2))
+                .filter(|q| !q.is_empty())
+                .map(str::to_owned),
+        });
+    }
+    Ok(())
+}
+
+/// SVC01 and SVC06: `qualifier:code:mod1:mod2:mod3:mod4:description`.
+fn procedure<'a>(fields: &Fields<'a>, n: usize) -> (&'a str, &'a str, Vec<String>) {
+    let separator = char::from(fields.segment.delimiters().component);
+    let mut parts = fields.get(n).split(separator);
+    let qualifier = parts.next().unwrap_or("");
+    let code = parts.next().unwrap_or("");
+    let modifiers = parts
+        .take(4)
+        .filter(|m| !m.is_empty())
+        .map(str::to_owned)
+        .collect();
+    (qualifier, code, modifiers)
+}
+
+impl<R: Read> RemitReader<R> {
+    pub fn new(reader: R) -> Self {
+        Self {
+            segments: SegmentStream::new(reader),
+            parser: Parser {
+                envelope: EnvelopeChecker::new(),
+                place: Place::Outside,
+                payment: None,
+                claim: None,
+                totals: empty_totals(),
+                ready: VecDeque::new(),
+                findings: Vec::new(),
+                findings_dropped: 0,
+                transactions: 0,
+                done: false,
+            },
+        }
+    }
+
+    /// Envelope problems that did not stop reading (counts and control numbers that do not
+    /// match), the first [`MAX_FINDINGS`] of them, and how many more there were.
+    pub fn findings(&self) -> (&[X12Error], usize) {
+        (&self.parser.findings, self.parser.findings_dropped)
+    }
+
+    /// How many 835 transaction sets have started.
+    pub fn transactions(&self) -> usize {
+        self.parser.transactions
+    }
+
+    /// The next item; `Ok(None)` once the input has ended with every envelope closed.
+    pub fn next_item(&mut self) -> Result<Option<RemitItem>, ReadError> {
+        loop {
+            if let Some(item) = self.parser.ready.pop_front() {
+                return Ok(Some(item));
+            }
+            if self.parser.done {
+                return Ok(None);
+            }
+            self.step().inspect_err(|_| self.parser.done = true)?;
+        }
+    }
+
+    /// Reads one segment and queues whatever it completes.
+    fn step(&mut self) -> Result<(), ReadError> {
+        let parser = &mut self.parser;
+        let Some(segment) = self.segments.next_segment()? else {
+            parser.done = true;
+            parser.envelope.finish()?;
+            if parser.transactions == 0 {
+                return Err(X12Error::at(
+                    0,
+                    "",
+                    0,
+                    ErrorKind::Structure("the input holds no 835 transaction set".into()),
+                )
+                .into());
+            }
+            return Ok(());
+        };
+        let event = parser.envelope.feed(&segment)?;
+        parser.keep_findings();
+        let fields = Fields::of(segment);
+        match event {
+            Event::Envelope => Ok(()),
+            Event::TransactionStart(header) => {
+                parser.start(header, &fields);
+                Ok(())
+            }
+            Event::Body => parser.body(&fields).map_err(ReadError::from),
+            Event::TransactionEnd => {
+                parser.end(&fields);
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Parser {
+    fn keep_findings(&mut self) {
+        let new = self.envelope.findings.len();
+        if new == 0 {
+            return;
+        }
+        let room = MAX_FINDINGS.saturating_sub(self.findings.len());
+        self.findings_dropped += new.saturating_sub(room);
+        self.findings
+            .extend(self.envelope.findings.drain(..).take(room));
+    }
+
+    fn start(&mut self, header: TransactionHeader, fields: &Fields<'_>) {
+        if header.code != "835" {
+            self.place = Place::Foreign;
+            return;
+        }
+        self.transactions += 1;
+        self.totals = empty_totals();
+        self.totals.segment = fields.segment.ordinal;
+        self.place = Place::Header;
+        self.payment = Some(Payment {
+            transaction: header,
+            handling: String::new(),
+            total_cents: 0,
+            method: String::new(),
+            payment_date: None,
+            trace_number: String::new(),
+            trace_originator: String::new(),
+            production_date: None,
+            payer: Party::default(),
+            payee: Party::default(),
+            errors: Vec::new(),
+        });
+    }
+
+    fn end(&mut self, fields: &Fields<'_>) {
+        if self.place == Place::Foreign {
+            self.place = Place::Outside;
+            return;
+        }
+        self.finish_header();
+        self.finish_claim();
+        self.totals.segment = fields.segment.ordinal;
+        self.ready.push_back(RemitItem::End(self.totals));
+        self.place = Place::Outside;
+    }
+
+    fn finish_header(&mut self) {
+        if let Some(payment) = self.payment.take() {
+            self.totals.payment_cents = payment.total_cents;
+            self.ready.push_back(RemitItem::Payment(Box::new(payment)));
+        }
+    }
+
+    fn finish_claim(&mut self) {
+        if let Some(claim) = self.claim.take() {
+            self.totals.claims += 1;
+            self.totals.claims_paid_cents += claim.paid_cents;
+            self.ready.push_back(RemitItem::Claim(Box::new(claim)));
+        }
+    }
+
+    fn body(&mut self, fields: &Fields<'_>) -> Result<(), X12Error> {
+        let id = fields.segment.id();
+        match (self.place, id) {
+            (Place::Foreign, _) => Ok(()),
+            (Place::Header | Place::Payer | Place::Payee, _) => self.header(fields),
+            (_, "LX" | "TS3" | "TS2") if self.place != Place::ProviderAdjustments => {
+                self.finish_claim();
+                self.place = Place::Claims;
+                Ok(())
+            }
+            (_, "CLP") if self.place != Place::ProviderAdjustments => {
+                self.finish_claim();
+                self.claim = Some(claim(fields));
+                self.place = Place::Claim;
+                Ok(())
+            }
+            (_, "PLB") => {
+                self.finish_claim();
+                self.place = Place::ProviderAdjustments;
+                self.provider_adjustments(fields)
+            }
+            (Place::Claim | Place::Line, _) => {
+                let Some(claim) = self.claim.as_mut() else {
+                    return Err(fields.structure("claim detail before CLP"));
+                };
+                match claim_detail(claim, &mut self.place, fields) {
+                    Err(Detail::Element(error)) => {
+                        if claim.errors.len() < MAX_CLAIM_ERRORS {
+                            claim.errors.push(error);
+                        }
+                        Ok(())
+                    }
+                    Err(Detail::Structure(error)) => Err(error),
+                    Ok(()) => Ok(()),
+                }
+            }
+            _ => Err(fields.structure(format!(
+                "{id} is not allowed here: after the header come LX, CLP and PLB"
+            ))),
+        }
+    }
+
+    fn header(&mut self, fields: &Fields<'_>) -> Result<(), X12Error> {
+        let id = fields.segment.id();
+        if matches!(id, "LX" | "CLP" | "PLB") {
+            let Some(payment) = &self.payment else {
+                return Ok(());
+            };
+            if payment.handling.is_empty() || payment.trace_number.is_empty() {
+                return Err(fields.structure("the 835 header needs BPR01 and TRN02 before claims"));
+            }
+            self.finish_header();
+            self.place = Place::Claims;
+            return self.body(fields);
+        }
+        let Some(payment) = self.payment.as_mut() else {
+            return Ok(());
+        };
+        let errors = &mut payment.errors;
+        match id {
+            "BPR" => {
+                payment.handling = fields.owned(1);
+                let amount = keep(errors, fields.cents(2));
+                payment.total_cents = match fields.get(3) {
+                    "D" => -amount,
+                    "C" | "" => amount,
+                    _ => {
+                        errors.push(fields.bad_code(3, "C, D"));
+                        amount
+                    }
+                };
+                payment.method = fields.owned(4);
+                payment.payment_date = keep(errors, fields.optional_date(16));
+            }
+            "TRN" => {
+                payment.trace_number = fields.owned(2);
+                payment.trace_originator = fields.owned(3);
+            }
+            "DTM" if fields.get(1) == "405" => {
+                payment.production_date = keep(errors, fields.optional_date(2));
+            }
+            "N1" => {
+                let party = match fields.get(1) {
+                    "PR" => {
+                        self.place = Place::Payer;
+                        &mut payment.payer
+                    }
+                    "PE" => {
+                        self.place = Place::Payee;
+                        &mut payment.payee
+                    }
+                    _ => {
+                        errors.push(fields.bad_code(1, "PR, PE"));
+                        return Ok(());
+                    }
+                };
+                party.name = fields.owned(2);
+                party.id_qualifier = fields.owned(3);
+                party.id = fields.owned(4);
+            }
+            "REF" => match (self.place, fields.get(1)) {
+                (Place::Payer, "2U") => payment.payer.additional_id = fields.owned(2),
+                (Place::Payee, "TJ") => payment.payee.additional_id = fields.owned(2),
+                _ => {}
+            },
+            "CUR" | "DTM" | "N2" | "N3" | "N4" | "PER" | "RDM" => {}
+            _ => {
+                return Err(fields.structure(format!(
+                    "{id} is not a segment of the 835 header (loops 1000A/B)"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn provider_adjustments(&mut self, fields: &Fields<'_>) -> Result<(), X12Error> {
+        let provider_id = fields.required(1)?;
+        let fiscal_period_end = fields.optional_date(2)?;
+        let separator = char::from(fields.segment.delimiters().component);
+        // Up to six reason/amount pairs: PLB03-04, 05-06, ... 13-14.
+        for first in (3..=13).step_by(2) {
+            let identifier = fields.get(first);
+            if identifier.is_empty() {
+                if first == 3 {
+                    return Err(fields
+                        .segment
+                        .element_error(3, None, ErrorKind::MissingElement));
+                }
+                continue;
+            }
+            let (reason, reference) = identifier.split_once(separator).unwrap_or((identifier, ""));
+            let amount_cents = fields.cents(first + 1)?;
+            self.totals.provider_adjustments_cents += amount_cents;
+            self.ready
+                .push_back(RemitItem::ProviderAdjustment(ProviderAdjustment {
+                    segment: fields.segment.ordinal,
+                    provider_id: provider_id.to_owned(),
+                    fiscal_period_end,
+                    reason: reason.to_owned(),
+                    reference: reference.to_owned(),
+                    amount_cents,
+                }));
+        }
+        Ok(())
+    }
+}
+
+/// A value, or its default with the error kept: header element errors do not stop reading.
+fn keep<T: Default>(errors: &mut Vec<X12Error>, result: Result<T, X12Error>) -> T {
+    result.unwrap_or_else(|error| {
+        errors.push(error);
+        T::default()
+    })
+}
+
+fn empty_totals() -> TransactionTotals {
+    TransactionTotals {
+        segment: 0,
+        payment_cents: 0,
+        claims_paid_cents: 0,
+        provider_adjustments_cents: 0,
+        claims: 0,
+    }
+}
+
+/// CLP, taken in even with bad elements (kept on the claim), so that the claim's lines still
+/// attach to it and the rest of the remittance reads on.
+fn claim(fields: &Fields<'_>) -> ClaimPayment {
+    let mut errors = Vec::new();
+    let status = ClaimStatus::from_code(fields.get(2));
+    if status.is_none() {
+        errors.push(match fields.get(2) {
+            "" => fields
+                .segment
+                .element_error(2, None, ErrorKind::MissingElement),
+            _ => fields.bad_code(2, ClaimStatus::CODES),
+        });
+    }
+    let patient_control_number = keep(&mut errors, fields.required(1)).to_owned();
+    let charge_cents = keep(&mut errors, fields.cents(3));
+    let paid_cents = keep(&mut errors, fields.cents(4));
+    let patient_responsibility_cents = keep(&mut errors, fields.optional_cents(5)).unwrap_or(0);
+    ClaimPayment {
+        segment: fields.segment.ordinal,
+        patient_control_number,
+        status,
+        charge_cents,
+        paid_cents,
+        patient_responsibility_cents,
+        filing_indicator: fields.owned(6),
+        payer_claim_number: fields.owned(7),
+        frequency: fields.owned(9),
+        patient_name: String::new(),
+        statement_from: None,
+        statement_to: None,
+        received: None,
+        adjustments: Vec::new(),
+        remarks: Vec::new(),
+        lines: Vec::new(),
+        errors,
+    }
+}
+
+/// Why a claim's detail segment could not be taken in.
+enum Detail {
+    /// A bad element: recorded on the claim, reading goes on.
+    Element(X12Error),
+    /// A segment that does not belong: reading stops.
+    Structure(X12Error),
+}
+
+impl From<X12Error> for Detail {
+    fn from(error: X12Error) -> Self {
+        Self::Element(error)
+    }
+}
+
+fn claim_detail(
+    claim: &mut ClaimPayment,
+    place: &mut Place,
+    fields: &Fields<'_>,
+) -> Result<(), Detail> {
+    let id = fields.segment.id();
+    if id == "SVC" {
+        let mut errors = Vec::new();
+        claim.lines.push(line(fields, &mut errors));
+        *place = Place::Line;
+        let room = MAX_CLAIM_ERRORS.saturating_sub(claim.errors.len());
+        claim.errors.extend(errors.into_iter().take(room));
+        return Ok(());
+    }
+    if *place == Place::Line
+        && let Some(line) = claim.lines.last_mut()
+    {
+        return line_detail(line, fields);
+    }
+    match id {
+        "CAS" => adjustments(fields, &mut claim.adjustments)?,
+        "NM1" if fields.get(1) == "QC" => {
+            claim.patient_name = match fields.get(4) {
+                "" => fields.owned(3),
+                given => format!("{}, {given}", fields.get(3)),
+            };
+        }
+        "MOA" => remarks(fields, &[3, 4, 5, 6, 7], &mut claim.remarks),
+        "MIA" => remarks(fields, &[5, 20, 21, 22, 23], &mut claim.remarks),
+        "DTM" => match fields.get(1) {
+            "232" => claim.statement_from = fields.optional_date(2)?,
+            "233" => claim.statement_to = fields.optional_date(2)?,
+            "050" => claim.received = fields.optional_date(2)?,
+            _ => {}
+        },
+        "NM1" | "REF" | "PER" | "AMT" | "QTY" => {}
+        _ => {
+            return Err(Detail::Structure(fields.structure(format!(
+                "{id} is not a segment of the 835 claim payment loop (2100)"
+            ))));
+        }
+    }
+    Ok(())
+}
+
+/// SVC, taken in even when an element is bad (the error goes to `errors`), so that the
+/// line's own detail segments still attach to it.
+fn line(fields: &Fields<'_>, errors: &mut Vec<X12Error>) -> LinePayment {
+    let (qualifier, code, modifiers) = procedure(fields, 1);
+    if code.is_empty() {
+        errors.push(
+            fields
+                .segment
+                .element_error(1, Some(2), ErrorKind::MissingElement),
+        );
+    }
+    let mut cents = |n| {
+        fields.cents(n).unwrap_or_else(|e| {
+            errors.push(e);
+            0
+        })
+    };
+    let charge_cents = cents(2);
+    let paid_cents = cents(3);
+    let submitted = procedure(fields, 6);
+    LinePayment {
+        segment: fields.segment.ordinal,
+        qualifier: qualifier.to_owned(),
+        code: code.to_owned(),
+        modifiers,
+        charge_cents,
+        paid_cents,
+        units_paid: match fields.get(5) {
+            "" => "1".to_owned(),
+            units => units.to_owned(),
+        },
+        submitted_code: Some(submitted.1)
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned),
+        units_billed: Some(fields.get(7))
+            .filter(|u| !u.is_empty())
+            .map(str::to_owned),
+        service_date: None,
+        control_number: None,
+        allowed_cents: None,
+        adjustments: Vec::new(),
+        remarks: Vec::new(),
+    }
+}
+
+fn line_detail(line: &mut LinePayment, fields: &Fields<'_>) -> Result<(), Detail> {
+    let id = fields.segment.id();
+    match id {
+        "CAS" => adjustments(fields, &mut line.adjustments)?,
+        "DTM" => match fields.get(1) {
+            "472" | "150" => line.service_date = fields.optional_date(2)?,
+            _ => {}
+        },
+        "REF" if fields.get(1) == "6R" => {
+            line.control_number = Some(fields.required(2)?.to_owned())
+        }
+        "AMT" if fields.get(1) == "B6" => line.allowed_cents = Some(fields.cents(2)?),
+        "LQ" => match fields.get(1) {
+            "HE" => line.remarks.push(fields.required(2)?.to_owned()),
+            "RX" => {}
+            _ => return Err(fields.bad_code(1, "HE, RX").into()),
+        },
+        "REF" | "AMT" | "QTY" => {}
+        _ => {
+            return Err(Detail::Structure(fields.structure(format!(
+                "{id} is not a segment of the 835 service payment loop (2110)"
+            ))));
+        }
+    }
+    Ok(())
+}
+
+fn remarks(fields: &Fields<'_>, positions: &[usize], out: &mut Vec<String>) {
+    out.extend(
+        positions
+            .iter()
+            .map(|n| fields.get(*n))
+            .filter(|code| !code.is_empty())
+            .map(str::to_owned),
+    );
+}
+
+impl<R: Read> Iterator for RemitReader<R> {
+    type Item = Result<RemitItem, ReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_item().transpose()
+    }
+}

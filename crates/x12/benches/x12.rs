@@ -10,12 +10,14 @@
 use chrono::NaiveDate;
 use cleanclaim_billing::{Engine, Selection};
 use cleanclaim_model::parse_encounter;
+use cleanclaim_x12::x835::{RemitReader, SyntheticRemittance};
 use cleanclaim_x12::x837::{
     BillingProfile, ControlNumbers, WriteOptions, build_claims, read_claims, write_837p,
 };
 use cleanclaim_x12::{Delimiters, tokenize, validate};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
+use std::io::Read;
 use std::path::Path;
 
 fn root() -> &'static Path {
@@ -83,6 +85,30 @@ fn bench(c: &mut Criterion) {
     });
     group.bench_function("read 1000 claims", |b| {
         b.iter(|| read_claims(black_box(&written)).unwrap().len())
+    });
+
+    let mut remittance = Vec::new();
+    SyntheticRemittance::new(20_000)
+        .read_to_end(&mut remittance)
+        .unwrap();
+    group.throughput(Throughput::Bytes(remittance.len() as u64));
+    group.bench_function("read 835 (20,000 claims, typed)", |b| {
+        b.iter(|| {
+            RemitReader::new(black_box(remittance.as_slice()))
+                .filter(Result::is_ok)
+                .count()
+        })
+    });
+    let corpus_835 =
+        std::fs::read(root().join("../../../shared/corpus/x12-835/oopfactory__ExampleFromNth.txt"))
+            .unwrap();
+    group.throughput(Throughput::Bytes(corpus_835.len() as u64));
+    group.bench_function("read 835 ExampleFromNth (22 KB, typed)", |b| {
+        b.iter(|| {
+            RemitReader::new(black_box(corpus_835.as_slice()))
+                .filter(Result::is_ok)
+                .count()
+        })
     });
     group.finish();
 }

@@ -4,7 +4,7 @@
 //! definitions in each guide's transaction set header and trailer.
 
 use crate::error::{ErrorKind, X12Error};
-use crate::token::Segment;
+use crate::token::{Segment, tag};
 
 /// What a segment means to the envelope.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,9 +101,15 @@ impl EnvelopeChecker {
         self.last = LastSegment::of(segment);
         if self.state == State::InTransaction {
             self.segments_in_transaction += 1;
-            return match segment.id() {
-                "SE" => self.end_transaction(segment),
-                "ST" | "GS" | "GE" | "ISA" | "IEA" => Err(structure(
+            const SE: u32 = tag("SE");
+            const ST: u32 = tag("ST");
+            const GS: u32 = tag("GS");
+            const GE: u32 = tag("GE");
+            const ISA: u32 = tag("ISA");
+            const IEA: u32 = tag("IEA");
+            return match segment.tag() {
+                SE => self.end_transaction(segment),
+                ST | GS | GE | ISA | IEA => Err(structure(
                     segment,
                     format!("{} inside a transaction set: SE is missing", segment.id()),
                 )),
@@ -253,12 +259,9 @@ impl EnvelopeChecker {
     /// Call at the end of input: any envelope still open is an error.
     pub fn finish(&self) -> Result<(), X12Error> {
         let LastSegment {
-            ordinal,
-            id,
-            id_len,
-            offset,
+            ordinal, offset, ..
         } = self.last;
-        let id = String::from_utf8_lossy(id.get(..id_len).unwrap_or_default());
+        let id = self.last.id();
         let missing = match self.state {
             State::AfterInterchange | State::FragmentDone => return Ok(()),
             State::Start => "the input holds no segments",
@@ -280,25 +283,26 @@ impl EnvelopeChecker {
 #[derive(Debug, Clone, Copy, Default)]
 struct LastSegment {
     ordinal: usize,
-    id: [u8; 3],
-    id_len: usize,
+    tag: u32,
     offset: usize,
 }
 
 impl LastSegment {
     fn of(segment: &Segment<'_>) -> Self {
-        let mut id = [0; 3];
-        let bytes = segment.id().as_bytes();
-        let id_len = bytes.len().min(3);
-        for (slot, byte) in id.iter_mut().zip(bytes) {
-            *slot = *byte;
-        }
         Self {
             ordinal: segment.ordinal,
-            id,
-            id_len,
+            tag: segment.tag(),
             offset: segment.offset,
         }
+    }
+
+    fn id(&self) -> String {
+        self.tag
+            .to_be_bytes()
+            .iter()
+            .filter(|b| **b != 0)
+            .map(|b| char::from(*b))
+            .collect()
     }
 }
 

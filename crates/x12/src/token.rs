@@ -15,23 +15,73 @@ pub struct Segment<'a> {
     /// Byte offset of the segment id in the input.
     pub offset: usize,
     raw: &'a str,
+    /// Where the id ends: the first element separator, or the end.
+    id_end: usize,
     delimiters: Delimiters,
+}
+
+/// A segment id packed into an integer, so that readers match ids without comparing
+/// strings. Ids are two or three bytes; anything else packs to 0.
+pub const fn tag(id: &str) -> u32 {
+    match id.as_bytes() {
+        [a, b] => (*a as u32) << 16 | (*b as u32) << 8,
+        [a, b, c] => (*a as u32) << 16 | (*b as u32) << 8 | *c as u32,
+        _ => 0,
+    }
 }
 
 impl<'a> Segment<'a> {
     pub(crate) fn new(ordinal: usize, offset: usize, raw: &'a str, delimiters: Delimiters) -> Self {
+        // Ids are two or three bytes: look no further than the fifth.
+        let id_end = raw
+            .bytes()
+            .take(5)
+            .position(|b| b == delimiters.element)
+            .unwrap_or_else(|| {
+                memchr::memchr(delimiters.element, raw.as_bytes()).unwrap_or(raw.len())
+            });
         Self {
             ordinal,
             offset,
             raw,
+            id_end,
             delimiters,
         }
     }
 
     /// The segment id (`NM1`, `CLP`...).
     pub fn id(&self) -> &'a str {
-        let separator = char::from(self.delimiters.element);
-        self.raw.split(separator).next().unwrap_or(self.raw)
+        self.raw.get(..self.id_end).unwrap_or(self.raw)
+    }
+
+    /// The id as a [`tag`].
+    pub fn tag(&self) -> u32 {
+        tag(self.id())
+    }
+
+    /// Splits the elements once into `out` (element 1 first); returns how many there are.
+    /// Elements past `out`'s length are counted but not stored.
+    pub fn split_into(&self, out: &mut [&'a str]) -> usize {
+        let Some(rest) = self.raw.get(self.id_end + 1..) else {
+            return 0;
+        };
+        // Elements are short: a byte loop beats a vectorised search's setup cost here.
+        let separator = self.delimiters.element;
+        let mut count = 0;
+        let mut start = 0;
+        for (end, byte) in rest.bytes().enumerate() {
+            if byte == separator {
+                if let Some(slot) = out.get_mut(count) {
+                    *slot = rest.get(start..end).unwrap_or_default();
+                }
+                count += 1;
+                start = end + 1;
+            }
+        }
+        if let Some(slot) = out.get_mut(count) {
+            *slot = rest.get(start..).unwrap_or_default();
+        }
+        count + 1
     }
 
     /// The text of element `n` (1-based); empty when absent.
@@ -199,12 +249,7 @@ impl<'a> Iterator for Segments<'a> {
         let raw = rest.get(..end).unwrap_or("");
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
         self.pos += end + 1;
-        let segment = Segment {
-            ordinal: self.ordinal,
-            offset,
-            raw,
-            delimiters: self.delimiters,
-        };
+        let segment = Segment::new(self.ordinal, offset, raw, self.delimiters);
         if !valid_id(segment.id()) {
             return self.fail(segment.error(ErrorKind::BadSegmentId));
         }

@@ -143,7 +143,7 @@ fn a_managed_care_remittance_reads_field_by_field() {
     let reasons: Vec<_> = claim
         .adjustments
         .iter()
-        .map(|a| (a.group.as_str(), a.reason.as_str(), a.amount_cents))
+        .map(|a| (a.group.code(), a.reason.as_str(), a.amount_cents))
         .collect();
     assert_eq!(reasons, [("CO", "A2", 5_500)]);
     let line = &claim.lines[0];
@@ -159,7 +159,7 @@ fn a_managed_care_remittance_reads_field_by_field() {
     let line_reasons: Vec<_> = line
         .adjustments
         .iter()
-        .map(|a| (a.group.as_str(), a.reason.as_str(), a.amount_cents))
+        .map(|a| (a.group.code(), a.reason.as_str(), a.amount_cents))
         .collect();
     assert_eq!(line_reasons, [("PR", "1", 60_000), ("CO", "45", 5_000)]);
     let RemitItem::End(totals) = items.last().unwrap() else {

@@ -3,9 +3,11 @@
 
 pub mod read;
 pub mod remit;
+pub mod synthetic;
 
 pub use read::RemitReader;
 pub use remit::{
     Adjustment, ClaimPayment, ClaimStatus, LinePayment, Party, Payment, ProviderAdjustment,
     RemitItem, TransactionTotals,
 };
+pub use synthetic::SyntheticRemittance;

@@ -5,6 +5,7 @@
 //! 2100, 2110 and the PLB segment; balancing rules in section 1.10.2.
 
 use chrono::NaiveDate;
+use compact_str::CompactString;
 use serde::Serialize;
 
 use crate::envelope::TransactionHeader;
@@ -79,13 +80,49 @@ impl Payment {
 /// CAS: one adjustment (group, reason, amount, quantity).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Adjustment {
-    /// CO (contractual obligation), OA (other), PI (payer initiated), PR (patient
-    /// responsibility); CR (correction) in 4010-era files.
-    pub group: String,
+    pub group: AdjustmentGroup,
     /// The Claim Adjustment Reason Code.
-    pub reason: String,
+    pub reason: CompactString,
     pub amount_cents: i64,
-    pub quantity: Option<String>,
+    pub quantity: Option<CompactString>,
+}
+
+/// CAS01: who the adjustment falls on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+pub enum AdjustmentGroup {
+    /// Contractual obligation: the provider writes it off.
+    CO,
+    /// Other adjustment.
+    OA,
+    /// Payer initiated reduction.
+    PI,
+    /// Patient responsibility: billed to the patient.
+    PR,
+    /// Correction and reversal, in 4010-era files only.
+    CR,
+}
+
+impl AdjustmentGroup {
+    pub fn from_code(code: &str) -> Option<Self> {
+        Some(match code {
+            "CO" => Self::CO,
+            "OA" => Self::OA,
+            "PI" => Self::PI,
+            "PR" => Self::PR,
+            "CR" => Self::CR,
+            _ => return None,
+        })
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::CO => "CO",
+            Self::OA => "OA",
+            Self::PI => "PI",
+            Self::PR => "PR",
+            Self::CR => "CR",
+        }
+    }
 }
 
 /// CLP02.
@@ -132,7 +169,7 @@ pub struct ClaimPayment {
     /// Ordinal of the CLP segment in the file, to point a biller at it.
     pub segment: usize,
     /// CLP01: our CLM01, echoed.
-    pub patient_control_number: String,
+    pub patient_control_number: CompactString,
     /// `None` when CLP02 is missing or not a code (the claim then carries the error).
     pub status: Option<ClaimStatus>,
     pub charge_cents: i64,
@@ -140,13 +177,13 @@ pub struct ClaimPayment {
     /// CLP05.
     pub patient_responsibility_cents: i64,
     /// CLP06.
-    pub filing_indicator: String,
+    pub filing_indicator: CompactString,
     /// CLP07: the payer's claim control number, needed to replace or void the claim.
-    pub payer_claim_number: String,
+    pub payer_claim_number: CompactString,
     /// CLP09.
-    pub frequency: String,
+    pub frequency: CompactString,
     /// NM1*QC.
-    pub patient_name: String,
+    pub patient_name: CompactString,
     /// DTM*232 and DTM*233.
     pub statement_from: Option<NaiveDate>,
     pub statement_to: Option<NaiveDate>,
@@ -154,7 +191,7 @@ pub struct ClaimPayment {
     pub received: Option<NaiveDate>,
     pub adjustments: Vec<Adjustment>,
     /// Remittance Advice Remark Codes from MOA (professional) or MIA (institutional).
-    pub remarks: Vec<String>,
+    pub remarks: Vec<CompactString>,
     pub lines: Vec<LinePayment>,
     /// Element errors inside the claim's segments. A claim with errors is still yielded, so
     /// that one damaged claim does not hold up a payer's whole remittance, but it must not be
@@ -189,26 +226,26 @@ impl ClaimPayment {
 pub struct LinePayment {
     pub segment: usize,
     /// SVC01-1: HC (HCPCS/CPT), usually.
-    pub qualifier: String,
-    pub code: String,
-    pub modifiers: Vec<String>,
+    pub qualifier: CompactString,
+    pub code: CompactString,
+    pub modifiers: Vec<CompactString>,
     pub charge_cents: i64,
     pub paid_cents: i64,
     /// SVC05; the guide omits it when one unit was paid.
-    pub units_paid: String,
+    pub units_paid: CompactString,
     /// SVC06-2, when the payer adjudicated a different code from the one billed.
-    pub submitted_code: Option<String>,
+    pub submitted_code: Option<CompactString>,
     /// SVC07: units billed, when they differ from the units paid.
-    pub units_billed: Option<String>,
+    pub units_billed: Option<CompactString>,
     /// DTM*472, or DTM*150 for a period.
     pub service_date: Option<NaiveDate>,
     /// REF*6R: our line control number, echoed.
-    pub control_number: Option<String>,
+    pub control_number: Option<CompactString>,
     /// AMT*B6.
     pub allowed_cents: Option<i64>,
     pub adjustments: Vec<Adjustment>,
     /// LQ*HE.
-    pub remarks: Vec<String>,
+    pub remarks: Vec<CompactString>,
 }
 
 impl LinePayment {

@@ -7,7 +7,7 @@ pub mod synthetic;
 
 pub use read::RemitReader;
 pub use remit::{
-    Adjustment, ClaimPayment, ClaimStatus, LinePayment, Party, Payment, ProviderAdjustment,
-    RemitItem, TransactionTotals,
+    Adjustment, AdjustmentGroup, ClaimPayment, ClaimStatus, LinePayment, Party, Payment,
+    ProviderAdjustment, RemitItem, TransactionTotals,
 };
 pub use synthetic::SyntheticRemittance;

@@ -160,7 +160,9 @@ impl SyntheticRemittance {
                     break;
                 }
             }
-            if self.next_claim.is_multiple_of(CLAIMS_PER_TRANSACTION) || self.next_claim >= self.claims {
+            if self.next_claim.is_multiple_of(CLAIMS_PER_TRANSACTION)
+                || self.next_claim >= self.claims
+            {
                 let count = self.segments + 1;
                 let control = self.transactions;
                 let _ = writeln!(self.text, "SE*{count}*{control:04}~");

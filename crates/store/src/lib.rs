@@ -1,9 +1,22 @@
 //! PostgreSQL storage: the adapter around the pure X12 codecs.
 //!
+//! - Control numbers and submitted claims (this file).
+//! - Posted remittances, with duplicate 835s refused ([`remittances`]).
+//! - 999 and 277CA acknowledgments per claim ([`acknowledgments`]).
+//!
 //! Control numbers (ISA13, GS06, ST02) must never repeat for a sender, across processes and
 //! restarts, so they live in the database, and a reservation is one atomic `UPDATE ...
 //! RETURNING` per kind (row locks serialise concurrent writers). Numbers are never reused or
 //! wrapped: when ISA13's nine digits run out, reservation fails.
+
+mod acknowledgments;
+mod remittances;
+
+pub use acknowledgments::Acknowledgment;
+pub use remittances::{
+    PostedAdjustment, PostedClaim, Posting, ProviderAdjustmentRecord, RemittanceId,
+    RemittanceRecord, Started,
+};
 
 use cleanclaim_x12::x837::ControlNumbers;
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -54,6 +67,60 @@ const SCHEMA: &[&str] = &[
         submitted_at TIMESTAMPTZ NOT NULL DEFAULT now(),
         PRIMARY KEY (sender_id, interchange_control, claim_id))",
     "CREATE INDEX IF NOT EXISTS submitted_claims_by_claim ON submitted_claims (claim_id)",
+    // One row per 835 transaction set; the same trace number from the same payer is the
+    // same payment, so it is refused a second time.
+    "CREATE TABLE IF NOT EXISTS remittances (
+        id BIGSERIAL PRIMARY KEY,
+        payer_key TEXT NOT NULL,
+        trace_number TEXT NOT NULL CHECK (trace_number <> ''),
+        payer_name TEXT NOT NULL,
+        payment_cents BIGINT NOT NULL,
+        payment_date DATE,
+        method TEXT NOT NULL,
+        posted_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+        UNIQUE (payer_key, trace_number))",
+    "CREATE TABLE IF NOT EXISTS remittance_claims (
+        remittance_id BIGINT NOT NULL REFERENCES remittances (id),
+        seq INT NOT NULL,
+        claim_id TEXT NOT NULL,
+        matched BOOLEAN NOT NULL,
+        status TEXT NOT NULL,
+        charge_cents BIGINT NOT NULL,
+        paid_cents BIGINT NOT NULL,
+        patient_responsibility_cents BIGINT NOT NULL,
+        payer_claim_number TEXT NOT NULL,
+        denied BOOLEAN NOT NULL,
+        denied_lines INT NOT NULL,
+        denied_cents BIGINT NOT NULL,
+        cause TEXT,
+        needs_review BOOLEAN NOT NULL,
+        PRIMARY KEY (remittance_id, seq))",
+    "CREATE INDEX IF NOT EXISTS remittance_claims_by_claim ON remittance_claims (claim_id)",
+    "CREATE TABLE IF NOT EXISTS remittance_adjustments (
+        remittance_id BIGINT NOT NULL,
+        claim_seq INT NOT NULL,
+        line_control TEXT,
+        group_code TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        amount_cents BIGINT NOT NULL,
+        category TEXT NOT NULL,
+        FOREIGN KEY (remittance_id, claim_seq) REFERENCES remittance_claims (remittance_id, seq))",
+    "CREATE TABLE IF NOT EXISTS remittance_provider_adjustments (
+        remittance_id BIGINT NOT NULL REFERENCES remittances (id),
+        provider_id TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        reference TEXT NOT NULL,
+        amount_cents BIGINT NOT NULL)",
+    // What 999s and 277CAs said of each claim; the same acknowledgment read twice adds
+    // nothing.
+    "CREATE TABLE IF NOT EXISTS claim_acknowledgments (
+        claim_id TEXT NOT NULL,
+        source TEXT NOT NULL CHECK (source IN ('999', '277CA')),
+        reference TEXT NOT NULL,
+        accepted BOOLEAN NOT NULL,
+        detail TEXT NOT NULL,
+        received_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+        PRIMARY KEY (claim_id, source, reference))",
 ];
 
 impl Store {

@@ -2,12 +2,16 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::indexing_slicing,
+    clippy::panic,
     reason = "tests fail loudly by design"
 )]
 //! Against the PostgreSQL server CI runs beside the tests (`DATABASE_URL`, default the local
 //! `test` database). Each test uses its own sender id, so runs never collide.
 
-use cleanclaim_store::{Store, StoreError, SubmittedClaim};
+use cleanclaim_store::{
+    Acknowledgment, PostedAdjustment, PostedClaim, RemittanceRecord, Started, Store, StoreError,
+    SubmittedClaim,
+};
 use std::collections::HashSet;
 
 fn url() -> String {
@@ -114,5 +118,170 @@ async fn a_submission_is_recorded_whole_or_not_at_all() {
     assert_eq!(
         store.submissions_of(&claim.claim_id).await.unwrap(),
         [(1, "1".to_owned())]
+    );
+}
+
+fn remittance<'a>(payer: &'a str, trace: &'a str) -> RemittanceRecord<'a> {
+    RemittanceRecord {
+        payer_key: payer,
+        trace_number: trace,
+        payer_name: "ACME HEALTH",
+        payment_cents: 12_000,
+        payment_date: chrono::NaiveDate::from_ymd_opt(2024, 11, 1),
+        method: "ACH",
+    }
+}
+
+fn posted(claim_id: &str, cause: Option<&str>) -> PostedClaim {
+    PostedClaim {
+        claim_id: claim_id.into(),
+        matched: true,
+        status: "1".into(),
+        charge_cents: 20_000,
+        paid_cents: 12_000,
+        patient_responsibility_cents: 3_000,
+        payer_claim_number: "PCN1".into(),
+        denied: cause.is_some(),
+        denied_lines: i32::from(cause.is_some()),
+        denied_cents: 0,
+        cause: cause.map(str::to_owned),
+        needs_review: false,
+        adjustments: vec![PostedAdjustment {
+            line_control: Some(format!("{claim_id}-1")),
+            group: "CO".into(),
+            reason: "45".into(),
+            amount_cents: 5_000,
+            category: "contractual".into(),
+        }],
+    }
+}
+
+#[tokio::test]
+async fn the_same_payment_is_posted_once() {
+    let store = Store::connect(&url()).await.unwrap();
+    let payer = sender("payer");
+    let mut posting = store.begin_posting().await.unwrap();
+    let Started::New(id) = posting.start(&remittance(&payer, "EFT1")).await.unwrap() else {
+        panic!("a new trace number is new")
+    };
+    posting
+        .add_claims(
+            id,
+            0,
+            &[posted("R1", None), posted("R2", Some("authorization"))],
+        )
+        .await
+        .unwrap();
+    // The same trace twice in one file: the second is the duplicate.
+    assert!(matches!(
+        posting.start(&remittance(&payer, "EFT1")).await.unwrap(),
+        Started::Duplicate { .. }
+    ));
+    posting.commit().await.unwrap();
+    let claims = store.posted_claims(id).await.unwrap();
+    assert_eq!(
+        claims,
+        [
+            ("R1".to_owned(), false, None, false),
+            (
+                "R2".to_owned(),
+                true,
+                Some("authorization".to_owned()),
+                false
+            )
+        ]
+    );
+
+    let mut again = store.begin_posting().await.unwrap();
+    assert!(matches!(
+        again.start(&remittance(&payer, "EFT1")).await.unwrap(),
+        Started::Duplicate { .. }
+    ));
+    // Another payer may use the same trace number.
+    let other = format!("{payer}-other");
+    assert!(matches!(
+        again.start(&remittance(&other, "EFT1")).await.unwrap(),
+        Started::New(_)
+    ));
+}
+
+#[tokio::test]
+async fn an_abandoned_posting_leaves_nothing() {
+    let store = Store::connect(&url()).await.unwrap();
+    let payer = sender("abandoned");
+    {
+        let mut posting = store.begin_posting().await.unwrap();
+        let Started::New(id) = posting.start(&remittance(&payer, "EFT9")).await.unwrap() else {
+            panic!("new")
+        };
+        posting
+            .add_claims(id, 0, &[posted("A1", None)])
+            .await
+            .unwrap();
+        // Dropped without commit: the file failed half way.
+    }
+    let mut posting = store.begin_posting().await.unwrap();
+    assert!(matches!(
+        posting.start(&remittance(&payer, "EFT9")).await.unwrap(),
+        Started::New(_)
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_postings_of_one_payment_at_once_post_it_once() {
+    let store = Store::connect(&url()).await.unwrap();
+    let payer = sender("race");
+    let mut tasks = Vec::new();
+    for _ in 0..4 {
+        let store = store.clone();
+        let payer = payer.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut posting = store.begin_posting().await.unwrap();
+            let started = posting.start(&remittance(&payer, "EFT5")).await.unwrap();
+            posting.commit().await.unwrap();
+            matches!(started, Started::New(_))
+        }));
+    }
+    let mut new = 0;
+    for task in tasks {
+        new += usize::from(task.await.unwrap());
+    }
+    assert_eq!(new, 1);
+}
+
+#[tokio::test]
+async fn acknowledgments_are_recorded_once_per_source_and_reference() {
+    let store = Store::connect(&url()).await.unwrap();
+    let sender = sender("ack");
+    let claim = SubmittedClaim {
+        claim_id: format!("{sender}-K1"),
+        frequency: "1".into(),
+        transaction_control: 41,
+        total_cents: 100,
+        line_controls: vec!["K1-1".into()],
+    };
+    store
+        .record_submission(&sender, 7, std::slice::from_ref(&claim))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.claims_in_transaction(&sender, 41).await.unwrap(),
+        [claim.claim_id.clone()]
+    );
+    let ack = Acknowledgment {
+        claim_id: claim.claim_id.clone(),
+        source: "999",
+        reference: "000000101/0001".into(),
+        accepted: false,
+        detail: "IK5 R".into(),
+    };
+    assert_eq!(
+        store.record_acknowledgments(&[ack.clone()]).await.unwrap(),
+        1
+    );
+    assert_eq!(store.record_acknowledgments(&[ack]).await.unwrap(), 0);
+    assert_eq!(
+        store.acknowledgments_of(&claim.claim_id).await.unwrap(),
+        [("999".to_owned(), false, "IK5 R".to_owned())]
     );
 }

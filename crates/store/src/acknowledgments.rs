@@ -1,0 +1,77 @@
+//! What 999 and 277CA acknowledgments said of each submitted claim.
+
+use crate::{Store, StoreError};
+
+/// One acknowledgment of one claim.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Acknowledgment {
+    pub claim_id: String,
+    /// `999` or `277CA`.
+    pub source: &'static str,
+    /// Identifies the acknowledgment itself (its ISA13 and ST02), so that reading the same
+    /// file twice records nothing new.
+    pub reference: String,
+    pub accepted: bool,
+    /// The codes behind the verdict (IK5/IK3/IK4 or STC), for the work queue.
+    pub detail: String,
+}
+
+impl Store {
+    /// The claims one of our 837 transaction sets carried: what a 999 accepts or rejects.
+    pub async fn claims_in_transaction(
+        &self,
+        sender: &str,
+        transaction_control: i64,
+    ) -> Result<Vec<String>, StoreError> {
+        let ids = sqlx::query_scalar(
+            "SELECT claim_id FROM submitted_claims
+             WHERE sender_id = $1 AND transaction_control = $2 ORDER BY claim_id",
+        )
+        .bind(sender)
+        .bind(transaction_control)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(ids)
+    }
+
+    /// Records acknowledgments, all or none. Returns how many were new.
+    pub async fn record_acknowledgments(
+        &self,
+        acknowledgments: &[Acknowledgment],
+    ) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let mut new = 0;
+        for ack in acknowledgments {
+            new += sqlx::query(
+                "INSERT INTO claim_acknowledgments (claim_id, source, reference, accepted, detail)
+                 VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (claim_id, source, reference) DO NOTHING",
+            )
+            .bind(&ack.claim_id)
+            .bind(ack.source)
+            .bind(&ack.reference)
+            .bind(ack.accepted)
+            .bind(&ack.detail)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        }
+        tx.commit().await?;
+        Ok(new)
+    }
+
+    /// Every acknowledgment of a claim, oldest first: (source, accepted, detail).
+    pub async fn acknowledgments_of(
+        &self,
+        claim_id: &str,
+    ) -> Result<Vec<(String, bool, String)>, StoreError> {
+        let rows: Vec<(String, bool, String)> = sqlx::query_as(
+            "SELECT source, accepted, detail FROM claim_acknowledgments
+             WHERE claim_id = $1 ORDER BY received_at, source",
+        )
+        .bind(claim_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows)
+    }
+}

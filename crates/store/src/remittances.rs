@@ -1,0 +1,268 @@
+//! Posting 835 remittances: one database transaction per file, so a file is posted whole or
+//! not at all; a payment already posted (same payer, same TRN02) is reported and skipped.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::{Postgres, Row, Transaction};
+
+use crate::{Store, StoreError};
+
+/// The payment of one 835 transaction set.
+#[derive(Debug, Clone)]
+pub struct RemittanceRecord<'a> {
+    /// Who paid: TRN03, else the payer's id, else its name.
+    pub payer_key: &'a str,
+    /// TRN02.
+    pub trace_number: &'a str,
+    pub payer_name: &'a str,
+    pub payment_cents: i64,
+    pub payment_date: Option<NaiveDate>,
+    pub method: &'a str,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RemittanceId(pub i64);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Started {
+    New(RemittanceId),
+    /// This payer's trace number was posted before, at this time: the payment is not
+    /// posted again.
+    Duplicate {
+        posted_at: DateTime<Utc>,
+    },
+}
+
+/// One remittance claim as posted, with what cleanclaim made of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostedClaim {
+    pub claim_id: String,
+    /// CLP01 is a claim we submitted.
+    pub matched: bool,
+    pub status: String,
+    pub charge_cents: i64,
+    pub paid_cents: i64,
+    pub patient_responsibility_cents: i64,
+    pub payer_claim_number: String,
+    pub denied: bool,
+    pub denied_lines: i32,
+    pub denied_cents: i64,
+    pub cause: Option<String>,
+    /// Unreadable, unbalanced or unmatched: a person must look before it counts.
+    pub needs_review: bool,
+    pub adjustments: Vec<PostedAdjustment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostedAdjustment {
+    /// Our REF*6R for a line-level adjustment.
+    pub line_control: Option<String>,
+    pub group: String,
+    pub reason: String,
+    pub amount_cents: i64,
+    pub category: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderAdjustmentRecord {
+    pub provider_id: String,
+    pub reason: String,
+    pub reference: String,
+    pub amount_cents: i64,
+}
+
+/// An open posting: everything added is written when [`Posting::commit`] succeeds, and
+/// nothing is if it is dropped.
+#[derive(Debug)]
+pub struct Posting {
+    tx: Transaction<'static, Postgres>,
+}
+
+impl Store {
+    pub async fn begin_posting(&self) -> Result<Posting, StoreError> {
+        Ok(Posting {
+            tx: self.pool.begin().await?,
+        })
+    }
+
+    /// The line control numbers of the latest submission of each claim id we know.
+    pub async fn line_controls_of(
+        &self,
+        claim_ids: &[String],
+    ) -> Result<HashMap<String, Vec<String>>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT ON (claim_id) claim_id, line_controls FROM submitted_claims
+             WHERE claim_id = ANY($1)
+             ORDER BY claim_id, submitted_at DESC, interchange_control DESC",
+        )
+        .bind(claim_ids)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+
+    /// How each claim of a posted remittance was recorded, in file order: (claim id,
+    /// denied, cause, needs review).
+    pub async fn posted_claims(
+        &self,
+        remittance: RemittanceId,
+    ) -> Result<Vec<(String, bool, Option<String>, bool)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT claim_id, denied, cause, needs_review FROM remittance_claims
+             WHERE remittance_id = $1 ORDER BY seq",
+        )
+        .bind(remittance.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok((
+                    row.try_get(0)?,
+                    row.try_get(1)?,
+                    row.try_get(2)?,
+                    row.try_get(3)?,
+                ))
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+}
+
+impl Posting {
+    /// Starts a remittance, or reports that this payer's trace number is already posted.
+    /// Two postings of the same payment at once serialise on the unique key: the second
+    /// waits for the first to commit and then sees a duplicate.
+    pub async fn start(&mut self, record: &RemittanceRecord<'_>) -> Result<Started, StoreError> {
+        let inserted: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO remittances (payer_key, trace_number, payer_name, payment_cents, payment_date, method)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (payer_key, trace_number) DO NOTHING
+             RETURNING id",
+        )
+        .bind(record.payer_key)
+        .bind(record.trace_number)
+        .bind(record.payer_name)
+        .bind(record.payment_cents)
+        .bind(record.payment_date)
+        .bind(record.method)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        if let Some(id) = inserted {
+            return Ok(Started::New(RemittanceId(id)));
+        }
+        let posted_at: DateTime<Utc> = sqlx::query_scalar(
+            "SELECT posted_at FROM remittances WHERE payer_key = $1 AND trace_number = $2",
+        )
+        .bind(record.payer_key)
+        .bind(record.trace_number)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        Ok(Started::Duplicate { posted_at })
+    }
+
+    /// Adds claims numbered from `first_seq`, in two statements whatever their number.
+    pub async fn add_claims(
+        &mut self,
+        remittance: RemittanceId,
+        first_seq: i32,
+        claims: &[PostedClaim],
+    ) -> Result<(), StoreError> {
+        if claims.is_empty() {
+            return Ok(());
+        }
+        let seqs: Vec<i32> = (first_seq..).take(claims.len()).collect();
+        let column = |f: fn(&PostedClaim) -> i64| claims.iter().map(f).collect::<Vec<i64>>();
+        sqlx::query(
+            "INSERT INTO remittance_claims
+               (remittance_id, seq, claim_id, matched, status, charge_cents, paid_cents,
+                patient_responsibility_cents, payer_claim_number, denied, denied_lines,
+                denied_cents, cause, needs_review)
+             SELECT $1, * FROM UNNEST($2::INT[], $3::TEXT[], $4::BOOL[], $5::TEXT[], $6::BIGINT[],
+                 $7::BIGINT[], $8::BIGINT[], $9::TEXT[], $10::BOOL[], $11::INT[], $12::BIGINT[],
+                 $13::TEXT[], $14::BOOL[])",
+        )
+        .bind(remittance.0)
+        .bind(&seqs)
+        .bind(
+            claims
+                .iter()
+                .map(|c| c.claim_id.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind(claims.iter().map(|c| c.matched).collect::<Vec<_>>())
+        .bind(claims.iter().map(|c| c.status.as_str()).collect::<Vec<_>>())
+        .bind(column(|c| c.charge_cents))
+        .bind(column(|c| c.paid_cents))
+        .bind(column(|c| c.patient_responsibility_cents))
+        .bind(
+            claims
+                .iter()
+                .map(|c| c.payer_claim_number.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind(claims.iter().map(|c| c.denied).collect::<Vec<_>>())
+        .bind(claims.iter().map(|c| c.denied_lines).collect::<Vec<_>>())
+        .bind(column(|c| c.denied_cents))
+        .bind(
+            claims
+                .iter()
+                .map(|c| c.cause.as_deref())
+                .collect::<Vec<_>>(),
+        )
+        .bind(claims.iter().map(|c| c.needs_review).collect::<Vec<_>>())
+        .execute(&mut *self.tx)
+        .await?;
+
+        let adjustments: Vec<(i32, &PostedAdjustment)> = seqs
+            .iter()
+            .zip(claims)
+            .flat_map(|(seq, claim)| claim.adjustments.iter().map(move |a| (*seq, a)))
+            .collect();
+        if adjustments.is_empty() {
+            return Ok(());
+        }
+        sqlx::query(
+            "INSERT INTO remittance_adjustments
+               (remittance_id, claim_seq, line_control, group_code, reason, amount_cents, category)
+             SELECT $1, * FROM UNNEST($2::INT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::BIGINT[], $7::TEXT[])",
+        )
+        .bind(remittance.0)
+        .bind(adjustments.iter().map(|(s, _)| *s).collect::<Vec<_>>())
+        .bind(adjustments.iter().map(|(_, a)| a.line_control.as_deref()).collect::<Vec<_>>())
+        .bind(adjustments.iter().map(|(_, a)| a.group.as_str()).collect::<Vec<_>>())
+        .bind(adjustments.iter().map(|(_, a)| a.reason.as_str()).collect::<Vec<_>>())
+        .bind(adjustments.iter().map(|(_, a)| a.amount_cents).collect::<Vec<_>>())
+        .bind(adjustments.iter().map(|(_, a)| a.category.as_str()).collect::<Vec<_>>())
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn add_provider_adjustment(
+        &mut self,
+        remittance: RemittanceId,
+        adjustment: &ProviderAdjustmentRecord,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO remittance_provider_adjustments (remittance_id, provider_id, reason, reference, amount_cents)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(remittance.0)
+        .bind(&adjustment.provider_id)
+        .bind(&adjustment.reason)
+        .bind(&adjustment.reference)
+        .bind(adjustment.amount_cents)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn commit(self) -> Result<(), StoreError> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}

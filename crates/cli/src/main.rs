@@ -8,6 +8,7 @@
 mod claims;
 mod generate;
 mod input;
+mod remit;
 mod report;
 mod rules;
 mod scrub;
@@ -44,6 +45,8 @@ enum Command {
     },
     /// Scrub encounters and write the ready-to-bill ones as an X12 837P.
     Claims(claims::ClaimsArgs),
+    /// Read an 835: payments and denials with root causes; `--post` posts it.
+    Remit(remit::RemitArgs),
     /// Work with X12 files.
     X12 {
         #[command(subcommand)]
@@ -75,6 +78,7 @@ fn main() -> ExitCode {
         Command::Generate(args) => generate::run(&args),
         Command::Rules { command } => rules::run(&command),
         Command::Claims(args) => claims::run(&args),
+        Command::Remit(args) => remit::run(&args),
         Command::X12 { command } => x12::run(&command),
     };
     match result {

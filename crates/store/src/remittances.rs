@@ -265,4 +265,11 @@ impl Posting {
         self.tx.commit().await?;
         Ok(())
     }
+
+    /// Undoes everything added. Dropping the posting does the same, but only inside a Tokio
+    /// runtime; this works from any caller that can await.
+    pub async fn rollback(self) -> Result<(), StoreError> {
+        self.tx.rollback().await?;
+        Ok(())
+    }
 }

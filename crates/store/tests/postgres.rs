@@ -266,7 +266,7 @@ async fn acknowledgments_are_recorded_once_per_source_and_reference() {
         .unwrap();
     assert_eq!(
         store.claims_in_transaction(&sender, 41).await.unwrap(),
-        [claim.claim_id.clone()]
+        std::slice::from_ref(&claim.claim_id)
     );
     let ack = Acknowledgment {
         claim_id: claim.claim_id.clone(),
@@ -276,7 +276,10 @@ async fn acknowledgments_are_recorded_once_per_source_and_reference() {
         detail: "IK5 R".into(),
     };
     assert_eq!(
-        store.record_acknowledgments(&[ack.clone()]).await.unwrap(),
+        store
+            .record_acknowledgments(std::slice::from_ref(&ack))
+            .await
+            .unwrap(),
         1
     );
     assert_eq!(store.record_acknowledgments(&[ack]).await.unwrap(), 0);

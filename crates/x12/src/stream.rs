@@ -148,9 +148,14 @@ impl<R: Read> SegmentStream<R> {
                 if rest.is_empty() {
                     return Ok(None);
                 }
+                let id_len = rest
+                    .iter()
+                    .take(3)
+                    .take_while(|b| **b != delimiters.element)
+                    .count();
                 let error = X12Error::at(
                     self.ordinal + 1,
-                    &String::from_utf8_lossy(rest.get(..3).unwrap_or(rest)),
+                    &String::from_utf8_lossy(rest.get(..id_len).unwrap_or(rest)),
                     self.base + self.start,
                     ErrorKind::Unterminated,
                 );

@@ -160,6 +160,22 @@ impl ClaimStatus {
         })
     }
 
+    /// The CLP02 code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Processed { sequence: 1 } => "1",
+            Self::Processed { sequence: 2 } => "2",
+            Self::Processed { .. } => "3",
+            Self::Denied => "4",
+            Self::ProcessedForwarded { sequence: 1 } => "19",
+            Self::ProcessedForwarded { sequence: 2 } => "20",
+            Self::ProcessedForwarded { .. } => "21",
+            Self::Reversal => "22",
+            Self::NotOurClaimForwarded => "23",
+            Self::PredeterminationOnly => "25",
+        }
+    }
+
     pub const CODES: &'static str = "1, 2, 3, 4, 19, 20, 21, 22, 23, 25";
 }
 

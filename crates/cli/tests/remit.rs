@@ -1,0 +1,259 @@
+//! `cleanclaim remit` end to end: corpus 835s as a table and as JSON lines, an overriding
+//! category map, and posting to the local PostgreSQL (`DATABASE_URL`, default the `test`
+//! database) an 835 answering claims `cleanclaim claims` wrote.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "tests fail loudly by design"
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use cleanclaim_x12::x837::read_claims;
+
+fn cleanclaim(args: &[&str]) -> Output {
+    let url = std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    Command::new(env!("CARGO_BIN_EXE_cleanclaim"))
+        .args(args)
+        .env("DATABASE_URL", url)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap()
+}
+
+fn corpus(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus/x12-835")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn unique() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos()
+}
+
+fn scratch(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "cleanclaim-{test}-{}-{}",
+        std::process::id(),
+        unique()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn a_remittance_prints_payments_and_denials_with_causes() {
+    let paid = cleanclaim(&["remit", &corpus("lfh-x12__managed-care.835")]);
+    let stdout = String::from_utf8_lossy(&paid.stdout);
+    assert_eq!(paid.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("payment ACH 945.00 from RUSHMORE LIFE"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("2 claim(s), 945.00 paid; 0 denied, 0 partly denied"),
+        "{stdout}"
+    );
+
+    let denied = cleanclaim(&["remit", &corpus("edi835parser__emedny_sample.txt")]);
+    let stdout = String::from_utf8_lossy(&denied.stdout);
+    assert_eq!(
+        denied.status.code(),
+        Some(1),
+        "denials are findings: {stdout}"
+    );
+    assert!(stdout.contains("denied: timely_filing CO-29"), "{stdout}");
+    assert!(
+        stdout.contains("timely_filing: 1 claim(s), 34.00 denied"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn json_lines_end_with_a_summary_and_the_category_map_can_be_overridden() {
+    let dir = scratch("remit-json");
+    let file = corpus("edi835parser__emedny_sample.txt");
+    let output = cleanclaim(&["remit", "--format", "json", &file]);
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let items: Vec<_> = lines.iter().map(|l| l["item"].as_str().unwrap()).collect();
+    assert_eq!(
+        items,
+        ["payment", "claim", "claim", "claim", "end", "summary"]
+    );
+    assert_eq!(lines[2]["outcome"]["cause"], "timely_filing");
+    assert_eq!(lines[5]["denied"], 1);
+
+    let overrides = dir.join("ours.toml");
+    std::fs::write(
+        &overrides,
+        "version = 1\n[carc]\n\"29\" = { category = \"eligibility\", label = \"Filed with the wrong plan\" }\n",
+    )
+    .unwrap();
+    let output = cleanclaim(&[
+        "remit",
+        "--format",
+        "json",
+        "--categories",
+        overrides.to_str().unwrap(),
+        &file,
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let claim: serde_json::Value = serde_json::from_str(stdout.lines().nth(2).unwrap()).unwrap();
+    assert_eq!(claim["outcome"]["cause"], "eligibility");
+    assert!(
+        claim["outcome"]["adjustments"][0]["why"]
+            .as_str()
+            .unwrap()
+            .contains("Filed with the wrong plan")
+    );
+
+    std::fs::write(
+        &overrides,
+        "version = 1\n[carc]\n\"29\" = \"eligibility\"\n",
+    )
+    .unwrap();
+    let bad = cleanclaim(&["remit", "--categories", overrides.to_str().unwrap(), &file]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("ours.toml"));
+}
+
+/// An 835 paying the claims of an 837 we wrote: each line paid at 60% with a CO-45
+/// write-down, except that every second line of a claim is denied CO-197 (authorization).
+fn answer(claims_837: &str, trace: &str) -> String {
+    let claims = read_claims(claims_837).unwrap();
+    let mut body = String::new();
+    let mut total = 0;
+    for claim in &claims {
+        let mut lines = String::new();
+        let mut paid = 0;
+        for (n, line) in claim.lines.iter().enumerate() {
+            let charge = line.charge.0;
+            let mods: String = line
+                .modifiers
+                .iter()
+                .map(|m| format!(":{}", m.as_str()))
+                .collect();
+            let line_paid = if n % 2 == 1 { 0 } else { charge * 6 / 10 };
+            let adjustment = if line_paid == 0 {
+                format!("CAS*CO*197*{}~", cents(charge))
+            } else {
+                format!("CAS*CO*45*{}~", cents(charge - line_paid))
+            };
+            paid += line_paid;
+            lines.push_str(&format!(
+                "SVC*HC:{}{mods}*{}*{}**{}~DTM*472*{}~{adjustment}REF*6R*{}~",
+                line.code.as_str(),
+                cents(charge),
+                cents(line_paid),
+                line.units,
+                line.date.format("%Y%m%d"),
+                line.control_number
+            ));
+        }
+        total += paid;
+        body.push_str(&format!(
+            "CLP*{}*1*{}*{}*0*MB*PCN-{}~{lines}",
+            claim.id,
+            cents(claim.total().0),
+            cents(paid),
+            claim.id
+        ));
+    }
+    let inner = format!(
+        "BPR*I*{}*C*ACH*CCP*01*999*DA*123*1512345678**01*888*DA*456*20250320~TRN*1*{trace}*1512345678~N1*PR*MEDICARE PART B~N1*PE*CLINIC*XX*1234567893~LX*1~{body}",
+        cents(total)
+    );
+    let count = 2 + inner.matches('~').count();
+    format!(
+        "ISA*00*          *00*          *ZZ*PAYER          *ZZ*CLINIC         *250320*1200*^*00501*000000001*0*P*:~GS*HP*PAYER*CLINIC*20250320*1200*1*X*005010X221A1~ST*835*0001~{inner}SE*{count}*0001~GE*1*1~IEA*1*000000001~"
+    )
+}
+
+fn cents(cents: i64) -> String {
+    format!("{}.{:02}", cents / 100, cents % 100)
+}
+
+#[test]
+fn posting_links_claims_refuses_a_second_posting_and_leaves_nothing_from_a_broken_file() {
+    let dir = scratch("remit-post");
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../x12/tests/data");
+    let sender = format!("R{:014}", unique() % 100_000_000_000_000);
+    let profile_text = std::fs::read_to_string(data.join("billing.toml"))
+        .unwrap()
+        .replace(
+            "sender_id = \"CLEANCLAIM01\"",
+            &format!("sender_id = \"{sender}\""),
+        );
+    let profile = dir.join("billing.toml");
+    std::fs::write(&profile, profile_text).unwrap();
+    let claims_file = dir.join("out.837");
+    let written = cleanclaim(&[
+        "claims",
+        "--profile",
+        profile.to_str().unwrap(),
+        "--out",
+        claims_file.to_str().unwrap(),
+        data.join("encounters/pt-medicare.json").to_str().unwrap(),
+        data.join("encounters/ot-commercial.json").to_str().unwrap(),
+    ]);
+    assert_eq!(
+        written.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&written.stderr)
+    );
+
+    let trace = format!("EFT{}", unique());
+    let remittance = dir.join("answer.835");
+    let text = answer(&std::fs::read_to_string(&claims_file).unwrap(), &trace);
+    std::fs::write(&remittance, &text).unwrap();
+    let remit = remittance.to_str().unwrap();
+
+    let first = cleanclaim(&["remit", "--post", remit]);
+    let stdout = String::from_utf8_lossy(&first.stdout);
+    let stderr = String::from_utf8_lossy(&first.stderr);
+    assert_eq!(
+        first.status.code(),
+        Some(1),
+        "denied lines are findings: {stdout}{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "posted 2 claim(s); 0 not matched to a submitted claim, 0 line(s) not matched"
+        ),
+        "{stderr}"
+    );
+    assert!(stdout.contains("authorization"), "{stdout}");
+
+    let second = cleanclaim(&["remit", "--post", remit]);
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(second.status.code(), Some(1));
+    assert!(stderr.contains("already posted"), "{stderr}");
+    assert!(stderr.contains("posted 0 claim(s)"), "{stderr}");
+
+    // A new trace number, cut off before its end: an error, and nothing of it is posted,
+    // so the whole file posts afterwards as new.
+    let trace = format!("EFT{}", unique());
+    let whole = answer(&std::fs::read_to_string(&claims_file).unwrap(), &trace);
+    let broken = dir.join("broken.835");
+    std::fs::write(&broken, &whole[..whole.len() - 30]).unwrap();
+    let failed = cleanclaim(&["remit", "--post", broken.to_str().unwrap()]);
+    assert_eq!(failed.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&failed.stderr).contains("nothing posted"));
+    std::fs::write(&broken, &whole).unwrap();
+    let retried = cleanclaim(&["remit", "--post", broken.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&retried.stderr);
+    assert!(stderr.contains("posted 2 claim(s)"), "{stderr}");
+}

@@ -5,6 +5,7 @@
 //! Exit codes are a contract: 0 every encounter is clean, 1 some have findings, 2 bad input
 //! or a usage error.
 
+mod ack;
 mod claims;
 mod generate;
 mod input;
@@ -47,6 +48,8 @@ enum Command {
     Claims(claims::ClaimsArgs),
     /// Read an 835: payments and denials with root causes; `--post` posts it.
     Remit(remit::RemitArgs),
+    /// Read 999, 277CA and TA1 acknowledgments; `--post` records them per claim.
+    Ack(ack::AckArgs),
     /// Work with X12 files.
     X12 {
         #[command(subcommand)]
@@ -79,6 +82,7 @@ fn main() -> ExitCode {
         Command::Rules { command } => rules::run(&command),
         Command::Claims(args) => claims::run(&args),
         Command::Remit(args) => remit::run(&args),
+        Command::Ack(args) => ack::run(&args),
         Command::X12 { command } => x12::run(&command),
     };
     match result {

@@ -257,3 +257,61 @@ fn posting_links_claims_refuses_a_second_posting_and_leaves_nothing_from_a_broke
     let stderr = String::from_utf8_lossy(&retried.stderr);
     assert!(stderr.contains("posted 2 claim(s)"), "{stderr}");
 }
+
+#[test]
+fn acknowledgments_are_read_and_recorded_against_our_claims_once() {
+    let dir = scratch("ack-post");
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../x12/tests/data");
+    let sender = format!("K{:014}", unique() % 100_000_000_000_000);
+    let profile_text = std::fs::read_to_string(data.join("billing.toml"))
+        .unwrap()
+        .replace(
+            "sender_id = \"CLEANCLAIM01\"",
+            &format!("sender_id = \"{sender}\""),
+        );
+    let profile = dir.join("billing.toml");
+    std::fs::write(&profile, profile_text).unwrap();
+    let claims_file = dir.join("out.837");
+    let written = cleanclaim(&[
+        "claims",
+        "--profile",
+        profile.to_str().unwrap(),
+        "--out",
+        claims_file.to_str().unwrap(),
+        data.join("encounters/pt-medicare.json").to_str().unwrap(),
+        data.join("encounters/ot-commercial.json").to_str().unwrap(),
+    ]);
+    assert_eq!(written.status.code(), Some(0));
+    // A fresh sender starts at ST02 0001 (one transaction set for two claims). The
+    // acknowledgment's own ISA13 is new each run: it is what makes a verdict new.
+    let control = format!("{:09}", unique() % 1_000_000_000);
+    let isa = format!(
+        "ISA*00*          *00*          *ZZ*PAYER          *ZZ*{sender:<15}*250320*1200*^*00501*{control}*0*P*:~"
+    );
+    let rejection = format!(
+        "{isa}GS*FA*PAYER*CLINIC*20250320*1200*77*X*005010X231A1~ST*999*0001*005010X231A1~AK1*HC*1*005010X222A1~AK2*837*0001*005010X222A1~IK3*NM1*7*2010BA*8~IK4*9*67*1~IK5*R*5~AK9*R*1*1*0~SE*8*0001~GE*1*77~IEA*1*{control}~"
+    );
+    let file = dir.join("answer.999");
+    std::fs::write(&file, rejection).unwrap();
+    let first = cleanclaim(&["ack", "--post", file.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&first.stdout);
+    let stderr = String::from_utf8_lossy(&first.stderr);
+    assert_eq!(first.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stdout.contains("837 set 0001: REJECTED"), "{stdout}");
+    assert!(stdout.contains("required data element missing"), "{stdout}");
+    assert!(stderr.contains("2 claim verdict(s), 2 new; 0 acknowledgment(s) name nothing"), "{stderr}");
+    let again = cleanclaim(&["ack", "--post", file.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&again.stderr).contains("2 claim verdict(s), 0 new"));
+
+    let ca = format!(
+        "{isa}GS*HN*PAYER*CLINIC*20250320*1200*78*X*005010X214~ST*277*0001*005010X214~BHT*0085*08*B1*20250320*1200*TH~HL*1**20*1~NM1*PR*2*MEDICARE*****PI*12345~HL*2*1*21*1~NM1*41*2*CLINIC*****46*{sender}~HL*3*2*19*1~NM1*85*2*CLINIC*****XX*1234567893~HL*4*3*PT~NM1*QC*1*DOE*JANE****MI*1EG4TE5MK73~TRN*2*PT-0001~STC*A2:20*20250320*WQ*134~HL*5*3*PT~NM1*QC*1*ROE*RICHARD****MI*W123456789~TRN*2*OT-0002~STC*A7:21:82*20250320*U*152~TRN*2*NOT-OURS~STC*A2:20*20250320*WQ*10~SE*20*0001~GE*1*78~IEA*1*{control}~"
+    );
+    let file = dir.join("answer.277");
+    std::fs::write(&file, ca).unwrap();
+    let posted = cleanclaim(&["ack", "--post", file.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&posted.stdout);
+    let stderr = String::from_utf8_lossy(&posted.stderr);
+    assert_eq!(posted.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stdout.contains("claim OT-0002: Rejected A7:21:82"), "{stdout}");
+    assert!(stderr.contains("2 claim verdict(s), 2 new; 1 acknowledgment(s) name nothing"), "{stderr}");
+}

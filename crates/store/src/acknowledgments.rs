@@ -6,7 +6,7 @@ use crate::{Store, StoreError};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Acknowledgment {
     pub claim_id: String,
-    /// `999` or `277CA`.
+    /// `TA1`, `999` or `277CA`.
     pub source: &'static str,
     /// Identifies the acknowledgment itself (its ISA13 and ST02), so that reading the same
     /// file twice records nothing new.
@@ -29,6 +29,23 @@ impl Store {
         )
         .bind(sender)
         .bind(transaction_control)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(ids)
+    }
+
+    /// The claims one of our interchanges carried: what a TA1 accepts or rejects.
+    pub async fn claims_in_interchange(
+        &self,
+        sender: &str,
+        interchange_control: i64,
+    ) -> Result<Vec<String>, StoreError> {
+        let ids = sqlx::query_scalar(
+            "SELECT claim_id FROM submitted_claims
+             WHERE sender_id = $1 AND interchange_control = $2 ORDER BY claim_id",
+        )
+        .bind(sender)
+        .bind(interchange_control)
         .fetch_all(&self.pool)
         .await?;
         Ok(ids)

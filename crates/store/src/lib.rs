@@ -115,7 +115,7 @@ const SCHEMA: &[&str] = &[
     // nothing.
     "CREATE TABLE IF NOT EXISTS claim_acknowledgments (
         claim_id TEXT NOT NULL,
-        source TEXT NOT NULL CHECK (source IN ('999', '277CA')),
+        source TEXT NOT NULL CHECK (source IN ('TA1', '999', '277CA')),
         reference TEXT NOT NULL,
         accepted BOOLEAN NOT NULL,
         detail TEXT NOT NULL,

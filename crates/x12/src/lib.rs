@@ -3,6 +3,7 @@
 //! Invariant: no I/O. Readers take text (or, for the 835, any `BufRead` the caller opens);
 //! writers return text.
 
+pub mod ack;
 pub mod delimiters;
 pub mod envelope;
 pub mod error;

@@ -1,0 +1,184 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "tests fail loudly by design"
+)]
+
+//! TA1, 999 and 277CA readers against every public acknowledgment in the corpus.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use cleanclaim_x12::ErrorKind;
+use cleanclaim_x12::ack::{AckCode, AckFile, Acknowledgment, StatusVerdict, read_acknowledgments};
+
+fn corpus(folder: &str) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus")
+        .join(folder);
+    let mut files: Vec<_> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    files
+}
+
+fn read(folder: &str, name: &str) -> AckFile {
+    let path = corpus(folder)
+        .into_iter()
+        .find(|p| p.ends_with(name))
+        .unwrap();
+    read_acknowledgments(&fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn every_corpus_999_and_277ca_reads_except_the_truncated_one() {
+    for path in corpus("x12-999").into_iter().chain(corpus("x12-277ca")) {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let text = fs::read_to_string(&path).unwrap();
+        let result = read_acknowledgments(&text);
+        if name == "oopfactory__FromBogeyone.txt" {
+            // The file stops inside its first transaction set, with no SE, GE or IEA.
+            let error = result.unwrap_err();
+            assert!(matches!(error.kind, ErrorKind::Envelope(_)), "{error}");
+            continue;
+        }
+        let file = result.unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(!file.acknowledgments.is_empty(), "{name}");
+    }
+}
+
+#[test]
+fn claim_status_responses_are_refused_as_acknowledgments() {
+    for path in corpus("x12-277ca/not-277ca-x212") {
+        let error = read_acknowledgments(&fs::read_to_string(&path).unwrap()).unwrap_err();
+        assert!(
+            error.to_string().contains("not a 277CA"),
+            "{}: {error}",
+            path.display()
+        );
+        assert_eq!(error.id, "ST");
+    }
+}
+
+#[test]
+fn a_999_with_ta1_rejects_the_set_and_names_the_segments() {
+    let file = read("x12-999", "imsweb__x12_999_accepted_ta1.txt");
+    assert_eq!(
+        (file.sender.as_str(), file.receiver.as_str()),
+        ("330897513", "YAXBCX")
+    );
+    let Acknowledgment::Interchange(ta1) = &file.acknowledgments[0] else {
+        panic!("TA1 first")
+    };
+    assert_eq!((ta1.control.as_str(), ta1.accepted()), ("101", true));
+    let Acknowledgment::Functional(ack) = &file.acknowledgments[1] else {
+        panic!("then the 999")
+    };
+    assert_eq!(
+        (ack.group_control.as_str(), ack.group_status),
+        ("101", AckCode::Rejected)
+    );
+    let set = &ack.sets[0];
+    assert_eq!((set.code.as_str(), set.control.as_str()), ("837", "101"));
+    assert_eq!(
+        (set.status, set.errors.as_slice()),
+        (AckCode::Rejected, &["5".to_owned()][..])
+    );
+    let positions: Vec<_> = set
+        .segment_errors
+        .iter()
+        .map(|e| (e.segment_id.as_str(), e.position.as_str(), e.code.as_str()))
+        .collect();
+    assert_eq!(positions, [("CLM", "289", "6"), ("CLM", "381", "6")]);
+}
+
+#[test]
+fn a_999_of_several_sets_ties_errors_to_claims_through_ctx() {
+    let file = read("x12-999", "oopfactory__DHS_Wisconsin_Sample.txt");
+    let Acknowledgment::Functional(ack) = &file.acknowledgments[0] else {
+        panic!("a 999")
+    };
+    assert_eq!(ack.group_status, AckCode::PartiallyAccepted);
+    assert_eq!((ack.included, ack.received, ack.accepted), (3, 3, 1));
+    let verdicts: Vec<_> = ack
+        .sets
+        .iter()
+        .map(|s| (s.control.as_str(), s.status.accepted()))
+        .collect();
+    assert_eq!(verdicts, [("0001", true), ("002", false), ("0003", false)]);
+    let second = &ack.sets[1].segment_errors[0];
+    assert_eq!(second.claim_id.as_deref(), Some("123456789"));
+    assert_eq!(second.elements[0].position, "2");
+    assert_eq!(second.elements[0].code, "1");
+    // The third set's CTX carries a situational trigger first, then the claim.
+    assert_eq!(
+        ack.sets[2].segment_errors[0].claim_id.as_deref(),
+        Some("987654321")
+    );
+}
+
+#[test]
+fn a_277ca_accepts_or_rejects_claim_by_claim() {
+    let file = read("x12-277ca", "imsweb__x12_277CA_rejected.txt");
+    let Acknowledgment::Claims(ack) = &file.acknowledgments[0] else {
+        panic!("a 277CA")
+    };
+    assert_eq!(ack.batch_status[0].category, "A1");
+    assert_eq!(ack.claims.len(), 1);
+    let claim = &ack.claims[0];
+    assert_eq!(claim.claim_id, "3920394930203");
+    assert_eq!(claim.verdict, StatusVerdict::Rejected);
+    assert_eq!(
+        (
+            claim.statuses[0].status.as_str(),
+            claim.statuses[0].entity.as_str()
+        ),
+        ("562", "85")
+    );
+    assert!(
+        claim.statuses[0]
+            .describe()
+            .contains("rejected for invalid information")
+    );
+    assert_eq!(
+        claim.payer_claim_number.as_deref(),
+        Some("1107000000001120")
+    );
+
+    let accepted = read("x12-277ca", "imsweb__x12_277CA_accepted.txt");
+    let Acknowledgment::Claims(ack) = &accepted.acknowledgments[0] else {
+        panic!("a 277CA")
+    };
+    assert!(
+        ack.claims
+            .iter()
+            .all(|c| c.verdict == StatusVerdict::Accepted)
+    );
+
+    // De-identified categories (`X9`) give no verdict rather than a wrong one.
+    let masked = read("x12-277ca", "oopfactory__277_Deidentified_from_nth.txt");
+    let Acknowledgment::Claims(ack) = &masked.acknowledgments[0] else {
+        panic!("a 277CA")
+    };
+    assert_eq!(ack.claims.len(), 3);
+    assert!(
+        ack.claims
+            .iter()
+            .all(|c| c.verdict == StatusVerdict::Pending)
+    );
+}
+
+#[test]
+fn other_transaction_sets_are_not_acknowledgments() {
+    let path = corpus("x12-835").into_iter().next().unwrap();
+    let error = read_acknowledgments(&fs::read_to_string(path).unwrap()).unwrap_err();
+    assert!(
+        error.to_string().contains("not an acknowledgment"),
+        "{error}"
+    );
+}

@@ -299,7 +299,10 @@ fn acknowledgments_are_read_and_recorded_against_our_claims_once() {
     assert_eq!(first.status.code(), Some(1), "{stdout}{stderr}");
     assert!(stdout.contains("837 set 0001: REJECTED"), "{stdout}");
     assert!(stdout.contains("required data element missing"), "{stdout}");
-    assert!(stderr.contains("2 claim verdict(s), 2 new; 0 acknowledgment(s) name nothing"), "{stderr}");
+    assert!(
+        stderr.contains("2 claim verdict(s), 2 new; 0 acknowledgment(s) name nothing"),
+        "{stderr}"
+    );
     let again = cleanclaim(&["ack", "--post", file.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&again.stderr).contains("2 claim verdict(s), 0 new"));
 
@@ -312,6 +315,12 @@ fn acknowledgments_are_read_and_recorded_against_our_claims_once() {
     let stdout = String::from_utf8_lossy(&posted.stdout);
     let stderr = String::from_utf8_lossy(&posted.stderr);
     assert_eq!(posted.status.code(), Some(1), "{stdout}{stderr}");
-    assert!(stdout.contains("claim OT-0002: Rejected A7:21:82"), "{stdout}");
-    assert!(stderr.contains("2 claim verdict(s), 2 new; 1 acknowledgment(s) name nothing"), "{stderr}");
+    assert!(
+        stdout.contains("claim OT-0002: Rejected A7:21:82"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("2 claim verdict(s), 2 new; 1 acknowledgment(s) name nothing"),
+        "{stderr}"
+    );
 }

@@ -86,6 +86,11 @@ fn bench(c: &mut Criterion) {
     group.bench_function("read 1000 claims", |b| {
         b.iter(|| read_claims(black_box(&written)).unwrap().len())
     });
+    assert!(validate(&written).is_valid());
+    group.throughput(Throughput::Bytes(written.len() as u64));
+    group.bench_function("validate 1000 written claims (no errors)", |b| {
+        b.iter(|| validate(black_box(&written)).errors.len())
+    });
 
     let mut remittance = Vec::new();
     SyntheticRemittance::new(20_000)

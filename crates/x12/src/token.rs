@@ -17,6 +17,8 @@ pub struct Segment<'a> {
     raw: &'a str,
     /// Where the id ends: the first element separator, or the end.
     id_end: usize,
+    /// The id as a [`tag`].
+    tag: u32,
     delimiters: Delimiters,
 }
 
@@ -45,6 +47,7 @@ impl<'a> Segment<'a> {
             offset,
             raw,
             id_end,
+            tag: tag(raw.get(..id_end).unwrap_or(raw)),
             delimiters,
         }
     }
@@ -56,7 +59,7 @@ impl<'a> Segment<'a> {
 
     /// The id as a [`tag`].
     pub fn tag(&self) -> u32 {
-        tag(self.id())
+        self.tag
     }
 
     /// Splits the elements once into `out` (element 1 first); returns how many there are.

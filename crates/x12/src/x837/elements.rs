@@ -7,7 +7,7 @@
 
 use crate::error::ErrorKind;
 use crate::error::X12Error;
-use crate::token::Segment;
+use crate::token::{Segment, tag};
 
 #[derive(Debug)]
 pub enum Kind {
@@ -100,11 +100,39 @@ const SV107: &[Element] = &[
     o(1, 2, Kind::Integer),
 ];
 
+/// Segment ids as [`tag`]s, so that looking up rules compares integers, not strings.
+mod ids {
+    use crate::token::tag;
+
+    pub const BHT: u32 = tag("BHT");
+    pub const CLM: u32 = tag("CLM");
+    pub const DMG: u32 = tag("DMG");
+    pub const DTP: u32 = tag("DTP");
+    pub const GE: u32 = tag("GE");
+    pub const GS: u32 = tag("GS");
+    pub const HI: u32 = tag("HI");
+    pub const HL: u32 = tag("HL");
+    pub const IEA: u32 = tag("IEA");
+    pub const ISA: u32 = tag("ISA");
+    pub const LX: u32 = tag("LX");
+    pub const N3: u32 = tag("N3");
+    pub const N4: u32 = tag("N4");
+    pub const NM1: u32 = tag("NM1");
+    pub const PAT: u32 = tag("PAT");
+    pub const PER: u32 = tag("PER");
+    pub const PRV: u32 = tag("PRV");
+    pub const REF: u32 = tag("REF");
+    pub const SBR: u32 = tag("SBR");
+    pub const SE: u32 = tag("SE");
+    pub const ST: u32 = tag("ST");
+    pub const SV1: u32 = tag("SV1");
+}
+
 /// Element rules for a segment id, element 1 first; `None` for segments whose elements are
 /// not checked (those cleanclaim never writes).
 pub fn rules(id: &str) -> Option<&'static [Element]> {
-    Some(match id {
-        "ISA" => {
+    Some(match tag(id) {
+        ids::ISA => {
             const {
                 &[
                     r(2, 2, Kind::Id(&["00", "03"])),
@@ -134,7 +162,7 @@ pub fn rules(id: &str) -> Option<&'static [Element]> {
                 ]
             }
         }
-        "GS" => {
+        ids::GS => {
             const {
                 &[
                     r(2, 2, Kind::Id(&["HC"])),
@@ -148,7 +176,7 @@ pub fn rules(id: &str) -> Option<&'static [Element]> {
                 ]
             }
         }
-        "ST" => {
+        ids::ST => {
             const {
                 &[
                     r(3, 3, Kind::Id(&["837"])),
@@ -157,7 +185,7 @@ pub fn rules(id: &str) -> Option<&'static [Element]> {
                 ]
             }
         }
-        "BHT" => {
+        ids::BHT => {
             const {
                 &[
                     r(4, 4, Kind::Id(&["0019"])),
@@ -169,7 +197,7 @@ pub fn rules(id: &str) -> Option<&'static [Element]> {
                 ]
             }
         }
-        "NM1" => {
+        ids::NM1 => {
             const {
                 &[
                     r(2, 3, ANY),
@@ -188,7 +216,7 @@ pub fn rules(id: &str) -> Option<&'static [Element]> {
                 ]
             }
         }
-        "PER" => {
+        ids::PER => {
             const {
                 &[
                     r(2, 2, Kind::Id(&["IC"])),
@@ -202,7 +230,7 @@ pub fn rules(id: &str) -> Option<&'static [Element]> {
                 ]
             }
         }
-        "HL" => {
+        ids::HL => {
             const {
                 &[
                     r(1, 12, Kind::Text),
@@ -212,7 +240,7 @@ pub fn rules(id: &str) -> Option<&'static [Element]> {
                 ]
             }
         }
-        "PRV" => {
+        ids::PRV => {
             const {
                 &[
                     r(1, 3, Kind::Id(&["BI", "PE"])),
@@ -221,8 +249,8 @@ pub fn rules(id: &str) -> Option<&'static [Element]> {
                 ]
             }
         }
-        "N3" => const { &[r(1, 55, Kind::Text), o(1, 55, Kind::Text)] },
-        "N4" => {
+        ids::N3 => const { &[r(1, 55, Kind::Text), o(1, 55, Kind::Text)] },
+        ids::N4 => {
             const {
                 &[
                     r(2, 30, Kind::Text),
@@ -232,8 +260,8 @@ pub fn rules(id: &str) -> Option<&'static [Element]> {
                 ]
             }
         }
-        "REF" => const { &[r(2, 3, ANY), r(1, 50, Kind::Text)] },
-        "SBR" => {
+        ids::REF => const { &[r(2, 3, ANY), r(1, 50, Kind::Text)] },
+        ids::SBR => {
             const {
                 &[
                     r(
@@ -259,7 +287,7 @@ pub fn rules(id: &str) -> Option<&'static [Element]> {
                 ]
             }
         }
-        "DMG" => {
+        ids::DMG => {
             const {
                 &[
                     r(2, 3, Kind::Id(&["D8"])),
@@ -268,8 +296,8 @@ pub fn rules(id: &str) -> Option<&'static [Element]> {
                 ]
             }
         }
-        "PAT" => const { &[o(2, 2, ANY), SKIP, SKIP, SKIP, SKIP, SKIP, SKIP, SKIP, SKIP] },
-        "CLM" => {
+        ids::PAT => const { &[o(2, 2, ANY), SKIP, SKIP, SKIP, SKIP, SKIP, SKIP, SKIP, SKIP] },
+        ids::CLM => {
             const {
                 &[
                     r(1, 38, Kind::Text),
@@ -295,7 +323,7 @@ pub fn rules(id: &str) -> Option<&'static [Element]> {
                 ]
             }
         }
-        "DTP" => {
+        ids::DTP => {
             const {
                 &[
                     r(3, 3, ANY),
@@ -304,7 +332,7 @@ pub fn rules(id: &str) -> Option<&'static [Element]> {
                 ]
             }
         }
-        "HI" => {
+        ids::HI => {
             const {
                 &[
                     rc(HEALTH_CODE),
@@ -322,8 +350,8 @@ pub fn rules(id: &str) -> Option<&'static [Element]> {
                 ]
             }
         }
-        "LX" => const { &[r(1, 6, Kind::Integer)] },
-        "SV1" => {
+        ids::LX => const { &[r(1, 6, Kind::Integer)] },
+        ids::SV1 => {
             const {
                 &[
                     rc(SV101),
@@ -341,9 +369,9 @@ pub fn rules(id: &str) -> Option<&'static [Element]> {
                 ]
             }
         }
-        "SE" => const { &[r(1, 10, Kind::Integer), r(4, 9, Kind::Text)] },
-        "GE" => const { &[r(1, 6, Kind::Integer), r(1, 9, Kind::Integer)] },
-        "IEA" => const { &[r(1, 5, Kind::Integer), r(9, 9, Kind::Integer)] },
+        ids::SE => const { &[r(1, 10, Kind::Integer), r(4, 9, Kind::Text)] },
+        ids::GE => const { &[r(1, 6, Kind::Integer), r(1, 9, Kind::Integer)] },
+        ids::IEA => const { &[r(1, 5, Kind::Integer), r(9, 9, Kind::Integer)] },
         _ => return None,
     })
 }
@@ -364,9 +392,11 @@ pub fn check(segment: &Segment<'_>, errors: &mut Vec<X12Error>) {
             },
         ));
     }
+    let mut values = [""; 32];
+    segment.split_into(&mut values);
     for (index, rule) in rules.iter().enumerate() {
         let n = index + 1;
-        let value = segment.element(n);
+        let value = values.get(index).copied().unwrap_or("");
         match &rule.kind {
             Kind::Composite(components) => {
                 if value.is_empty() {
@@ -375,9 +405,12 @@ pub fn check(segment: &Segment<'_>, errors: &mut Vec<X12Error>) {
                     }
                     continue;
                 }
+                let separator = char::from(segment.delimiters().component);
+                let mut parts = value.split(separator);
                 for (c_index, component_rule) in components.iter().enumerate() {
                     let c = c_index + 1;
-                    if let Err(kind) = check_value(segment.component(n, c), component_rule) {
+                    let part = parts.next().unwrap_or("");
+                    if let Err(kind) = check_value(part, component_rule) {
                         errors.push(segment.element_error(n, Some(c), kind));
                     }
                 }
@@ -401,6 +434,7 @@ fn check_value(value: &str, rule: &Element) -> Result<(), ErrorKind> {
     }
     let len = match rule.kind {
         Kind::Decimal | Kind::Integer => value.bytes().filter(u8::is_ascii_digit).count(),
+        _ if value.is_ascii() => value.len(),
         _ => value.chars().count(),
     };
     if len < rule.min {

@@ -6,12 +6,14 @@
 //! set listing). Segments the guide marks "situational" have a minimum of 0: whether their
 //! situation applies is checked (where it is) by the semantic rules in `validate.rs`.
 
-use crate::token::Segment;
+use crate::token::{Segment, tag};
 
 /// A segment's place in a loop.
 #[derive(Debug)]
 pub struct SegmentSpec {
     pub id: &'static str,
+    /// `id` as a [`tag`], compared for every segment read.
+    pub tag: u32,
     /// Element position and the codes it must hold for this entry to match (the first
     /// component when the element is a composite, as in HI01-1).
     pub qualifier: Option<(usize, &'static [&'static str])>,
@@ -38,7 +40,7 @@ pub struct LoopSpec {
 
 impl SegmentSpec {
     pub fn matches(&self, segment: &Segment<'_>) -> bool {
-        self.id == segment.id()
+        self.tag == segment.tag()
             && self
                 .qualifier
                 .is_none_or(|(n, codes)| codes.contains(&segment.component(n, 1)))
@@ -50,6 +52,7 @@ const MANY: usize = usize::MAX;
 const fn seg(id: &'static str, name: &'static str, min: usize, max: usize) -> SegmentSpec {
     SegmentSpec {
         id,
+        tag: tag(id),
         qualifier: None,
         name,
         min,
@@ -67,6 +70,7 @@ const fn qual(
 ) -> SegmentSpec {
     SegmentSpec {
         id,
+        tag: tag(id),
         qualifier: Some((element, codes)),
         name,
         min,

@@ -8,7 +8,7 @@
 
 use crate::error::{ErrorKind, X12Error};
 use crate::money::parse_cents;
-use crate::token::Segment;
+use crate::token::{Segment, tag};
 use std::collections::HashMap;
 
 #[derive(Debug)]
@@ -44,12 +44,17 @@ fn hierarchy(segment: &Segment<'_>, element: usize, message: String) -> X12Error
 
 impl Semantics {
     pub fn feed(&mut self, segment: &Segment<'_>, errors: &mut Vec<X12Error>) {
-        match segment.id() {
-            "HL" => {
+        const HL: u32 = tag("HL");
+        const CLM: u32 = tag("CLM");
+        const LX: u32 = tag("LX");
+        const SV1: u32 = tag("SV1");
+        const HI: u32 = tag("HI");
+        match segment.tag() {
+            HL => {
                 self.close_claim(errors);
                 self.hl(segment, errors);
             }
-            "CLM" => {
+            CLM => {
                 self.close_claim(errors);
                 self.claim = Some(OpenClaim {
                     ordinal: segment.ordinal,
@@ -59,12 +64,12 @@ impl Semantics {
                     ..OpenClaim::default()
                 });
             }
-            "HI" if matches!(segment.component(1, 1), "ABK" | "BK") => {
+            HI if matches!(segment.component(1, 1), "ABK" | "BK") => {
                 if let Some(claim) = &mut self.claim {
                     claim.diagnoses = segment.elements().filter(|e| !e.is_empty()).count();
                 }
             }
-            "LX" => {
+            LX => {
                 if let Some(claim) = &mut self.claim {
                     let number = segment.element(1).parse::<u64>().ok();
                     if number != Some(claim.next_line) {
@@ -80,7 +85,7 @@ impl Semantics {
                     claim.next_line += 1;
                 }
             }
-            "SV1" => self.service_line(segment, errors),
+            SV1 => self.service_line(segment, errors),
             _ => {}
         }
     }

@@ -203,7 +203,7 @@ impl LoopWalker {
         });
         let mut qualifiers: Vec<&str> = Vec::new();
         let mut position = None;
-        for spec in same_id.filter(|s| s.id == segment.id()) {
+        for spec in same_id.filter(|s| s.tag == segment.tag()) {
             if let Some((n, codes)) = spec.qualifier {
                 position = Some(n);
                 for code in codes.iter().copied() {

@@ -14,7 +14,7 @@ use cleanclaim_x12::x835::{RemitReader, SyntheticRemittance};
 use cleanclaim_x12::x837::{
     BillingProfile, ControlNumbers, WriteOptions, build_claims, read_claims, write_837p,
 };
-use cleanclaim_x12::{Delimiters, tokenize, validate};
+use cleanclaim_x12::{Delimiters, SegmentStream, tokenize, validate};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::io::Read;
@@ -102,6 +102,16 @@ fn bench(c: &mut Criterion) {
             RemitReader::new(black_box(remittance.as_slice()))
                 .filter(Result::is_ok)
                 .count()
+        })
+    });
+    group.bench_function("stream segments of the same 835 (untyped)", |b| {
+        b.iter(|| {
+            let mut stream = SegmentStream::new(black_box(remittance.as_slice()));
+            let mut count = 0usize;
+            while let Some(segment) = stream.next_segment().unwrap() {
+                count += segment.raw().len();
+            }
+            count
         })
     });
     let corpus_835 =

@@ -1,6 +1,7 @@
 //! `cleanclaim x12 validate`: envelope checks for any X12 file, and the 837P implementation
 //! guide's loops, elements and cross-segment rules for professional claims.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -20,26 +21,30 @@ pub enum X12Command {
 pub fn run(command: &X12Command) -> anyhow::Result<Outcome> {
     let X12Command::Validate { files } = command;
     let mut outcome = Outcome::Clean;
+    // Written, not printed: `x12 validate ... | head` must end quietly, not panic.
+    let mut out = std::io::stdout().lock();
     for path in files {
         let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
         let Ok(text) = String::from_utf8(bytes) else {
-            println!(
+            writeln!(
+                out,
                 "{}: not UTF-8 text; X12 uses the basic and extended character sets",
                 path.display()
-            );
+            )?;
             outcome = Outcome::BadInput;
             continue;
         };
         let report = cleanclaim_x12::validate(&text);
         for error in &report.errors {
-            println!("{}: {error}", path.display());
+            writeln!(out, "{}: {error}", path.display())?;
         }
         let sets: Vec<String> = report
             .transactions
             .iter()
             .map(|(code, version)| format!("{code} {version}"))
             .collect();
-        println!(
+        writeln!(
+            out,
             "{}: {} ({} segment(s), {} error(s){}; transaction sets: {})",
             path.display(),
             if report.is_valid() {
@@ -59,7 +64,7 @@ pub fn run(command: &X12Command) -> anyhow::Result<Outcome> {
             } else {
                 sets.join(", ")
             }
-        );
+        )?;
         if !report.is_valid() {
             outcome = outcome.max(Outcome::Findings);
         }

@@ -4,7 +4,9 @@
 
 use crate::envelope::{EnvelopeChecker, Event};
 use crate::error::X12Error;
+use crate::stream::ReadError;
 use crate::token::{Segment, tokenize};
+use crate::x835::{RemitItem, RemitReader};
 use crate::x837::{self, LoopWalker, Semantics};
 
 /// What validation found.
@@ -111,6 +113,9 @@ pub fn validate(input: &str) -> Report {
         fatal = Some(error);
     }
     errors.append(&mut envelope.findings);
+    if fatal.is_none() && report.transactions.iter().any(|(code, _)| code == "835") {
+        remittance_errors(input, &mut errors, &mut fatal);
+    }
     errors.sort_by_key(|e| (e.segment, e.element.map(|p| (p.element, p.component))));
     report.errors = errors;
     if let Some(error) = fatal {
@@ -125,4 +130,22 @@ fn professional_envelope(report: &Report) -> bool {
         .transactions
         .last()
         .is_some_and(|(code, version)| x837::is_professional(code, version))
+}
+
+/// 835 sets are checked by reading them: the reader's element errors (kept on the payment or
+/// claim) and structure errors are the validator's.
+fn remittance_errors(input: &str, errors: &mut Vec<X12Error>, fatal: &mut Option<X12Error>) {
+    for item in RemitReader::new(input.as_bytes()) {
+        match item {
+            Ok(RemitItem::Payment(payment)) => errors.extend(payment.errors),
+            Ok(RemitItem::Claim(claim)) => errors.extend(claim.errors),
+            Ok(_) => {}
+            Err(ReadError::X12(error)) => {
+                *fatal = Some(error);
+                return;
+            }
+            // Reading from memory cannot fail.
+            Err(ReadError::Io(_)) => return,
+        }
+    }
 }

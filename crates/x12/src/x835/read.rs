@@ -445,7 +445,14 @@ impl Parser {
                     }
                 };
                 payment.method = fields.owned(4);
-                payment.payment_date = keep(errors, fields.optional_date(16));
+                // BPR16 is required in 005010X221A1 (check issue or EFT effective date).
+                payment.payment_date = match fields.date(16) {
+                    Ok(date) => Some(date),
+                    Err(error) => {
+                        errors.push(error);
+                        None
+                    }
+                };
             }
             ids::TRN => {
                 payment.trace_number = fields.owned(2);

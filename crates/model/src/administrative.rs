@@ -41,6 +41,10 @@ pub struct ReferringProvider {
     /// The date the practitioner signed the order or referral, if it is in the record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_signed_on: Option<NaiveDate>,
+    /// The date this practitioner last saw the patient, for payers that ask for it on therapy
+    /// claims (837P DTP*304, the CMS-1500 item 19 "date last seen").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patient_last_seen_on: Option<NaiveDate>,
 }
 
 /// How the patient was seen.

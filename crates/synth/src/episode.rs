@@ -331,6 +331,9 @@ fn visit(
                 npi: setting.referring,
                 name: None,
                 order_signed_on: Some(setting.plan.certification_start),
+                // The referrer saw the patient the day the order was signed; no RNG draw,
+                // so existing seeds keep their output.
+                patient_last_seen_on: Some(setting.plan.certification_start),
             }),
             place_of_service: PlaceOfService::OFFICE,
             modality,

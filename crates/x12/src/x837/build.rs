@@ -11,6 +11,9 @@
 //! - Names and addresses are upper-cased, as most payers' companion guides ask.
 //! - DTP*454 (initial treatment) is the plan of care's certification start: the guide asks
 //!   for it on physical and occupational therapy claims when it affects adjudication.
+//! - DTP*304 (last seen) is written when the record has the date the referring practitioner
+//!   last saw the patient; payers that need it (independent therapists' claims, CMS-1500
+//!   item 19) get it from the record, and no date is ever invented.
 
 use super::claim::{
     Claim, ClaimFrequency, NamedProvider, RenderingProvider, ServiceLine, Subscriber,
@@ -213,7 +216,11 @@ pub fn build_claims(
                 .plan_of_care
                 .as_ref()
                 .map(|p| p.certification_start),
-            last_seen: None,
+            last_seen: encounter
+                .administrative
+                .referring_provider
+                .as_ref()
+                .and_then(|r| r.patient_last_seen_on),
             referring: referring.clone(),
             rendering: rendering.clone(),
             lines: service_lines,

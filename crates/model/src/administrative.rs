@@ -6,7 +6,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::codes::{Npi, PlaceOfService};
-use crate::encounter::PersonName;
+use crate::encounter::{PersonName, PostalAddress, Sex};
 use crate::money::Cents;
 
 /// The kind of coverage; it selects the default billing policy.
@@ -29,6 +29,53 @@ pub struct Payer {
     pub id: String,
     pub name: String,
     pub plan: PlanType,
+}
+
+/// The subscriber of a dependent patient's coverage (837P loops 2000B/2010BA, with the patient
+/// in 2000C).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Insured {
+    pub name: PersonName,
+    pub birth_date: NaiveDate,
+    pub sex: Sex,
+    /// The patient's relationship to the subscriber.
+    pub relationship: Relationship,
+    /// The subscriber's address, when it differs from the patient's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<PostalAddress>,
+}
+
+/// The patient's relationship to the subscriber (837P PAT01 in loop 2000C).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Relationship {
+    Spouse,
+    Child,
+    LifePartner,
+    Other,
+}
+
+impl Relationship {
+    /// The X12 individual relationship code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Spouse => "01",
+            Self::Child => "19",
+            Self::LifePartner => "53",
+            Self::Other => "G8",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Some(match code {
+            "01" => Self::Spouse,
+            "19" => Self::Child,
+            "53" => Self::LifePartner,
+            "G8" => Self::Other,
+            _ => return None,
+        })
+    }
 }
 
 /// A referring or ordering provider (loop 2310A NM1*DN on an 837P).
@@ -75,7 +122,13 @@ pub struct YearToDateSpend {
 #[serde(deny_unknown_fields)]
 pub struct Administrative {
     pub payer: Payer,
+    /// The member id on the insurance card: the patient's own, or the subscriber's when the
+    /// patient is a dependent without one.
     pub member_id: String,
+    /// The insured person, when the patient is a dependent the payer knows only through them
+    /// (no member id of the patient's own). Absent means the patient is the subscriber.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscriber: Option<Insured>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub referring_provider: Option<ReferringProvider>,
     /// Where the service was furnished as documented (for telehealth, where the clinician was).

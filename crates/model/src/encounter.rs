@@ -62,8 +62,8 @@ pub struct Patient {
     pub name: PersonName,
     pub birth_date: NaiveDate,
     pub sex: Sex,
-    /// Home address. Optional for scrubbing; an 837P needs it, because the patient is the
-    /// subscriber (loop 2010BA N3/N4).
+    /// Home address. Optional for scrubbing; an 837P needs it (loop 2010BA N3/N4 when the
+    /// patient is the subscriber, 2010CA when a dependent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<PostalAddress>,
 }

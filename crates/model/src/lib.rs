@@ -19,7 +19,8 @@ mod money;
 mod timing;
 
 pub use administrative::{
-    Administrative, Modality, Payer, PlanType, ReferringProvider, YearToDateSpend,
+    Administrative, Insured, Modality, Payer, PlanType, ReferringProvider, Relationship,
+    YearToDateSpend,
 };
 pub use clinical::{
     Clinical, Goal, GoalStatus, GoalTerm, MAX_DIAGNOSES, Measure, TestsAndMeasures, VisitType,

@@ -327,6 +327,7 @@ fn visit(
         administrative: Administrative {
             payer: setting.payer.clone(),
             member_id: setting.member_id.clone(),
+            subscriber: None,
             referring_provider: Some(ReferringProvider {
                 npi: setting.referring,
                 name: None,

@@ -101,6 +101,7 @@ fn golden_claims_are_valid_and_read_back() {
         "telehealth-commercial",
         "authorization-commercial",
         "multiple-diagnoses",
+        "dependent-commercial",
     ] {
         let claims = claims_for(&engine, name);
         assert_eq!(claims.len(), 1, "{name}");
@@ -129,6 +130,23 @@ fn the_golden_claims_say_what_the_encounters_mean() {
         ]
     );
     assert_eq!(segment("pt-medicare", "SBR"), ["SBR*P*18*******MB"]);
+    // A child on a parent's plan: the parent in 2000B (SBR02 not used), the child in 2000C.
+    assert_eq!(segment("dependent-commercial", "SBR"), ["SBR*P********CI"]);
+    assert_eq!(
+        segment("dependent-commercial", "HL"),
+        ["HL*1**20*1", "HL*2*1*22*1", "HL*3*2*23*0"]
+    );
+    assert_eq!(segment("dependent-commercial", "PAT"), ["PAT*19"]);
+    assert_eq!(
+        segment("dependent-commercial", "NM1*IL"),
+        ["NM1*IL*1*CHILD*JORDAN****MI*W987654321"]
+    );
+    assert_eq!(segment("dependent-commercial", "NM1*QC"), ["NM1*QC*1*CHILD*CASEY"]);
+    assert_eq!(
+        segment("dependent-commercial", "DMG"),
+        ["DMG*D8*19860411*F", "DMG*D8*20180902*M"]
+    );
+    assert_eq!(segment("pt-medicare", "DTP*304"), ["DTP*304*D8*20250220"]);
     assert_eq!(
         segment("pt-medicare", "NM1*DN"),
         ["NM1*DN*1*REFERRER*RITA****XX*1234567893"]

@@ -9,11 +9,12 @@
 
 use chrono::NaiveDate;
 use cleanclaim_model::{
-    Cents, Icd10Cm, Modifier, Npi, PersonName, PlaceOfService, PostalAddress, ProcedureCode, Sex,
+    Cents, Icd10Cm, Modifier, Npi, PersonName, PlaceOfService, PostalAddress, ProcedureCode,
+    Relationship, Sex,
 };
 use cleanclaim_x12::x837::{
-    BillingProfile, Claim, ClaimFrequency, ControlNumbers, NamedProvider, RenderingProvider,
-    ServiceLine, Subscriber, WriteOptions, read_claims, write_837p,
+    BillingProfile, Claim, ClaimFrequency, ControlNumbers, DependentPatient, NamedProvider,
+    RenderingProvider, ServiceLine, Subscriber, WriteOptions, read_claims, write_837p,
 };
 use cleanclaim_x12::{Delimiters, validate};
 use proptest::prelude::*;
@@ -127,9 +128,33 @@ fn claim() -> impl Strategy<Value = Claim> {
             text(40),
             "[A-Z0-9]{2,10}",
         ),
+        proptest::option::of((
+            name(),
+            date(),
+            proptest::sample::select(&[Sex::Female, Sex::Male, Sex::Unknown][..]),
+            proptest::sample::select(
+                &[
+                    Relationship::Spouse,
+                    Relationship::Child,
+                    Relationship::LifePartner,
+                    Relationship::Other,
+                ][..],
+            ),
+        )),
     )
         .prop_flat_map(
-            |(id, diagnoses, line_count, frequency, person, address, extras, providers, payer)| {
+            |(
+                id,
+                diagnoses,
+                line_count,
+                frequency,
+                person,
+                address,
+                extras,
+                providers,
+                payer,
+                dependent,
+            )| {
                 let diagnosis_count = diagnoses.len();
                 let lines: Vec<_> = (1..=line_count)
                     .map(|n| line(id.clone(), n, diagnosis_count))
@@ -137,14 +162,25 @@ fn claim() -> impl Strategy<Value = Claim> {
                 (
                     Just((
                         id, diagnoses, frequency, person, address, extras, providers, payer,
+                        dependent,
                     )),
                     lines,
                 )
             },
         )
         .prop_map(
-            |((id, diagnoses, frequency, person, address, extras, providers, payer), lines)| {
+            |(
+                (id, diagnoses, frequency, person, address, extras, providers, payer, dependent),
+                lines,
+            )| {
                 let frequency = ClaimFrequency::from_code(frequency).unwrap();
+                let address = PostalAddress {
+                    line1: address.0,
+                    line2: address.1,
+                    city: address.2,
+                    state: address.3,
+                    zip: address.4,
+                };
                 Claim {
                     payer_claim_number: (frequency != ClaimFrequency::Original)
                         .then(|| format!("{id}9")),
@@ -159,14 +195,17 @@ fn claim() -> impl Strategy<Value = Claim> {
                         name: person.0,
                         birth_date: person.2,
                         sex: person.3,
-                        address: PostalAddress {
-                            line1: address.0,
-                            line2: address.1,
-                            city: address.2,
-                            state: address.3,
-                            zip: address.4,
-                        },
+                        address: address.clone(),
                     },
+                    patient: dependent.map(|(name, birth_date, sex, relationship)| {
+                        DependentPatient {
+                            relationship,
+                            name,
+                            birth_date,
+                            sex,
+                            address,
+                        }
+                    }),
                     diagnoses: diagnoses
                         .iter()
                         .map(|d| d.parse::<Icd10Cm>().unwrap())

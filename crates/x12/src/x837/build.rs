@@ -16,7 +16,8 @@
 //!   item 19) get it from the record, and no date is ever invented.
 
 use super::claim::{
-    Claim, ClaimFrequency, NamedProvider, RenderingProvider, ServiceLine, Subscriber,
+    Claim, ClaimFrequency, DependentPatient, NamedProvider, RenderingProvider, ServiceLine,
+    Subscriber,
 };
 use cleanclaim_billing::Derivation;
 use cleanclaim_model::{Encounter, PersonName, PlanType, PostalAddress, ProviderRole};
@@ -105,9 +106,43 @@ pub fn build_claims(
         .ok_or_else(|| {
             fail(
                 "patient.address",
-                "required on an 837P: the patient is the subscriber (loop 2010BA N3/N4)",
+                "required on an 837P (loop 2010BA N3/N4, or 2010CA for a dependent)",
             )
         })?;
+    // A dependent goes in 2000C under the insured's 2000B; otherwise the patient is the
+    // subscriber (005010X222A1 section 1.4.3: 2000C only when the patient has no member id
+    // of their own, which is what `administrative.subscriber` records).
+    let (subscriber, patient) = match &encounter.administrative.subscriber {
+        None => (
+            Subscriber {
+                member_id: encounter.administrative.member_id.clone(),
+                name: upper_name(&encounter.patient.name),
+                birth_date: encounter.patient.birth_date,
+                sex: encounter.patient.sex,
+                address: address.clone(),
+            },
+            None,
+        ),
+        Some(insured) => (
+            Subscriber {
+                member_id: encounter.administrative.member_id.clone(),
+                name: upper_name(&insured.name),
+                birth_date: insured.birth_date,
+                sex: insured.sex,
+                address: insured
+                    .address
+                    .as_ref()
+                    .map_or_else(|| address.clone(), upper_address),
+            },
+            Some(DependentPatient {
+                relationship: insured.relationship,
+                name: upper_name(&encounter.patient.name),
+                birth_date: encounter.patient.birth_date,
+                sex: encounter.patient.sex,
+                address: address.clone(),
+            }),
+        ),
+    };
     let diagnoses = &encounter.clinical.diagnoses;
     if diagnoses.is_empty() {
         return Err(fail(
@@ -202,13 +237,8 @@ pub fn build_claims(
             filing_indicator: filing_indicator(encounter.administrative.payer.plan).to_owned(),
             payer_name: encounter.administrative.payer.name.to_uppercase(),
             payer_id: encounter.administrative.payer.id.clone(),
-            subscriber: Subscriber {
-                member_id: encounter.administrative.member_id.clone(),
-                name: upper_name(&encounter.patient.name),
-                birth_date: encounter.patient.birth_date,
-                sex: encounter.patient.sex,
-                address: address.clone(),
-            },
+            subscriber: subscriber.clone(),
+            patient: patient.clone(),
             diagnoses: diagnoses.clone(),
             prior_authorization: encounter.administrative.authorization.clone(),
             initial_treatment: encounter

@@ -3,7 +3,8 @@
 
 use chrono::NaiveDate;
 use cleanclaim_model::{
-    Cents, Icd10Cm, Modifier, Npi, PersonName, PlaceOfService, PostalAddress, ProcedureCode, Sex,
+    Cents, Icd10Cm, Modifier, Npi, PersonName, PlaceOfService, PostalAddress, ProcedureCode,
+    Relationship, Sex,
 };
 use serde::Serialize;
 
@@ -35,10 +36,22 @@ impl ClaimFrequency {
     }
 }
 
-/// The subscriber, who for cleanclaim's claims is always the patient (SBR02 = 18, self).
+/// The subscriber (loop 2010BA): the patient (SBR02 = 18, self), or the insured person of a
+/// dependent patient (then [`Claim::patient`] is set).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Subscriber {
     pub member_id: String,
+    pub name: PersonName,
+    pub birth_date: NaiveDate,
+    pub sex: Sex,
+    pub address: PostalAddress,
+}
+
+/// Loop 2000C/2010CA: a patient who is not the subscriber.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DependentPatient {
+    /// PAT01.
+    pub relationship: Relationship,
     pub name: PersonName,
     pub birth_date: NaiveDate,
     pub sex: Sex,
@@ -88,6 +101,8 @@ pub struct Claim {
     pub payer_name: String,
     pub payer_id: String,
     pub subscriber: Subscriber,
+    /// The patient, when not the subscriber (loop 2000C).
+    pub patient: Option<DependentPatient>,
     /// HI: first is the principal diagnosis (ABK), the rest ABF; at most 12.
     pub diagnoses: Vec<Icd10Cm>,
     /// REF*G1.

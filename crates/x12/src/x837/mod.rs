@@ -13,7 +13,10 @@ mod walker;
 pub mod write;
 
 pub use build::{BuildError, Resubmission, build_claims};
-pub use claim::{Claim, ClaimFrequency, NamedProvider, RenderingProvider, ServiceLine, Subscriber};
+pub use claim::{
+    Claim, ClaimFrequency, DependentPatient, NamedProvider, RenderingProvider, ServiceLine,
+    Subscriber,
+};
 pub use profile::BillingProfile;
 pub use read::read_claims;
 pub use semantics::Semantics;

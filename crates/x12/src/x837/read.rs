@@ -2,14 +2,15 @@
 //! resubmission or an audit sees what was sent.
 
 use super::claim::{
-    Claim, ClaimFrequency, NamedProvider, RenderingProvider, ServiceLine, Subscriber,
+    Claim, ClaimFrequency, DependentPatient, NamedProvider, RenderingProvider, ServiceLine,
+    Subscriber,
 };
 use crate::envelope::{EnvelopeChecker, Event};
 use crate::error::{ErrorKind, X12Error};
 use crate::money::parse_cents;
 use crate::token::{Segment, tokenize};
 use chrono::NaiveDate;
-use cleanclaim_model::{Cents, PersonName, PostalAddress, Sex};
+use cleanclaim_model::{Cents, PersonName, PostalAddress, Relationship, Sex};
 use std::str::FromStr;
 
 #[derive(Debug, Default)]
@@ -24,9 +25,44 @@ struct SubscriberParts {
     payer_id: String,
 }
 
+/// Loop 2000C as read so far.
+#[derive(Debug, Default)]
+struct PatientParts {
+    relationship: Option<Relationship>,
+    name: Option<PersonName>,
+    birth_date: Option<NaiveDate>,
+    sex: Option<Sex>,
+    address: Option<PostalAddress>,
+}
+
+/// A person's N3/N4/DMG, wherever they are read.
+trait Demographics {
+    fn address(&mut self) -> &mut Option<PostalAddress>;
+    fn birth(&mut self) -> (&mut Option<NaiveDate>, &mut Option<Sex>);
+}
+
+impl Demographics for SubscriberParts {
+    fn address(&mut self) -> &mut Option<PostalAddress> {
+        &mut self.address
+    }
+    fn birth(&mut self) -> (&mut Option<NaiveDate>, &mut Option<Sex>) {
+        (&mut self.birth_date, &mut self.sex)
+    }
+}
+
+impl Demographics for PatientParts {
+    fn address(&mut self) -> &mut Option<PostalAddress> {
+        &mut self.address
+    }
+    fn birth(&mut self) -> (&mut Option<NaiveDate>, &mut Option<Sex>) {
+        (&mut self.birth_date, &mut self.sex)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Entity {
     Subscriber,
+    Patient,
     Payer,
     Rendering,
     Other,
@@ -67,6 +103,7 @@ pub fn read_claims(input: &str) -> Result<Vec<Claim>, X12Error> {
     let mut envelope = EnvelopeChecker::new();
     let mut claims = Vec::new();
     let mut subscriber = SubscriberParts::default();
+    let mut patient: Option<PatientParts> = None;
     let mut claim: Option<Claim> = None;
     let mut entity = Entity::Other;
     let mut in_professional = false;
@@ -88,56 +125,61 @@ pub fn read_claims(input: &str) -> Result<Vec<Claim>, X12Error> {
         match (segment.id(), segment.element(1)) {
             ("HL", _) => {
                 claims.extend(claim.take());
-                if segment.element(3) == "22" {
-                    subscriber = SubscriberParts::default();
+                match segment.element(3) {
+                    "22" => {
+                        subscriber = SubscriberParts::default();
+                        patient = None;
+                    }
+                    "23" => {
+                        patient = Some(PatientParts::default());
+                        entity = Entity::Patient;
+                    }
+                    _ => {}
                 }
             }
             ("SBR", _) => subscriber.filing = segment.element(9).to_owned(),
+            ("PAT", _) => {
+                if let Some(patient) = &mut patient {
+                    patient.relationship =
+                        Some(Relationship::from_code(segment.element(1)).ok_or_else(|| {
+                            segment.element_error(
+                                1,
+                                None,
+                                ErrorKind::BadValue("relationship code (01, 19, 53, G8)"),
+                            )
+                        })?);
+                }
+            }
             ("NM1", "IL") => {
                 entity = Entity::Subscriber;
                 subscriber.name = Some(person(&segment));
                 subscriber.member_id = segment.element(9).to_owned();
+            }
+            ("NM1", "QC") => {
+                entity = Entity::Patient;
+                if let Some(patient) = &mut patient {
+                    patient.name = Some(person(&segment));
+                }
             }
             ("NM1", "PR") => {
                 entity = Entity::Payer;
                 subscriber.payer_name = segment.element(3).to_owned();
                 subscriber.payer_id = segment.element(9).to_owned();
             }
-            ("N3", _) if entity == Entity::Subscriber => {
-                subscriber.address = Some(PostalAddress {
-                    line1: segment.element(1).to_owned(),
-                    line2: Some(segment.element(2).to_owned()).filter(|l| !l.is_empty()),
-                    city: String::new(),
-                    state: String::new(),
-                    zip: String::new(),
-                });
-            }
-            ("N4", _) if entity == Entity::Subscriber => {
-                if let Some(address) = &mut subscriber.address {
-                    address.city = segment.element(1).to_owned();
-                    address.state = segment.element(2).to_owned();
-                    address.zip = segment.element(3).to_owned();
+            ("N3" | "N4" | "DMG", _) if claim.is_none() => {
+                let person: Option<&mut dyn Demographics> = match entity {
+                    Entity::Subscriber => Some(&mut subscriber),
+                    Entity::Patient => patient.as_mut().map(|p| p as &mut dyn Demographics),
+                    _ => None,
+                };
+                if let Some(person) = person {
+                    demographics(&segment, person)?;
                 }
-            }
-            ("DMG", _) => {
-                subscriber.birth_date = Some(date(&segment, 2)?);
-                subscriber.sex = Some(match segment.element(3) {
-                    "F" => Sex::Female,
-                    "M" => Sex::Male,
-                    "U" => Sex::Unknown,
-                    _ => {
-                        return Err(segment.element_error(
-                            3,
-                            None,
-                            ErrorKind::BadValue("sex code (F, M, U)"),
-                        ));
-                    }
-                });
             }
             ("CLM", _) => {
                 claims.extend(claim.take());
                 entity = Entity::Other;
-                claim = Some(start_claim(&segment, &subscriber)?);
+                claim = Some(start_claim(&segment, &subscriber, patient.as_ref())?);
             }
             (id, qualifier) => {
                 if let Some(claim) = &mut claim {
@@ -150,7 +192,72 @@ pub fn read_claims(input: &str) -> Result<Vec<Claim>, X12Error> {
     Ok(claims)
 }
 
-fn start_claim(segment: &Segment<'_>, subscriber: &SubscriberParts) -> Result<Claim, X12Error> {
+/// N3, N4 or DMG of the subscriber or the patient.
+fn demographics(segment: &Segment<'_>, person: &mut dyn Demographics) -> Result<(), X12Error> {
+    match segment.id() {
+        "N3" => {
+            *person.address() = Some(PostalAddress {
+                line1: segment.element(1).to_owned(),
+                line2: Some(segment.element(2).to_owned()).filter(|l| !l.is_empty()),
+                city: String::new(),
+                state: String::new(),
+                zip: String::new(),
+            });
+        }
+        "N4" => {
+            if let Some(address) = person.address() {
+                address.city = segment.element(1).to_owned();
+                address.state = segment.element(2).to_owned();
+                address.zip = segment.element(3).to_owned();
+            }
+        }
+        _ => {
+            let (birth_date, sex) = person.birth();
+            *birth_date = Some(date(segment, 2)?);
+            *sex = Some(match segment.element(3) {
+                "F" => Sex::Female,
+                "M" => Sex::Male,
+                "U" => Sex::Unknown,
+                _ => {
+                    return Err(segment.element_error(
+                        3,
+                        None,
+                        ErrorKind::BadValue("sex code (F, M, U)"),
+                    ));
+                }
+            });
+        }
+    }
+    Ok(())
+}
+
+fn dependent(segment: &Segment<'_>, parts: &PatientParts) -> Result<DependentPatient, X12Error> {
+    Ok(DependentPatient {
+        relationship: parts
+            .relationship
+            .ok_or_else(|| missing(segment, "patient relationship (PAT)"))?,
+        name: parts
+            .name
+            .clone()
+            .ok_or_else(|| missing(segment, "patient name (NM1*QC)"))?,
+        birth_date: parts
+            .birth_date
+            .ok_or_else(|| missing(segment, "patient birth date (DMG)"))?,
+        sex: parts
+            .sex
+            .ok_or_else(|| missing(segment, "patient sex (DMG)"))?,
+        address: parts
+            .address
+            .clone()
+            .ok_or_else(|| missing(segment, "patient address (N3/N4)"))?,
+    })
+}
+
+fn start_claim(
+    segment: &Segment<'_>,
+    subscriber: &SubscriberParts,
+    patient: Option<&PatientParts>,
+) -> Result<Claim, X12Error> {
     let frequency = ClaimFrequency::from_code(segment.component(5, 3)).ok_or_else(|| {
         segment.element_error(5, Some(3), ErrorKind::BadValue("claim frequency (1, 7, 8)"))
     })?;
@@ -179,6 +286,7 @@ fn start_claim(segment: &Segment<'_>, subscriber: &SubscriberParts) -> Result<Cl
                 .clone()
                 .ok_or_else(|| missing(segment, "subscriber address (N3/N4)"))?,
         },
+        patient: patient.map(|p| dependent(segment, p)).transpose()?,
         diagnoses: Vec::new(),
         prior_authorization: None,
         initial_treatment: None,

@@ -7,7 +7,7 @@ use super::claim::Claim;
 use super::profile::BillingProfile;
 use crate::delimiters::Delimiters;
 use crate::money::format_cents;
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use cleanclaim_model::{PersonName, PostalAddress, Sex};
 
 /// Claims per transaction set: the guide recommends no more than 5000 CLM segments in one ST
@@ -421,11 +421,28 @@ fn transaction(
     out.address(&billing.address, "billing_provider.address")?;
     let tax_id = out.required("billing_provider.tax_id", &billing.tax_id, 9)?;
     out.segment("REF", &["EI", &tax_id]);
-    for (index, claim) in claims.iter().enumerate() {
+    // HL 1 is the billing provider; each claim adds a subscriber level and, for a
+    // dependent, a patient level under it.
+    let mut next_hl = 2usize;
+    for claim in claims {
         out.claim = Some(claim.id.clone());
-        let hl = (index + 2).to_string();
-        out.segment("HL", &[&hl, "1", "22", "0"]);
-        subscriber_and_claim(out, profile, claim)?;
+        let subscriber_hl = next_hl.to_string();
+        next_hl += 1;
+        let has_patient = if claim.patient.is_some() { "1" } else { "0" };
+        out.segment("HL", &[&subscriber_hl, "1", "22", has_patient]);
+        subscriber(out, claim)?;
+        if let Some(patient) = &claim.patient {
+            let patient_hl = next_hl.to_string();
+            next_hl += 1;
+            out.segment("HL", &[&patient_hl, &subscriber_hl, "23", "0"]);
+            out.segment("PAT", &[patient.relationship.code()]);
+            let family = out.required("patient.name.family", &patient.name.family, 60)?;
+            let given = out.required("patient.name.given", &patient.name.given, 35)?;
+            out.segment("NM1", &["QC", "1", &family, &given]);
+            out.address(&patient.address, "patient.address")?;
+            demographics(out, patient.birth_date, patient.sex);
+        }
+        claim_loop(out, profile, claim)?;
         out.claim = None;
     }
     let count = (out.in_transaction + 1).to_string();
@@ -433,43 +450,54 @@ fn transaction(
     Ok(())
 }
 
-fn subscriber_and_claim(
-    out: &mut Out,
-    profile: &BillingProfile,
-    claim: &Claim,
-) -> Result<(), WriteError> {
-    let filing = out.required("filing_indicator", &claim.filing_indicator, 2)?;
-    out.segment("SBR", &["P", "18", "", "", "", "", "", "", &filing]);
-    let subscriber = &claim.subscriber;
-    out.name(
-        "IL",
-        true,
-        &subscriber.name,
-        "MI",
-        &subscriber.member_id,
-        "patient.name / administrative.member_id",
-    )?;
-    out.address(&subscriber.address, "patient.address")?;
-    let sex = match subscriber.sex {
+fn demographics(out: &mut Out, birth_date: NaiveDate, sex: Sex) {
+    let sex = match sex {
         Sex::Female => "F",
         Sex::Male => "M",
         Sex::Unknown => "U",
     };
     out.segment(
         "DMG",
-        &[
-            "D8",
-            &subscriber.birth_date.format("%Y%m%d").to_string(),
-            sex,
-        ],
+        &["D8", &birth_date.format("%Y%m%d").to_string(), sex],
     );
+}
+
+/// Loop 2000B: SBR, the subscriber (2010BA) and the payer (2010BB).
+fn subscriber(out: &mut Out, claim: &Claim) -> Result<(), WriteError> {
+    let filing = out.required("filing_indicator", &claim.filing_indicator, 2)?;
+    // SBR02 is 18 (self) when the subscriber is the patient, and not used otherwise.
+    let relationship = if claim.patient.is_some() { "" } else { "18" };
+    out.segment("SBR", &["P", relationship, "", "", "", "", "", "", &filing]);
+    let subscriber = &claim.subscriber;
+    let (name_field, address_field) = if claim.patient.is_some() {
+        (
+            "administrative.subscriber.name / administrative.member_id",
+            "administrative.subscriber.address",
+        )
+    } else {
+        ("patient.name / administrative.member_id", "patient.address")
+    };
+    out.name(
+        "IL",
+        true,
+        &subscriber.name,
+        "MI",
+        &subscriber.member_id,
+        name_field,
+    )?;
+    out.address(&subscriber.address, address_field)?;
+    demographics(out, subscriber.birth_date, subscriber.sex);
     out.organization(
         "PR",
         &claim.payer_name,
         "PI",
         &claim.payer_id,
         "administrative.payer",
-    )?;
+    )
+}
+
+/// Loop 2300 and its lines.
+fn claim_loop(out: &mut Out, profile: &BillingProfile, claim: &Claim) -> Result<(), WriteError> {
     let id = out.required("encounter id (CLM01)", &claim.id, 38)?;
     let facility = out.composite(&[claim.place_of_service.as_str(), "B", claim.frequency.code()]);
     out.segment(

@@ -1,7 +1,8 @@
 //! `cleanclaim claims`: scrub encounters and write the ready-to-bill ones as an 837P.
 //!
-//! All or nothing: a rejected record, an encounter that cannot become a claim, or data the
-//! file cannot carry stops the run before anything is written. Control numbers come from
+//! All or nothing: a rejected record, an encounter that cannot become a claim, data the
+//! file cannot carry, or an original this sender already sent stops the run before anything
+//! is written. Control numbers come from
 //! PostgreSQL so they never repeat; the file is written to a temporary name and renamed only
 //! after its claims are recorded.
 
@@ -15,7 +16,8 @@ use cleanclaim_scrub::{ScrubOptions, Scrubber};
 use cleanclaim_store::{Store, SubmittedClaim};
 use cleanclaim_x12::Delimiters;
 use cleanclaim_x12::x837::{
-    BillingProfile, WriteOptions, build_claims, transaction_of, transactions_needed, write_837p,
+    BillingProfile, Claim, ClaimFrequency, WriteOptions, build_claims, transaction_of,
+    transactions_needed, write_837p,
 };
 
 use crate::Outcome;
@@ -46,6 +48,104 @@ pub struct ClaimsArgs {
     /// A line break after each segment (easier to read; some payers refuse it).
     #[arg(long)]
     line_breaks: bool,
+    /// Claims to send as replacements or voids: CSV with a header,
+    /// `claim_id,frequency,payer_claim_number` (frequency `replacement`/`7` or `void`/`8`).
+    /// A blank payer claim number is taken from the latest posted 835 for that claim.
+    #[arg(long)]
+    resubmissions: Option<PathBuf>,
+    /// Send claims this sender already submitted as originals again. Without it such a run
+    /// stops: an original sent twice is denied as a duplicate (CARC 18).
+    #[arg(long)]
+    allow_resend: bool,
+}
+
+/// One row of the resubmissions file.
+#[derive(Debug, serde::Deserialize)]
+struct ResubmissionRow {
+    claim_id: String,
+    frequency: String,
+    #[serde(default)]
+    payer_claim_number: String,
+}
+
+fn read_resubmissions(
+    path: &std::path::Path,
+) -> anyhow::Result<Vec<(String, ClaimFrequency, Option<String>)>> {
+    let mut reader =
+        csv::Reader::from_path(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut rows = Vec::new();
+    for (index, row) in reader.deserialize::<ResubmissionRow>().enumerate() {
+        let line = index + 2;
+        let row = row.with_context(|| format!("{}:{line}", path.display()))?;
+        let frequency = match row.frequency.trim() {
+            "replacement" | "7" => ClaimFrequency::Replacement,
+            "void" | "8" => ClaimFrequency::Void,
+            other => bail!(
+                "{}:{line}: frequency `{other}` is not `replacement` (7) or `void` (8)",
+                path.display()
+            ),
+        };
+        let number = Some(row.payer_claim_number.trim().to_owned()).filter(|n| !n.is_empty());
+        rows.push((row.claim_id.trim().to_owned(), frequency, number));
+    }
+    Ok(rows)
+}
+
+/// Marks replacements and voids, with the payer's claim number from the file or the latest
+/// posted remittance; refuses originals this sender already sent unless told to resend.
+fn apply_resubmissions(
+    runtime: &tokio::runtime::Runtime,
+    store: &Store,
+    sender: &str,
+    args: &ClaimsArgs,
+    claims: &mut [Claim],
+) -> anyhow::Result<()> {
+    let rows = match &args.resubmissions {
+        Some(path) => read_resubmissions(path)?,
+        None => Vec::new(),
+    };
+    for (claim_id, frequency, number) in rows {
+        let Some(claim) = claims.iter_mut().find(|c| c.id == claim_id) else {
+            bail!(
+                "resubmission of claim {claim_id}: no ready-to-bill encounter in this run becomes that claim; no claims written"
+            );
+        };
+        let number = match number {
+            Some(number) => number,
+            None => runtime
+                .block_on(store.payer_claim_number_of(&claim_id))?
+                .with_context(|| {
+                    format!(
+                        "resubmission of claim {claim_id}: no payer claim number in the file and no posted 835 gives one; no claims written"
+                    )
+                })?,
+        };
+        claim.frequency = frequency;
+        claim.payer_claim_number = Some(number);
+    }
+    if args.allow_resend {
+        return Ok(());
+    }
+    let originals: Vec<String> = claims
+        .iter()
+        .filter(|c| c.frequency == ClaimFrequency::Original)
+        .map(|c| c.id.clone())
+        .collect();
+    let sent = runtime.block_on(store.already_submitted(sender, &originals))?;
+    if !sent.is_empty() {
+        let shown: Vec<&str> = sent.iter().take(10).map(String::as_str).collect();
+        bail!(
+            "{} claim(s) were already submitted by {sender} ({}{}): send them as replacements with --resubmissions, or again with --allow-resend; no claims written",
+            sent.len(),
+            shown.join(", "),
+            if sent.len() > shown.len() {
+                ", ..."
+            } else {
+                ""
+            }
+        );
+    }
+    Ok(())
 }
 
 pub fn run(args: &ClaimsArgs) -> anyhow::Result<Outcome> {
@@ -120,6 +220,7 @@ pub fn run(args: &ClaimsArgs) -> anyhow::Result<Outcome> {
     let store = runtime
         .block_on(Store::connect(&args.database_url))
         .context("connecting to PostgreSQL")?;
+    apply_resubmissions(&runtime, &store, &sender, args, &mut claims)?;
     let controls = runtime
         .block_on(store.reserve_controls(&sender, transactions_needed(claims.len()) as u64))?;
     let options = WriteOptions {

@@ -256,6 +256,54 @@ fn posting_links_claims_refuses_a_second_posting_and_leaves_nothing_from_a_broke
     let retried = cleanclaim(&["remit", "--post", broken.to_str().unwrap()]);
     let stderr = String::from_utf8_lossy(&retried.stderr);
     assert!(stderr.contains("posted 2 claim(s)"), "{stderr}");
+
+    // The denied line is fixed and the claim replaced: the payer's claim number comes from
+    // the posted 835 when the resubmissions file leaves it blank.
+    let resubmissions = dir.join("resubmit.csv");
+    std::fs::write(
+        &resubmissions,
+        "claim_id,frequency,payer_claim_number\nPT-0001,replacement,\n",
+    )
+    .unwrap();
+    let replacement = dir.join("replacement.837");
+    let replaced = cleanclaim(&[
+        "claims",
+        "--profile",
+        profile.to_str().unwrap(),
+        "--out",
+        replacement.to_str().unwrap(),
+        "--resubmissions",
+        resubmissions.to_str().unwrap(),
+        data.join("encounters/pt-medicare.json").to_str().unwrap(),
+    ]);
+    assert_eq!(
+        replaced.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&replaced.stderr)
+    );
+    let text = std::fs::read_to_string(&replacement).unwrap();
+    assert!(text.contains("CLM*PT-0001*134***11:B:7*"), "{text}");
+    assert!(text.contains("REF*F8*PCN-PT-0001~"), "{text}");
+
+    // A resubmission of a claim this run does not build is a mistake, and stops the run.
+    std::fs::write(
+        &resubmissions,
+        "claim_id,frequency,payer_claim_number\nPT-9999,void,X1\n",
+    )
+    .unwrap();
+    let wrong = cleanclaim(&[
+        "claims",
+        "--profile",
+        profile.to_str().unwrap(),
+        "--out",
+        dir.join("wrong.837").to_str().unwrap(),
+        "--resubmissions",
+        resubmissions.to_str().unwrap(),
+        data.join("encounters/pt-medicare.json").to_str().unwrap(),
+    ]);
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("PT-9999"));
 }
 
 #[test]

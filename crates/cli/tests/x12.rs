@@ -66,6 +66,20 @@ fn claims_writes_a_valid_837p_and_control_numbers_advance_per_file() {
             out.to_str().unwrap(),
         ];
         args.extend(inputs.iter().map(String::as_str));
+        if run == 2 {
+            // The same originals again are refused (a payer denies them as duplicates),
+            // before any control number is used...
+            let refused = cleanclaim(&args);
+            let stderr = String::from_utf8_lossy(&refused.stderr);
+            assert_eq!(refused.status.code(), Some(2), "{stderr}");
+            assert!(
+                stderr.contains("3 claim(s) were already submitted"),
+                "{stderr}"
+            );
+            assert!(!out.exists());
+            // ...unless the biller says to send them again.
+            args.push("--allow-resend");
+        }
         let output = cleanclaim(&args);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(0), "{stderr}");

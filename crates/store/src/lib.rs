@@ -187,6 +187,41 @@ impl Store {
         Ok(())
     }
 
+    /// Which of these claim ids this sender has already submitted.
+    pub async fn already_submitted(
+        &self,
+        sender: &str,
+        claim_ids: &[String],
+    ) -> Result<Vec<String>, StoreError> {
+        let ids = sqlx::query_scalar(
+            "SELECT DISTINCT claim_id FROM submitted_claims
+             WHERE sender_id = $1 AND claim_id = ANY($2) ORDER BY claim_id",
+        )
+        .bind(sender)
+        .bind(claim_ids)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(ids)
+    }
+
+    /// The payer's claim control number (CLP07) from the latest posted remittance of a
+    /// claim: what a replacement or void must quote in REF*F8.
+    pub async fn payer_claim_number_of(
+        &self,
+        claim_id: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let number = sqlx::query_scalar(
+            "SELECT c.payer_claim_number FROM remittance_claims c
+             JOIN remittances r ON r.id = c.remittance_id
+             WHERE c.claim_id = $1 AND c.payer_claim_number <> ''
+             ORDER BY r.posted_at DESC, c.remittance_id DESC LIMIT 1",
+        )
+        .bind(claim_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(number)
+    }
+
     /// Every submission of a claim, oldest first: (interchange, frequency).
     pub async fn submissions_of(&self, claim_id: &str) -> Result<Vec<(i64, String)>, StoreError> {
         let rows = sqlx::query(

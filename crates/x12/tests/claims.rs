@@ -141,7 +141,10 @@ fn the_golden_claims_say_what_the_encounters_mean() {
         segment("dependent-commercial", "NM1*IL"),
         ["NM1*IL*1*CHILD*JORDAN****MI*W987654321"]
     );
-    assert_eq!(segment("dependent-commercial", "NM1*QC"), ["NM1*QC*1*CHILD*CASEY"]);
+    assert_eq!(
+        segment("dependent-commercial", "NM1*QC"),
+        ["NM1*QC*1*CHILD*CASEY"]
+    );
     assert_eq!(
         segment("dependent-commercial", "DMG"),
         ["DMG*D8*19860411*F", "DMG*D8*20180902*M"]

@@ -134,10 +134,11 @@ pub fn run(args: &RemitArgs) -> anyhow::Result<Outcome> {
                         adjustment.reference,
                         money(adjustment.amount_cents)
                     )?,
-                    Format::Json => writeln!(
-                        out,
-                        "{}",
-                        json!({"item": "provider_adjustment", "adjustment": adjustment})
+                    Format::Json => json_line(
+                        &mut out,
+                        &JsonItem::ProviderAdjustment {
+                            adjustment: &adjustment,
+                        },
                     )?,
                 }
                 if let Some(poster) = poster.as_mut().filter(|_| !skipping) {
@@ -163,7 +164,7 @@ pub fn run(args: &RemitArgs) -> anyhow::Result<Outcome> {
                         money(totals.imbalance_cents())
                     )?,
                     Format::Table => {}
-                    Format::Json => writeln!(out, "{}", json!({"item": "end", "totals": totals}))?,
+                    Format::Json => json_line(&mut out, &JsonItem::End { totals: &totals })?,
                 }
                 if let Some(poster) = poster.as_mut() {
                     poster.flush()?;
@@ -215,6 +216,33 @@ fn money(cents: i64) -> String {
     format!("{sign}{}.{:02}", abs / 100, abs % 100)
 }
 
+/// One line of `--format json`, serialized straight to the output: a claim per line on
+/// files of millions of claims, with no intermediate JSON tree.
+#[derive(serde::Serialize)]
+#[serde(tag = "item", rename_all = "snake_case")]
+enum JsonItem<'a> {
+    Payment {
+        payment: &'a Payment,
+        already_posted: bool,
+    },
+    Claim {
+        claim: &'a ClaimPayment,
+        outcome: &'a ClaimOutcome,
+    },
+    ProviderAdjustment {
+        adjustment: &'a cleanclaim_x12::x835::ProviderAdjustment,
+    },
+    End {
+        totals: &'a cleanclaim_x12::x835::TransactionTotals,
+    },
+}
+
+fn json_line(out: &mut impl Write, item: &JsonItem<'_>) -> anyhow::Result<()> {
+    serde_json::to_writer(&mut *out, item)?;
+    out.write_all(b"\n")?;
+    Ok(())
+}
+
 fn status_name(status: Option<ClaimStatus>) -> &'static str {
     match status {
         Some(ClaimStatus::Processed { sequence: 1 }) => "paid as primary",
@@ -260,10 +288,12 @@ fn print_payment(
                 "claim", "status", "charged", "paid", "patient", "denial"
             )?;
         }
-        Format::Json => writeln!(
+        Format::Json => json_line(
             out,
-            "{}",
-            json!({"item": "payment", "payment": payment, "already_posted": duplicate})
+            &JsonItem::Payment {
+                payment,
+                already_posted: duplicate,
+            },
         )?,
     }
     Ok(())
@@ -316,11 +346,7 @@ fn print_claim(
                 writeln!(out, "    unreadable: {error}")?;
             }
         }
-        Format::Json => writeln!(
-            out,
-            "{}",
-            json!({"item": "claim", "claim": claim, "outcome": outcome})
-        )?,
+        Format::Json => json_line(out, &JsonItem::Claim { claim, outcome })?,
     }
     Ok(())
 }

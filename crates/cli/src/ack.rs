@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use cleanclaim_store::{Acknowledgment as Recorded, Store};
+use cleanclaim_store::Acknowledgment as Recorded;
 use cleanclaim_x12::ack::codes::{element_error, segment_error, set_error};
 use cleanclaim_x12::ack::{
     AckFile, Acknowledgment, ClaimsAck, FunctionalAck, InterchangeAck, SetAck, StatusVerdict,
@@ -182,12 +182,7 @@ fn print_277ca(out: &mut impl Write, ca: &ClaimsAck) -> anyhow::Result<()> {
 /// The verdict for each claim we can name; returns (verdicts, new ones, acknowledgments
 /// that name nothing of ours).
 fn post(url: &str, file: &AckFile) -> anyhow::Result<(usize, u64, usize)> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    let store = runtime
-        .block_on(Store::connect(url))
-        .context("connecting to PostgreSQL")?;
+    let (runtime, store) = crate::setup::store(url)?;
     let mut records = Vec::new();
     let mut unknown = 0;
     let number = |text: &str| text.trim().parse::<i64>().ok();

@@ -213,13 +213,8 @@ pub fn run(args: &ClaimsArgs) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Findings);
     }
 
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
     let sender = profile.interchange.sender_id.clone();
-    let store = runtime
-        .block_on(Store::connect(&args.database_url))
-        .context("connecting to PostgreSQL")?;
+    let (runtime, store) = setup::store(&args.database_url)?;
     apply_resubmissions(&runtime, &store, &sender, args, &mut claims)?;
     let controls = runtime
         .block_on(store.reserve_controls(&sender, transactions_needed(claims.len()) as u64))?;

@@ -399,12 +399,7 @@ fn print_summary(out: &mut impl Write, format: Format, tally: &Tally) -> anyhow:
 
 impl Poster {
     fn connect(url: &str) -> anyhow::Result<Self> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        let store = runtime
-            .block_on(Store::connect(url))
-            .context("connecting to PostgreSQL")?;
+        let (runtime, store) = crate::setup::store(url)?;
         let posting = runtime.block_on(store.begin_posting())?;
         Ok(Self {
             runtime,

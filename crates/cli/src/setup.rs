@@ -93,3 +93,15 @@ pub fn context(dir: Option<&Path>) -> anyhow::Result<ContextData> {
 fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))
 }
+
+/// A current-thread runtime and a connected store: the CLI blocks on the few store calls a
+/// command makes.
+pub fn store(url: &str) -> anyhow::Result<(tokio::runtime::Runtime, cleanclaim_store::Store)> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let store = runtime
+        .block_on(cleanclaim_store::Store::connect(url))
+        .context("connecting to PostgreSQL")?;
+    Ok((runtime, store))
+}

@@ -9,21 +9,12 @@
     reason = "tests fail loudly by design"
 )]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+
+use std::path::Path;
 
 use cleanclaim_x12::x837::read_claims;
-
-fn cleanclaim(args: &[&str]) -> Output {
-    let url = std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    Command::new(env!("CARGO_BIN_EXE_cleanclaim"))
-        .args(args)
-        .env("DATABASE_URL", url)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap()
-}
+use common::{cleanclaim, scratch, scratch_dir, submit, unique, x12_data};
 
 fn corpus(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -31,23 +22,6 @@ fn corpus(name: &str) -> String {
         .join(name)
         .display()
         .to_string()
-}
-
-fn unique() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos()
-}
-
-fn scratch(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "cleanclaim-{test}-{}-{}",
-        std::process::id(),
-        unique()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 #[test]
@@ -80,7 +54,7 @@ fn a_remittance_prints_payments_and_denials_with_causes() {
 
 #[test]
 fn json_lines_end_with_a_summary_and_the_category_map_can_be_overridden() {
-    let dir = scratch("remit-json");
+    let dir = scratch_dir("remit-json");
     let file = corpus("edi835parser__emedny_sample.txt");
     let output = cleanclaim(&["remit", "--format", "json", &file]);
     let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&output.stdout)
@@ -187,33 +161,10 @@ fn cents(cents: i64) -> String {
 
 #[test]
 fn posting_links_claims_refuses_a_second_posting_and_leaves_nothing_from_a_broken_file() {
-    let dir = scratch("remit-post");
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../x12/tests/data");
-    let sender = format!("R{:014}", unique() % 100_000_000_000_000);
-    let profile_text = std::fs::read_to_string(data.join("billing.toml"))
-        .unwrap()
-        .replace(
-            "sender_id = \"CLEANCLAIM01\"",
-            &format!("sender_id = \"{sender}\""),
-        );
-    let profile = dir.join("billing.toml");
-    std::fs::write(&profile, profile_text).unwrap();
+    let (dir, profile, _) = scratch("remit-post", 'R');
+    let data = x12_data();
     let claims_file = dir.join("out.837");
-    let written = cleanclaim(&[
-        "claims",
-        "--profile",
-        profile.to_str().unwrap(),
-        "--out",
-        claims_file.to_str().unwrap(),
-        data.join("encounters/pt-medicare.json").to_str().unwrap(),
-        data.join("encounters/ot-commercial.json").to_str().unwrap(),
-    ]);
-    assert_eq!(
-        written.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&written.stderr)
-    );
+    submit(&profile, &claims_file, &["pt-medicare", "ot-commercial"]);
 
     let trace = format!("EFT{}", unique());
     let remittance = dir.join("answer.835");
@@ -308,28 +259,12 @@ fn posting_links_claims_refuses_a_second_posting_and_leaves_nothing_from_a_broke
 
 #[test]
 fn acknowledgments_are_read_and_recorded_against_our_claims_once() {
-    let dir = scratch("ack-post");
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../x12/tests/data");
-    let sender = format!("K{:014}", unique() % 100_000_000_000_000);
-    let profile_text = std::fs::read_to_string(data.join("billing.toml"))
-        .unwrap()
-        .replace(
-            "sender_id = \"CLEANCLAIM01\"",
-            &format!("sender_id = \"{sender}\""),
-        );
-    let profile = dir.join("billing.toml");
-    std::fs::write(&profile, profile_text).unwrap();
-    let claims_file = dir.join("out.837");
-    let written = cleanclaim(&[
-        "claims",
-        "--profile",
-        profile.to_str().unwrap(),
-        "--out",
-        claims_file.to_str().unwrap(),
-        data.join("encounters/pt-medicare.json").to_str().unwrap(),
-        data.join("encounters/ot-commercial.json").to_str().unwrap(),
-    ]);
-    assert_eq!(written.status.code(), Some(0));
+    let (dir, profile, sender) = scratch("ack-post", 'K');
+    submit(
+        &profile,
+        &dir.join("out.837"),
+        &["pt-medicare", "ot-commercial"],
+    );
     // A fresh sender starts at ST02 0001 (one transaction set for two claims). The
     // acknowledgment's own ISA13 is new each run: it is what makes a verdict new.
     let control = format!("{:09}", unique() % 1_000_000_000);

@@ -8,44 +8,14 @@
     reason = "tests fail loudly by design"
 )]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn cleanclaim(args: &[&str]) -> Output {
-    let url = std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    Command::new(env!("CARGO_BIN_EXE_cleanclaim"))
-        .args(args)
-        .env("DATABASE_URL", url)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap()
-}
+use std::path::Path;
 
-fn x12_data() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../x12/tests/data")
-}
+use common::{cleanclaim, x12_data};
 
-/// A scratch folder with the test profile under a sender id of its own, so control numbers
-/// start at 1 whatever ran before.
-fn scratch(test: &str) -> (PathBuf, PathBuf, String) {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    let dir =
-        std::env::temp_dir().join(format!("cleanclaim-{test}-{}-{nanos}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let sender = format!("T{:014}", nanos % 100_000_000_000_000);
-    let profile = std::fs::read_to_string(x12_data().join("billing.toml"))
-        .unwrap()
-        .replace(
-            "sender_id = \"CLEANCLAIM01\"",
-            &format!("sender_id = \"{sender}\""),
-        );
-    let path = dir.join("billing.toml");
-    std::fs::write(&path, profile).unwrap();
-    (dir, path, sender)
+fn scratch(test: &str) -> (std::path::PathBuf, std::path::PathBuf, String) {
+    common::scratch(test, 'T')
 }
 
 #[test]

@@ -2,6 +2,13 @@
 
 use crate::{Store, StoreError};
 
+/// The envelope level an acknowledgment answers for.
+#[derive(Debug, Clone, Copy)]
+enum Carrier {
+    Interchange,
+    Transaction,
+}
+
 /// One acknowledgment of one claim.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Acknowledgment {
@@ -23,15 +30,8 @@ impl Store {
         sender: &str,
         transaction_control: i64,
     ) -> Result<Vec<String>, StoreError> {
-        let ids = sqlx::query_scalar(
-            "SELECT claim_id FROM submitted_claims
-             WHERE sender_id = $1 AND transaction_control = $2 ORDER BY claim_id",
-        )
-        .bind(sender)
-        .bind(transaction_control)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(ids)
+        self.claims_carried(sender, Carrier::Transaction, transaction_control)
+            .await
     }
 
     /// The claims one of our interchanges carried: what a TA1 accepts or rejects.
@@ -40,14 +40,31 @@ impl Store {
         sender: &str,
         interchange_control: i64,
     ) -> Result<Vec<String>, StoreError> {
-        let ids = sqlx::query_scalar(
-            "SELECT claim_id FROM submitted_claims
-             WHERE sender_id = $1 AND interchange_control = $2 ORDER BY claim_id",
-        )
-        .bind(sender)
-        .bind(interchange_control)
-        .fetch_all(&self.pool)
-        .await?;
+        self.claims_carried(sender, Carrier::Interchange, interchange_control)
+            .await
+    }
+
+    async fn claims_carried(
+        &self,
+        sender: &str,
+        carrier: Carrier,
+        control: i64,
+    ) -> Result<Vec<String>, StoreError> {
+        let query = match carrier {
+            Carrier::Interchange => {
+                "SELECT claim_id FROM submitted_claims
+                 WHERE sender_id = $1 AND interchange_control = $2 ORDER BY claim_id"
+            }
+            Carrier::Transaction => {
+                "SELECT claim_id FROM submitted_claims
+                 WHERE sender_id = $1 AND transaction_control = $2 ORDER BY claim_id"
+            }
+        };
+        let ids = sqlx::query_scalar(query)
+            .bind(sender)
+            .bind(control)
+            .fetch_all(&self.pool)
+            .await?;
         Ok(ids)
     }
 

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{Postgres, Row, Transaction};
+use sqlx::{Postgres, Transaction};
 
 use crate::{Store, StoreError};
 
@@ -91,7 +91,7 @@ impl Store {
         &self,
         claim_ids: &[String],
     ) -> Result<HashMap<String, Vec<String>>, StoreError> {
-        let rows = sqlx::query(
+        let rows: Vec<(String, Vec<String>)> = sqlx::query_as(
             "SELECT DISTINCT ON (claim_id) claim_id, line_controls FROM submitted_claims
              WHERE claim_id = ANY($1)
              ORDER BY claim_id, submitted_at DESC, interchange_control DESC",
@@ -99,10 +99,7 @@ impl Store {
         .bind(claim_ids)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(StoreError::from)
+        Ok(rows.into_iter().collect())
     }
 
     /// How each claim of a posted remittance was recorded, in file order: (claim id,
@@ -111,24 +108,14 @@ impl Store {
         &self,
         remittance: RemittanceId,
     ) -> Result<Vec<(String, bool, Option<String>, bool)>, StoreError> {
-        let rows = sqlx::query(
+        let rows = sqlx::query_as(
             "SELECT claim_id, denied, cause, needs_review FROM remittance_claims
              WHERE remittance_id = $1 ORDER BY seq",
         )
         .bind(remittance.0)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok((
-                    row.try_get(0)?,
-                    row.try_get(1)?,
-                    row.try_get(2)?,
-                    row.try_get(3)?,
-                ))
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(StoreError::from)
+        Ok(rows)
     }
 }
 

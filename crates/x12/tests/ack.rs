@@ -8,24 +8,13 @@
 
 //! TA1, 999 and 277CA readers against every public acknowledgment in the corpus.
 
+mod common;
+
 use std::fs;
-use std::path::{Path, PathBuf};
 
 use cleanclaim_x12::ErrorKind;
 use cleanclaim_x12::ack::{AckCode, AckFile, Acknowledgment, StatusVerdict, read_acknowledgments};
-
-fn corpus(folder: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/corpus")
-        .join(folder);
-    let mut files: Vec<_> = fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_file())
-        .collect();
-    files.sort();
-    files
-}
+use common::corpus;
 
 fn read(folder: &str, name: &str) -> AckFile {
     let path = corpus(folder)

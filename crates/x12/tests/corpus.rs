@@ -8,21 +8,15 @@
 //! The public sample corpus in `../shared/corpus`: files other projects wrote, so the real
 //! check of our reader and validator.
 
+mod common;
+
 use cleanclaim_x12::validate;
 use std::path::{Path, PathBuf};
 
-fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus")
-}
+use common::corpus_root as corpus;
 
 fn files(folder: &str) -> Vec<PathBuf> {
-    let mut files: Vec<_> = std::fs::read_dir(corpus().join(folder))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_file())
-        .collect();
-    files.sort();
-    files
+    common::corpus(folder)
 }
 
 fn name(path: &Path) -> String {

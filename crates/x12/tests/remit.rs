@@ -8,24 +8,13 @@
 
 //! The streaming 835 reader against every public 835 in the corpus, and against broken input.
 
+mod common;
+
 use std::fs;
-use std::path::{Path, PathBuf};
 
 use cleanclaim_x12::x835::{ClaimStatus, RemitItem, RemitReader};
 use cleanclaim_x12::{ErrorKind, ReadError};
-
-fn corpus(folder: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/corpus")
-        .join(folder);
-    let mut files: Vec<_> = fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_file())
-        .collect();
-    files.sort();
-    files
-}
+use common::corpus;
 
 fn read_all(bytes: &[u8]) -> Result<Vec<RemitItem>, ReadError> {
     RemitReader::new(bytes).collect()

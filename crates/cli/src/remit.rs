@@ -63,13 +63,13 @@ struct Tally {
     posted: Option<usize>,
 }
 
-struct Poster {
+struct Poster<'m> {
     runtime: tokio::runtime::Runtime,
     store: Store,
     posting: Option<Posting>,
     current: Option<RemittanceId>,
     next_seq: i32,
-    batch: Vec<(ClaimPayment, ClaimOutcome)>,
+    batch: Vec<(ClaimPayment, ClaimOutcome<'m>)>,
     /// Claims posted whose CLP01 is not a claim we submitted, and lines of ours we could
     /// not place.
     unmatched_claims: usize,
@@ -195,7 +195,7 @@ pub fn run(args: &RemitArgs) -> anyhow::Result<Outcome> {
 }
 
 impl Tally {
-    fn count(&mut self, outcome: &ClaimOutcome) {
+    fn count(&mut self, outcome: &ClaimOutcome<'_>) {
         self.claims += 1;
         self.paid_cents += outcome.paid_cents;
         self.denied += usize::from(outcome.denied);
@@ -227,7 +227,7 @@ enum JsonItem<'a> {
     },
     Claim {
         claim: &'a ClaimPayment,
-        outcome: &'a ClaimOutcome,
+        outcome: &'a ClaimOutcome<'a>,
     },
     ProviderAdjustment {
         adjustment: &'a cleanclaim_x12::x835::ProviderAdjustment,
@@ -303,7 +303,7 @@ fn print_claim(
     out: &mut impl Write,
     format: Format,
     claim: &ClaimPayment,
-    outcome: &ClaimOutcome,
+    outcome: &ClaimOutcome<'_>,
 ) -> anyhow::Result<()> {
     match format {
         Format::Table => {
@@ -313,14 +313,15 @@ fn print_claim(
                 (false, Some(cause)) => format!("{} line(s): {cause}", outcome.denied_lines),
                 (false, None) => String::new(),
             };
-            let mut why: Vec<&str> = Vec::new();
+            let mut why: Vec<String> = Vec::new();
             for adjustment in outcome
                 .adjustments
                 .iter()
                 .filter(|a| a.category.is_denial())
             {
-                if !why.contains(&adjustment.why.as_str()) {
-                    why.push(&adjustment.why);
+                let reason = adjustment.why();
+                if !why.contains(&reason) {
+                    why.push(reason);
                 }
             }
             let why = why.join("; ");
@@ -397,7 +398,7 @@ fn print_summary(out: &mut impl Write, format: Format, tally: &Tally) -> anyhow:
     Ok(())
 }
 
-impl Poster {
+impl<'m> Poster<'m> {
     fn connect(url: &str) -> anyhow::Result<Self> {
         let (runtime, store) = crate::setup::store(url)?;
         let posting = runtime.block_on(store.begin_posting())?;
@@ -446,7 +447,7 @@ impl Poster {
         Ok(started)
     }
 
-    fn push(&mut self, claim: ClaimPayment, outcome: ClaimOutcome) -> anyhow::Result<()> {
+    fn push(&mut self, claim: ClaimPayment, outcome: ClaimOutcome<'m>) -> anyhow::Result<()> {
         self.batch.push((claim, outcome));
         if self.batch.len() >= BATCH {
             self.flush()?;
@@ -559,7 +560,7 @@ impl Poster {
     }
 }
 
-impl Drop for Poster {
+impl Drop for Poster<'_> {
     /// A posting not committed (bad input half way) is rolled back: nothing of the file stays.
     fn drop(&mut self) {
         if let Some(posting) = self.posting.take() {

@@ -6,21 +6,42 @@ use compact_str::CompactString;
 use serde::Serialize;
 
 use crate::category::Category;
-use crate::map::CategoryMap;
+use crate::map::{Basis, CategoryMap};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AssessedAdjustment {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssessedAdjustment<'m> {
     /// The service line (index in the claim's lines), or `None` at claim level.
     pub line: Option<usize>,
     pub group: AdjustmentGroup,
     pub reason: CompactString,
     pub amount_cents: i64,
     pub category: Category,
-    pub why: String,
+    pub basis: Basis<'m>,
+}
+
+impl AssessedAdjustment<'_> {
+    /// The reason for the category, in words.
+    pub fn why(&self) -> String {
+        self.basis.why(self.group, &self.reason)
+    }
+}
+
+impl Serialize for AssessedAdjustment<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("AssessedAdjustment", 6)?;
+        out.serialize_field("line", &self.line)?;
+        out.serialize_field("group", &self.group)?;
+        out.serialize_field("reason", &self.reason)?;
+        out.serialize_field("amount_cents", &self.amount_cents)?;
+        out.serialize_field("category", &self.category)?;
+        out.serialize_field("why", &self.why())?;
+        out.end()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ClaimOutcome {
+pub struct ClaimOutcome<'m> {
     /// CLP01.
     pub claim_id: CompactString,
     pub status: Option<ClaimStatus>,
@@ -36,7 +57,7 @@ pub struct ClaimOutcome {
     pub denied_cents: i64,
     /// The category with the most money denied; ties go to the earlier category.
     pub cause: Option<Category>,
-    pub adjustments: Vec<AssessedAdjustment>,
+    pub adjustments: Vec<AssessedAdjustment<'m>>,
     /// Charge less payment less adjustments; not zero means the payer's numbers do not add
     /// up and the claim needs a look before posting.
     pub imbalance_cents: i64,
@@ -44,7 +65,7 @@ pub struct ClaimOutcome {
     pub errors: Vec<String>,
 }
 
-impl ClaimOutcome {
+impl ClaimOutcome<'_> {
     /// Safe to post without a person looking: readable and balanced.
     pub fn is_clean(&self) -> bool {
         self.errors.is_empty() && self.imbalance_cents == 0
@@ -52,9 +73,9 @@ impl ClaimOutcome {
 }
 
 /// Categorizes every adjustment of `claim` and decides what was denied and why.
-pub fn assess(claim: &ClaimPayment, map: &CategoryMap) -> ClaimOutcome {
+pub fn assess<'m>(claim: &ClaimPayment, map: &'m CategoryMap) -> ClaimOutcome<'m> {
     let claim_remarks = claim.remarks.iter().map(CompactString::as_str);
-    let mut adjustments: Vec<AssessedAdjustment> = claim
+    let mut adjustments: Vec<AssessedAdjustment<'m>> = claim
         .adjustments
         .iter()
         .map(|a| {
@@ -65,7 +86,7 @@ pub fn assess(claim: &ClaimPayment, map: &CategoryMap) -> ClaimOutcome {
                 reason: a.reason.clone(),
                 amount_cents: a.amount_cents,
                 category: c.category,
-                why: c.why,
+                basis: c.basis,
             }
         })
         .collect();
@@ -86,7 +107,7 @@ pub fn assess(claim: &ClaimPayment, map: &CategoryMap) -> ClaimOutcome {
                 reason: a.reason.clone(),
                 amount_cents: a.amount_cents,
                 category: c.category,
-                why: c.why,
+                basis: c.basis,
             });
         }
         if line_denied && line.paid_cents == 0 && line.charge_cents > 0 {
@@ -150,12 +171,13 @@ mod tests {
         let text = wrap(
             "CLP*E1*4*200*0*0*12*P1~SVC*HC:97110:GP*200*0**4~CAS*CO*16*200~REF*6R*E1-1~LQ*HE*N54~",
         );
-        let outcome = assess(&claims(&text)[0], &CategoryMap::builtin().unwrap());
+        let map = CategoryMap::builtin().unwrap();
+        let outcome = assess(&claims(&text)[0], &map);
         assert!(outcome.denied);
         assert_eq!(outcome.denied_lines, 1);
         assert_eq!(outcome.cause, Some(Category::Authorization));
         assert_eq!(outcome.denied_cents, 20_000);
-        assert!(outcome.adjustments[0].why.contains("N54"));
+        assert!(outcome.adjustments[0].why().contains("N54"));
         assert!(outcome.is_clean());
     }
 
@@ -163,7 +185,8 @@ mod tests {
     fn contractual_and_patient_share_are_not_denials() {
         let text =
             wrap("CLP*E2*1*200*120*30*12*P2~SVC*HC:97110:GP*200*120**4~CAS*CO*45*50~CAS*PR*2*30~");
-        let outcome = assess(&claims(&text)[0], &CategoryMap::builtin().unwrap());
+        let map = CategoryMap::builtin().unwrap();
+        let outcome = assess(&claims(&text)[0], &map);
         assert!(!outcome.denied);
         assert_eq!(
             (outcome.denied_lines, outcome.denied_cents, outcome.cause),
@@ -181,7 +204,8 @@ mod tests {
         let text = wrap(
             "CLP*E3*1*300*100*0*12*P3~SVC*HC:97110:GP*100*100**2~SVC*HC:97140:GP*100*0**2~CAS*CO*151*100~SVC*HC:97530:GP*100*0**2~CAS*CO*97*60~CAS*CO*45*40~",
         );
-        let outcome = assess(&claims(&text)[0], &CategoryMap::builtin().unwrap());
+        let map = CategoryMap::builtin().unwrap();
+        let outcome = assess(&claims(&text)[0], &map);
         assert!(!outcome.denied);
         assert_eq!(outcome.denied_lines, 2);
         assert_eq!(outcome.denied_cents, 16_000);
@@ -192,7 +216,8 @@ mod tests {
     #[test]
     fn an_unbalanced_claim_is_not_clean() {
         let text = wrap("CLP*E4*1*300*100*0*12*P4~SVC*HC:97110:GP*300*100**2~");
-        let outcome = assess(&claims(&text)[0], &CategoryMap::builtin().unwrap());
+        let map = CategoryMap::builtin().unwrap();
+        let outcome = assess(&claims(&text)[0], &map);
         assert_eq!(outcome.imbalance_cents, 20_000);
         assert!(!outcome.is_clean());
     }

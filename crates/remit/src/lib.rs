@@ -12,4 +12,4 @@ pub mod map;
 pub use assess::{AssessedAdjustment, ClaimOutcome, assess};
 pub use category::Category;
 pub use link::{ClaimLink, LineLink, Submitted, link};
-pub use map::{Categorized, CategoryMap, MapEntry, MapError};
+pub use map::{Basis, Categorized, CategoryMap, MapEntry, MapError};

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use cleanclaim_x12::x835::{Adjustment, AdjustmentGroup};
+use compact_str::CompactString;
 use serde::Deserialize;
 
 use crate::category::Category;
@@ -42,11 +43,50 @@ struct MapFile {
     rarc: BTreeMap<String, MapEntry>,
 }
 
-/// An adjustment's category and the reason for it, in words a biller can check.
+/// An adjustment's category and the map entries that decided it. Kept as data and put in
+/// words only when shown ([`Basis::why`]): an 835 has millions of adjustments and most are
+/// never printed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Categorized {
+pub struct Categorized<'m> {
     pub category: Category,
-    pub why: String,
+    pub basis: Basis<'m>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Basis<'m> {
+    /// The CARC is not in the map.
+    Unmapped,
+    /// The CARC's own entry.
+    Carc(&'m MapEntry),
+    /// A generic CARC, decided by a remark code beside it.
+    Remark {
+        carc: &'m MapEntry,
+        code: CompactString,
+        remark: &'m MapEntry,
+    },
+}
+
+impl Basis<'_> {
+    /// The reason in words, as a biller reads it: `CO-197: Precertification ... absent`.
+    pub fn why(&self, group: AdjustmentGroup, reason: &str) -> String {
+        let group = group.code();
+        match self {
+            Self::Unmapped => {
+                format!("{group}-{reason}: CARC {reason} is not in the category map")
+            }
+            Self::Carc(entry) => {
+                let whose = match group {
+                    "PR" => " (patient responsibility group)",
+                    _ => "",
+                };
+                format!("{group}-{reason}: {}{whose}", entry.label)
+            }
+            Self::Remark { carc, code, remark } => format!(
+                "{group}-{reason} ({}) is generic; remark {code}: {}",
+                carc.label, remark.label
+            ),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -104,13 +144,11 @@ impl CategoryMap {
         &self,
         adjustment: &Adjustment,
         remarks: impl IntoIterator<Item = &'a str>,
-    ) -> Categorized {
-        let group = adjustment.group.code();
-        let reason = adjustment.reason.as_str();
-        let Some(entry) = self.carc.get(reason) else {
+    ) -> Categorized<'_> {
+        let Some(entry) = self.carc.get(adjustment.reason.as_str()) else {
             return Categorized {
                 category: Category::Other,
-                why: format!("{group}-{reason}: CARC {reason} is not in the category map"),
+                basis: Basis::Unmapped,
             };
         };
         if entry.refine {
@@ -120,20 +158,17 @@ impl CategoryMap {
             if let Some((code, remark)) = refined {
                 return Categorized {
                     category: remark.category,
-                    why: format!(
-                        "{group}-{reason} ({}) is generic; remark {code}: {}",
-                        entry.label, remark.label
-                    ),
+                    basis: Basis::Remark {
+                        carc: entry,
+                        code: code.into(),
+                        remark,
+                    },
                 };
             }
         }
-        let whose = match adjustment.group {
-            AdjustmentGroup::PR => " (patient responsibility group)",
-            _ => "",
-        };
         Categorized {
             category: entry.category,
-            why: format!("{group}-{reason}: {}{whose}", entry.label),
+            basis: Basis::Carc(entry),
         }
     }
 }
@@ -183,7 +218,12 @@ mod tests {
         ];
         for (reason, expected) in cases {
             let got = map.categorize(&adjustment(AdjustmentGroup::CO, reason), []);
-            assert_eq!(got.category, expected, "{reason}: {}", got.why);
+            assert_eq!(
+                got.category,
+                expected,
+                "{reason}: {}",
+                got.basis.why(AdjustmentGroup::CO, reason)
+            );
         }
     }
 
@@ -194,7 +234,8 @@ mod tests {
         assert_eq!(map.categorize(&co16, []).category, Category::Documentation);
         let refined = map.categorize(&co16, ["MA01", "M62"]);
         assert_eq!(refined.category, Category::Authorization);
-        assert!(refined.why.contains("remark M62"), "{}", refined.why);
+        let why = refined.basis.why(AdjustmentGroup::CO, "16");
+        assert!(why.contains("remark M62"), "{why}");
         // A remark beside a specific CARC does not change it.
         let co45 = adjustment(AdjustmentGroup::CO, "45");
         assert_eq!(
@@ -208,7 +249,10 @@ mod tests {
         let map = CategoryMap::builtin().unwrap();
         let got = map.categorize(&adjustment(AdjustmentGroup::OA, "Z9"), []);
         assert_eq!(got.category, Category::Other);
-        assert!(got.why.contains("not in the category map"));
+        assert_eq!(
+            got.basis.why(AdjustmentGroup::OA, "Z9"),
+            "OA-Z9: CARC Z9 is not in the category map"
+        );
     }
 
     #[test]

@@ -89,25 +89,58 @@ mod ids {
     pub const TS3: u32 = tag("TS3");
 }
 
-/// The fields of one segment, split once: the reader looks at most of them.
+/// The fields of one segment, split once: the reader looks at most of them. Only where each
+/// element ends is kept (a few bytes per element), so splitting costs one pass and no copies.
 struct Fields<'a> {
     segment: Segment<'a>,
-    /// MIA, the longest 835 segment, has 24 elements.
-    items: [&'a str; 24],
+    /// The segment text after the id and its separator.
+    rest: &'a str,
+    /// `ends[i]` is where element `i + 1` ends in `rest`; `count` of them are set.
+    ends: [u32; FIELDS],
+    count: usize,
 }
+
+/// MIA, the longest 835 segment, has 24 elements.
+const FIELDS: usize = 24;
 
 impl<'a> Fields<'a> {
     fn of(segment: Segment<'a>) -> Self {
-        let mut items = [""; 24];
-        segment.split_into(&mut items);
-        Self { segment, items }
+        let raw = segment.raw();
+        let rest = raw.get(segment.id().len() + 1..).unwrap_or("");
+        let mut ends = [0u32; FIELDS];
+        let mut count = 0;
+        if raw.len() > segment.id().len() {
+            let separator = segment.delimiters().element;
+            // Segments are at most MAX_SEGMENT (64 KiB) long, so positions fit in u32.
+            let positions = rest
+                .bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == separator)
+                .map(|(i, _)| i)
+                .chain(std::iter::once(rest.len()));
+            for (slot, end) in ends.iter_mut().zip(positions) {
+                *slot = u32::try_from(end).unwrap_or(u32::MAX);
+                count += 1;
+            }
+        }
+        Self {
+            segment,
+            rest,
+            ends,
+            count,
+        }
     }
 
     fn get(&self, n: usize) -> &'a str {
-        n.checked_sub(1)
-            .and_then(|i| self.items.get(i))
-            .copied()
-            .unwrap_or("")
+        let Some(index) = n.checked_sub(1).filter(|i| *i < self.count) else {
+            return "";
+        };
+        let start = match index.checked_sub(1) {
+            Some(previous) => self.ends.get(previous).map_or(0, |e| *e as usize + 1),
+            None => 0,
+        };
+        let end = self.ends.get(index).map_or(0, |e| *e as usize);
+        self.rest.get(start..end).unwrap_or("")
     }
 
     fn required(&self, n: usize) -> Result<&'a str, X12Error> {

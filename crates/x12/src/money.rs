@@ -3,31 +3,41 @@
 /// `"12.25"` → 1225, `"500"` → 50000, `"-5.5"` → -550. `None` for anything that is not a
 /// decimal with at most two fraction digits.
 pub fn parse_cents(text: &str) -> Option<i64> {
-    let (negative, unsigned) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text),
+    // One pass over the bytes: amounts are in every claim, line and adjustment of an 835.
+    let bytes = text.as_bytes();
+    let (negative, digits) = match bytes.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, bytes),
     };
-    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
-    if (whole.is_empty() && fraction.is_empty())
-        || fraction.len() > 2
-        || !whole
-            .bytes()
-            .chain(fraction.bytes())
-            .all(|b| b.is_ascii_digit())
-    {
+    let mut value: i64 = 0;
+    let mut any_digit = false;
+    // `None` before the decimal point, then how many fraction digits have been read.
+    let mut fraction: Option<u32> = None;
+    for &byte in digits {
+        match byte {
+            b'0'..=b'9' => {
+                if let Some(read) = fraction {
+                    if read == 2 {
+                        return None;
+                    }
+                    fraction = Some(read + 1);
+                }
+                value = value.checked_mul(10)?.checked_add(i64::from(byte - b'0'))?;
+                any_digit = true;
+            }
+            b'.' if fraction.is_none() => fraction = Some(0),
+            _ => return None,
+        }
+    }
+    if !any_digit {
         return None;
     }
-    let whole: i64 = if whole.is_empty() {
-        0
-    } else {
-        whole.parse().ok()?
+    let scale = match fraction.unwrap_or(0) {
+        0 => 100,
+        1 => 10,
+        _ => 1,
     };
-    let fraction: i64 = match fraction.len() {
-        0 => 0,
-        1 => fraction.parse::<i64>().ok()? * 10,
-        _ => fraction.parse().ok()?,
-    };
-    let cents = whole.checked_mul(100)?.checked_add(fraction)?;
+    let cents = value.checked_mul(scale)?;
     Some(if negative { -cents } else { cents })
 }
 
@@ -63,7 +73,9 @@ mod tests {
             assert_eq!(parse_cents(&format_cents(cents)), Some(cents));
         }
         assert_eq!(format_cents(5000), "50");
-        assert_eq!(parse_cents("1.234"), None);
-        assert_eq!(parse_cents(""), None);
+        assert_eq!(parse_cents("5."), Some(500));
+        for bad in ["1.234", "", ".", "-", "1.2.3", "12a", "+5", "9999999999999999999"] {
+            assert_eq!(parse_cents(bad), None, "{bad}");
+        }
     }
 }

@@ -112,14 +112,16 @@ impl<'a> Fields<'a> {
         if raw.len() > segment.id().len() {
             let separator = segment.delimiters().element;
             // Segments are at most MAX_SEGMENT (64 KiB) long, so positions fit in u32.
-            let positions = rest
-                .bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == separator)
-                .map(|(i, _)| i)
-                .chain(std::iter::once(rest.len()));
-            for (slot, end) in ends.iter_mut().zip(positions) {
-                *slot = u32::try_from(end).unwrap_or(u32::MAX);
+            let mut slots = ends.iter_mut();
+            for (position, byte) in (0u32..).zip(rest.bytes()) {
+                if byte == separator {
+                    let Some(slot) = slots.next() else { break };
+                    *slot = position;
+                    count += 1;
+                }
+            }
+            if let Some(slot) = slots.next() {
+                *slot = u32::try_from(rest.len()).unwrap_or(u32::MAX);
                 count += 1;
             }
         }

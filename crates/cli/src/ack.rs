@@ -237,10 +237,11 @@ fn post(url: &str, file: &AckFile) -> anyhow::Result<(usize, u64, usize)> {
                 }
             }
             Acknowledgment::Claims(ca) => {
+                // Ours means submitted by the sender this acknowledgment is addressed to.
                 let ids: Vec<String> = ca.claims.iter().map(|c| c.claim_id.clone()).collect();
-                let known = runtime.block_on(store.line_controls_of(&ids))?;
+                let known = runtime.block_on(store.already_submitted(&file.receiver, &ids))?;
                 for claim in &ca.claims {
-                    if !known.contains_key(&claim.claim_id) {
+                    if !known.contains(&claim.claim_id) {
                         unknown += 1;
                         continue;
                     }

@@ -74,7 +74,16 @@ mod tests {
         }
         assert_eq!(format_cents(5000), "50");
         assert_eq!(parse_cents("5."), Some(500));
-        for bad in ["1.234", "", ".", "-", "1.2.3", "12a", "+5", "9999999999999999999"] {
+        for bad in [
+            "1.234",
+            "",
+            ".",
+            "-",
+            "1.2.3",
+            "12a",
+            "+5",
+            "9999999999999999999",
+        ] {
             assert_eq!(parse_cents(bad), None, "{bad}");
         }
     }

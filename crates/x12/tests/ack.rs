@@ -171,3 +171,24 @@ fn other_transaction_sets_are_not_acknowledgments() {
         "{error}"
     );
 }
+
+#[test]
+fn a_rejected_billing_provider_rejects_claims_without_a_status_of_their_own() {
+    let text = "ISA*00*          *00*          *ZZ*PAYER          *ZZ*CLINIC         *250320*1200*^*00501*000000001*0*P*:~GS*HN*PAYER*CLINIC*20250320*1200*1*X*005010X214~ST*277*0001*005010X214~BHT*0085*08*B1*20250320*1200*TH~HL*1**20*1~NM1*PR*2*PAYER*****PI*1~HL*2*1*21*1~NM1*41*2*CLINIC*****46*C1~HL*3*2*19*1~NM1*85*2*CLINIC*****XX*1234567893~STC*A3:496:85*20250320*U~HL*4*3*PT~NM1*QC*1*DOE*JANE****MI*M1~TRN*2*E-1~HL*5*3*PT~NM1*QC*1*ROE*RAY****MI*M2~TRN*2*E-2~STC*A2:20*20250320*WQ*10~SE*16*0001~GE*1*1~IEA*1*000000001~";
+    let file = read_acknowledgments(text).unwrap();
+    let Acknowledgment::Claims(ack) = &file.acknowledgments[0] else {
+        panic!("a 277CA")
+    };
+    let verdicts: Vec<_> = ack
+        .claims
+        .iter()
+        .map(|c| (c.claim_id.as_str(), c.verdict))
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            ("E-1", StatusVerdict::Rejected),
+            ("E-2", StatusVerdict::Accepted)
+        ]
+    );
+}

@@ -83,6 +83,9 @@ pub struct ClaimAcknowledgment {
     /// REF*1K.
     pub payer_claim_number: Option<String>,
     pub lines: Vec<LineAcknowledgment>,
+    /// STC of the billing provider level (HL 19) above the claim: a provider rejected as a
+    /// whole (not enrolled, say) rejects claims that carry no verdict of their own.
+    pub provider_statuses: Vec<StatusCode>,
 }
 
 #[derive(Debug)]
@@ -90,6 +93,7 @@ pub(crate) struct Builder {
     control: String,
     level: String,
     batch_status: Vec<StatusCode>,
+    provider_status: Vec<StatusCode>,
     claims: Vec<ClaimAcknowledgment>,
 }
 
@@ -112,6 +116,7 @@ impl Builder {
             control: control.to_owned(),
             level: String::new(),
             batch_status: Vec::new(),
+            provider_status: Vec::new(),
             claims: Vec::new(),
         }
     }
@@ -120,6 +125,9 @@ impl Builder {
         match (segment.id(), self.level.as_str()) {
             ("HL", _) => {
                 self.level = required(segment, 3)?.to_owned();
+                if self.level == "19" {
+                    self.provider_status.clear();
+                }
             }
             ("TRN", "PT") => self.claims.push(ClaimAcknowledgment {
                 claim_id: required(segment, 2)?.to_owned(),
@@ -128,8 +136,10 @@ impl Builder {
                 amount: String::new(),
                 payer_claim_number: None,
                 lines: Vec::new(),
+                provider_statuses: self.provider_status.clone(),
             }),
             ("STC", "21") => self.batch_status.extend(statuses(segment)),
+            ("STC", "19") => self.provider_status.extend(statuses(segment)),
             ("STC", "PT") => {
                 let claim = self.claim(segment)?;
                 match claim.lines.last_mut() {
@@ -186,6 +196,11 @@ impl Builder {
                 .collect();
             claim.verdict = match verdict_of(&claim.statuses) {
                 StatusVerdict::Pending if !line_statuses.is_empty() => verdict_of(&line_statuses),
+                StatusVerdict::Pending
+                    if verdict_of(&claim.provider_statuses) == StatusVerdict::Rejected =>
+                {
+                    StatusVerdict::Rejected
+                }
                 verdict => verdict,
             };
         }

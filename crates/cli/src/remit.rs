@@ -75,6 +75,16 @@ struct Poster<'m> {
     unmatched_claims: usize,
     unmatched_lines: usize,
     posted_claims: usize,
+    /// Claims the assessment found clean that linking sends to review.
+    review_added: usize,
+}
+
+/// What a posting did, for the summary.
+struct PostingCounts {
+    posted: usize,
+    unmatched_claims: usize,
+    unmatched_lines: usize,
+    review_added: usize,
 }
 
 pub fn run(args: &RemitArgs) -> anyhow::Result<Outcome> {
@@ -98,7 +108,10 @@ pub fn run(args: &RemitArgs) -> anyhow::Result<Outcome> {
     let mut tally = Tally::default();
     let mut skipping = false;
     for item in RemitReader::new(input) {
-        let item = item.with_context(|| format!("{}: nothing posted", args.file))?;
+        let item = item.with_context(|| match poster {
+            Some(_) => format!("{}: nothing posted", args.file),
+            None => args.file.clone(),
+        })?;
         match item {
             RemitItem::Payment(payment) => {
                 skipping = false;
@@ -173,12 +186,12 @@ pub fn run(args: &RemitArgs) -> anyhow::Result<Outcome> {
         }
     }
     if let Some(poster) = poster {
-        let (posted, unmatched_claims, unmatched_lines) = poster.commit()?;
-        tally.posted = Some(posted);
-        tally.review += unmatched_claims;
+        let counts = poster.commit()?;
+        tally.posted = Some(counts.posted);
+        tally.review += counts.review_added;
         eprintln!(
-            "{}: posted {posted} claim(s); {unmatched_claims} not matched to a submitted claim, {unmatched_lines} line(s) not matched to a submitted line",
-            args.file
+            "{}: posted {} claim(s); {} not matched to a submitted claim, {} line(s) not matched to a submitted line",
+            args.file, counts.posted, counts.unmatched_claims, counts.unmatched_lines
         );
     }
     print_summary(&mut out, args.format, &tally)?;
@@ -412,6 +425,7 @@ impl<'m> Poster<'m> {
             unmatched_claims: 0,
             unmatched_lines: 0,
             posted_claims: 0,
+            review_added: 0,
         })
     }
 
@@ -501,6 +515,10 @@ impl<'m> Poster<'m> {
                             .count();
                     }
                 }
+                let needs_review = !outcome.is_clean() || !linked.is_complete();
+                if outcome.is_clean() && needs_review {
+                    self.review_added += 1;
+                }
                 let line_control = |line: Option<usize>| {
                     let index = line?;
                     let remit_line = claim.lines.get(index)?;
@@ -524,7 +542,7 @@ impl<'m> Poster<'m> {
                     denied_lines: i32::try_from(outcome.denied_lines).unwrap_or(i32::MAX),
                     denied_cents: outcome.denied_cents,
                     cause: outcome.cause.map(|c| c.name().to_owned()),
-                    needs_review: !outcome.is_clean() || !linked.is_complete(),
+                    needs_review,
                     adjustments: outcome
                         .adjustments
                         .iter()
@@ -547,16 +565,17 @@ impl<'m> Poster<'m> {
     }
 
     /// Commits everything posted; returns (claims posted, claims not ours, lines not placed).
-    fn commit(mut self) -> anyhow::Result<(usize, usize, usize)> {
+    fn commit(mut self) -> anyhow::Result<PostingCounts> {
         self.flush()?;
         if let Some(posting) = self.posting.take() {
             self.runtime.block_on(posting.commit())?;
         }
-        Ok((
-            self.posted_claims,
-            self.unmatched_claims,
-            self.unmatched_lines,
-        ))
+        Ok(PostingCounts {
+            posted: self.posted_claims,
+            unmatched_claims: self.unmatched_claims,
+            unmatched_lines: self.unmatched_lines,
+            review_added: self.review_added,
+        })
     }
 }
 

@@ -27,15 +27,23 @@ pub const MAX_SEGMENT: usize = 64 * 1024;
 
 /// A lending iterator over the segments of a reader: each segment borrows the internal
 /// buffer until the next call.
+///
+/// Bytes are checked as UTF-8 once per chunk read, into a `String`, so that each segment is
+/// a slice of text without a check of its own.
 #[derive(Debug)]
 pub struct SegmentStream<R> {
     reader: R,
-    buf: Vec<u8>,
-    /// Unread data is `buf[start..end]`.
+    /// Checked text; unread data is `text[start..]`.
+    text: String,
     start: usize,
-    end: usize,
-    /// Stream offset of `buf[0]`.
+    /// Stream offset of `text[0]`.
     base: usize,
+    /// Raw bytes read: an incomplete UTF-8 sequence at the end of one read waits here for
+    /// the next.
+    raw: Vec<u8>,
+    carried: usize,
+    /// Stream offset of the first byte that is not UTF-8: the text stops there.
+    bad_utf8: Option<usize>,
     eof: bool,
     delimiters: Option<Delimiters>,
     ordinal: usize,
@@ -46,10 +54,12 @@ impl<R: Read> SegmentStream<R> {
     pub fn new(reader: R) -> Self {
         Self {
             reader,
-            buf: vec![0; CHUNK],
+            text: String::with_capacity(CHUNK),
             start: 0,
-            end: 0,
             base: 0,
+            raw: vec![0; CHUNK],
+            carried: 0,
+            bad_utf8: None,
             eof: false,
             delimiters: None,
             ordinal: 0,
@@ -62,43 +72,60 @@ impl<R: Read> SegmentStream<R> {
         self.delimiters
     }
 
-    /// Moves unread bytes to the front and reads more after them. Returns false at the end
-    /// of input.
+    fn unread(&self) -> &str {
+        self.text.get(self.start..).unwrap_or_default()
+    }
+
+    /// Drops the text already read and appends the next chunk. Returns false when nothing
+    /// more will come (end of input, or bytes that are not UTF-8).
     fn fill(&mut self) -> io::Result<bool> {
-        if self.eof {
+        if self.eof || self.bad_utf8.is_some() {
             return Ok(false);
         }
         if self.start > 0 {
-            self.buf.copy_within(self.start..self.end, 0);
+            self.text.drain(..self.start);
             self.base += self.start;
-            self.end -= self.start;
             self.start = 0;
         }
-        if self.end == self.buf.len() {
-            self.buf.resize(self.buf.len() + CHUNK, 0);
-        }
         loop {
-            let free = self.buf.get_mut(self.end..).unwrap_or_default();
-            match self.reader.read(free) {
-                Ok(0) => {
-                    self.eof = true;
-                    return Ok(false);
-                }
-                Ok(n) => {
-                    self.end += n;
-                    return Ok(true);
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            let free = self.raw.get_mut(self.carried..).unwrap_or_default();
+            let read = match self.reader.read(free) {
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
+            };
+            let filled = self.carried + read;
+            let bytes = self.raw.get(..filled).unwrap_or_default();
+            let (valid, rest) = match std::str::from_utf8(bytes) {
+                Ok(text) => (text, 0),
+                Err(e) => {
+                    let (good, tail) = bytes.split_at(e.valid_up_to());
+                    let good = std::str::from_utf8(good).unwrap_or_default();
+                    // An incomplete sequence at the end of a read may complete with the next.
+                    if e.error_len().is_some() || read == 0 {
+                        self.bad_utf8 = Some(self.base + self.text.len() + good.len());
+                    }
+                    (good, tail.len())
+                }
+            };
+            self.text.push_str(valid);
+            let appended = !valid.is_empty();
+            self.raw.copy_within(filled - rest..filled, 0);
+            self.carried = rest;
+            if read == 0 {
+                self.eof = true;
+                return Ok(appended);
+            }
+            if appended || self.bad_utf8.is_some() {
+                return Ok(appended);
             }
         }
     }
 
     fn detect_delimiters(&mut self) -> Result<Delimiters, ReadError> {
         // The ISA is fixed-width; a BOM and some blank lines may precede it.
-        while self.end - self.start < ISA_LENGTH + 64 && self.fill()? {}
-        let head = self.buf.get(self.start..self.end).unwrap_or_default();
-        let (skip, delimiters) = detect(head)?;
+        while self.unread().len() < ISA_LENGTH + 64 && self.fill()? {}
+        let (skip, delimiters) = detect(self.unread().as_bytes())?;
         self.start += skip;
         self.delimiters = Some(delimiters);
         Ok(delimiters)
@@ -125,17 +152,20 @@ impl<R: Read> SegmentStream<R> {
             },
         };
         let (begin, terminator) = loop {
-            while self.buf.get(self.start).is_some_and(|b| is_filler(*b)) && self.start < self.end {
-                self.start += 1;
-            }
-            let pending = self.buf.get(self.start..self.end).unwrap_or_default();
+            let skipped = self
+                .unread()
+                .bytes()
+                .take_while(|b| is_filler(*b))
+                .count();
+            self.start += skipped;
+            let pending = self.unread().as_bytes();
             if let Some(at) = memchr::memchr(delimiters.segment, pending) {
                 break (self.start, self.start + at);
             }
             if pending.len() > MAX_SEGMENT {
                 let error = X12Error::at(
                     self.ordinal + 1,
-                    &String::from_utf8_lossy(pending.get(..3).unwrap_or_default()),
+                    &id_of(pending, delimiters),
                     self.base + self.start,
                     ErrorKind::Structure(format!(
                         "no segment terminator within {MAX_SEGMENT} bytes"
@@ -144,43 +174,43 @@ impl<R: Read> SegmentStream<R> {
                 return Err(self.fail(error));
             }
             if !self.fill()? {
-                let rest = self.buf.get(self.start..self.end).unwrap_or_default();
-                if rest.is_empty() {
+                let rest = self.unread().as_bytes();
+                let error = if let Some(offset) = self.bad_utf8 {
+                    X12Error::at(
+                        self.ordinal + 1,
+                        &id_of(rest, delimiters),
+                        offset,
+                        ErrorKind::BadValue("UTF-8 text (X12 data is ASCII)"),
+                    )
+                } else if rest.is_empty() {
                     return Ok(None);
-                }
-                let id_len = rest
-                    .iter()
-                    .take(3)
-                    .take_while(|b| **b != delimiters.element)
-                    .count();
-                let error = X12Error::at(
-                    self.ordinal + 1,
-                    &String::from_utf8_lossy(rest.get(..id_len).unwrap_or(rest)),
-                    self.base + self.start,
-                    ErrorKind::Unterminated,
-                );
+                } else {
+                    X12Error::at(
+                        self.ordinal + 1,
+                        &id_of(rest, delimiters),
+                        self.base + self.start,
+                        ErrorKind::Unterminated,
+                    )
+                };
                 return Err(self.fail(error));
             }
         };
         self.ordinal += 1;
         self.start = terminator + 1;
         let offset = self.base + begin;
-        let bytes = self.buf.get(begin..terminator).unwrap_or_default();
-        let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-        let raw = match std::str::from_utf8(bytes) {
-            Ok(raw) => raw,
-            Err(e) => {
-                let id = String::from_utf8_lossy(bytes.get(..3).unwrap_or(bytes)).into_owned();
-                let error = X12Error::at(
-                    self.ordinal,
-                    &id,
-                    offset + e.valid_up_to(),
-                    ErrorKind::BadValue("UTF-8 text (X12 data is ASCII)"),
-                );
-                self.failed = true;
-                return Err(error.into());
-            }
-        };
+        // An ASCII terminator leaves both ends on character boundaries; a byte of a
+        // multi-byte character cannot terminate a segment.
+        if !(self.text.is_char_boundary(begin) && self.text.is_char_boundary(terminator)) {
+            let error = X12Error::at(
+                self.ordinal,
+                "",
+                offset,
+                ErrorKind::BadValue("segment terminator: it must be an ASCII character"),
+            );
+            return Err(self.fail(error));
+        }
+        let raw = self.text.get(begin..terminator).unwrap_or_default();
+        let raw = raw.strip_suffix('\r').unwrap_or(raw);
         let segment = Segment::new(self.ordinal, offset, raw, delimiters);
         if !valid_id(segment.id()) {
             self.failed = true;
@@ -188,6 +218,16 @@ impl<R: Read> SegmentStream<R> {
         }
         Ok(Some(segment))
     }
+}
+
+/// A segment id for an error message: up to three bytes before the first separator.
+fn id_of(bytes: &[u8], delimiters: Delimiters) -> String {
+    let len = bytes
+        .iter()
+        .take(3)
+        .take_while(|b| **b != delimiters.element)
+        .count();
+    String::from_utf8_lossy(bytes.get(..len).unwrap_or(bytes)).into_owned()
 }
 
 #[cfg(test)]
@@ -272,18 +312,31 @@ mod tests {
     }
 
     #[test]
-    fn invalid_utf8_is_an_error_not_a_panic() {
+    fn invalid_utf8_stops_at_its_segment_with_the_byte_offset() {
         let mut input = SMALL.as_bytes().to_vec();
         let at = SMALL.find("BPR").unwrap() + 5;
         input[at] = 0xff;
-        let mut stream = SegmentStream::new(&input[..]);
-        let error = loop {
-            match stream.next_segment() {
-                Ok(Some(_)) => {}
-                Ok(None) => panic!("expected an error"),
-                Err(e) => break e,
-            }
-        };
-        assert!(error.to_string().contains("UTF-8"), "{error}");
+        for trickle in [false, true] {
+            let mut stream: SegmentStream<Box<dyn Read>> = if trickle {
+                SegmentStream::new(Box::new(Trickle(&input)))
+            } else {
+                SegmentStream::new(Box::new(&input[..]))
+            };
+            let mut before = 0;
+            let error = loop {
+                match stream.next_segment() {
+                    Ok(Some(_)) => before += 1,
+                    Ok(None) => panic!("expected an error"),
+                    Err(e) => break e,
+                }
+            };
+            let ReadError::X12(error) = error else {
+                panic!("not an X12 error: {error}")
+            };
+            // ISA, GS and ST are read; the error is BPR's, at the bad byte.
+            assert_eq!(before, 3);
+            assert_eq!((error.segment, error.id.as_str(), error.offset), (4, "BPR", at));
+            assert!(error.to_string().contains("UTF-8"), "{error}");
+        }
     }
 }

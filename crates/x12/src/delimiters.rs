@@ -113,6 +113,11 @@ impl Delimiters {
             if a.is_ascii_alphanumeric() || *a == b' ' {
                 return Err("a delimiter is a letter, digit or space");
             }
+            // X12 delimiters come from the basic and extended character sets, all ASCII; a
+            // byte above 0x7F would be part of a multi-byte character in UTF-8 text.
+            if !a.is_ascii() {
+                return Err("a delimiter is not an ASCII character");
+            }
             if all.iter().skip(i + 1).any(|b| b == a) {
                 return Err("two delimiters are the same character");
             }

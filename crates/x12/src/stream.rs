@@ -312,6 +312,17 @@ mod tests {
     }
 
     #[test]
+    fn a_delimiter_that_is_not_ascii_is_refused() {
+        // Found by fuzzing: a bare ST fragment whose first non-data byte is the start of a
+        // multi-byte character would have made a terminator of it.
+        let input = "ST*IS0* A00\u{feff}ISA*00~SE*2*IS0\u{feff}";
+        let mut stream = SegmentStream::new(input.as_bytes());
+        let error = stream.next_segment().unwrap_err().to_string();
+        assert!(error.contains("not an ASCII character"), "{error}");
+        assert!(stream.next_segment().unwrap().is_none());
+    }
+
+    #[test]
     fn invalid_utf8_stops_at_its_segment_with_the_byte_offset() {
         let mut input = SMALL.as_bytes().to_vec();
         let at = SMALL.find("BPR").unwrap() + 5;

@@ -152,11 +152,7 @@ impl<R: Read> SegmentStream<R> {
             },
         };
         let (begin, terminator) = loop {
-            let skipped = self
-                .unread()
-                .bytes()
-                .take_while(|b| is_filler(*b))
-                .count();
+            let skipped = self.unread().bytes().take_while(|b| is_filler(*b)).count();
             self.start += skipped;
             let pending = self.unread().as_bytes();
             if let Some(at) = memchr::memchr(delimiters.segment, pending) {
@@ -346,7 +342,10 @@ mod tests {
             };
             // ISA, GS and ST are read; the error is BPR's, at the bad byte.
             assert_eq!(before, 3);
-            assert_eq!((error.segment, error.id.as_str(), error.offset), (4, "BPR", at));
+            assert_eq!(
+                (error.segment, error.id.as_str(), error.offset),
+                (4, "BPR", at)
+            );
             assert!(error.to_string().contains("UTF-8"), "{error}");
         }
     }

@@ -253,17 +253,43 @@ fn adjustments(fields: &Fields<'_>, out: &mut Vec<Adjustment>) -> Result<(), X12
 
 /// SVC01 and SVC06: `qualifier:code:mod1:mod2:mod3:mod4:description`.
 fn procedure<'a>(fields: &Fields<'a>, n: usize) -> (&'a str, &'a str, Vec<CompactString>) {
-    let separator = char::from(fields.segment.delimiters().component);
-    // A char-array pattern scans these few bytes faster than a `char` pattern's search.
-    let mut parts = fields.get(n).split([separator]);
+    let separator = fields.segment.delimiters().component;
+    let mut parts = Components {
+        rest: Some(fields.get(n)),
+        separator,
+    };
     let qualifier = parts.next().unwrap_or("");
     let code = parts.next().unwrap_or("");
-    let modifiers = parts
-        .take(4)
-        .filter(|m| !m.is_empty())
-        .map(CompactString::from)
-        .collect();
+    let mut modifiers = Vec::new();
+    for modifier in parts.take(4).filter(|m| !m.is_empty()) {
+        modifiers.push(CompactString::from(modifier));
+    }
     (qualifier, code, modifiers)
+}
+
+/// The components of a composite element. A plain byte search: composites are a few bytes
+/// long, too short for a vectorised search to pay for its setup.
+struct Components<'a> {
+    rest: Option<&'a str>,
+    separator: u8,
+}
+
+impl<'a> Iterator for Components<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.rest?;
+        match rest.bytes().position(|b| b == self.separator) {
+            Some(at) => {
+                self.rest = rest.get(at + 1..);
+                rest.get(..at)
+            }
+            None => {
+                self.rest = None;
+                Some(rest)
+            }
+        }
+    }
 }
 
 impl<R: Read> RemitReader<R> {

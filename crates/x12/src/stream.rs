@@ -8,7 +8,7 @@ use std::io::{self, Read};
 
 use crate::delimiters::{Delimiters, ISA_LENGTH};
 use crate::error::{ErrorKind, X12Error};
-use crate::token::{Segment, detect, is_filler, valid_id};
+use crate::token::{Segment, detect, is_filler};
 
 /// Reading stops with either an I/O failure or bad X12.
 #[derive(Debug, thiserror::Error)]
@@ -208,7 +208,7 @@ impl<R: Read> SegmentStream<R> {
         let raw = self.text.get(begin..terminator).unwrap_or_default();
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
         let segment = Segment::new(self.ordinal, offset, raw, delimiters);
-        if !valid_id(segment.id()) {
+        if !segment.has_valid_id() {
             self.failed = true;
             return Err(segment.error(ErrorKind::BadSegmentId).into());
         }

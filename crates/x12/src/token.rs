@@ -34,22 +34,27 @@ pub const fn tag(id: &str) -> u32 {
 
 impl<'a> Segment<'a> {
     pub(crate) fn new(ordinal: usize, offset: usize, raw: &'a str, delimiters: Delimiters) -> Self {
-        // Ids are two or three bytes: look no further than the fifth.
-        let id_end = raw
-            .bytes()
-            .take(5)
-            .position(|b| b == delimiters.element)
-            .unwrap_or_else(|| {
-                memchr::memchr(delimiters.element, raw.as_bytes()).unwrap_or(raw.len())
-            });
+        let bytes = raw.as_bytes();
+        let separator = delimiters.element;
+        // Ids are two or three bytes: look there first.
+        let id_end = match bytes {
+            [_, _, s, ..] if *s == separator => 2,
+            [_, _, _, s, ..] if *s == separator => 3,
+            _ => memchr::memchr(separator, bytes).unwrap_or(bytes.len()),
+        };
         Self {
             ordinal,
             offset,
             raw,
             id_end,
-            tag: tag(raw.get(..id_end).unwrap_or(raw)),
+            tag: checked_tag(bytes.get(..id_end).unwrap_or_default()),
             delimiters,
         }
+    }
+
+    /// Whether the id is two or three upper-case letters or digits, starting with a letter.
+    pub fn has_valid_id(&self) -> bool {
+        self.tag != 0
     }
 
     /// The segment id (`NM1`, `CLP`...).
@@ -253,20 +258,26 @@ impl<'a> Iterator for Segments<'a> {
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
         self.pos += end + 1;
         let segment = Segment::new(self.ordinal, offset, raw, self.delimiters);
-        if !valid_id(segment.id()) {
+        if !segment.has_valid_id() {
             return self.fail(segment.error(ErrorKind::BadSegmentId));
         }
         Some(Ok(segment))
     }
 }
 
-pub(crate) fn valid_id(id: &str) -> bool {
-    let bytes = id.as_bytes();
-    (2..=3).contains(&bytes.len())
-        && bytes.first().is_some_and(u8::is_ascii_uppercase)
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+/// The [`tag`] of a well-formed id (two or three upper-case letters or digits, the first a
+/// letter), or 0.
+fn checked_tag(id: &[u8]) -> u32 {
+    let upper_or_digit = |b: &u8| b.is_ascii_uppercase() || b.is_ascii_digit();
+    match id {
+        [a, b] if a.is_ascii_uppercase() && upper_or_digit(b) => {
+            u32::from(*a) << 16 | u32::from(*b) << 8
+        }
+        [a, b, c] if a.is_ascii_uppercase() && upper_or_digit(b) && upper_or_digit(c) => {
+            u32::from(*a) << 16 | u32::from(*b) << 8 | u32::from(*c)
+        }
+        _ => 0,
+    }
 }
 
 #[cfg(test)]

@@ -36,8 +36,10 @@ impl<'a> Segment<'a> {
     pub(crate) fn new(ordinal: usize, offset: usize, raw: &'a str, delimiters: Delimiters) -> Self {
         let bytes = raw.as_bytes();
         let separator = delimiters.element;
-        // Ids are two or three bytes: look there first.
+        // Ids are two or three bytes: look there first (a malformed one may be shorter).
         let id_end = match bytes {
+            [s, ..] if *s == separator => 0,
+            [_, s, ..] if *s == separator => 1,
             [_, _, s, ..] if *s == separator => 2,
             [_, _, _, s, ..] if *s == separator => 3,
             _ => memchr::memchr(separator, bytes).unwrap_or(bytes.len()),
@@ -307,6 +309,17 @@ mod tests {
         let err = tokenize(&input).unwrap().find_map(Result::err).unwrap();
         assert_eq!((err.segment, err.id.as_str()), (4, "Sv1"));
         assert_eq!(err.kind, ErrorKind::BadSegmentId);
+    }
+
+    #[test]
+    fn short_and_empty_ids_are_named_as_read() {
+        // The id printed is what stands before the first separator, cut to three characters.
+        for (id, expected) in [("*IC*", "<empty>"), ("N*", "N"), ("SV12*", "SV1")] {
+            let input = SMALL.replacen("SV1*", id, 1);
+            let err = tokenize(&input).unwrap().find_map(Result::err).unwrap();
+            assert_eq!(err.kind, ErrorKind::BadSegmentId, "{id}");
+            assert_eq!((err.segment, err.id.as_str()), (4, expected), "{id}");
+        }
     }
 
     #[test]

@@ -107,11 +107,13 @@ pub fn run(args: &RemitArgs) -> anyhow::Result<Outcome> {
     let mut out = BufWriter::new(stdout.lock());
     let mut tally = Tally::default();
     let mut skipping = false;
-    for item in RemitReader::new(input) {
-        let item = item.with_context(|| match poster {
+    let mut reader = RemitReader::new(input);
+    loop {
+        let item = reader.next_item().with_context(|| match poster {
             Some(_) => format!("{}: nothing posted", args.file),
             None => args.file.clone(),
         })?;
+        let Some(item) = item else { break };
         match item {
             RemitItem::Payment(payment) => {
                 skipping = false;
@@ -134,8 +136,10 @@ pub fn run(args: &RemitArgs) -> anyhow::Result<Outcome> {
                 let outcome = assess(&claim, &map);
                 tally.count(&outcome);
                 print_claim(&mut out, args.format, &claim, &outcome)?;
-                if let Some(poster) = poster.as_mut().filter(|_| !skipping) {
-                    poster.push(*claim, outcome)?;
+                match poster.as_mut() {
+                    Some(poster) if !skipping => poster.push(*claim, outcome)?,
+                    // Printed and done with: its storage serves the next claim.
+                    _ => reader.recycle(claim),
                 }
             }
             RemitItem::ProviderAdjustment(adjustment) => {

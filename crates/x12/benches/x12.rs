@@ -10,7 +10,7 @@
 use chrono::NaiveDate;
 use cleanclaim_billing::{Engine, Selection};
 use cleanclaim_model::parse_encounter;
-use cleanclaim_x12::x835::{RemitReader, SyntheticRemittance};
+use cleanclaim_x12::x835::{RemitItem, RemitReader, SyntheticRemittance};
 use cleanclaim_x12::x837::{
     BillingProfile, ControlNumbers, WriteOptions, build_claims, read_claims, write_837p,
 };
@@ -102,6 +102,19 @@ fn bench(c: &mut Criterion) {
             RemitReader::new(black_box(remittance.as_slice()))
                 .filter(Result::is_ok)
                 .count()
+        })
+    });
+    group.bench_function("read 835 (20,000 claims, typed, claims recycled)", |b| {
+        b.iter(|| {
+            let mut reader = RemitReader::new(black_box(remittance.as_slice()));
+            let mut claims = 0usize;
+            while let Some(item) = reader.next_item().unwrap() {
+                if let RemitItem::Claim(claim) = item {
+                    claims += claim.lines.len();
+                    reader.recycle(claim);
+                }
+            }
+            claims
         })
     });
     group.bench_function("stream segments of the same 835 (untyped)", |b| {

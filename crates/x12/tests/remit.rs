@@ -263,3 +263,23 @@ fn every_truncation_of_a_remittance_is_an_error_never_a_panic() {
     }
     assert!(read_all(MINIMAL.as_bytes()).is_ok());
 }
+
+#[test]
+fn recycled_claims_carry_nothing_over() {
+    for file in corpus("x12-835") {
+        let bytes = fs::read(&file).unwrap();
+        let fresh = read_all(&bytes).unwrap();
+        let mut reader = RemitReader::new(bytes.as_slice());
+        let mut recycled = Vec::new();
+        while let Some(item) = reader.next_item().unwrap() {
+            match item {
+                RemitItem::Claim(claim) => {
+                    recycled.push(RemitItem::Claim(claim.clone()));
+                    reader.recycle(claim);
+                }
+                other => recycled.push(other),
+            }
+        }
+        assert_eq!(fresh, recycled, "{}", file.display());
+    }
+}

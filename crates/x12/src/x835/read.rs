@@ -50,7 +50,11 @@ struct Parser {
     envelope: EnvelopeChecker,
     place: Place,
     payment: Option<Payment>,
-    claim: Option<ClaimPayment>,
+    claim: Option<Box<ClaimPayment>>,
+    /// A claim handed back with [`RemitReader::recycle`], and lines from such claims: their
+    /// storage is reused for the next claim instead of being allocated again.
+    spare: Option<Box<ClaimPayment>>,
+    spare_lines: Vec<LinePayment>,
     totals: TransactionTotals,
     ready: VecDeque<RemitItem>,
     findings: Vec<X12Error>,
@@ -251,20 +255,36 @@ fn adjustments(fields: &Fields<'_>, out: &mut Vec<Adjustment>) -> Result<(), X12
     Ok(())
 }
 
-/// SVC01 and SVC06: `qualifier:code:mod1:mod2:mod3:mod4:description`.
-fn procedure<'a>(fields: &Fields<'a>, n: usize) -> (&'a str, &'a str, Vec<CompactString>) {
-    let separator = fields.segment.delimiters().component;
+/// SVC01: `qualifier:code:mod1:mod2:mod3:mod4:description`; the modifiers go into
+/// `modifiers` (cleared first).
+fn procedure<'a>(
+    fields: &Fields<'a>,
+    n: usize,
+    modifiers: &mut Vec<CompactString>,
+) -> (&'a str, &'a str) {
     let mut parts = Components {
         rest: Some(fields.get(n)),
-        separator,
+        separator: fields.segment.delimiters().component,
     };
     let qualifier = parts.next().unwrap_or("");
     let code = parts.next().unwrap_or("");
-    let mut modifiers = Vec::new();
+    modifiers.clear();
     for modifier in parts.take(4).filter(|m| !m.is_empty()) {
         modifiers.push(CompactString::from(modifier));
     }
-    (qualifier, code, modifiers)
+    (qualifier, code)
+}
+
+/// SVC06-2: the code the payer adjudicated, when it differs from the one billed.
+fn submitted_code(fields: &Fields<'_>) -> Option<CompactString> {
+    let mut parts = Components {
+        rest: Some(fields.get(6)),
+        separator: fields.segment.delimiters().component,
+    };
+    parts
+        .nth(1)
+        .filter(|code| !code.is_empty())
+        .map(CompactString::from)
 }
 
 /// The components of a composite element. A plain byte search: composites are a few bytes
@@ -301,6 +321,8 @@ impl<R: Read> RemitReader<R> {
                 place: Place::Outside,
                 payment: None,
                 claim: None,
+                spare: None,
+                spare_lines: Vec::new(),
                 totals: empty_totals(),
                 ready: VecDeque::new(),
                 findings: Vec::new(),
@@ -315,6 +337,12 @@ impl<R: Read> RemitReader<R> {
     /// match), the first [`MAX_FINDINGS`] of them, and how many more there were.
     pub fn findings(&self) -> (&[X12Error], usize) {
         (&self.parser.findings, self.parser.findings_dropped)
+    }
+
+    /// Hands a claim back once the caller is done with it, so that the next claim reuses its
+    /// storage: reading a large file then allocates almost nothing per claim. Optional.
+    pub fn recycle(&mut self, claim: Box<ClaimPayment>) {
+        self.parser.spare = Some(claim);
     }
 
     /// How many 835 transaction sets have started.
@@ -429,7 +457,7 @@ impl Parser {
         if let Some(claim) = self.claim.take() {
             self.totals.claims += 1;
             self.totals.claims_paid_cents += claim.paid_cents;
-            self.ready.push_back(RemitItem::Claim(Box::new(claim)));
+            self.ready.push_back(RemitItem::Claim(claim));
         }
     }
 
@@ -445,7 +473,8 @@ impl Parser {
             }
             (_, ids::CLP) if self.place != Place::ProviderAdjustments => {
                 self.finish_claim();
-                self.claim = Some(claim(fields));
+                let reuse = self.spare.take();
+                self.claim = Some(claim(fields, reuse, &mut self.spare_lines));
                 self.place = Place::Claim;
                 Ok(())
             }
@@ -458,7 +487,7 @@ impl Parser {
                 let Some(claim) = self.claim.as_mut() else {
                     return Err(fields.structure("claim detail before CLP"));
                 };
-                match claim_detail(claim, &mut self.place, fields) {
+                match claim_detail(claim, &mut self.place, &mut self.spare_lines, fields) {
                     Err(Detail::Element(error)) => {
                         if claim.errors.len() < MAX_CLAIM_ERRORS {
                             claim.errors.push(error);
@@ -607,10 +636,24 @@ fn empty_totals() -> TransactionTotals {
     }
 }
 
+/// Lines kept for reuse at most: a pool as large as the longest claim seen, within reason.
+const MAX_SPARE_LINES: usize = 256;
+
 /// CLP, taken in even with bad elements (kept on the claim), so that the claim's lines still
-/// attach to it and the rest of the remittance reads on.
-fn claim(fields: &Fields<'_>) -> ClaimPayment {
-    let mut errors = Vec::new();
+/// attach to it and the rest of the remittance reads on. Every field is set, so a recycled
+/// claim carries nothing over.
+fn claim(
+    fields: &Fields<'_>,
+    reuse: Option<Box<ClaimPayment>>,
+    spare_lines: &mut Vec<LinePayment>,
+) -> Box<ClaimPayment> {
+    let mut claim = reuse.unwrap_or_default();
+    let room = MAX_SPARE_LINES.saturating_sub(spare_lines.len());
+    spare_lines.extend(claim.lines.drain(..).take(room));
+    claim.adjustments.clear();
+    claim.remarks.clear();
+    claim.errors.clear();
+    let errors = &mut claim.errors;
     let status = ClaimStatus::from_code(fields.get(2));
     if status.is_none() {
         errors.push(match fields.get(2) {
@@ -620,29 +663,24 @@ fn claim(fields: &Fields<'_>) -> ClaimPayment {
             _ => fields.bad_code(2, ClaimStatus::CODES),
         });
     }
-    let patient_control_number = CompactString::from(keep(&mut errors, fields.required(1)));
-    let charge_cents = keep(&mut errors, fields.cents(3));
-    let paid_cents = keep(&mut errors, fields.cents(4));
-    let patient_responsibility_cents = keep(&mut errors, fields.optional_cents(5)).unwrap_or(0);
-    ClaimPayment {
-        segment: fields.segment.ordinal,
-        patient_control_number,
-        status,
-        charge_cents,
-        paid_cents,
-        patient_responsibility_cents,
-        filing_indicator: fields.compact(6),
-        payer_claim_number: fields.compact(7),
-        frequency: fields.compact(9),
-        patient_name: CompactString::default(),
-        statement_from: None,
-        statement_to: None,
-        received: None,
-        adjustments: Vec::new(),
-        remarks: Vec::new(),
-        lines: Vec::new(),
-        errors,
-    }
+    let patient_control_number = CompactString::from(keep(errors, fields.required(1)));
+    let charge_cents = keep(errors, fields.cents(3));
+    let paid_cents = keep(errors, fields.cents(4));
+    let patient_responsibility_cents = keep(errors, fields.optional_cents(5)).unwrap_or(0);
+    claim.segment = fields.segment.ordinal;
+    claim.patient_control_number = patient_control_number;
+    claim.status = status;
+    claim.charge_cents = charge_cents;
+    claim.paid_cents = paid_cents;
+    claim.patient_responsibility_cents = patient_responsibility_cents;
+    claim.filing_indicator = fields.compact(6);
+    claim.payer_claim_number = fields.compact(7);
+    claim.frequency = fields.compact(9);
+    claim.patient_name = CompactString::default();
+    claim.statement_from = None;
+    claim.statement_to = None;
+    claim.received = None;
+    claim
 }
 
 /// Why a claim's detail segment could not be taken in.
@@ -662,12 +700,15 @@ impl From<X12Error> for Detail {
 fn claim_detail(
     claim: &mut ClaimPayment,
     place: &mut Place,
+    spare_lines: &mut Vec<LinePayment>,
     fields: &Fields<'_>,
 ) -> Result<(), Detail> {
     let id = fields.segment.tag();
     if id == ids::SVC {
         let mut errors = Vec::new();
-        claim.lines.push(line(fields, &mut errors));
+        let mut line = spare_lines.pop().unwrap_or_default();
+        fill_line(&mut line, fields, &mut errors);
+        claim.lines.push(line);
         *place = Place::Line;
         let room = MAX_CLAIM_ERRORS.saturating_sub(claim.errors.len());
         claim.errors.extend(errors.into_iter().take(room));
@@ -706,9 +747,10 @@ fn claim_detail(
 }
 
 /// SVC, taken in even when an element is bad (the error goes to `errors`), so that the
-/// line's own detail segments still attach to it.
-fn line(fields: &Fields<'_>, errors: &mut Vec<X12Error>) -> LinePayment {
-    let (qualifier, code, modifiers) = procedure(fields, 1);
+/// line's own detail segments still attach to it. Every field is set, so a reused line
+/// carries nothing over.
+fn fill_line(line: &mut LinePayment, fields: &Fields<'_>, errors: &mut Vec<X12Error>) {
+    let (qualifier, code) = procedure(fields, 1, &mut line.modifiers);
     if code.is_empty() {
         errors.push(
             fields
@@ -722,32 +764,24 @@ fn line(fields: &Fields<'_>, errors: &mut Vec<X12Error>) -> LinePayment {
             0
         })
     };
-    let charge_cents = cents(2);
-    let paid_cents = cents(3);
-    let submitted = procedure(fields, 6);
-    LinePayment {
-        segment: fields.segment.ordinal,
-        qualifier: qualifier.into(),
-        code: code.into(),
-        modifiers,
-        charge_cents,
-        paid_cents,
-        units_paid: match fields.get(5) {
-            "" => CompactString::const_new("1"),
-            units => units.into(),
-        },
-        submitted_code: Some(submitted.1)
-            .filter(|c| !c.is_empty())
-            .map(CompactString::from),
-        units_billed: Some(fields.get(7))
-            .filter(|u| !u.is_empty())
-            .map(CompactString::from),
-        service_date: None,
-        control_number: None,
-        allowed_cents: None,
-        adjustments: Vec::new(),
-        remarks: Vec::new(),
-    }
+    line.charge_cents = cents(2);
+    line.paid_cents = cents(3);
+    line.segment = fields.segment.ordinal;
+    line.qualifier = qualifier.into();
+    line.code = code.into();
+    line.units_paid = match fields.get(5) {
+        "" => CompactString::const_new("1"),
+        units => units.into(),
+    };
+    line.submitted_code = submitted_code(fields);
+    line.units_billed = Some(fields.get(7))
+        .filter(|u| !u.is_empty())
+        .map(CompactString::from);
+    line.service_date = None;
+    line.control_number = None;
+    line.allowed_cents = None;
+    line.adjustments.clear();
+    line.remarks.clear();
 }
 
 fn line_detail(line: &mut LinePayment, fields: &Fields<'_>) -> Result<(), Detail> {

@@ -180,7 +180,7 @@ impl ClaimStatus {
 }
 
 /// Loop 2100: one claim as the payer adjudicated it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ClaimPayment {
     /// Ordinal of the CLP segment in the file, to point a biller at it.
     pub segment: usize,
@@ -238,7 +238,7 @@ impl ClaimPayment {
 }
 
 /// Loop 2110: one service line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct LinePayment {
     pub segment: usize,
     /// SVC01-1: HC (HCPCS/CPT), usually.

@@ -189,6 +189,14 @@ pub fn run(args: &RemitArgs) -> anyhow::Result<Outcome> {
             }
         }
     }
+    // Envelope counts and control numbers that do not match do not stop reading; say so.
+    let (findings, more) = reader.findings();
+    for finding in findings {
+        eprintln!("{}: warning: {finding}", args.file);
+    }
+    if more > 0 {
+        eprintln!("{}: warning: {more} more envelope finding(s)", args.file);
+    }
     if let Some(poster) = poster {
         let counts = poster.commit()?;
         tally.posted = Some(counts.posted);

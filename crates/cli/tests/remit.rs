@@ -307,3 +307,19 @@ fn acknowledgments_are_read_and_recorded_against_our_claims_once() {
         "{stderr}"
     );
 }
+
+#[test]
+fn envelope_counts_that_do_not_match_are_warned_about() {
+    let dir = scratch_dir("remit-envelope");
+    let text = std::fs::read_to_string(corpus("lfh-x12__managed-care.835"))
+        .unwrap()
+        .replace("SE*26*112233", "SE*27*112233");
+    let file = dir.join("miscounted.835");
+    std::fs::write(&file, text).unwrap();
+    let output = cleanclaim(&["remit", file.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("warning: segment") && stderr.contains("declares \"27\" segments"),
+        "{stderr}"
+    );
+}

@@ -124,14 +124,6 @@ impl CategoryMap {
         Ok(self)
     }
 
-    pub fn carc(&self, code: &str) -> Option<&MapEntry> {
-        self.carc.get(code)
-    }
-
-    pub fn rarc(&self, code: &str) -> Option<&MapEntry> {
-        self.rarc.get(code)
-    }
-
     /// The category of one adjustment, given the remark codes that came with it (the
     /// line's LQ*HE codes, then the claim's MOA/MIA codes).
     ///

@@ -67,11 +67,6 @@ impl<R: Read> SegmentStream<R> {
         }
     }
 
-    /// The delimiters, once the first segment has been read.
-    pub fn delimiters(&self) -> Option<Delimiters> {
-        self.delimiters
-    }
-
     fn unread(&self) -> &str {
         self.text.get(self.start..).unwrap_or_default()
     }

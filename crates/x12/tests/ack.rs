@@ -14,14 +14,10 @@ use std::fs;
 
 use cleanclaim_x12::ErrorKind;
 use cleanclaim_x12::ack::{AckCode, AckFile, Acknowledgment, StatusVerdict, read_acknowledgments};
-use common::corpus;
+use common::{corpus, corpus_file};
 
 fn read(folder: &str, name: &str) -> AckFile {
-    let path = corpus(folder)
-        .into_iter()
-        .find(|p| p.ends_with(name))
-        .unwrap();
-    read_acknowledgments(&fs::read_to_string(path).unwrap()).unwrap()
+    read_acknowledgments(&fs::read_to_string(corpus_file(folder, name)).unwrap()).unwrap()
 }
 
 #[test]

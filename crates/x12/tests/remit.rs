@@ -14,7 +14,7 @@ use std::fs;
 
 use cleanclaim_x12::x835::{ClaimStatus, RemitItem, RemitReader};
 use cleanclaim_x12::{ErrorKind, ReadError};
-use common::corpus;
+use common::{corpus, corpus_file};
 
 fn read_all(bytes: &[u8]) -> Result<Vec<RemitItem>, ReadError> {
     RemitReader::new(bytes).collect()
@@ -82,11 +82,7 @@ fn every_corpus_835_reads_and_balances_unless_known_not_to() {
 }
 
 fn items_of(name: &str) -> Vec<RemitItem> {
-    let path = corpus("x12-835")
-        .into_iter()
-        .find(|p| p.ends_with(name))
-        .unwrap();
-    read_all(&fs::read(path).unwrap()).unwrap()
+    read_all(&fs::read(corpus_file("x12-835", name)).unwrap()).unwrap()
 }
 
 #[test]

@@ -345,11 +345,6 @@ impl<R: Read> RemitReader<R> {
         self.parser.spare = Some(claim);
     }
 
-    /// How many 835 transaction sets have started.
-    pub fn transactions(&self) -> usize {
-        self.parser.transactions
-    }
-
     /// The next item; `Ok(None)` once the input has ended with every envelope closed.
     pub fn next_item(&mut self) -> Result<Option<RemitItem>, ReadError> {
         loop {
@@ -536,13 +531,7 @@ impl Parser {
                 };
                 payment.method = fields.owned(4);
                 // BPR16 is required in 005010X221A1 (check issue or EFT effective date).
-                payment.payment_date = match fields.date(16) {
-                    Ok(date) => Some(date),
-                    Err(error) => {
-                        errors.push(error);
-                        None
-                    }
-                };
+                payment.payment_date = keep(errors, fields.date(16).map(Some));
             }
             ids::TRN => {
                 payment.trace_number = fields.owned(2);

@@ -12,6 +12,11 @@ pub fn corpus_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus")
 }
 
+/// One corpus file.
+pub fn corpus_file(folder: &str, name: &str) -> PathBuf {
+    corpus_root().join(folder).join(name)
+}
+
 /// The files (not folders) of a corpus folder, sorted by name.
 pub fn corpus(folder: &str) -> Vec<PathBuf> {
     let mut files: Vec<_> = std::fs::read_dir(corpus_root().join(folder))

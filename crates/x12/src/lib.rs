@@ -9,6 +9,7 @@ pub mod envelope;
 pub mod error;
 pub mod money;
 pub mod stream;
+mod swar;
 pub mod token;
 pub mod validate;
 pub mod x835;

@@ -5,6 +5,7 @@
 //! from it, so the crate stays free of I/O policy.
 
 use std::io::{self, Read};
+use std::ops::Range;
 
 use crate::delimiters::{Delimiters, ISA_LENGTH};
 use crate::error::{ErrorKind, X12Error};
@@ -47,6 +48,8 @@ pub struct SegmentStream<R> {
     eof: bool,
     delimiters: Option<Delimiters>,
     ordinal: usize,
+    /// The current segment in `text`, without its terminator.
+    segment: Range<usize>,
     failed: bool,
 }
 
@@ -63,6 +66,7 @@ impl<R: Read> SegmentStream<R> {
             eof: false,
             delimiters: None,
             ordinal: 0,
+            segment: 0..0,
             failed: false,
         }
     }
@@ -133,8 +137,32 @@ impl<R: Read> SegmentStream<R> {
 
     /// The next segment, `Ok(None)` at the end of input. After an error, always `Ok(None)`.
     pub fn next_segment(&mut self) -> Result<Option<Segment<'_>>, ReadError> {
+        Ok(if self.advance()? {
+            Some(self.current())
+        } else {
+            None
+        })
+    }
+
+    /// The segment [`Self::advance`] moved to. Built where it is used: a segment passed out
+    /// through `Result<Option<_>>` was copied field by field and read back whole, and those
+    /// reads stalled on the stores (store forwarding fails for a load that spans several).
+    #[inline]
+    pub(crate) fn current(&self) -> Segment<'_> {
+        let raw = self.text.get(self.segment.clone()).unwrap_or_default();
+        Segment::new(
+            self.ordinal,
+            self.base + self.segment.start,
+            raw,
+            self.delimiters.unwrap_or_default(),
+        )
+    }
+
+    /// Moves to the next segment; false at the end of input. After an error, always false.
+    #[inline]
+    pub(crate) fn advance(&mut self) -> Result<bool, ReadError> {
         if self.failed {
-            return Ok(None);
+            return Ok(false);
         }
         let delimiters = match self.delimiters {
             Some(d) => d,
@@ -153,61 +181,72 @@ impl<R: Read> SegmentStream<R> {
             if let Some(at) = memchr::memchr(delimiters.segment, pending) {
                 break (self.start, self.start + at);
             }
-            if pending.len() > MAX_SEGMENT {
-                let error = X12Error::at(
-                    self.ordinal + 1,
-                    &id_of(pending, delimiters),
-                    self.base + self.start,
-                    ErrorKind::Structure(format!(
-                        "no segment terminator within {MAX_SEGMENT} bytes"
-                    )),
-                );
-                return Err(self.fail(error));
-            }
-            if !self.fill()? {
-                let rest = self.unread().as_bytes();
-                let error = if let Some(offset) = self.bad_utf8 {
-                    X12Error::at(
-                        self.ordinal + 1,
-                        &id_of(rest, delimiters),
-                        offset,
-                        ErrorKind::BadValue("UTF-8 text (X12 data is ASCII)"),
-                    )
-                } else if rest.is_empty() {
-                    return Ok(None);
-                } else {
-                    X12Error::at(
-                        self.ordinal + 1,
-                        &id_of(rest, delimiters),
-                        self.base + self.start,
-                        ErrorKind::Unterminated,
-                    )
-                };
-                return Err(self.fail(error));
+            if !self.refill(delimiters)? {
+                return Ok(false);
             }
         };
         self.ordinal += 1;
         self.start = terminator + 1;
-        let offset = self.base + begin;
         // An ASCII terminator leaves both ends on character boundaries; a byte of a
         // multi-byte character cannot terminate a segment.
         if !(self.text.is_char_boundary(begin) && self.text.is_char_boundary(terminator)) {
             let error = X12Error::at(
                 self.ordinal,
                 "",
-                offset,
+                self.base + begin,
                 ErrorKind::BadValue("segment terminator: it must be an ASCII character"),
             );
             return Err(self.fail(error));
         }
-        let raw = self.text.get(begin..terminator).unwrap_or_default();
-        let raw = raw.strip_suffix('\r').unwrap_or(raw);
-        let segment = Segment::new(self.ordinal, offset, raw, delimiters);
+        let end = match self.text.as_bytes().get(terminator.wrapping_sub(1)) {
+            Some(b'\r') if terminator > begin => terminator - 1,
+            _ => terminator,
+        };
+        self.segment = begin..end;
+        let segment = self.current();
         if !segment.has_valid_id() {
-            self.failed = true;
-            return Err(segment.error(ErrorKind::BadSegmentId).into());
+            let error = segment.error(ErrorKind::BadSegmentId);
+            return Err(self.fail(error));
         }
-        Ok(Some(segment))
+        Ok(true)
+    }
+
+    /// Reads more input when no terminator is in sight: false at a clean end of input, an
+    /// error for a runaway or unterminated segment or bytes that are not UTF-8.
+    #[cold]
+    fn refill(&mut self, delimiters: Delimiters) -> Result<bool, ReadError> {
+        let pending = self.unread().as_bytes();
+        if pending.len() > MAX_SEGMENT {
+            let error = X12Error::at(
+                self.ordinal + 1,
+                &id_of(pending, delimiters),
+                self.base + self.start,
+                ErrorKind::Structure(format!("no segment terminator within {MAX_SEGMENT} bytes")),
+            );
+            return Err(self.fail(error));
+        }
+        if self.fill()? {
+            return Ok(true);
+        }
+        let rest = self.unread().as_bytes();
+        let error = if let Some(offset) = self.bad_utf8 {
+            X12Error::at(
+                self.ordinal + 1,
+                &id_of(rest, delimiters),
+                offset,
+                ErrorKind::BadValue("UTF-8 text (X12 data is ASCII)"),
+            )
+        } else if rest.is_empty() {
+            return Ok(false);
+        } else {
+            X12Error::at(
+                self.ordinal + 1,
+                &id_of(rest, delimiters),
+                self.base + self.start,
+                ErrorKind::Unterminated,
+            )
+        };
+        Err(self.fail(error))
     }
 }
 

@@ -33,6 +33,7 @@ pub const fn tag(id: &str) -> u32 {
 }
 
 impl<'a> Segment<'a> {
+    #[inline]
     pub(crate) fn new(ordinal: usize, offset: usize, raw: &'a str, delimiters: Delimiters) -> Self {
         let bytes = raw.as_bytes();
         let separator = delimiters.element;

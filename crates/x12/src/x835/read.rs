@@ -3,14 +3,12 @@
 use std::collections::VecDeque;
 use std::io::Read;
 
-use chrono::NaiveDate;
 use compact_str::{CompactString, format_compact};
 
 use crate::envelope::{EnvelopeChecker, Event, TransactionHeader};
 use crate::error::{ErrorKind, X12Error};
-use crate::money::parse_cents;
 use crate::stream::{ReadError, SegmentStream};
-use crate::token::Segment;
+use crate::x835::fields::{Components, FIELDS, Fields};
 use crate::x835::remit::{
     Adjustment, AdjustmentGroup, ClaimPayment, ClaimStatus, LinePayment, Party, Payment,
     ProviderAdjustment, RemitItem, TransactionTotals,
@@ -41,6 +39,8 @@ enum Place {
 #[derive(Debug)]
 pub struct RemitReader<R> {
     segments: SegmentStream<R>,
+    /// Element ends of the segment being read (see [`Fields::of`]).
+    element_ends: [u32; FIELDS],
     parser: Parser,
 }
 
@@ -91,140 +91,6 @@ mod ids {
     pub const TRN: u32 = tag("TRN");
     pub const TS2: u32 = tag("TS2");
     pub const TS3: u32 = tag("TS3");
-}
-
-/// The fields of one segment, split once: the reader looks at most of them. Only where each
-/// element ends is kept (a few bytes per element), so splitting costs one pass and no copies.
-struct Fields<'a> {
-    segment: Segment<'a>,
-    /// The segment text after the id and its separator.
-    rest: &'a str,
-    /// `ends[i]` is where element `i + 1` ends in `rest`; `count` of them are set.
-    ends: [u32; FIELDS],
-    count: usize,
-}
-
-/// MIA, the longest 835 segment, has 24 elements.
-const FIELDS: usize = 24;
-
-impl<'a> Fields<'a> {
-    fn of(segment: Segment<'a>) -> Self {
-        let raw = segment.raw();
-        let rest = raw.get(segment.id().len() + 1..).unwrap_or("");
-        let mut ends = [0u32; FIELDS];
-        let mut count = 0;
-        if raw.len() > segment.id().len() {
-            let separator = segment.delimiters().element;
-            // Segments are at most MAX_SEGMENT (64 KiB) long, so positions fit in u32.
-            let mut slots = ends.iter_mut();
-            for (position, byte) in (0u32..).zip(rest.bytes()) {
-                if byte == separator {
-                    let Some(slot) = slots.next() else { break };
-                    *slot = position;
-                    count += 1;
-                }
-            }
-            if let Some(slot) = slots.next() {
-                *slot = u32::try_from(rest.len()).unwrap_or(u32::MAX);
-                count += 1;
-            }
-        }
-        Self {
-            segment,
-            rest,
-            ends,
-            count,
-        }
-    }
-
-    fn get(&self, n: usize) -> &'a str {
-        let Some(index) = n.checked_sub(1).filter(|i| *i < self.count) else {
-            return "";
-        };
-        let start = match index.checked_sub(1) {
-            Some(previous) => self.ends.get(previous).map_or(0, |e| *e as usize + 1),
-            None => 0,
-        };
-        let end = self.ends.get(index).map_or(0, |e| *e as usize);
-        self.rest.get(start..end).unwrap_or("")
-    }
-
-    fn required(&self, n: usize) -> Result<&'a str, X12Error> {
-        match self.get(n) {
-            "" => Err(self
-                .segment
-                .element_error(n, None, ErrorKind::MissingElement)),
-            value => Ok(value),
-        }
-    }
-
-    fn owned(&self, n: usize) -> String {
-        self.get(n).to_owned()
-    }
-
-    fn compact(&self, n: usize) -> CompactString {
-        self.get(n).into()
-    }
-
-    fn cents(&self, n: usize) -> Result<i64, X12Error> {
-        parse_cents(self.required(n)?).ok_or_else(|| {
-            self.segment
-                .element_error(n, None, ErrorKind::BadValue("amount"))
-        })
-    }
-
-    fn optional_cents(&self, n: usize) -> Result<Option<i64>, X12Error> {
-        match self.get(n) {
-            "" => Ok(None),
-            _ => self.cents(n).map(Some),
-        }
-    }
-
-    fn date(&self, n: usize) -> Result<NaiveDate, X12Error> {
-        date8(self.required(n)?).ok_or_else(|| {
-            self.segment
-                .element_error(n, None, ErrorKind::BadValue("date (CCYYMMDD)"))
-        })
-    }
-
-    fn optional_date(&self, n: usize) -> Result<Option<NaiveDate>, X12Error> {
-        match self.get(n) {
-            "" => Ok(None),
-            _ => self.date(n).map(Some),
-        }
-    }
-
-    fn structure(&self, message: impl Into<String>) -> X12Error {
-        self.segment.error(ErrorKind::Structure(message.into()))
-    }
-
-    fn bad_code(&self, n: usize, expected: &str) -> X12Error {
-        self.segment.element_error(
-            n,
-            None,
-            ErrorKind::BadCode {
-                value: self.get(n).to_owned(),
-                expected: expected.to_owned(),
-            },
-        )
-    }
-}
-
-/// `CCYYMMDD` without going through a format parser: dates are in every claim and line.
-fn date8(text: &str) -> Option<NaiveDate> {
-    let bytes = text.as_bytes();
-    if bytes.len() != 8 || !bytes.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    let number = |range: std::ops::Range<usize>| {
-        bytes
-            .get(range)
-            .unwrap_or_default()
-            .iter()
-            .fold(0u32, |n, b| n * 10 + u32::from(b - b'0'))
-    };
-    let year = i32::try_from(number(0..4)).ok()?;
-    NaiveDate::from_ymd_opt(year, number(4..6), number(6..8))
 }
 
 const CAS_GROUPS: &str = "CO, OA, PI, PR (CR in 4010)";
@@ -287,35 +153,11 @@ fn submitted_code(fields: &Fields<'_>) -> Option<CompactString> {
         .map(CompactString::from)
 }
 
-/// The components of a composite element. A plain byte search: composites are a few bytes
-/// long, too short for a vectorised search to pay for its setup.
-struct Components<'a> {
-    rest: Option<&'a str>,
-    separator: u8,
-}
-
-impl<'a> Iterator for Components<'a> {
-    type Item = &'a str;
-
-    fn next(&mut self) -> Option<&'a str> {
-        let rest = self.rest?;
-        match rest.bytes().position(|b| b == self.separator) {
-            Some(at) => {
-                self.rest = rest.get(at + 1..);
-                rest.get(..at)
-            }
-            None => {
-                self.rest = None;
-                Some(rest)
-            }
-        }
-    }
-}
-
 impl<R: Read> RemitReader<R> {
     pub fn new(reader: R) -> Self {
         Self {
             segments: SegmentStream::new(reader),
+            element_ends: [0; FIELDS],
             parser: Parser {
                 envelope: EnvelopeChecker::new(),
                 place: Place::Outside,
@@ -361,7 +203,7 @@ impl<R: Read> RemitReader<R> {
     /// Reads one segment and queues whatever it completes.
     fn step(&mut self) -> Result<(), ReadError> {
         let parser = &mut self.parser;
-        let Some(segment) = self.segments.next_segment()? else {
+        if !self.segments.advance()? {
             parser.done = true;
             parser.envelope.finish()?;
             if parser.transactions == 0 {
@@ -374,10 +216,11 @@ impl<R: Read> RemitReader<R> {
                 .into());
             }
             return Ok(());
-        };
+        }
+        let segment = self.segments.current();
         let event = parser.envelope.feed(&segment)?;
         parser.keep_findings();
-        let fields = Fields::of(segment);
+        let fields = Fields::of(&segment, &mut self.element_ends);
         match event {
             Event::Envelope => Ok(()),
             Event::TransactionStart(header) => {

@@ -9,7 +9,7 @@ use std::ops::Range;
 
 use crate::delimiters::{Delimiters, ISA_LENGTH};
 use crate::error::{ErrorKind, X12Error};
-use crate::token::{Segment, detect, is_filler};
+use crate::token::{Segment, detect, is_filler, scan_id};
 
 /// Reading stops with either an I/O failure or bad X12.
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +50,9 @@ pub struct SegmentStream<R> {
     ordinal: usize,
     /// The current segment in `text`, without its terminator.
     segment: Range<usize>,
+    /// The current segment's id, scanned once: see [`scan_id`].
+    id_end: usize,
+    tag: u32,
     failed: bool,
 }
 
@@ -67,6 +70,8 @@ impl<R: Read> SegmentStream<R> {
             delimiters: None,
             ordinal: 0,
             segment: 0..0,
+            id_end: 0,
+            tag: 0,
             failed: false,
         }
     }
@@ -150,11 +155,13 @@ impl<R: Read> SegmentStream<R> {
     #[inline]
     pub(crate) fn current(&self) -> Segment<'_> {
         let raw = self.text.get(self.segment.clone()).unwrap_or_default();
-        Segment::new(
+        Segment::from_parts(
             self.ordinal,
             self.base + self.segment.start,
             raw,
             self.delimiters.unwrap_or_default(),
+            self.id_end,
+            self.tag,
         )
     }
 
@@ -203,9 +210,10 @@ impl<R: Read> SegmentStream<R> {
             _ => terminator,
         };
         self.segment = begin..end;
-        let segment = self.current();
-        if !segment.has_valid_id() {
-            let error = segment.error(ErrorKind::BadSegmentId);
+        let raw = self.text.as_bytes().get(begin..end).unwrap_or_default();
+        (self.id_end, self.tag) = scan_id(raw, delimiters.element);
+        if self.tag == 0 {
+            let error = self.current().error(ErrorKind::BadSegmentId);
             return Err(self.fail(error));
         }
         Ok(true)

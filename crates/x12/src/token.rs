@@ -35,22 +35,26 @@ pub const fn tag(id: &str) -> u32 {
 impl<'a> Segment<'a> {
     #[inline]
     pub(crate) fn new(ordinal: usize, offset: usize, raw: &'a str, delimiters: Delimiters) -> Self {
-        let bytes = raw.as_bytes();
-        let separator = delimiters.element;
-        // Ids are two or three bytes: look there first (a malformed one may be shorter).
-        let id_end = match bytes {
-            [s, ..] if *s == separator => 0,
-            [_, s, ..] if *s == separator => 1,
-            [_, _, s, ..] if *s == separator => 2,
-            [_, _, _, s, ..] if *s == separator => 3,
-            _ => memchr::memchr(separator, bytes).unwrap_or(bytes.len()),
-        };
+        let (id_end, tag) = scan_id(raw.as_bytes(), delimiters.element);
+        Self::from_parts(ordinal, offset, raw, delimiters, id_end, tag)
+    }
+
+    /// A segment whose id was already scanned with [`scan_id`].
+    #[inline]
+    pub(crate) fn from_parts(
+        ordinal: usize,
+        offset: usize,
+        raw: &'a str,
+        delimiters: Delimiters,
+        id_end: usize,
+        tag: u32,
+    ) -> Self {
         Self {
             ordinal,
             offset,
             raw,
             id_end,
-            tag: checked_tag(bytes.get(..id_end).unwrap_or_default()),
+            tag,
             delimiters,
         }
     }
@@ -268,16 +272,40 @@ impl<'a> Iterator for Segments<'a> {
     }
 }
 
+/// Where the id ends (the first element separator, or the end) and its [`tag`], 0 when
+/// the id is not two or three upper-case letters or digits starting with a letter.
+///
+/// Every segment goes through here. The usual case (an id followed by a separator) is
+/// decided from the first four bytes with a single branch: which of two lengths an id has
+/// varies from one segment to the next, and a branch on it mispredicted often.
+#[inline]
+pub(crate) fn scan_id(bytes: &[u8], separator: u8) -> (usize, u32) {
+    if let [a, b, c, d, ..] = *bytes {
+        let two = c == separator;
+        if (two || d == separator) && a != separator && b != separator {
+            let third = if two { 0 } else { c };
+            let valid = a.is_ascii_uppercase() & upper_or_digit(b) & (two | upper_or_digit(c));
+            let tag = u32::from(a) << 16 | u32::from(b) << 8 | u32::from(third);
+            return (if two { 2 } else { 3 }, if valid { tag } else { 0 });
+        }
+    }
+    let id_end = memchr::memchr(separator, bytes).unwrap_or(bytes.len());
+    (id_end, checked_tag(bytes.get(..id_end).unwrap_or_default()))
+}
+
+fn upper_or_digit(byte: u8) -> bool {
+    byte.is_ascii_uppercase() | byte.is_ascii_digit()
+}
+
 /// The [`tag`] of a well-formed id (two or three upper-case letters or digits, the first a
 /// letter), or 0.
 fn checked_tag(id: &[u8]) -> u32 {
-    let upper_or_digit = |b: &u8| b.is_ascii_uppercase() || b.is_ascii_digit();
-    match id {
+    match *id {
         [a, b] if a.is_ascii_uppercase() && upper_or_digit(b) => {
-            u32::from(*a) << 16 | u32::from(*b) << 8
+            u32::from(a) << 16 | u32::from(b) << 8
         }
         [a, b, c] if a.is_ascii_uppercase() && upper_or_digit(b) && upper_or_digit(c) => {
-            u32::from(*a) << 16 | u32::from(*b) << 8 | u32::from(*c)
+            u32::from(a) << 16 | u32::from(b) << 8 | u32::from(c)
         }
         _ => 0,
     }
@@ -335,5 +363,26 @@ mod tests {
     fn other_input_is_not_an_interchange() {
         let err = tokenize("MSH|^~\\&|").unwrap_err();
         assert_eq!(err.kind, ErrorKind::NoInterchange);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_fast_id_scan_agrees_with_the_plain_one(
+            bytes in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just(b'*'),
+                    proptest::strategy::Just(b'A'),
+                    proptest::strategy::Just(b'9'),
+                    proptest::strategy::Just(b'a'),
+                    proptest::prelude::any::<u8>(),
+                ],
+                0..8,
+            ),
+            separator in proptest::prop_oneof![proptest::strategy::Just(b'*'), proptest::strategy::Just(b'A')],
+        ) {
+            let id_end = bytes.iter().position(|b| *b == separator).unwrap_or(bytes.len());
+            let expected = (id_end, checked_tag(&bytes[..id_end]));
+            proptest::prop_assert_eq!(scan_id(&bytes, separator), expected);
+        }
     }
 }

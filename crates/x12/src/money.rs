@@ -2,6 +2,7 @@
 
 /// `"12.25"` → 1225, `"500"` → 50000, `"-5.5"` → -550. `None` for anything that is not a
 /// decimal with at most two fraction digits.
+#[inline]
 pub fn parse_cents(text: &str) -> Option<i64> {
     // One pass over the bytes: amounts are in every claim, line and adjustment of an 835.
     let bytes = text.as_bytes();

@@ -47,6 +47,7 @@ impl<'a> Fields<'a> {
         }
     }
 
+    #[inline]
     pub(super) fn get(&self, n: usize) -> &'a str {
         let Some(index) = n.checked_sub(1) else {
             return "";
@@ -61,11 +62,10 @@ impl<'a> Fields<'a> {
         self.rest.get(start..*end as usize).unwrap_or("")
     }
 
+    #[inline]
     pub(super) fn required(&self, n: usize) -> Result<&'a str, X12Error> {
         match self.get(n) {
-            "" => Err(self
-                .segment
-                .element_error(n, None, ErrorKind::MissingElement)),
+            "" => Err(self.missing(n)),
             value => Ok(value),
         }
     }
@@ -78,13 +78,18 @@ impl<'a> Fields<'a> {
         self.get(n).into()
     }
 
+    /// An amount. The lookups below are inlined and their errors built out of line: they run
+    /// for nearly every segment, and an error is large enough that building one in place
+    /// slowed the path that never needs it.
+    #[inline]
     pub(super) fn cents(&self, n: usize) -> Result<i64, X12Error> {
-        parse_cents(self.required(n)?).ok_or_else(|| {
-            self.segment
-                .element_error(n, None, ErrorKind::BadValue("amount"))
-        })
+        match parse_cents(self.get(n)) {
+            Some(cents) => Ok(cents),
+            None => Err(self.bad_value(n, "amount")),
+        }
     }
 
+    #[inline]
     pub(super) fn optional_cents(&self, n: usize) -> Result<Option<i64>, X12Error> {
         match self.get(n) {
             "" => Ok(None),
@@ -92,13 +97,15 @@ impl<'a> Fields<'a> {
         }
     }
 
+    #[inline]
     pub(super) fn date(&self, n: usize) -> Result<NaiveDate, X12Error> {
-        date8(self.required(n)?).ok_or_else(|| {
-            self.segment
-                .element_error(n, None, ErrorKind::BadValue("date (CCYYMMDD)"))
-        })
+        match date8(self.get(n)) {
+            Some(date) => Ok(date),
+            None => Err(self.bad_value(n, "date (CCYYMMDD)")),
+        }
     }
 
+    #[inline]
     pub(super) fn optional_date(&self, n: usize) -> Result<Option<NaiveDate>, X12Error> {
         match self.get(n) {
             "" => Ok(None),
@@ -106,10 +113,28 @@ impl<'a> Fields<'a> {
         }
     }
 
+    #[cold]
+    pub(super) fn missing(&self, n: usize) -> X12Error {
+        self.segment
+            .element_error(n, None, ErrorKind::MissingElement)
+    }
+
+    /// `what` is what the element should have held; an empty element is reported missing.
+    #[cold]
+    fn bad_value(&self, n: usize, what: &'static str) -> X12Error {
+        if self.get(n).is_empty() {
+            return self.missing(n);
+        }
+        self.segment
+            .element_error(n, None, ErrorKind::BadValue(what))
+    }
+
+    #[cold]
     pub(super) fn structure(&self, message: impl Into<String>) -> X12Error {
         self.segment.error(ErrorKind::Structure(message.into()))
     }
 
+    #[cold]
     pub(super) fn bad_code(&self, n: usize, expected: &str) -> X12Error {
         self.segment.element_error(
             n,
@@ -123,6 +148,7 @@ impl<'a> Fields<'a> {
 }
 
 /// `CCYYMMDD` without going through a format parser: dates are in every claim and line.
+#[inline]
 pub(super) fn date8(text: &str) -> Option<NaiveDate> {
     let bytes = text.as_bytes();
     if bytes.len() != 8 || !bytes.iter().all(u8::is_ascii_digit) {

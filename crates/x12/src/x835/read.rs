@@ -103,9 +103,7 @@ fn adjustments(fields: &Fields<'_>, out: &mut Vec<Adjustment>) -> Result<(), X12
         let reason = fields.get(first);
         if reason.is_empty() {
             if first == 2 {
-                return Err(fields
-                    .segment
-                    .element_error(2, None, ErrorKind::MissingElement));
+                return Err(fields.missing(2));
             }
             continue;
         }
@@ -427,9 +425,7 @@ impl Parser {
             let identifier = fields.get(first);
             if identifier.is_empty() {
                 if first == 3 {
-                    return Err(fields
-                        .segment
-                        .element_error(3, None, ErrorKind::MissingElement));
+                    return Err(fields.missing(3));
                 }
                 continue;
             }
@@ -489,9 +485,7 @@ fn claim(
     let status = ClaimStatus::from_code(fields.get(2));
     if status.is_none() {
         errors.push(match fields.get(2) {
-            "" => fields
-                .segment
-                .element_error(2, None, ErrorKind::MissingElement),
+            "" => fields.missing(2),
             _ => fields.bad_code(2, ClaimStatus::CODES),
         });
     }

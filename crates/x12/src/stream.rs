@@ -9,6 +9,7 @@ use std::ops::Range;
 
 use crate::delimiters::{Delimiters, ISA_LENGTH};
 use crate::error::{ErrorKind, X12Error};
+use crate::swar;
 use crate::token::{Segment, detect, is_filler, scan_id};
 
 /// Reading stops with either an I/O failure or bad X12.
@@ -185,7 +186,7 @@ impl<R: Read> SegmentStream<R> {
             let skipped = self.unread().bytes().take_while(|b| is_filler(*b)).count();
             self.start += skipped;
             let pending = self.unread().as_bytes();
-            if let Some(at) = memchr::memchr(delimiters.segment, pending) {
+            if let Some(at) = swar::find(delimiters.segment, pending) {
                 break (self.start, self.start + at);
             }
             if !self.refill(delimiters)? {

@@ -50,6 +50,30 @@ pub(crate) fn positions_of(needle: u8, bytes: &[u8], out: &mut [u32]) -> usize {
     written
 }
 
+/// The position of the first `needle` in `bytes`. For text where the needle is usually a
+/// few words away (a segment terminator); `memchr` wins on long runs.
+#[inline]
+pub(crate) fn find(needle: u8, bytes: &[u8]) -> Option<usize> {
+    let pattern = u64::from_ne_bytes([needle; 8]);
+    let mut chunks = bytes.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let matches = matching_bytes(u64::from_le_bytes(word), pattern);
+        if matches != 0 {
+            return Some(base + (matches.trailing_zeros() / 8) as usize);
+        }
+        base += 8;
+    }
+    let tail = chunks.remainder();
+    if tail.is_empty() {
+        return None;
+    }
+    let matches = tail_matches(bytes, tail.len(), pattern);
+    (matches != 0).then(|| base + (matches.trailing_zeros() / 8) as usize)
+}
+
 /// Matches in the last `tail` (1 to 7) bytes, as if they started a word. The word is built
 /// in a register, never through memory: a byte-wise copy read back as a `u64` stalls the
 /// load until the copy retires.
@@ -118,6 +142,13 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn find_agrees_with_a_byte_search(
+            bytes in proptest::collection::vec(prop_oneof![Just(b'~'), any::<u8>()], 0..40),
+        ) {
+            prop_assert_eq!(find(b'~', &bytes), bytes.iter().position(|b| *b == b'~'));
+        }
+
         #[test]
         fn agrees_with_a_byte_loop(
             bytes in proptest::collection::vec(prop_oneof![Just(b'*'), Just(b':'), any::<u8>()], 0..100),

@@ -189,3 +189,53 @@ impl<'a> Iterator for Components<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::indexing_slicing, reason = "tests fail loudly by design")]
+    use super::*;
+    use crate::Delimiters;
+    use proptest::prelude::*;
+
+    fn element_of(raw: &str, n: usize) -> &str {
+        raw.split('*').nth(n).unwrap_or("")
+    }
+
+    #[test]
+    fn elements_amounts_and_dates_are_read_by_position() {
+        let segment = Segment::new(7, 0, "SVC*HC:97110:GP*180*108**4", Delimiters::default());
+        let mut scratch = [0; FIELDS];
+        let fields = Fields::of(&segment, &mut scratch);
+        assert_eq!(fields.get(1), "HC:97110:GP");
+        assert_eq!(fields.cents(2).unwrap(), 18000);
+        assert_eq!(fields.get(4), "");
+        assert_eq!(fields.get(5), "4");
+        assert_eq!(fields.get(6), "");
+        let missing = fields.cents(4).unwrap_err();
+        assert_eq!(missing.kind, ErrorKind::MissingElement);
+        assert_eq!(missing.element.map(|e| e.element), Some(4));
+        let bad = fields.date(1).unwrap_err();
+        assert_eq!(bad.kind, ErrorKind::BadValue("date (CCYYMMDD)"));
+        assert_eq!(bad.segment, 7);
+    }
+
+    proptest! {
+        /// Whatever the split does word by word, each element is what a plain split gives,
+        /// up to the last one kept.
+        #[test]
+        fn elements_agree_with_a_plain_split(
+            elements in proptest::collection::vec("[A-Z0-9:.]{0,11}", 0..30),
+        ) {
+            let raw = std::iter::once("CAS").chain(elements.iter().map(String::as_str))
+                .collect::<Vec<_>>()
+                .join("*");
+            let segment = Segment::new(1, 0, &raw, Delimiters::default());
+            let mut scratch = [0; FIELDS];
+            let fields = Fields::of(&segment, &mut scratch);
+            for n in 0..=FIELDS + 2 {
+                let expected = if (1..=FIELDS).contains(&n) { element_of(&raw, n) } else { "" };
+                prop_assert_eq!(fields.get(n), expected, "element {} of {}", n, raw);
+            }
+        }
+    }
+}

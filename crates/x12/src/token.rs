@@ -256,7 +256,7 @@ impl<'a> Iterator for Segments<'a> {
         }
         let offset = self.pos;
         self.ordinal += 1;
-        let Some(end) = memchr::memchr(self.delimiters.segment, rest.as_bytes()) else {
+        let Some(end) = crate::swar::find(self.delimiters.segment, rest.as_bytes()) else {
             let error = X12Error::at(self.ordinal, rest, offset, ErrorKind::Unterminated);
             return self.fail(error);
         };
@@ -289,7 +289,10 @@ pub(crate) fn scan_id(bytes: &[u8], separator: u8) -> (usize, u32) {
             return (if two { 2 } else { 3 }, if valid { tag } else { 0 });
         }
     }
-    let id_end = memchr::memchr(separator, bytes).unwrap_or(bytes.len());
+    let id_end = bytes
+        .iter()
+        .position(|b| *b == separator)
+        .unwrap_or(bytes.len());
     (id_end, checked_tag(bytes.get(..id_end).unwrap_or_default()))
 }
 

@@ -243,6 +243,8 @@ pub fn run(args: &ClaimsArgs) -> anyhow::Result<Outcome> {
                 .iter()
                 .map(|l| l.control_number.clone())
                 .collect(),
+            billing_npi: profile.billing_provider.npi.to_string(),
+            billing_tax_id: profile.billing_provider.tax_id.clone(),
         })
         .collect();
     if let Err(err) =

@@ -14,7 +14,7 @@ use cleanclaim_store::{
     PostedAdjustment, PostedClaim, Posting, ProviderAdjustmentRecord, RemittanceId,
     RemittanceRecord, Started, Store,
 };
-use cleanclaim_x12::x835::{ClaimPayment, ClaimStatus, Payment, RemitItem, RemitReader};
+use cleanclaim_x12::x835::{ClaimPayment, ClaimStatus, PayeeIds, Payment, RemitItem, RemitReader};
 use serde_json::json;
 
 use crate::Outcome;
@@ -77,6 +77,8 @@ struct Poster<'m> {
     posted_claims: usize,
     /// Claims the assessment found clean that linking sends to review.
     review_added: usize,
+    /// Who the current payment paid: claims link only to that provider's submissions.
+    payee: PayeeIds,
 }
 
 /// What a posting did, for the summary.
@@ -438,6 +440,7 @@ impl<'m> Poster<'m> {
             unmatched_lines: 0,
             posted_claims: 0,
             review_added: 0,
+            payee: PayeeIds::default(),
         })
     }
 
@@ -470,6 +473,7 @@ impl<'m> Poster<'m> {
             Started::Duplicate { .. } => None,
         };
         self.next_seq = 0;
+        self.payee = payment.payee_ids();
         Ok(started)
     }
 
@@ -504,7 +508,11 @@ impl<'m> Poster<'m> {
             .iter()
             .map(|(c, _)| c.patient_control_number.to_string())
             .collect();
-        let submitted = self.runtime.block_on(self.store.line_controls_of(&ids))?;
+        let submitted = self.runtime.block_on(self.store.line_controls_of(
+            &ids,
+            &self.payee.npi,
+            &self.payee.tax_id,
+        ))?;
         let posted: Vec<PostedClaim> = self
             .batch
             .drain(..)

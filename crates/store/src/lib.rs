@@ -43,6 +43,10 @@ pub struct SubmittedClaim {
     pub transaction_control: i64,
     pub total_cents: i64,
     pub line_controls: Vec<String>,
+    /// The billing provider's NPI and tax id (loop 2010AA), so that an 835 is linked only to
+    /// submissions of the provider it paid.
+    pub billing_npi: String,
+    pub billing_tax_id: String,
 }
 
 #[derive(Debug, Clone)]
@@ -67,6 +71,10 @@ const SCHEMA: &[&str] = &[
         submitted_at TIMESTAMPTZ NOT NULL DEFAULT now(),
         PRIMARY KEY (sender_id, interchange_control, claim_id))",
     "CREATE INDEX IF NOT EXISTS submitted_claims_by_claim ON submitted_claims (claim_id)",
+    // Added after the table: databases created before keep their rows, with empty values
+    // that match any payee.
+    "ALTER TABLE submitted_claims ADD COLUMN IF NOT EXISTS billing_npi TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE submitted_claims ADD COLUMN IF NOT EXISTS billing_tax_id TEXT NOT NULL DEFAULT ''",
     // One row per 835 transaction set; the same trace number from the same payer is the
     // same payment, so it is refused a second time.
     "CREATE TABLE IF NOT EXISTS remittances (
@@ -170,8 +178,9 @@ impl Store {
         for claim in claims {
             sqlx::query(
                 "INSERT INTO submitted_claims
-                   (sender_id, interchange_control, transaction_control, claim_id, frequency, total_cents, line_controls)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                   (sender_id, interchange_control, transaction_control, claim_id, frequency, total_cents, line_controls,
+                    billing_npi, billing_tax_id)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
             .bind(sender)
             .bind(interchange)
@@ -180,6 +189,8 @@ impl Store {
             .bind(&claim.frequency)
             .bind(claim.total_cents)
             .bind(&claim.line_controls)
+            .bind(&claim.billing_npi)
+            .bind(&claim.billing_tax_id)
             .execute(&mut *tx)
             .await?;
         }

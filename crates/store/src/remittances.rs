@@ -86,17 +86,30 @@ impl Store {
         })
     }
 
-    /// The line control numbers of the latest submission of each claim id we know.
+    /// The line control numbers of the latest submission of each claim id we know, among
+    /// the submissions of the provider the 835 paid: a claim id is only ours per provider,
+    /// and two clinics sharing a database may both have an encounter `1001`. A submission
+    /// matches when its billing NPI is the payee's NPI or its tax id the payee's tax id.
+    /// When the 835 names neither, or the submission predates these columns (both empty),
+    /// the claim id alone decides.
     pub async fn line_controls_of(
         &self,
         claim_ids: &[String],
+        payee_npi: &str,
+        payee_tax_id: &str,
     ) -> Result<HashMap<String, Vec<String>>, StoreError> {
         let rows: Vec<(String, Vec<String>)> = sqlx::query_as(
             "SELECT DISTINCT ON (claim_id) claim_id, line_controls FROM submitted_claims
              WHERE claim_id = ANY($1)
+               AND (($2 = '' AND $3 = '')
+                    OR (billing_npi = '' AND billing_tax_id = '')
+                    OR ($2 <> '' AND billing_npi = $2)
+                    OR ($3 <> '' AND billing_tax_id = $3))
              ORDER BY claim_id, submitted_at DESC, interchange_control DESC",
         )
         .bind(claim_ids)
+        .bind(payee_npi)
+        .bind(payee_tax_id)
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.into_iter().collect())

@@ -92,6 +92,8 @@ async fn a_submission_is_recorded_whole_or_not_at_all() {
         transaction_control: 1,
         total_cents: 13400,
         line_controls: vec!["C1-1".into(), "C1-2".into()],
+        billing_npi: "1234567893".into(),
+        billing_tax_id: "123456789".into(),
     };
     store
         .record_submission(&sender, 1, std::slice::from_ref(&claim))
@@ -119,6 +121,53 @@ async fn a_submission_is_recorded_whole_or_not_at_all() {
         store.submissions_of(&claim.claim_id).await.unwrap(),
         [(1, "1".to_owned())]
     );
+}
+
+#[tokio::test]
+async fn an_835_links_only_to_the_submissions_of_the_provider_it_paid() {
+    let store = Store::connect(&url()).await.unwrap();
+    // Two clinics in one database, each with an encounter of the same id.
+    let shared_id = format!("{}-1001", sender("shared"));
+    let of_clinic = |sender: &str, npi: &str, tin: &str, line: &str| {
+        let claim = SubmittedClaim {
+            claim_id: shared_id.clone(),
+            frequency: "1".into(),
+            transaction_control: 1,
+            total_cents: 100,
+            line_controls: vec![line.to_owned()],
+            billing_npi: npi.to_owned(),
+            billing_tax_id: tin.to_owned(),
+        };
+        (sender.to_owned(), claim)
+    };
+    let (north, north_claim) = of_clinic(&sender("north"), "1111111112", "111111111", "N-1");
+    let (south, south_claim) = of_clinic(&sender("south"), "2222222224", "222222222", "S-1");
+    store
+        .record_submission(&north, 1, &[north_claim])
+        .await
+        .unwrap();
+    store
+        .record_submission(&south, 1, &[south_claim])
+        .await
+        .unwrap();
+    let ids = std::slice::from_ref(&shared_id);
+    let lines = |found: std::collections::HashMap<String, Vec<String>>| {
+        found.get(&shared_id).cloned().unwrap_or_default()
+    };
+
+    let by_npi = store.line_controls_of(ids, "1111111112", "").await.unwrap();
+    assert_eq!(lines(by_npi), ["N-1"]);
+    let by_tax_id = store.line_controls_of(ids, "", "222222222").await.unwrap();
+    assert_eq!(lines(by_tax_id), ["S-1"]);
+    // A payee that is neither clinic: no link, rather than the wrong one.
+    let stranger = store
+        .line_controls_of(ids, "3333333336", "333333333")
+        .await
+        .unwrap();
+    assert!(lines(stranger).is_empty());
+    // An 835 naming no payee id links by claim id alone (the latest submission).
+    let anonymous = store.line_controls_of(ids, "", "").await.unwrap();
+    assert_eq!(lines(anonymous), ["S-1"]);
 }
 
 fn remittance<'a>(payer: &'a str, trace: &'a str) -> RemittanceRecord<'a> {
@@ -259,6 +308,8 @@ async fn acknowledgments_are_recorded_once_per_source_and_reference() {
         transaction_control: 41,
         total_cents: 100,
         line_controls: vec!["K1-1".into()],
+        billing_npi: String::new(),
+        billing_tax_id: String::new(),
     };
     store
         .record_submission(&sender, 7, std::slice::from_ref(&claim))

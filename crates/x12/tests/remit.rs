@@ -279,3 +279,26 @@ fn recycled_claims_carry_nothing_over() {
         assert_eq!(fresh, recycled, "{}", file.display());
     }
 }
+
+#[test]
+fn the_payee_is_identified_by_npi_and_tax_id_for_linking() {
+    let payee = |name: &str| {
+        let items = items_of(name);
+        let RemitItem::Payment(payment) = &items[0] else {
+            panic!("the payment comes first: {:?}", items[0])
+        };
+        payment.payee_ids()
+    };
+    // N1*PE*...*XX*9999999995 with REF*TJ*000000000.
+    let both = payee("edi835parser__emedny_sample.txt");
+    assert_eq!(
+        (both.npi.as_str(), both.tax_id.as_str()),
+        ("9999999995", "000000000")
+    );
+    // N1*PE*...*FI*346608640: a tax id and no NPI.
+    let tax_id_only = payee("oopfactory__Example1.txt");
+    assert_eq!(
+        (tax_id_only.npi.as_str(), tax_id_only.tax_id.as_str()),
+        ("", "346608640")
+    );
+}

@@ -8,7 +8,7 @@ pub mod synthetic;
 
 pub use read::RemitReader;
 pub use remit::{
-    Adjustment, AdjustmentGroup, ClaimPayment, ClaimStatus, LinePayment, Party, Payment,
+    Adjustment, AdjustmentGroup, ClaimPayment, ClaimStatus, LinePayment, Party, PayeeIds, Payment,
     ProviderAdjustment, RemitItem, TransactionTotals,
 };
 pub use synthetic::SyntheticRemittance;

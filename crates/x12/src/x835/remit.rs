@@ -75,6 +75,32 @@ impl Payment {
         .find(|key| !key.is_empty())
         .unwrap_or_default()
     }
+
+    /// Who was paid, as the identifiers a submission records for its billing provider: the
+    /// payee's NPI (N1*PE with N103 `XX`) and tax id (N103 `FI`, else REF*TJ), each empty when
+    /// the 835 does not give it. Hyphens are dropped from the tax id (`12-3456789`).
+    pub fn payee_ids(&self) -> PayeeIds {
+        let payee = &self.payee;
+        let tax_id = match payee.id_qualifier.as_str() {
+            "FI" => &payee.id,
+            _ => &payee.additional_id,
+        };
+        PayeeIds {
+            npi: if payee.id_qualifier == "XX" {
+                payee.id.clone()
+            } else {
+                String::new()
+            },
+            tax_id: tax_id.chars().filter(|c| *c != '-').collect(),
+        }
+    }
+}
+
+/// The payee's identifiers: see [`Payment::payee_ids`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PayeeIds {
+    pub npi: String,
+    pub tax_id: String,
 }
 
 /// CAS: one adjustment (group, reason, amount, quantity).

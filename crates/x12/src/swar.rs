@@ -16,9 +16,10 @@ fn matching_bytes(word: u64, pattern: u64) -> u64 {
 }
 
 /// Writes the positions of `needle` in `bytes`, in order, into `out` and returns how many
-/// it wrote; it stops once `out` is full. `bytes` must be shorter than 4 GiB (segments are
-/// at most [`crate::stream::MAX_SEGMENT`]).
+/// it wrote; it stops once `out` is full. Positions are `u32`: only the first 4 GiB are
+/// searched (segments are at most [`crate::stream::MAX_SEGMENT`]).
 pub(crate) fn positions_of(needle: u8, bytes: &[u8], out: &mut [u32]) -> usize {
+    let bytes = bytes.get(..u32::MAX as usize).unwrap_or(bytes);
     let pattern = u64::from_ne_bytes([needle; 8]);
     let mut slots = out.iter_mut();
     let mut written = 0;

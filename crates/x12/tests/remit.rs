@@ -302,3 +302,26 @@ fn the_payee_is_identified_by_npi_and_tax_id_for_linking() {
         ("", "346608640")
     );
 }
+
+#[test]
+fn an_adjustment_without_a_reason_stays_on_its_claim_as_an_element_error() {
+    for bare in ["CAS*CO~", "CAS*CO*~"] {
+        let input = MINIMAL.replace("CAS*CO*45*20~", bare);
+        let items = read_all(input.as_bytes()).unwrap();
+        let claim = items
+            .iter()
+            .find_map(|item| match item {
+                RemitItem::Claim(claim) => Some(claim),
+                _ => None,
+            })
+            .unwrap();
+        let error = &claim.errors[0];
+        assert_eq!(error.kind, ErrorKind::MissingElement, "{bare}");
+        assert_eq!(
+            (error.id.as_str(), error.element.map(|e| e.element)),
+            ("CAS", Some(2))
+        );
+        // The adjustment before it still counts.
+        assert_eq!(claim.lines[0].adjustments.len(), 1, "{bare}");
+    }
+}

@@ -47,6 +47,12 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// How many elements the segment has (up to [`FIELDS`]).
+    #[inline]
+    pub(super) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
     #[inline]
     pub(super) fn get(&self, n: usize) -> &'a str {
         let Some(index) = n.checked_sub(1) else {

@@ -98,8 +98,9 @@ const CAS_GROUPS: &str = "CO, OA, PI, PR (CR in 4010)";
 fn adjustments(fields: &Fields<'_>, out: &mut Vec<Adjustment>) -> Result<(), X12Error> {
     let group = AdjustmentGroup::from_code(fields.required(1)?)
         .ok_or_else(|| fields.bad_code(1, CAS_GROUPS))?;
-    // Up to six reason/amount/quantity triplets: CAS02-04, 05-07, ... 17-19.
-    for first in (2..=17).step_by(3) {
+    // Up to six reason/amount/quantity triplets: CAS02-04, 05-07, ... 17-19; most CAS
+    // segments carry one, so the loop stops at the last element present.
+    for first in (2..=fields.len().clamp(2, 17)).step_by(3) {
         let reason = fields.get(first);
         if reason.is_empty() {
             if first == 2 {

@@ -7,6 +7,7 @@ pub mod ack;
 pub mod delimiters;
 pub mod envelope;
 pub mod error;
+pub mod loops;
 pub mod money;
 pub mod stream;
 mod swar;

@@ -7,7 +7,8 @@ use crate::error::X12Error;
 use crate::stream::ReadError;
 use crate::token::{Segment, tokenize};
 use crate::x835::{RemitItem, RemitReader};
-use crate::x837::{self, LoopWalker, Semantics};
+use crate::loops::LoopWalker;
+use crate::x837::{self, Semantics};
 
 /// What validation found.
 #[derive(Debug, Default)]
@@ -84,7 +85,7 @@ pub fn validate(input: &str) -> Report {
                     }
                     x837::elements::check(&segment, &mut errors);
                     professional = Some(Professional {
-                        walker: LoopWalker::new(),
+                        walker: LoopWalker::new(&x837::schema::HEADER, "837P"),
                         semantics: Semantics::default(),
                     });
                 } else {

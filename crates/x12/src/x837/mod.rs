@@ -9,7 +9,6 @@ pub mod profile;
 pub mod read;
 pub mod schema;
 mod semantics;
-mod walker;
 pub mod write;
 
 pub use build::{BuildError, Resubmission, build_claims};
@@ -20,7 +19,6 @@ pub use claim::{
 pub use profile::BillingProfile;
 pub use read::read_claims;
 pub use semantics::Semantics;
-pub use walker::LoopWalker;
 pub use write::{
     ControlNumbers, WriteError, WriteOptions, transaction_of, transactions_needed, write_837p,
 };

@@ -1,7 +1,7 @@
-//! Places each segment of an 837P transaction set in its loop (see `schema.rs`) and reports
-//! segments out of order, repeated too often, missing, or not allowed where they appear.
+//! Places each segment of a transaction set in its loop (see `spec.rs`) and reports segments
+//! out of order, repeated too often, missing, or not allowed where they appear.
 
-use super::schema::{HEADER, LoopSpec};
+use super::spec::LoopSpec;
 use crate::error::{ErrorKind, X12Error};
 use crate::token::Segment;
 
@@ -81,13 +81,16 @@ enum Placement {
 #[derive(Debug)]
 pub struct LoopWalker {
     stack: Vec<Frame>,
+    /// The guide's short name for messages (`837P`, `835`).
+    guide: &'static str,
 }
 
 impl LoopWalker {
-    /// Starts at ST.
-    pub fn new() -> Self {
+    /// Starts at ST, the trigger of `header`.
+    pub fn new(header: &'static LoopSpec, guide: &'static str) -> Self {
         Self {
-            stack: vec![Frame::new(&HEADER)],
+            stack: vec![Frame::new(header)],
+            guide,
         }
     }
 
@@ -189,7 +192,7 @@ impl LoopWalker {
     }
 
     /// Explains a segment that fits nowhere: a known segment with a qualifier not allowed
-    /// here, or a segment out of order or unknown to the 837P.
+    /// here, or a segment out of order or unknown to the guide.
     fn misplaced(&self, segment: &Segment<'_>) -> X12Error {
         let loop_id = self.current_loop();
         let same_id = self.stack.iter().rev().flat_map(|frame| {
@@ -227,14 +230,9 @@ impl LoopWalker {
             );
         }
         segment.error(ErrorKind::Structure(format!(
-            "{} is not expected here (after loop {loop_id}): out of order, repeated, or not part of the 837P",
-            segment.id()
+            "{} is not expected here (after loop {loop_id}): out of order, repeated, or not part of the {}",
+            segment.id(),
+            self.guide
         )))
-    }
-}
-
-impl Default for LoopWalker {
-    fn default() -> Self {
-        Self::new()
     }
 }

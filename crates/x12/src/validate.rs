@@ -4,10 +4,10 @@
 
 use crate::envelope::{EnvelopeChecker, Event};
 use crate::error::X12Error;
+use crate::loops::LoopWalker;
 use crate::stream::ReadError;
 use crate::token::{Segment, tokenize};
-use crate::x835::{RemitItem, RemitReader};
-use crate::loops::LoopWalker;
+use crate::x835::{self, RemitItem, RemitReader};
 use crate::x837::{self, Semantics};
 
 /// What validation found.
@@ -49,6 +49,8 @@ pub fn validate(input: &str) -> Report {
     let mut isa: Option<Segment<'_>> = None;
     let mut gs: Option<Segment<'_>> = None;
     let mut professional: Option<Professional> = None;
+    // The loops of the 835 set being read, when it is a 005010X221 one.
+    let mut remittance: Option<LoopWalker> = None;
     let mut fatal = None;
     for segment in segments {
         let segment = match segment {
@@ -91,6 +93,8 @@ pub fn validate(input: &str) -> Report {
                 } else {
                     professional = None;
                 }
+                remittance = x835::is_remittance_advice(&header.code, &header.version)
+                    .then(|| LoopWalker::new(&x835::schema::HEADER, "835"));
             }
             Event::Body => {
                 if let Some(p) = &mut professional {
@@ -98,8 +102,14 @@ pub fn validate(input: &str) -> Report {
                     p.walker.feed(&segment, &mut errors);
                     p.semantics.feed(&segment, &mut errors);
                 }
+                if let Some(walker) = &mut remittance {
+                    walker.feed(&segment, &mut errors);
+                }
             }
             Event::TransactionEnd => {
+                if let Some(mut walker) = remittance.take() {
+                    walker.finish(&segment, &mut errors);
+                }
                 if let Some(mut p) = professional.take() {
                     x837::elements::check(&segment, &mut errors);
                     p.walker.finish(&segment, &mut errors);

@@ -215,7 +215,7 @@ fn provider_level_adjustments_are_items_of_their_own() {
     assert_eq!(plb, [("CV", "9876514", -127)]);
 }
 
-const MINIMAL: &str = "ISA*00*          *00*          *ZZ*PAYER          *ZZ*CLINIC         *241101*1200*^*00501*000000001*0*P*:~GS*HP*PAYER*CLINIC*20241101*1200*1*X*005010X221A1~ST*835*0001~BPR*I*80*C*ACH*CCP*01*999*DA*123*1512345678**01*888*DA*456*20241101~TRN*1*EFT0001*1512345678~N1*PR*ACME HEALTH~N1*PE*CLINIC*XX*1234567893~LX*1~CLP*E-1*1*120*80*20*12*PCN1~SVC*HC:97110:GP*120*80**2~DTM*472*20241015~CAS*PR*2*20~CAS*CO*45*20~REF*6R*E-1-1~SE*14*0001~GE*1*1~IEA*1*000000001~";
+const MINIMAL: &str = "ISA*00*          *00*          *ZZ*PAYER          *ZZ*CLINIC         *241101*1200*^*00501*000000001*0*P*:~GS*HP*PAYER*CLINIC*20241101*1200*1*X*005010X221A1~ST*835*0001~BPR*I*80*C*ACH*CCP*01*999*DA*123*1512345678**01*888*DA*456*20241101~TRN*1*EFT0001*1512345678~N1*PR*ACME HEALTH~N1*PE*CLINIC*XX*1234567893~LX*1~CLP*E-1*1*120*80*20*12*PCN1~SVC*HC:97110:GP*120*80**2~DTM*472*20241015~CAS*PR*2*20~CAS*CO*45*20~REF*6R*E-1-1~SE*13*0001~GE*1*1~IEA*1*000000001~";
 
 #[test]
 fn a_segment_out_of_place_stops_reading_with_its_position() {
@@ -324,4 +324,69 @@ fn an_adjustment_without_a_reason_stays_on_its_claim_as_an_element_error() {
         // The adjustment before it still counts.
         assert_eq!(claim.lines[0].adjustments.len(), 1, "{bare}");
     }
+}
+
+/// MINIMAL with what the guide requires and it leaves out: the payer's address and technical
+/// contact (loop 1000A) and the patient's name (loop 2100).
+fn complete() -> String {
+    MINIMAL
+        .replace(
+            "N1*PR*ACME HEALTH~",
+            "N1*PR*ACME HEALTH~N3*1 MAIN ST~N4*SPRINGFIELD*IL*62701~PER*BL*EDI*TE*5555550100~",
+        )
+        .replace("PCN1~", "PCN1~NM1*QC*1*DOE*JANE~")
+        .replace("SE*13*0001", "SE*17*0001")
+}
+
+fn structure_errors(input: &str) -> Vec<String> {
+    cleanclaim_x12::validate(input)
+        .errors
+        .iter()
+        .map(|e| format!("{} {}: {}", e.segment, e.id, e.kind))
+        .collect()
+}
+
+#[test]
+fn the_835_is_validated_against_its_loops() {
+    assert_eq!(structure_errors(&complete()), Vec::<String>::new());
+    // MINIMAL leaves out the payer's address and technical contact, both required.
+    let errors = structure_errors(MINIMAL);
+    let expected = [
+        "7 N1: required segment N3 (Payer Address) is missing from loop 1000A (Payer Identification)",
+        "7 N1: required segment N4 (Payer City, State, ZIP Code) is missing from loop 1000A (Payer Identification)",
+        "7 N1: required segment PER (Payer Technical Contact Information) is missing from loop 1000A (Payer Identification)",
+        "10 SVC: required segment NM1 (Patient Name) is missing from loop 2100 (Claim Payment Information)",
+    ];
+    assert_eq!(errors, expected);
+}
+
+#[test]
+fn same_position_segments_may_come_in_any_order_others_may_not() {
+    // DTM*050 before DTM*232: one position of the standard, so either order.
+    let dates = complete().replace(
+        "NM1*QC*1*DOE*JANE~",
+        "NM1*QC*1*DOE*JANE~DTM*050*20241020~DTM*232*20241015~",
+    );
+    let dates = dates.replace("SE*17*0001", "SE*19*0001");
+    assert_eq!(structure_errors(&dates), Vec::<String>::new());
+    // The patient's name after the dates is out of order, and NM1*QC is required.
+    let late_name = dates
+        .replace("NM1*QC*1*DOE*JANE~", "")
+        .replace("DTM*232*20241015~", "DTM*232*20241015~NM1*QC*1*DOE*JANE~");
+    let errors = structure_errors(&late_name);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("NM1 is not expected here (after loop 2100)")),
+        "{errors:?}"
+    );
+    // A line has one control number.
+    let twice = complete().replace("REF*6R*E-1-1~", "REF*6R*E-1-1~REF*6R*E-1-2~");
+    let twice = twice.replace("SE*17*0001", "SE*18*0001");
+    let errors = structure_errors(&twice);
+    assert!(
+        errors.iter().any(|e| e
+            .contains("REF (Line Item Control Number) repeats more than 1 time(s) in loop 2110")),
+        "{errors:?}"
+    );
 }

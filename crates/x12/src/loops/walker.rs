@@ -72,6 +72,31 @@ impl Frame {
     }
 }
 
+/// An earlier entry of the run of same-id entries the loop is in, that `segment` matches.
+///
+/// A guide splits one position of the standard into several entries by qualifier (the
+/// 835's NM1*QC, NM1*IL, NM1*74...; its DTM*232, DTM*036, DTM*050), and the standard does not
+/// order segments that share a position: DTM*050 before DTM*232 is as valid as after. The
+/// guide lists them in a sequence, but a same-id run is one position, so any order within
+/// it is accepted (repeat limits still count per entry).
+fn same_position(frame: &Frame, segment: &Segment<'_>) -> Option<usize> {
+    let entries = frame.spec.segments;
+    let current = entries.get(frame.pos)?;
+    if current.tag != segment.tag() {
+        return None;
+    }
+    (1..frame.pos)
+        .rev()
+        .map_while(|index| {
+            entries
+                .get(index)
+                .filter(|e| e.tag == current.tag)
+                .map(|e| (index, e))
+        })
+        .find(|(_, entry)| entry.matches(segment))
+        .map(|(index, _)| index)
+}
+
 enum Placement {
     Own(usize, usize),
     Child(usize, usize),
@@ -107,8 +132,10 @@ impl LoopWalker {
                 .iter()
                 .enumerate()
                 .skip(frame.pos.max(1))
-                .find(|(_, spec)| spec.matches(segment));
-            if let Some((index, _)) = own {
+                .find(|(_, spec)| spec.matches(segment))
+                .map(|(index, _)| index)
+                .or_else(|| same_position(frame, segment));
+            if let Some(index) = own {
                 return Some(Placement::Own(depth, index));
             }
             let child = frame.spec.children.iter().position(|c| {

@@ -4,6 +4,7 @@
 //! writers return text.
 
 pub mod ack;
+pub mod codes;
 pub mod delimiters;
 pub mod envelope;
 pub mod error;

@@ -104,6 +104,7 @@ pub fn validate(input: &str) -> Report {
                 }
                 if let Some(walker) = &mut remittance {
                     walker.feed(&segment, &mut errors);
+                    x837::elements::check_address(&segment, &mut errors);
                 }
             }
             Event::TransactionEnd => {

@@ -245,6 +245,20 @@ fn a_delimiter_in_data_is_rejected_with_the_field_named_and_nothing_written() {
 }
 
 #[test]
+fn a_state_that_is_not_a_state_code_is_rejected_before_writing() {
+    let engine = Engine::builtin().unwrap();
+    let mut claims = claims_for(&engine, "pt-medicare");
+    claims[0].subscriber.address.state = "XY".into();
+    let error = write_837p(&profile(), &claims, &options()).unwrap_err();
+    let WriteError::UnknownCode { claim, field, .. } = &error else {
+        panic!("{error}")
+    };
+    assert_eq!(claim.as_deref(), Some("PT-0001"));
+    assert!(field.ends_with(".state"), "{field}");
+    assert!(error.to_string().contains("X12 code source 22"), "{error}");
+}
+
+#[test]
 fn other_delimiters_are_honoured_and_the_defaults_become_data() {
     let engine = Engine::builtin().unwrap();
     let mut claims = claims_for(&engine, "pt-medicare");

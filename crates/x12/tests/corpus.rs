@@ -444,8 +444,9 @@ const VERDICTS: &[(&str, Pyx12, bool, &str)] = &[
     ),
     // 835 sets are validated by the envelope, by the X221A1 loop structure (required
     // segments and loops, order, repeats, qualifiers) and by reading them with the typed
-    // reader (its element errors: amounts, dates, codes, BPR16); the guide's external code
-    // lists (states, for one) are not checked, which is where pyx12 still finds more.
+    // reader (its element errors: amounts, dates, codes, BPR16), and N3/N4 by the rules every
+    // guide shares (N402 state codes). Most external code lists are not checked, which is
+    // where pyx12 still finds more.
     (
         "x12-835/edi835parser__blue_cross_nc_sample.txt",
         Pyx12::Invalid,
@@ -461,8 +462,8 @@ const VERDICTS: &[(&str, Pyx12, bool, &str)] = &[
     (
         "x12-835/edi835parser__united_healthcare_legacy_sample.txt",
         Pyx12::Invalid,
-        true,
-        "pyx12 is right: N402 `NP` is not a state code; we do not check the 835's code lists",
+        false,
+        "",
     ),
     (
         "x12-835/lfh-x12__cob-contractural-adjustment.835",

@@ -110,7 +110,7 @@ fn claim() -> impl Strategy<Value = Claim> {
             text(40),
             proptest::option::of(text(20)),
             "[A-Z][A-Za-z .-]{0,18}[a-z]",
-            "[A-Z]{2}",
+            proptest::sample::select(cleanclaim_x12::codes::STATES),
             "[0-9]{5}([0-9]{4})?",
         ),
         (
@@ -178,7 +178,7 @@ fn claim() -> impl Strategy<Value = Claim> {
                     line1: address.0,
                     line2: address.1,
                     city: address.2,
-                    state: address.3,
+                    state: address.3.to_owned(),
                     zip: address.4,
                 };
                 Claim {

@@ -5,6 +5,7 @@
 //! Lengths count characters of the value only (a decimal point or minus sign is not counted
 //! for R and N types, X12.6 section 3.7).
 
+use crate::codes;
 use crate::error::ErrorKind;
 use crate::error::X12Error;
 use crate::token::{Segment, tag};
@@ -15,6 +16,8 @@ pub enum Kind {
     Text,
     /// Identifier from a code list; an empty list means any code of the right length.
     Id(&'static [&'static str]),
+    /// Identifier from an external code list too long to print in a message: its name.
+    ListedIn(&'static str, &'static [&'static str]),
     /// Unsigned integer with no decimal point.
     Integer,
     /// Decimal number.
@@ -72,6 +75,9 @@ const fn oc(components: &'static [Element]) -> Element {
 }
 
 const ANY: Kind = Kind::Id(&[]);
+
+/// N402: see [`codes::STATES`].
+const STATES: Kind = Kind::ListedIn(codes::STATES_NAME, codes::STATES);
 const SKIP: Element = o(0, 256, Kind::Text);
 
 /// CLM05: facility code (place of service), qualifier B, claim frequency type.
@@ -254,7 +260,7 @@ pub fn rules(id: &str) -> Option<&'static [Element]> {
             const {
                 &[
                     r(2, 30, Kind::Text),
-                    o(2, 2, ANY),
+                    o(2, 2, STATES),
                     o(3, 15, ANY),
                     o(2, 3, ANY),
                 ]
@@ -377,6 +383,14 @@ pub fn rules(id: &str) -> Option<&'static [Element]> {
 }
 
 /// Checks every element of `segment` that has a rule; returns the errors found.
+/// N3 and N4 are used unchanged by every 005010 health care guide, so the addresses of other
+/// guides' sets (the 835's payer and payee) are checked with the same rules.
+pub fn check_address(segment: &Segment<'_>, errors: &mut Vec<X12Error>) {
+    if matches!(segment.tag(), ids::N3 | ids::N4) {
+        check(segment, errors);
+    }
+}
+
 pub fn check(segment: &Segment<'_>, errors: &mut Vec<X12Error>) {
     let Some(rules) = rules(segment.id()) else {
         return;
@@ -460,6 +474,16 @@ fn check_value(value: &str, rule: &Element) -> Result<(), ErrorKind> {
                 Err(ErrorKind::BadCode {
                     value: value.to_owned(),
                     expected: codes.join(", "),
+                })
+            }
+        }
+        Kind::ListedIn(name, codes) => {
+            if codes.contains(&value) {
+                Ok(())
+            } else {
+                Err(ErrorKind::BadCode {
+                    value: value.to_owned(),
+                    expected: (*name).to_owned(),
                 })
             }
         }

@@ -5,6 +5,7 @@
 
 use super::claim::Claim;
 use super::profile::BillingProfile;
+use crate::codes;
 use crate::delimiters::Delimiters;
 use crate::money::format_cents;
 use chrono::{NaiveDate, NaiveDateTime};
@@ -70,6 +71,13 @@ pub enum WriteError {
         field: String,
         len: usize,
         min: usize,
+    },
+    /// The value is left out of the message: it may be PHI.
+    #[error("{}{field}: not one of {expected}", claim_prefix(claim.as_deref()))]
+    UnknownCode {
+        claim: Option<String>,
+        field: String,
+        expected: &'static str,
     },
     #[error("{}{field}: required and empty", claim_prefix(claim.as_deref()))]
     Empty {
@@ -239,6 +247,13 @@ impl Out {
         self.segment("N3", &[&line1, &line2]);
         let city = self.sized(&format!("{field}.city"), &address.city, 2, 30)?;
         let state = self.sized(&format!("{field}.state"), &address.state, 2, 2)?;
+        if !codes::STATES.contains(&state.as_str()) {
+            return Err(WriteError::UnknownCode {
+                claim: self.claim.clone(),
+                field: format!("{field}.state"),
+                expected: codes::STATES_NAME,
+            });
+        }
         let zip = self.required(&format!("{field}.zip"), &address.zip, 15)?;
         if !(zip.len() == 5 || zip.len() == 9) || !zip.bytes().all(|b| b.is_ascii_digit()) {
             return Err(WriteError::ForbiddenCharacter {

@@ -2,6 +2,7 @@
 //! envelope checks; 837P transaction sets also get the implementation guide's loops, element
 //! rules and cross-segment rules.
 
+use crate::ack::schema277ca;
 use crate::envelope::{EnvelopeChecker, Event};
 use crate::error::X12Error;
 use crate::loops::LoopWalker;
@@ -49,8 +50,9 @@ pub fn validate(input: &str) -> Report {
     let mut isa: Option<Segment<'_>> = None;
     let mut gs: Option<Segment<'_>> = None;
     let mut professional: Option<Professional> = None;
-    // The loops of the 835 set being read, when it is a 005010X221 one.
-    let mut remittance: Option<LoopWalker> = None;
+    // The loops of the 835 or 277CA set being read (5010 guides X221 and X214): answers
+    // from payers, checked for structure only (their content is the readers' to judge).
+    let mut answer: Option<LoopWalker> = None;
     let mut fatal = None;
     for segment in segments {
         let segment = match segment {
@@ -93,8 +95,13 @@ pub fn validate(input: &str) -> Report {
                 } else {
                     professional = None;
                 }
-                remittance = x835::is_remittance_advice(&header.code, &header.version)
-                    .then(|| LoopWalker::new(&x835::schema::HEADER, "835"));
+                answer = if x835::is_remittance_advice(&header.code, &header.version) {
+                    Some(LoopWalker::new(&x835::schema::HEADER, "835"))
+                } else if schema277ca::is_claim_acknowledgment(&header.code, &header.version) {
+                    Some(LoopWalker::new(&schema277ca::HEADER, "277CA"))
+                } else {
+                    None
+                };
             }
             Event::Body => {
                 if let Some(p) = &mut professional {
@@ -102,13 +109,13 @@ pub fn validate(input: &str) -> Report {
                     p.walker.feed(&segment, &mut errors);
                     p.semantics.feed(&segment, &mut errors);
                 }
-                if let Some(walker) = &mut remittance {
+                if let Some(walker) = &mut answer {
                     walker.feed(&segment, &mut errors);
                     x837::elements::check_address(&segment, &mut errors);
                 }
             }
             Event::TransactionEnd => {
-                if let Some(mut walker) = remittance.take() {
+                if let Some(mut walker) = answer.take() {
                     walker.finish(&segment, &mut errors);
                 }
                 if let Some(mut p) = professional.take() {

@@ -188,3 +188,38 @@ fn a_rejected_billing_provider_rejects_claims_without_a_status_of_their_own() {
         ]
     );
 }
+
+#[test]
+fn a_277ca_is_validated_against_its_loops() {
+    let text =
+        fs::read_to_string(corpus_file("x12-277ca", "imsweb__x12_277CA_accepted.txt")).unwrap();
+    let report = cleanclaim_x12::validate(&text);
+    let errors: Vec<String> = report
+        .errors
+        .iter()
+        .map(|e| format!("{} {}: {}", e.segment, e.id, e.kind))
+        .collect();
+    // The guide requires the billing provider's status (STC in loop 2200C); this sample has
+    // only a TRN there. pyx12 reports the same.
+    assert_eq!(
+        errors,
+        [
+            "19 HL: required segment STC (Billing Provider Status Information) is missing from loop 2200C (Provider of Service Information Trace Identifier)"
+        ]
+    );
+    // With the STC the guide asks for, loop 2200C is complete (the SE count, now one short,
+    // is the only finding left).
+    let fixed = text.replacen(
+        "TRN*1*1107000000000135FF~",
+        "TRN*1*1107000000000135FF~STC*A1:19*20110311*WQ~",
+        1,
+    );
+    assert_ne!(fixed, text);
+    let errors: Vec<String> = cleanclaim_x12::validate(&fixed)
+        .errors
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].contains("SE"), "{errors:?}");
+}

@@ -5,6 +5,7 @@
 //! not acknowledge a submission, and reading it as one would mark claims wrongly.
 
 pub mod codes;
+pub mod schema277ca;
 mod x277ca;
 mod x999;
 

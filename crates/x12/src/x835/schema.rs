@@ -164,7 +164,15 @@ static L2110: LoopSpec = LoopSpec {
     id: "2110",
     name: "Service Payment Information",
     segments: &[
-        seg("SVC", "Service Payment Information", 1, 1),
+        // SVC01-1, the product/service id qualifier (HC for HCPCS/CPT).
+        qual(
+            "SVC",
+            1,
+            &["AD", "ER", "HC", "HP", "IV", "N4", "N6", "NU", "UI", "WK"],
+            "Service Payment Information",
+            1,
+            1,
+        ),
         qual("DTM", 1, &["150", "151", "472"], "Service Date", 0, 2),
         seg("CAS", "Service Adjustment", 0, 99),
         qual(

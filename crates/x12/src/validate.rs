@@ -1,6 +1,7 @@
 //! `validate`: the whole-file check behind `cleanclaim x12 validate`. Every file gets the
 //! envelope checks; 837P transaction sets also get the implementation guide's loops, element
-//! rules and cross-segment rules.
+//! rules and cross-segment rules; 835 and 277CA sets get their guide's loops and the shared
+//! address rules, and 835s are read by the typed reader for element errors.
 
 use crate::ack::schema277ca;
 use crate::envelope::{EnvelopeChecker, Event};

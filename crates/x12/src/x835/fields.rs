@@ -155,7 +155,7 @@ impl<'a> Fields<'a> {
 
 /// `CCYYMMDD` without going through a format parser: dates are in every claim and line.
 #[inline]
-pub(super) fn date8(text: &str) -> Option<NaiveDate> {
+fn date8(text: &str) -> Option<NaiveDate> {
     let bytes = text.as_bytes();
     if bytes.len() != 8 || !bytes.iter().all(u8::is_ascii_digit) {
         return None;

@@ -1,9 +1,10 @@
 //! `validate`: the whole-file check behind `cleanclaim x12 validate`. Every file gets the
 //! envelope checks; 837P transaction sets also get the implementation guide's loops, element
-//! rules and cross-segment rules; 835 and 277CA sets get their guide's loops and the shared
-//! address rules, and 835s are read by the typed reader for element errors.
+//! rules and cross-segment rules; 835, 277CA and 999 sets get their guide's loops and the
+//! shared address rules, 999s their element rules, and 835s are read by the typed reader for
+//! element errors.
 
-use crate::ack::schema277ca;
+use crate::ack::{schema277ca, schema999};
 use crate::envelope::{EnvelopeChecker, Event};
 use crate::error::X12Error;
 use crate::loops::LoopWalker;
@@ -51,8 +52,9 @@ pub fn validate(input: &str) -> Report {
     let mut isa: Option<Segment<'_>> = None;
     let mut gs: Option<Segment<'_>> = None;
     let mut professional: Option<Professional> = None;
-    // The loops of the 835 or 277CA set being read (5010 guides X221 and X214): answers
-    // from payers, checked for structure only (their content is the readers' to judge).
+    // The loops of the 835, 277CA or 999 set being read (5010 guides X221, X214, X231):
+    // answers from payers, checked for structure (and, for the 999, elements); their content
+    // is the readers' to judge.
     let mut answer: Option<LoopWalker> = None;
     let mut fatal = None;
     for segment in segments {
@@ -100,6 +102,9 @@ pub fn validate(input: &str) -> Report {
                     Some(LoopWalker::new(&x835::schema::HEADER, "835"))
                 } else if schema277ca::is_claim_acknowledgment(&header.code, &header.version) {
                     Some(LoopWalker::new(&schema277ca::HEADER, "277CA"))
+                } else if schema999::is_implementation_acknowledgment(&header.code, &header.version)
+                {
+                    Some(LoopWalker::new(&schema999::HEADER, "999"))
                 } else {
                     None
                 };
@@ -113,6 +118,7 @@ pub fn validate(input: &str) -> Report {
                 if let Some(walker) = &mut answer {
                     walker.feed(&segment, &mut errors);
                     x837::elements::check_address(&segment, &mut errors);
+                    schema999::check_elements(&segment, &mut errors);
                 }
             }
             Event::TransactionEnd => {

@@ -223,3 +223,34 @@ fn a_277ca_is_validated_against_its_loops() {
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(errors[0].contains("SE"), "{errors:?}");
 }
+
+#[test]
+fn a_999_is_validated_against_its_loops_and_elements() {
+    let text = fs::read_to_string(corpus_file("x12-999", "imsweb__x12_999_rejected.txt")).unwrap();
+    let errors = |text: &str| -> Vec<String> {
+        cleanclaim_x12::validate(text)
+            .errors
+            .iter()
+            .map(|e| format!("{} {}: {}", e.segment, e.id, e.kind))
+            .collect()
+    };
+    assert_eq!(errors(&text), Vec::<String>::new());
+    // Each AK2 loop ends with IK5, which the guide requires.
+    let no_trailer = text
+        .replace("IK5*R*5~", "")
+        .replace("SE*7*95832987", "SE*6*95832987");
+    assert_ne!(no_trailer, text);
+    assert_eq!(
+        errors(&no_trailer),
+        [
+            "7 AK9: required loop IK5 (Transaction Set Response Trailer) is missing from loop 2000 (Transaction Set Response Header)"
+        ]
+    );
+    // AK202 echoes an ST02, which is at least four characters.
+    let short = text.replace("AK2*837*0028~", "AK2*837*28~");
+    assert_ne!(short, text);
+    assert_eq!(
+        errors(&short),
+        ["5 AK2: element is 2 characters; the minimum is 4"]
+    );
+}

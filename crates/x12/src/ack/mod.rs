@@ -6,6 +6,7 @@
 
 pub mod codes;
 pub mod schema277ca;
+pub mod schema999;
 mod x277ca;
 mod x999;
 

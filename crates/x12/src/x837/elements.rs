@@ -38,7 +38,7 @@ pub struct Element {
     pub kind: Kind,
 }
 
-const fn r(min: usize, max: usize, kind: Kind) -> Element {
+pub(crate) const fn r(min: usize, max: usize, kind: Kind) -> Element {
     Element {
         required: true,
         min,
@@ -47,7 +47,7 @@ const fn r(min: usize, max: usize, kind: Kind) -> Element {
     }
 }
 
-const fn o(min: usize, max: usize, kind: Kind) -> Element {
+pub(crate) const fn o(min: usize, max: usize, kind: Kind) -> Element {
     Element {
         required: false,
         min,
@@ -56,7 +56,7 @@ const fn o(min: usize, max: usize, kind: Kind) -> Element {
     }
 }
 
-const fn rc(components: &'static [Element]) -> Element {
+pub(crate) const fn rc(components: &'static [Element]) -> Element {
     Element {
         required: true,
         min: 0,
@@ -392,9 +392,14 @@ pub fn check_address(segment: &Segment<'_>, errors: &mut Vec<X12Error>) {
 }
 
 pub fn check(segment: &Segment<'_>, errors: &mut Vec<X12Error>) {
-    let Some(rules) = rules(segment.id()) else {
-        return;
-    };
+    if let Some(rules) = rules(segment.id()) {
+        check_against(rules, segment, errors);
+    }
+}
+
+/// Checks a segment's elements against `rules` (element 1 first): presence, length, type and
+/// code values. Other guides' tables (the 999's) use the same checks.
+pub(crate) fn check_against(rules: &[Element], segment: &Segment<'_>, errors: &mut Vec<X12Error>) {
     let count = segment.element_count();
     if count > rules.len() {
         errors.push(segment.element_error(

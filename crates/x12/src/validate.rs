@@ -36,6 +36,32 @@ struct Professional {
     semantics: Semantics,
 }
 
+/// A set a payer or clearinghouse sends back (835, 277CA, 999): its guide's loops, and the
+/// element rules the validator holds for it.
+struct Answer {
+    walker: LoopWalker,
+    check_elements: fn(&Segment<'_>, &mut Vec<X12Error>),
+}
+
+impl Answer {
+    fn of(code: &str, version: &str) -> Option<Self> {
+        let (header, guide, check_elements): (_, _, fn(&Segment<'_>, &mut Vec<X12Error>)) =
+            if x835::is_remittance_advice(code, version) {
+                (&x835::schema::HEADER, "835", x837::elements::check_address)
+            } else if schema277ca::is_claim_acknowledgment(code, version) {
+                (&schema277ca::HEADER, "277CA", x837::elements::check_address)
+            } else if schema999::is_implementation_acknowledgment(code, version) {
+                (&schema999::HEADER, "999", schema999::check_elements)
+            } else {
+                return None;
+            };
+        Some(Self {
+            walker: LoopWalker::new(header, guide),
+            check_elements,
+        })
+    }
+}
+
 /// Validates a whole file held in memory.
 pub fn validate(input: &str) -> Report {
     let mut report = Report::default();
@@ -55,7 +81,7 @@ pub fn validate(input: &str) -> Report {
     // The loops of the 835, 277CA or 999 set being read (5010 guides X221, X214, X231):
     // answers from payers, checked for structure (and, for the 999, elements); their content
     // is the readers' to judge.
-    let mut answer: Option<LoopWalker> = None;
+    let mut answer: Option<Answer> = None;
     let mut fatal = None;
     for segment in segments {
         let segment = match segment {
@@ -98,16 +124,7 @@ pub fn validate(input: &str) -> Report {
                 } else {
                     professional = None;
                 }
-                answer = if x835::is_remittance_advice(&header.code, &header.version) {
-                    Some(LoopWalker::new(&x835::schema::HEADER, "835"))
-                } else if schema277ca::is_claim_acknowledgment(&header.code, &header.version) {
-                    Some(LoopWalker::new(&schema277ca::HEADER, "277CA"))
-                } else if schema999::is_implementation_acknowledgment(&header.code, &header.version)
-                {
-                    Some(LoopWalker::new(&schema999::HEADER, "999"))
-                } else {
-                    None
-                };
+                answer = Answer::of(&header.code, &header.version);
             }
             Event::Body => {
                 if let Some(p) = &mut professional {
@@ -115,15 +132,14 @@ pub fn validate(input: &str) -> Report {
                     p.walker.feed(&segment, &mut errors);
                     p.semantics.feed(&segment, &mut errors);
                 }
-                if let Some(walker) = &mut answer {
-                    walker.feed(&segment, &mut errors);
-                    x837::elements::check_address(&segment, &mut errors);
-                    schema999::check_elements(&segment, &mut errors);
+                if let Some(answer) = &mut answer {
+                    answer.walker.feed(&segment, &mut errors);
+                    (answer.check_elements)(&segment, &mut errors);
                 }
             }
             Event::TransactionEnd => {
-                if let Some(mut walker) = answer.take() {
-                    walker.finish(&segment, &mut errors);
+                if let Some(mut answer) = answer.take() {
+                    answer.walker.finish(&segment, &mut errors);
                 }
                 if let Some(mut p) = professional.take() {
                     x837::elements::check(&segment, &mut errors);

@@ -78,9 +78,8 @@ pub fn validate(input: &str) -> Report {
     let mut isa: Option<Segment<'_>> = None;
     let mut gs: Option<Segment<'_>> = None;
     let mut professional: Option<Professional> = None;
-    // The loops of the 835, 277CA or 999 set being read (5010 guides X221, X214, X231):
-    // answers from payers, checked for structure (and, for the 999, elements); their content
-    // is the readers' to judge.
+    // The 835, 277CA or 999 set being read; their content beyond structure and elements is
+    // the readers' to judge.
     let mut answer: Option<Answer> = None;
     let mut fatal = None;
     for segment in segments {

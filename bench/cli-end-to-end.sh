@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 n=${1:-1000000}
 out=${OUT_DIR:-bench/out}
 mkdir -p "$out"
-cargo build --release -q -p cleanclaim
-bin=target/release/cleanclaim
+cargo build --profile dist -q -p cleanclaim
+bin=target/dist/cleanclaim
 timed() { /usr/bin/time -f "%e s wall, %M KiB peak RSS" "$@"; }
 
 echo "generate $n encounters:"

@@ -15,8 +15,8 @@ if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q pyx12==4.0.0
 fi
-cargo build --release -q -p cleanclaim
-bin=$PWD/target/release/cleanclaim
+cargo build --profile dist -q -p cleanclaim
+bin=$PWD/target/dist/cleanclaim
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cp "$corpus/x12-837p/imsweb__x12_many_claims.txt" \

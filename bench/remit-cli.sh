@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 mb=${1:-200}
 out=${OUT_DIR:-bench/out}
 mkdir -p "$out"
-cargo build --release -q -p cleanclaim
-bin=target/release/cleanclaim
+cargo build --profile dist -q -p cleanclaim
+bin=target/dist/cleanclaim
 file="$out/synthetic.835"
 python3 - "$file" "$mb" <<'PY'
 import sys

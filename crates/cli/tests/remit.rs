@@ -1,6 +1,6 @@
-//! `cleanclaim remit` end to end: corpus 835s as a table and as JSON lines, an overriding
-//! category map, and posting to the local PostgreSQL (`DATABASE_URL`, default the `test`
-//! database) an 835 answering claims `cleanclaim claims` wrote.
+//! `cleanclaim remit` end to end: the project's 835 fixtures as a table and as JSON lines, an
+//! overriding category map, and posting to an empty database of the test's own an 835
+//! answering claims `cleanclaim claims` wrote.
 
 #![allow(
     clippy::unwrap_used,
@@ -11,43 +11,41 @@
 
 mod common;
 
-use std::path::Path;
-
 use cleanclaim_x12::x837::read_claims;
-use common::{cleanclaim, scratch, scratch_dir, submit, unique, x12_data};
-
-fn corpus(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/corpus/x12-835")
-        .join(name)
-        .display()
-        .to_string()
-}
+use common::{
+    TestDatabase, cleanclaim, cleanclaim_db, fixture, scratch, scratch_dir, submit, unique,
+    x12_data,
+};
 
 #[test]
 fn a_remittance_prints_payments_and_denials_with_causes() {
-    let paid = cleanclaim(&["remit", &corpus("lfh-x12__managed-care.835")]);
+    // The first interchange pays its claim; nothing is denied there. The second denies.
+    let paid = cleanclaim(&["remit", &fixture("835/bom-crlf-two-interchanges.835")]);
     let stdout = String::from_utf8_lossy(&paid.stdout);
-    assert_eq!(paid.status.code(), Some(0), "{stdout}");
+    assert_eq!(paid.status.code(), Some(1), "{stdout}");
     assert!(
-        stdout.contains("payment ACH 945.00 from RUSHMORE LIFE"),
+        stdout.contains("payment ACH 85.76 from MEDICARE PART B"),
         "{stdout}"
     );
     assert!(
-        stdout.contains("2 claim(s), 945.00 paid; 0 denied, 0 partly denied"),
+        stdout.contains("2 claim(s), 85.76 paid; 1 denied, 0 partly denied"),
         "{stdout}"
     );
 
-    let denied = cleanclaim(&["remit", &corpus("edi835parser__emedny_sample.txt")]);
+    let denied = cleanclaim(&["remit", &fixture("835/paid-and-denied.835")]);
     let stdout = String::from_utf8_lossy(&denied.stdout);
     assert_eq!(
         denied.status.code(),
         Some(1),
         "denials are findings: {stdout}"
     );
-    assert!(stdout.contains("denied: timely_filing CO-29"), "{stdout}");
+    assert!(stdout.contains("denied: authorization CO-197"), "{stdout}");
     assert!(
-        stdout.contains("timely_filing: 1 claim(s), 34.00 denied"),
+        stdout.contains("authorization: 1 claim(s), 152.00 denied"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("documentation: 1 claim(s), 95.00 denied"),
         "{stdout}"
     );
 }
@@ -55,7 +53,7 @@ fn a_remittance_prints_payments_and_denials_with_causes() {
 #[test]
 fn json_lines_end_with_a_summary_and_the_category_map_can_be_overridden() {
     let dir = scratch_dir("remit-json");
-    let file = corpus("edi835parser__emedny_sample.txt");
+    let file = fixture("835/paid-and-denied.835");
     let output = cleanclaim(&["remit", "--format", "json", &file]);
     let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&output.stdout)
         .lines()
@@ -64,15 +62,23 @@ fn json_lines_end_with_a_summary_and_the_category_map_can_be_overridden() {
     let items: Vec<_> = lines.iter().map(|l| l["item"].as_str().unwrap()).collect();
     assert_eq!(
         items,
-        ["payment", "claim", "claim", "claim", "end", "summary"]
+        [
+            "payment",
+            "claim",
+            "claim",
+            "claim",
+            "provider_adjustment",
+            "end",
+            "summary"
+        ]
     );
-    assert_eq!(lines[2]["outcome"]["cause"], "timely_filing");
-    assert_eq!(lines[5]["denied"], 1);
+    assert_eq!(lines[2]["outcome"]["cause"], "authorization");
+    assert_eq!(lines[6]["denied"], 1);
 
     let overrides = dir.join("ours.toml");
     std::fs::write(
         &overrides,
-        "version = 1\n[carc]\n\"29\" = { category = \"eligibility\", label = \"Filed with the wrong plan\" }\n",
+        "version = 1\n[carc]\n\"197\" = { category = \"eligibility\", label = \"Filed with the wrong plan\" }\n",
     )
     .unwrap();
     let output = cleanclaim(&[
@@ -95,7 +101,7 @@ fn json_lines_end_with_a_summary_and_the_category_map_can_be_overridden() {
 
     std::fs::write(
         &overrides,
-        "version = 1\n[carc]\n\"29\" = \"eligibility\"\n",
+        "version = 1\n[carc]\n\"197\" = \"eligibility\"\n",
     )
     .unwrap();
     let bad = cleanclaim(&["remit", "--categories", overrides.to_str().unwrap(), &file]);
@@ -146,7 +152,7 @@ fn answer(claims_837: &str, trace: &str) -> String {
         ));
     }
     let inner = format!(
-        "BPR*I*{}*C*ACH*CCP*01*999*DA*123*1512345678**01*888*DA*456*20250320~TRN*1*{trace}*1512345678~N1*PR*MEDICARE PART B~N1*PE*CLINIC*XX*1234567893~LX*1~{body}",
+        "BPR*I*{}*C*ACH*CCP*01*999*DA*123*1512345678**01*888*DA*456*20250320~TRN*1*{trace}*1512345678~N1*PR*MEDICARE PART B~N1*PE*CLINIC*XX*1245319599~REF*TJ*371234567~LX*1~{body}",
         cents(total)
     );
     let count = 2 + inner.matches('~').count();
@@ -161,10 +167,16 @@ fn cents(cents: i64) -> String {
 
 #[test]
 fn posting_links_claims_refuses_a_second_posting_and_leaves_nothing_from_a_broken_file() {
+    let database = TestDatabase::create();
     let (dir, profile, _) = scratch("remit-post", 'R');
     let data = x12_data();
     let claims_file = dir.join("out.837");
-    submit(&profile, &claims_file, &["pt-medicare", "ot-commercial"]);
+    submit(
+        &database,
+        &profile,
+        &claims_file,
+        &["pt-medicare", "ot-commercial"],
+    );
 
     let trace = format!("EFT{}", unique());
     let remittance = dir.join("answer.835");
@@ -172,7 +184,7 @@ fn posting_links_claims_refuses_a_second_posting_and_leaves_nothing_from_a_broke
     std::fs::write(&remittance, &text).unwrap();
     let remit = remittance.to_str().unwrap();
 
-    let first = cleanclaim(&["remit", "--post", remit]);
+    let first = cleanclaim_db(&database, &["remit", "--post", remit]);
     let stdout = String::from_utf8_lossy(&first.stdout);
     let stderr = String::from_utf8_lossy(&first.stderr);
     assert_eq!(
@@ -188,7 +200,7 @@ fn posting_links_claims_refuses_a_second_posting_and_leaves_nothing_from_a_broke
     );
     assert!(stdout.contains("authorization"), "{stdout}");
 
-    let second = cleanclaim(&["remit", "--post", remit]);
+    let second = cleanclaim_db(&database, &["remit", "--post", remit]);
     let stderr = String::from_utf8_lossy(&second.stderr);
     assert_eq!(second.status.code(), Some(1));
     assert!(stderr.contains("already posted"), "{stderr}");
@@ -200,11 +212,11 @@ fn posting_links_claims_refuses_a_second_posting_and_leaves_nothing_from_a_broke
     let whole = answer(&std::fs::read_to_string(&claims_file).unwrap(), &trace);
     let broken = dir.join("broken.835");
     std::fs::write(&broken, &whole[..whole.len() - 30]).unwrap();
-    let failed = cleanclaim(&["remit", "--post", broken.to_str().unwrap()]);
+    let failed = cleanclaim_db(&database, &["remit", "--post", broken.to_str().unwrap()]);
     assert_eq!(failed.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&failed.stderr).contains("nothing posted"));
     std::fs::write(&broken, &whole).unwrap();
-    let retried = cleanclaim(&["remit", "--post", broken.to_str().unwrap()]);
+    let retried = cleanclaim_db(&database, &["remit", "--post", broken.to_str().unwrap()]);
     let stderr = String::from_utf8_lossy(&retried.stderr);
     assert!(stderr.contains("posted 2 claim(s)"), "{stderr}");
 
@@ -217,16 +229,19 @@ fn posting_links_claims_refuses_a_second_posting_and_leaves_nothing_from_a_broke
     )
     .unwrap();
     let replacement = dir.join("replacement.837");
-    let replaced = cleanclaim(&[
-        "claims",
-        "--profile",
-        profile.to_str().unwrap(),
-        "--out",
-        replacement.to_str().unwrap(),
-        "--resubmissions",
-        resubmissions.to_str().unwrap(),
-        data.join("encounters/pt-medicare.json").to_str().unwrap(),
-    ]);
+    let replaced = cleanclaim_db(
+        &database,
+        &[
+            "claims",
+            "--profile",
+            profile.to_str().unwrap(),
+            "--out",
+            replacement.to_str().unwrap(),
+            "--resubmissions",
+            resubmissions.to_str().unwrap(),
+            data.join("encounters/pt-medicare.json").to_str().unwrap(),
+        ],
+    );
     assert_eq!(
         replaced.status.code(),
         Some(0),
@@ -243,24 +258,29 @@ fn posting_links_claims_refuses_a_second_posting_and_leaves_nothing_from_a_broke
         "claim_id,frequency,payer_claim_number\nPT-9999,void,X1\n",
     )
     .unwrap();
-    let wrong = cleanclaim(&[
-        "claims",
-        "--profile",
-        profile.to_str().unwrap(),
-        "--out",
-        dir.join("wrong.837").to_str().unwrap(),
-        "--resubmissions",
-        resubmissions.to_str().unwrap(),
-        data.join("encounters/pt-medicare.json").to_str().unwrap(),
-    ]);
+    let wrong = cleanclaim_db(
+        &database,
+        &[
+            "claims",
+            "--profile",
+            profile.to_str().unwrap(),
+            "--out",
+            dir.join("wrong.837").to_str().unwrap(),
+            "--resubmissions",
+            resubmissions.to_str().unwrap(),
+            data.join("encounters/pt-medicare.json").to_str().unwrap(),
+        ],
+    );
     assert_eq!(wrong.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&wrong.stderr).contains("PT-9999"));
 }
 
 #[test]
 fn acknowledgments_are_read_and_recorded_against_our_claims_once() {
+    let database = TestDatabase::create();
     let (dir, profile, sender) = scratch("ack-post", 'K');
     submit(
+        &database,
         &profile,
         &dir.join("out.837"),
         &["pt-medicare", "ot-commercial"],
@@ -276,7 +296,7 @@ fn acknowledgments_are_read_and_recorded_against_our_claims_once() {
     );
     let file = dir.join("answer.999");
     std::fs::write(&file, rejection).unwrap();
-    let first = cleanclaim(&["ack", "--post", file.to_str().unwrap()]);
+    let first = cleanclaim_db(&database, &["ack", "--post", file.to_str().unwrap()]);
     let stdout = String::from_utf8_lossy(&first.stdout);
     let stderr = String::from_utf8_lossy(&first.stderr);
     assert_eq!(first.status.code(), Some(1), "{stdout}{stderr}");
@@ -286,7 +306,7 @@ fn acknowledgments_are_read_and_recorded_against_our_claims_once() {
         stderr.contains("2 claim verdict(s), 2 new; 0 acknowledgment(s) name nothing"),
         "{stderr}"
     );
-    let again = cleanclaim(&["ack", "--post", file.to_str().unwrap()]);
+    let again = cleanclaim_db(&database, &["ack", "--post", file.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&again.stderr).contains("2 claim verdict(s), 0 new"));
 
     let ca = format!(
@@ -294,7 +314,7 @@ fn acknowledgments_are_read_and_recorded_against_our_claims_once() {
     );
     let file = dir.join("answer.277");
     std::fs::write(&file, ca).unwrap();
-    let posted = cleanclaim(&["ack", "--post", file.to_str().unwrap()]);
+    let posted = cleanclaim_db(&database, &["ack", "--post", file.to_str().unwrap()]);
     let stdout = String::from_utf8_lossy(&posted.stdout);
     let stderr = String::from_utf8_lossy(&posted.stderr);
     assert_eq!(posted.status.code(), Some(1), "{stdout}{stderr}");
@@ -311,15 +331,15 @@ fn acknowledgments_are_read_and_recorded_against_our_claims_once() {
 #[test]
 fn envelope_counts_that_do_not_match_are_warned_about() {
     let dir = scratch_dir("remit-envelope");
-    let text = std::fs::read_to_string(corpus("lfh-x12__managed-care.835"))
+    let text = std::fs::read_to_string(fixture("835/paid-and-denied.835"))
         .unwrap()
-        .replace("SE*26*112233", "SE*27*112233");
+        .replace("SE*45*0001", "SE*46*0001");
     let file = dir.join("miscounted.835");
     std::fs::write(&file, text).unwrap();
     let output = cleanclaim(&["remit", file.to_str().unwrap()]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("warning: segment") && stderr.contains("declares \"27\" segments"),
+        stderr.contains("warning: segment") && stderr.contains("declares \"46\" segments"),
         "{stderr}"
     );
 }

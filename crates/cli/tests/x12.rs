@@ -1,5 +1,5 @@
-//! `cleanclaim claims` and `cleanclaim x12 validate` end to end, against the local PostgreSQL
-//! (`DATABASE_URL`, default the `test` database).
+//! `cleanclaim claims` and `cleanclaim x12 validate` end to end, each claims test against an
+//! empty database of its own.
 
 #![allow(
     clippy::unwrap_used,
@@ -10,9 +10,7 @@
 
 mod common;
 
-use std::path::Path;
-
-use common::{cleanclaim, x12_data};
+use common::{TestDatabase, cleanclaim, cleanclaim_db, fixture, x12_data};
 
 fn scratch(test: &str) -> (std::path::PathBuf, std::path::PathBuf, String) {
     common::scratch(test, 'T')
@@ -20,6 +18,7 @@ fn scratch(test: &str) -> (std::path::PathBuf, std::path::PathBuf, String) {
 
 #[test]
 fn claims_writes_a_valid_837p_and_control_numbers_advance_per_file() {
+    let database = TestDatabase::create();
     let (dir, profile, sender) = scratch("claims");
     let encounters = x12_data().join("encounters");
     let inputs: Vec<String> = ["pt-medicare", "ot-commercial", "multiple-diagnoses"]
@@ -39,7 +38,7 @@ fn claims_writes_a_valid_837p_and_control_numbers_advance_per_file() {
         if run == 2 {
             // The same originals again are refused (a payer denies them as duplicates),
             // before any control number is used...
-            let refused = cleanclaim(&args);
+            let refused = cleanclaim_db(&database, &args);
             let stderr = String::from_utf8_lossy(&refused.stderr);
             assert_eq!(refused.status.code(), Some(2), "{stderr}");
             assert!(
@@ -50,7 +49,7 @@ fn claims_writes_a_valid_837p_and_control_numbers_advance_per_file() {
             // ...unless the biller says to send them again.
             args.push("--allow-resend");
         }
-        let output = cleanclaim(&args);
+        let output = cleanclaim_db(&database, &args);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(0), "{stderr}");
         assert!(stderr.contains("wrote 3 claim(s)"), "{stderr}");
@@ -73,6 +72,7 @@ fn claims_writes_a_valid_837p_and_control_numbers_advance_per_file() {
 
 #[test]
 fn an_encounter_that_cannot_become_a_claim_stops_the_file() {
+    let database = TestDatabase::create();
     let (dir, profile, _) = scratch("unbuildable");
     let mut encounter: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(x12_data().join("encounters/pt-medicare.json")).unwrap(),
@@ -85,14 +85,17 @@ fn an_encounter_that_cannot_become_a_claim_stops_the_file() {
     let input = dir.join("no-address.json");
     std::fs::write(&input, encounter.to_string()).unwrap();
     let out = dir.join("never.837");
-    let output = cleanclaim(&[
-        "claims",
-        "--profile",
-        profile.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        input.to_str().unwrap(),
-    ]);
+    let output = cleanclaim_db(
+        &database,
+        &[
+            "claims",
+            "--profile",
+            profile.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            input.to_str().unwrap(),
+        ],
+    );
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -104,17 +107,16 @@ fn an_encounter_that_cannot_become_a_claim_stops_the_file() {
 
 #[test]
 fn validate_reports_positions_and_exits_by_verdict() {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/x12-837p");
-    let bad = corpus.join("invalid/imsweb__x12_bad_valid_code.txt");
-    let output = cleanclaim(&["x12", "validate", bad.to_str().unwrap()]);
+    let bad = fixture("837p/invalid/bad-entity-code.837");
+    let output = cleanclaim(&["x12", "validate", &bad]);
     assert_eq!(output.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
-        stdout.contains("segment 9 (NM1) element 01 at byte 381: `117` is not a valid code here"),
+        stdout.contains("segment 5 (NM1) element 01 at byte 245: `117` is not a valid code here"),
         "{stdout}"
     );
-    let good = corpus.join("lfh-x12__demo.example1.837");
-    let output = cleanclaim(&["x12", "validate", good.to_str().unwrap()]);
+    let good = fixture("837p/bom-crlf-indented.837");
+    let output = cleanclaim(&["x12", "validate", &good]);
     assert_eq!(
         output.status.code(),
         Some(0),

@@ -14,7 +14,7 @@ use crate::context::ContextData;
 use crate::episode::{PatientState, Usage};
 use crate::gates::authorization::{self, YearUsage};
 use crate::gates::documentation::is_clinician;
-use crate::gates::{EpisodeView, Raised, Visit, coding, documentation};
+use crate::gates::{EpisodeView, Raised, Visit, claim_data, coding, documentation};
 use crate::result::{ScrubFinding, ScrubResult, route};
 
 /// What the caller overrides for every encounter.
@@ -131,6 +131,7 @@ impl<'e> Scrubber<'e> {
         };
         let mut raised = Vec::new();
         documentation::check(&visit, &mut raised);
+        claim_data::check(&visit, &mut raised);
         coding::check(&visit, &mut raised);
         let draw = authorization::check_ledger(
             &visit,

@@ -6,18 +6,15 @@
     reason = "tests fail loudly by design"
 )]
 //! Against the PostgreSQL server CI runs beside the tests (`DATABASE_URL`, default the local
-//! `test` database). Each test uses its own sender id, so runs never collide.
+//! `test` database). Each test makes an empty database of its own, so it sees nothing another
+//! test or an earlier run left behind.
 
 use cleanclaim_store::{
     Acknowledgment, PostedAdjustment, PostedClaim, RemittanceRecord, Started, Store, StoreError,
     SubmittedClaim,
 };
+use cleanclaim_test_support::TestDatabase;
 use std::collections::HashSet;
-
-fn url() -> String {
-    std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
-}
 
 fn sender(test: &str) -> String {
     let nanos = std::time::SystemTime::now()
@@ -29,7 +26,8 @@ fn sender(test: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn control_numbers_never_repeat_even_when_reserved_concurrently() {
-    let store = Store::connect(&url()).await.unwrap();
+    let database = TestDatabase::create();
+    let store = Store::connect(database.url()).await.unwrap();
     let sender = sender("concurrent");
     let mut tasks = Vec::new();
     for _ in 0..16 {
@@ -54,14 +52,15 @@ async fn control_numbers_never_repeat_even_when_reserved_concurrently() {
 
 #[tokio::test]
 async fn numbers_survive_a_new_connection() {
+    let database = TestDatabase::create();
     let sender = sender("restart");
-    let first = Store::connect(&url())
+    let first = Store::connect(database.url())
         .await
         .unwrap()
         .reserve_controls(&sender, 1)
         .await
         .unwrap();
-    let second = Store::connect(&url())
+    let second = Store::connect(database.url())
         .await
         .unwrap()
         .reserve_controls(&sender, 1)
@@ -72,7 +71,8 @@ async fn numbers_survive_a_new_connection() {
 
 #[tokio::test]
 async fn exhausted_numbers_fail_instead_of_wrapping() {
-    let store = Store::connect(&url()).await.unwrap();
+    let database = TestDatabase::create();
+    let store = Store::connect(database.url()).await.unwrap();
     let sender = sender("exhausted");
     store.reserve_controls(&sender, 999_999_998).await.unwrap();
     let error = store.reserve_controls(&sender, 2).await.unwrap_err();
@@ -84,7 +84,8 @@ async fn exhausted_numbers_fail_instead_of_wrapping() {
 
 #[tokio::test]
 async fn a_submission_is_recorded_whole_or_not_at_all() {
-    let store = Store::connect(&url()).await.unwrap();
+    let database = TestDatabase::create();
+    let store = Store::connect(database.url()).await.unwrap();
     let sender = sender("record");
     let claim = SubmittedClaim {
         claim_id: format!("{sender}-C1"),
@@ -125,7 +126,8 @@ async fn a_submission_is_recorded_whole_or_not_at_all() {
 
 #[tokio::test]
 async fn an_835_links_only_to_the_submissions_of_the_provider_it_paid() {
-    let store = Store::connect(&url()).await.unwrap();
+    let database = TestDatabase::create();
+    let store = Store::connect(database.url()).await.unwrap();
     // Two clinics in one database, each with an encounter of the same id.
     let shared_id = format!("{}-1001", sender("shared"));
     let of_clinic = |sender: &str, npi: &str, tin: &str, line: &str| {
@@ -207,7 +209,8 @@ fn posted(claim_id: &str, cause: Option<&str>) -> PostedClaim {
 
 #[tokio::test]
 async fn the_same_payment_is_posted_once() {
-    let store = Store::connect(&url()).await.unwrap();
+    let database = TestDatabase::create();
+    let store = Store::connect(database.url()).await.unwrap();
     let payer = sender("payer");
     let mut posting = store.begin_posting().await.unwrap();
     let Started::New(id) = posting.start(&remittance(&payer, "EFT1")).await.unwrap() else {
@@ -256,7 +259,8 @@ async fn the_same_payment_is_posted_once() {
 
 #[tokio::test]
 async fn an_abandoned_posting_leaves_nothing() {
-    let store = Store::connect(&url()).await.unwrap();
+    let database = TestDatabase::create();
+    let store = Store::connect(database.url()).await.unwrap();
     let payer = sender("abandoned");
     {
         let mut posting = store.begin_posting().await.unwrap();
@@ -278,7 +282,8 @@ async fn an_abandoned_posting_leaves_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_postings_of_one_payment_at_once_post_it_once() {
-    let store = Store::connect(&url()).await.unwrap();
+    let database = TestDatabase::create();
+    let store = Store::connect(database.url()).await.unwrap();
     let payer = sender("race");
     let mut tasks = Vec::new();
     for _ in 0..4 {
@@ -300,7 +305,8 @@ async fn two_postings_of_one_payment_at_once_post_it_once() {
 
 #[tokio::test]
 async fn acknowledgments_are_recorded_once_per_source_and_reference() {
-    let store = Store::connect(&url()).await.unwrap();
+    let database = TestDatabase::create();
+    let store = Store::connect(database.url()).await.unwrap();
     let sender = sender("ack");
     let claim = SubmittedClaim {
         claim_id: format!("{sender}-K1"),

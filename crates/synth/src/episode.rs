@@ -60,6 +60,26 @@ struct Setting {
     goals: Vec<Goal>,
 }
 
+/// A provider's name, derived from the NPI rather than drawn, so that the random stream (and
+/// every dataset generated before names existed) stays the same, and one NPI always has one
+/// name, as in an EMR's provider table.
+fn provider_name(npi: &Npi) -> PersonName {
+    let digits: usize = npi.as_str().parse().unwrap_or(0);
+    let families = tables::FAMILY_NAMES.len();
+    let family = tables::FAMILY_NAMES
+        .get(digits % families)
+        .copied()
+        .unwrap_or("Doe");
+    let given = tables::GIVEN_NAMES
+        .get(digits / families % tables::GIVEN_NAMES.len())
+        .copied()
+        .unwrap_or("Pat");
+    PersonName {
+        family: family.to_owned(),
+        given: given.to_owned(),
+    }
+}
+
 pub(crate) fn generate(rng: &mut ChaCha8Rng, episode_no: u64) -> Vec<Encounter> {
     let disciplines = [Discipline::Pt, Discipline::Ot, Discipline::Slp];
     let discipline = disciplines
@@ -330,7 +350,7 @@ fn visit(
             subscriber: None,
             referring_provider: Some(ReferringProvider {
                 npi: setting.referring,
-                name: None,
+                name: Some(provider_name(&setting.referring)),
                 order_signed_on: Some(setting.plan.certification_start),
                 // The referrer saw the patient the day the order was signed; no RNG draw,
                 // so existing seeds keep their output.
@@ -354,7 +374,11 @@ fn visit(
                     setting.therapist
                 },
                 role,
-                name: None,
+                name: Some(provider_name(if assistant_renders {
+                    &setting.assistant
+                } else {
+                    &setting.therapist
+                })),
                 supervising_npi: assistant_renders.then_some(setting.therapist),
             }),
             plan_of_care: Some(setting.plan.clone()),

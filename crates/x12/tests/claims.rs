@@ -299,3 +299,33 @@ fn resubmissions_carry_frequency_and_the_payer_claim_number() {
     );
     assert!(written.contains("REF*F8*2225071234500~"));
 }
+
+/// Regression (issue 11): a line the 8-minute method gives 0 units is not billed, so it needs
+/// no charge, and the claim carries only the lines that earned units.
+#[test]
+fn a_line_with_no_units_is_left_off_and_needs_no_charge() {
+    let engine = Engine::builtin().unwrap();
+    let text = std::fs::read_to_string(data().join("encounters/pt-medicare.json")).unwrap();
+    let mut encounter: serde_json::Value = serde_json::from_str(&text).unwrap();
+    // 30 minutes of 97112 and 5 of 97140: 2 units, both to 97112 (MCPM ch.5 §20.2).
+    encounter["timing"]["lines"] = serde_json::json!([
+        {"code": "97112", "minutes": 30, "charge_per_unit": 4600},
+        {"code": "97140", "minutes": 5}
+    ]);
+    encounter["timing"]
+        .as_object_mut()
+        .unwrap()
+        .remove("total_treatment_minutes");
+    let encounter = parse_encounter(&encounter.to_string()).unwrap();
+    let derivation = engine.derive(&encounter, Selection::default());
+    let zero = derivation.lines.iter().find(|l| l.code.as_str() == "97140");
+    assert_eq!(zero.map(|l| (l.units, l.charge)), Some((0, None)));
+    let claims = build_claims(&encounter, &derivation, None).unwrap();
+    let billed: Vec<_> = claims[0]
+        .lines
+        .iter()
+        .map(|l| (l.code.as_str(), l.units))
+        .collect();
+    assert_eq!(billed, [("97112", 2)]);
+    assert_eq!(claims[0].total().0, 9_200);
+}

@@ -1,21 +1,38 @@
-//! What the CLI test files share: running the binary against the local PostgreSQL, scratch
-//! folders, and a billing profile under a sender id of its own.
+//! What the CLI test files share: running the binary (with or without an empty database of
+//! the test's own), scratch folders, the project's X12 fixtures, and a billing profile under a
+//! sender id of its own.
 
 #![allow(dead_code, reason = "each test file uses part of this module")]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// Runs `cleanclaim` with `DATABASE_URL` set (default the local `test` database).
+pub use cleanclaim_test_support::TestDatabase;
+
+/// Runs `cleanclaim` with no database: `DATABASE_URL` is removed, so a command that needs one
+/// fails here instead of using whatever the environment names.
 pub fn cleanclaim(args: &[&str]) -> Output {
-    let url = std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
     Command::new(env!("CARGO_BIN_EXE_cleanclaim"))
         .args(args)
-        .env("DATABASE_URL", url)
+        .env_remove("DATABASE_URL")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap()
+}
+
+/// Runs `cleanclaim` against the test's own database.
+pub fn cleanclaim_db(database: &TestDatabase, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cleanclaim"))
+        .args(args)
+        .env("DATABASE_URL", database.url())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap()
+}
+
+/// One of the project's X12 fixtures (`crates/x12/tests/data/fixtures`).
+pub fn fixture(path: &str) -> String {
+    x12_data().join("fixtures").join(path).display().to_string()
 }
 
 pub fn unique() -> u128 {
@@ -57,7 +74,7 @@ pub fn scratch(test: &str, prefix: char) -> (PathBuf, PathBuf, String) {
 }
 
 /// `cleanclaim claims` for the named test encounters; asserts it wrote them.
-pub fn submit(profile: &Path, out: &Path, encounters: &[&str]) {
+pub fn submit(database: &TestDatabase, profile: &Path, out: &Path, encounters: &[&str]) {
     let paths: Vec<String> = encounters
         .iter()
         .map(|n| {
@@ -75,7 +92,7 @@ pub fn submit(profile: &Path, out: &Path, encounters: &[&str]) {
         out.to_str().unwrap(),
     ];
     args.extend(paths.iter().map(String::as_str));
-    let written = cleanclaim(&args);
+    let written = cleanclaim_db(database, &args);
     assert_eq!(
         written.status.code(),
         Some(0),

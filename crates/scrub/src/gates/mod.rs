@@ -2,6 +2,7 @@
 //! built-in rules. The pack decides (per date) whether a gate runs and how severe it is.
 
 pub(crate) mod authorization;
+pub(crate) mod claim_data;
 pub(crate) mod coding;
 pub(crate) mod documentation;
 

@@ -156,13 +156,19 @@ pub fn build_claims(
             "more than 12 diagnoses do not fit in HI",
         ));
     }
-    if derivation.lines.is_empty() {
-        return Err(fail("timing.lines", "no billable line"));
+    // A line that earned no unit (fewer than 8 timed minutes, or no minutes yet) is not
+    // billed, so it needs no charge and takes no 2400 loop.
+    let billed: Vec<_> = derivation.lines.iter().filter(|l| l.units > 0).collect();
+    if billed.is_empty() {
+        return Err(fail(
+            "timing.lines",
+            "no line earns a unit, so there is no service line to bill",
+        ));
     }
     let pointer_count = u8::try_from(diagnoses.len().min(4)).unwrap_or(4);
     let pointers: Vec<u8> = (1..=pointer_count).collect();
-    let mut lines = Vec::with_capacity(derivation.lines.len());
-    for line in &derivation.lines {
+    let mut lines = Vec::with_capacity(billed.len());
+    for line in billed {
         let field = format!("timing.lines (code {})", line.code);
         let charge = line.charge.ok_or_else(|| {
             fail(

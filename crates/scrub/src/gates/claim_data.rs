@@ -1,0 +1,94 @@
+//! Claim data gate (queue `documentation_hold`): every field the 837P needs that an encounter
+//! may lack, checked at once, so that `ready_to_bill` means the claim can be written and a
+//! biller sees every gap in one pass rather than one error per `claims` run. Each finding
+//! names the encounter field and the 837P loop that carries it. The X12 writer checks the
+//! same things again as a last line of defence.
+
+use cleanclaim_billing::rules;
+use cleanclaim_model::ProviderRole;
+
+use super::{Raised, Visit};
+
+/// HI (loop 2300) holds at most 12 diagnosis codes.
+const MAX_DIAGNOSES: usize = 12;
+
+pub(crate) fn check(visit: &Visit<'_, '_>, raised: &mut Vec<Raised>) {
+    let encounter = visit.encounter;
+    let missing = |field: &str, carrier: &str| {
+        Raised::new(
+            &rules::CLAIM_FIELD_MISSING,
+            format!("`{field}` is missing; the 837P carries it in {carrier}"),
+        )
+    };
+    if encounter.patient.address.is_none() {
+        let carrier = if encounter.administrative.subscriber.is_some() {
+            "loop 2010CA (patient address, N3/N4)"
+        } else {
+            "loop 2010BA (subscriber address, N3/N4)"
+        };
+        raised.push(missing("patient.address", carrier));
+    }
+    if let Some(rendering) = &encounter.compliance.rendering {
+        if rendering.name.is_none() {
+            raised.push(missing(
+                "compliance.rendering.name",
+                "loop 2310B (rendering provider name, NM1*82)",
+            ));
+        }
+        if rendering.role == ProviderRole::Student {
+            raised.push(Raised::new(
+                &rules::CLAIM_FIELD_INVALID,
+                "`compliance.rendering.role` is a student; loop 2310B names the licensed therapist who bills".to_owned(),
+            ));
+        }
+    }
+    if let Some(referring) = &encounter.administrative.referring_provider
+        && referring.name.is_none()
+    {
+        raised.push(missing(
+            "administrative.referring_provider.name",
+            "loop 2310A (referring provider name, NM1*DN)",
+        ));
+    }
+    if encounter.clinical.diagnoses.len() > MAX_DIAGNOSES {
+        raised.push(Raised::new(
+            &rules::CLAIM_FIELD_INVALID,
+            format!(
+                "`clinical.diagnoses` has {} codes; HI in loop 2300 holds at most {MAX_DIAGNOSES}",
+                encounter.clinical.diagnoses.len()
+            ),
+        ));
+    }
+    for line in &visit.derivation.lines {
+        if line.units > 0 && line.charge.is_none() {
+            raised.push(Raised::on(
+                &rules::CLAIM_FIELD_MISSING,
+                line.code,
+                format!(
+                    "{} bills {} unit(s) but `timing.lines[].charge_per_unit` is missing; the 837P carries the line charge in loop 2400 (SV102)",
+                    line.code, line.units
+                ),
+            ));
+        }
+    }
+    nothing_billable(visit, raised);
+}
+
+/// Every line came out at 0 units although its minutes are documented (a missing time is
+/// its own finding): there is no service line to send.
+fn nothing_billable(visit: &Visit<'_, '_>, raised: &mut Vec<Raised>) {
+    let lines = &visit.derivation.lines;
+    if lines.is_empty() || lines.iter().any(|line| line.units > 0) {
+        return;
+    }
+    if lines.iter().any(|line| line.minutes.is_none()) {
+        return;
+    }
+    let minutes: u32 = lines.iter().filter_map(|line| line.minutes).sum();
+    raised.push(Raised::new(
+        &rules::NOTHING_BILLABLE,
+        format!(
+            "no line earns a unit ({minutes} timed minute(s) in all); there is nothing to bill"
+        ),
+    ));
+}

@@ -1,0 +1,124 @@
+//! One empty PostgreSQL database per test. The server comes from `DATABASE_URL` (default the
+//! local `test` database, which `.ci/run` makes sure is up); each [`TestDatabase`] is a new
+//! database on that server, created empty and dropped (with its connections) when the test
+//! ends, pass or fail.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use sqlx::Connection;
+use sqlx::postgres::PgConnection;
+
+/// The server the tests use: `DATABASE_URL`, else the local `test` database.
+pub fn database_url() -> String {
+    std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+}
+
+/// An empty database of its own, dropped on `Drop`.
+#[derive(Debug)]
+pub struct TestDatabase {
+    admin_url: String,
+    name: String,
+    url: String,
+}
+
+static NEXT: AtomicU32 = AtomicU32::new(0);
+
+impl TestDatabase {
+    /// Creates `cleanclaim_t_<pid>_<n>_<nanos>` on the `DATABASE_URL` server. Works from plain
+    /// and from async tests (the statements run on a thread of their own).
+    pub fn create() -> Self {
+        let admin_url = database_url();
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let name = format!(
+            "cleanclaim_t_{}_{}_{nanos}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        if let Err(error) = execute(&admin_url, format!("CREATE DATABASE {name}")) {
+            panic!("{error}");
+        }
+        let url = with_database(&admin_url, &name);
+        Self {
+            admin_url,
+            name,
+            url,
+        }
+    }
+
+    /// The URL of this test's database.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        // Never panic here: a drop during a failing test's unwinding would abort the run.
+        let _ = execute(
+            &self.admin_url,
+            format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
+        );
+    }
+}
+
+/// `url` with its database replaced by `name` (query parameters kept).
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let authority_start = base.find("://").map_or(0, |i| i + 3);
+    let server = match base[authority_start..].find('/') {
+        Some(slash) => &base[..authority_start + slash],
+        None => base,
+    };
+    match query {
+        Some(query) => format!("{server}/{name}?{query}"),
+        None => format!("{server}/{name}"),
+    }
+}
+
+/// Runs one statement on its own thread and runtime, so that it also works inside a test
+/// that is already running on a Tokio runtime.
+fn execute(url: &str, statement: String) -> Result<(), String> {
+    let url = url.to_owned();
+    let thread = std::thread::spawn(move || -> Result<(), String> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| format!("a Tokio runtime for test setup: {e}"))?;
+        runtime.block_on(async {
+            let mut connection = PgConnection::connect(&url)
+                .await
+                .map_err(|e| format!("test database server at {url}: {e}"))?;
+            sqlx::raw_sql(sqlx::AssertSqlSafe(statement.clone()))
+                .execute(&mut connection)
+                .await
+                .map_err(|e| format!("`{statement}`: {e}"))?;
+            let _ = connection.close().await;
+            Ok(())
+        })
+    });
+    thread
+        .join()
+        .unwrap_or_else(|_| Err("the test database thread panicked".to_owned()))
+}
+#[cfg(test)]
+mod tests {
+    use super::with_database;
+
+    #[test]
+    fn the_database_is_replaced_and_the_query_kept() {
+        assert_eq!(
+            with_database("postgres://u@h:5432/test?sslmode=disable", "x"),
+            "postgres://u@h:5432/x?sslmode=disable"
+        );
+        assert_eq!(
+            with_database("postgres://u@h:5432", "x"),
+            "postgres://u@h:5432/x"
+        );
+    }
+}

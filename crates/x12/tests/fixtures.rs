@@ -1,0 +1,606 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "tests fail loudly by design"
+)]
+//! The project's own X12 fixtures (`tests/data/fixtures`, described in its README): the same
+//! structures the public corpus has (a UTF-8 BOM, CRLF and indentation, other delimiters, a
+//! bare ST..SE fragment, several interchanges, groups and sets, single-change broken copies,
+//! paid, denied and unbalanced 835s, 999s with TA1 and CTX, 277CAs, a 277 that is not a
+//! 277CA), so these checks run on every clone. The corpus tests run the same readers on files
+//! other projects wrote, where the corpus exists.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use cleanclaim_x12::ack::{AckCode, Acknowledgment, StatusVerdict, read_acknowledgments};
+use cleanclaim_x12::x835::{ClaimStatus, RemitItem, RemitReader};
+use cleanclaim_x12::{ErrorKind, ReadError, validate};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fixtures")
+}
+
+fn fixture(path: &str) -> String {
+    fs::read_to_string(fixtures().join(path)).unwrap()
+}
+
+fn files(folder: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = fs::read_dir(fixtures().join(folder))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    files
+}
+
+fn read_all(bytes: &[u8]) -> Result<Vec<RemitItem>, ReadError> {
+    RemitReader::new(bytes).collect()
+}
+
+fn items(name: &str) -> Vec<RemitItem> {
+    read_all(fixture(&format!("835/{name}")).as_bytes()).unwrap()
+}
+
+fn claims(items: &[RemitItem]) -> Vec<&cleanclaim_x12::x835::ClaimPayment> {
+    items
+        .iter()
+        .filter_map(|i| match i {
+            RemitItem::Claim(c) => Some(&**c),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn every_valid_fixture_reads_through_its_envelope_without_errors() {
+    let expected_sets = [
+        ("bom-crlf-indented.837", 1),
+        ("different-separators.837", 1),
+        ("multiple-groups.837", 2),
+        ("multiple-interchanges.837", 2),
+        ("multiple-sets.837", 2),
+        ("plain.837", 1),
+    ];
+    let found = files("837p");
+    assert_eq!(found.len(), expected_sets.len());
+    for (path, (name, sets)) in found.iter().zip(expected_sets) {
+        assert_eq!(path.file_name().unwrap().to_string_lossy(), name);
+        let report = validate(&fs::read_to_string(path).unwrap());
+        assert!(report.is_valid(), "{name}: {:?}", report.errors);
+        assert_eq!(report.transactions.len(), sets, "{name}");
+    }
+    for folder in ["835", "999", "277ca", "277ca/not-277ca-x212"] {
+        for path in files(folder) {
+            let report = validate(&fs::read_to_string(&path).unwrap());
+            assert!(!report.fatal, "{}: {:?}", path.display(), report.errors);
+            assert!(!report.transactions.is_empty(), "{}", path.display());
+        }
+    }
+}
+
+/// Each broken copy differs from `plain.837` by one change. The first error's segment ordinal,
+/// id and element, and a phrase of its message; then a phrase some error must carry (the
+/// break itself, when the first error is a consequence of it).
+type Expectation = (
+    &'static str,
+    usize,
+    &'static str,
+    Option<usize>,
+    &'static str,
+    &'static str,
+);
+
+const INVALID: &[Expectation] = &[
+    (
+        "bad-entity-code.837",
+        5,
+        "NM1",
+        Some(1),
+        "`117` is not a valid code here",
+        "required loop 1000A",
+    ),
+    (
+        "claim-total-not-sum-of-lines.837",
+        21,
+        "CLM",
+        Some(2),
+        "does not equal the sum",
+        "135",
+    ),
+    (
+        "empty-segment-id.837",
+        6,
+        "<empty>",
+        None,
+        "bad segment id",
+        "bad segment id",
+    ),
+    (
+        "hl-child-flag-without-child.837",
+        14,
+        "HL",
+        Some(4),
+        "HL04 is 1 but no later level",
+        "HL04 is 1",
+    ),
+    (
+        "hl-parent-missing.837",
+        8,
+        "HL",
+        Some(4),
+        "HL04 is 1 but no later level",
+        "parent HL \"3\" does not appear",
+    ),
+    (
+        "isa-not-fixed-width.837",
+        1,
+        "ISA",
+        None,
+        "fixed-width",
+        "fixed-width",
+    ),
+    (
+        "loop-repeats-too-often.837",
+        14,
+        "NM1",
+        None,
+        "loop 2010AA (Billing Provider Name) repeats more than 1",
+        "repeats",
+    ),
+    (
+        "missing-first-gs.837",
+        2,
+        "ST",
+        None,
+        "out of place",
+        "out of place",
+    ),
+    (
+        "missing-first-isa.837",
+        1,
+        "GS",
+        None,
+        "neither ISA nor ST",
+        "neither ISA nor ST",
+    ),
+    (
+        "missing-first-st.837",
+        3,
+        "BHT",
+        None,
+        "out of place",
+        "out of place",
+    ),
+    (
+        "missing-last-ge.837",
+        37,
+        "IEA",
+        None,
+        "IEA is out of place",
+        "IEA is out of place",
+    ),
+    (
+        "missing-last-iea.837",
+        37,
+        "GE",
+        None,
+        "IEA is missing",
+        "IEA is missing",
+    ),
+    (
+        "missing-last-se.837",
+        36,
+        "GE",
+        None,
+        "GE inside a transaction set: SE is missing",
+        "SE is missing",
+    ),
+    (
+        "missing-required-element.837",
+        5,
+        "NM1",
+        Some(2),
+        "required element is missing",
+        "required element",
+    ),
+    (
+        "missing-required-loop.837",
+        10,
+        "HL",
+        None,
+        "required loop 2010AA",
+        "required loop 2010AA",
+    ),
+    (
+        "missing-required-segment.837",
+        11,
+        "N4",
+        None,
+        "required segment N3 (Billing Provider Address) is missing",
+        "required segment N3",
+    ),
+    (
+        "segments-out-of-order.837",
+        11,
+        "N4",
+        None,
+        "required segment N3",
+        "N3 is not expected here",
+    ),
+];
+
+#[test]
+fn every_broken_837p_is_rejected_with_a_position_and_its_break_named() {
+    let found = files("837p/invalid");
+    assert_eq!(found.len(), INVALID.len());
+    for path in found {
+        let file = path.file_name().unwrap().to_string_lossy().to_string();
+        let (_, segment, id, element, first_phrase, break_phrase) = INVALID
+            .iter()
+            .find(|row| row.0 == file)
+            .unwrap_or_else(|| panic!("{file} has no expectation"));
+        let report = validate(&fs::read_to_string(&path).unwrap());
+        assert!(!report.is_valid(), "{file}");
+        let first = report.errors.first().unwrap();
+        assert_eq!(
+            (
+                first.segment,
+                first.id.as_str(),
+                first.element.map(|e| e.element)
+            ),
+            (*segment, *id, *element),
+            "{file}: {first}"
+        );
+        assert!(first.to_string().contains(first_phrase), "{file}: {first}");
+        assert!(
+            report
+                .errors
+                .iter()
+                .any(|e| e.to_string().contains(break_phrase)),
+            "{file}: {:?}",
+            report.errors
+        );
+    }
+}
+
+#[test]
+fn the_valid_837p_structures_agree_with_the_plain_file() {
+    // BOM, CRLF and indentation, or other delimiters, change nothing the reader sees.
+    let plain = cleanclaim_x12::x837::read_claims(&fixture("837p/plain.837")).unwrap();
+    for other in ["bom-crlf-indented.837", "different-separators.837"] {
+        let text = fixture(&format!("837p/{other}"));
+        assert_eq!(
+            cleanclaim_x12::x837::read_claims(&text).unwrap(),
+            plain,
+            "{other}"
+        );
+    }
+    let two = cleanclaim_x12::x837::read_claims(&fixture("837p/multiple-interchanges.837"))
+        .unwrap()
+        .into_iter()
+        .map(|c| c.id)
+        .collect::<Vec<_>>();
+    assert_eq!(two, ["PT-0001", "OT-0002"]);
+}
+
+#[test]
+fn a_remittance_reads_field_by_field() {
+    let items = items("paid-and-denied.835");
+    let RemitItem::Payment(payment) = &items[0] else {
+        panic!("the payment comes first: {:?}", items[0])
+    };
+    assert_eq!(
+        (payment.handling.as_str(), payment.method.as_str()),
+        ("I", "ACH")
+    );
+    assert_eq!(payment.total_cents, 18_303);
+    assert_eq!(payment.trace_number, "EFT20250415A");
+    assert_eq!(payment.payer.name, "MEDICARE PART B");
+    assert_eq!(
+        payment.payment_date,
+        chrono::NaiveDate::from_ymd_opt(2025, 4, 15)
+    );
+    let payee = payment.payee_ids();
+    assert_eq!(
+        (payee.npi.as_str(), payee.tax_id.as_str()),
+        ("1245319599", "371234567")
+    );
+
+    let found = claims(&items);
+    assert_eq!(found.len(), 3);
+    let paid = found[0];
+    assert_eq!(paid.patient_control_number, "PT-0001");
+    assert_eq!(paid.status, Some(ClaimStatus::Processed { sequence: 1 }));
+    assert_eq!(
+        (
+            paid.charge_cents,
+            paid.paid_cents,
+            paid.patient_responsibility_cents
+        ),
+        (13_400, 8_576, 2_144)
+    );
+    assert_eq!(paid.payer_claim_number, "PCN-PT-0001");
+    assert_eq!(paid.patient_name, "CASE, TEST");
+    let line = &paid.lines[1];
+    assert_eq!(
+        (line.qualifier.as_str(), line.code.as_str()),
+        ("HC", "97140")
+    );
+    assert_eq!(line.modifiers, ["GP"]);
+    assert_eq!(line.units_paid, "2");
+    assert_eq!(line.allowed_cents, Some(7_360));
+    assert_eq!(line.control_number.as_deref(), Some("PT-0001-2"));
+    assert_eq!(
+        line.service_date,
+        chrono::NaiveDate::from_ymd_opt(2025, 3, 10)
+    );
+    let reasons: Vec<_> = line
+        .adjustments
+        .iter()
+        .map(|a| (a.group.code(), a.reason.as_str(), a.amount_cents))
+        .collect();
+    assert_eq!(reasons, [("PR", "2", 1_472), ("CO", "45", 1_840)]);
+    assert_eq!(found[1].status, Some(ClaimStatus::Denied));
+
+    let plb: Vec<_> = items
+        .iter()
+        .filter_map(|i| match i {
+            RemitItem::ProviderAdjustment(p) => {
+                Some((p.reason.as_str(), p.reference.as_str(), p.amount_cents))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(plb, [("L6", "INTEREST", -127)]);
+    let RemitItem::End(totals) = items.last().unwrap() else {
+        panic!("the end comes last")
+    };
+    assert_eq!(
+        (
+            totals.claims,
+            totals.claims_paid_cents,
+            totals.imbalance_cents()
+        ),
+        (3, 18_176, 0)
+    );
+}
+
+fn imbalances(items: &[RemitItem]) -> usize {
+    let mut found = 0;
+    for item in items {
+        match item {
+            RemitItem::Claim(claim) => {
+                found += usize::from(claim.imbalance_cents() != 0);
+                found += claim
+                    .lines
+                    .iter()
+                    .filter(|l| l.imbalance_cents() != 0)
+                    .count();
+            }
+            RemitItem::End(totals) => found += usize::from(totals.imbalance_cents() != 0),
+            _ => {}
+        }
+    }
+    found
+}
+
+#[test]
+fn every_fixture_835_balances_except_the_unbalanced_one() {
+    for path in files("835") {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let items = read_all(&fs::read(&path).unwrap()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(!claims(&items).is_empty(), "{name} yielded no claims");
+        let off = imbalances(&items);
+        match name.as_str() {
+            // CLP04 one dollar more than the lines: the claim and the transaction are off.
+            "unbalanced.835" => assert_eq!(off, 2, "{name}"),
+            // The damaged line has no charge or payment, so it cannot balance.
+            "damaged-line.835" => assert!(off > 0, "{name}"),
+            _ => assert_eq!(off, 0, "{name}"),
+        }
+    }
+}
+
+#[test]
+fn a_damaged_line_stays_on_its_claim_as_element_errors() {
+    let items = items("damaged-line.835");
+    let claim = claims(&items)[0];
+    assert_eq!(claim.errors.len(), 2, "{:?}", claim.errors);
+    assert!(
+        claim
+            .errors
+            .iter()
+            .all(|e| e.segment == claim.lines[1].segment && e.kind == ErrorKind::MissingElement)
+    );
+    // The claims after it read as usual.
+    assert_eq!(claims(&items).len(), 3);
+}
+
+/// What a claim says, without the segment ordinals that differ between layouts.
+type ClaimAmounts = (String, i64, i64, Vec<(String, i64, usize)>);
+
+fn amounts(items: &[RemitItem]) -> Vec<ClaimAmounts> {
+    claims(items)
+        .iter()
+        .map(|c| {
+            let lines = c
+                .lines
+                .iter()
+                .map(|l| (l.code.to_string(), l.paid_cents, l.adjustments.len()))
+                .collect();
+            (
+                c.patient_control_number.to_string(),
+                c.charge_cents,
+                c.paid_cents,
+                lines,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_fragment_and_a_pretty_printed_file_of_two_interchanges_read_like_the_plain_one() {
+    let plain = items("paid-and-denied.835");
+    let fragment = items("fragment.835");
+    assert_eq!(amounts(&fragment), amounts(&plain));
+
+    let two = items("bom-crlf-two-interchanges.835");
+    let traces: Vec<_> = two
+        .iter()
+        .filter_map(|i| match i {
+            RemitItem::Payment(p) => Some(p.trace_number.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(traces, ["EFT20250415B", "EFT20250415C"]);
+    assert_eq!(amounts(&two), amounts(&plain)[..2]);
+}
+
+#[test]
+fn recycled_claims_carry_nothing_over() {
+    for path in files("835") {
+        let bytes = fs::read(&path).unwrap();
+        let fresh = read_all(&bytes).unwrap();
+        let mut reader = RemitReader::new(bytes.as_slice());
+        let mut recycled = Vec::new();
+        while let Some(item) = reader.next_item().unwrap() {
+            match item {
+                RemitItem::Claim(claim) => {
+                    recycled.push(RemitItem::Claim(claim.clone()));
+                    reader.recycle(claim);
+                }
+                other => recycled.push(other),
+            }
+        }
+        assert_eq!(fresh, recycled, "{}", path.display());
+    }
+}
+
+#[test]
+fn other_transaction_sets_are_skipped_and_an_input_without_835s_is_an_error() {
+    let error = read_all(fixture("999/accepted.999").as_bytes())
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("no 835 transaction set"), "{error}");
+    let error = read_acknowledgments(&fixture("835/paid-and-denied.835")).unwrap_err();
+    assert!(
+        error.to_string().contains("not an acknowledgment"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_999_with_ta1_rejects_the_set_and_names_the_segments() {
+    let file = read_acknowledgments(&fixture("999/rejected-with-ta1.999")).unwrap();
+    assert_eq!(
+        (file.sender.as_str(), file.receiver.as_str()),
+        ("CLEARINGHOUSE", "CLEANCLAIM01")
+    );
+    let Acknowledgment::Interchange(ta1) = &file.acknowledgments[0] else {
+        panic!("TA1 first")
+    };
+    assert_eq!((ta1.control.as_str(), ta1.accepted()), ("000001201", true));
+    let Acknowledgment::Functional(ack) = &file.acknowledgments[1] else {
+        panic!("then the 999")
+    };
+    assert_eq!(
+        (ack.group_control.as_str(), ack.group_status),
+        ("1201", AckCode::Rejected)
+    );
+    let set = &ack.sets[0];
+    assert_eq!(
+        (set.code.as_str(), set.control.as_str(), set.status),
+        ("837", "0001", AckCode::Rejected)
+    );
+    let positions: Vec<_> = set
+        .segment_errors
+        .iter()
+        .map(|e| (e.segment_id.as_str(), e.position.as_str(), e.code.as_str()))
+        .collect();
+    assert_eq!(positions, [("CLM", "22", "8"), ("NM1", "17", "8")]);
+    assert_eq!(set.segment_errors[1].elements[0].position, "9");
+
+    let accepted = read_acknowledgments(&fixture("999/accepted.999")).unwrap();
+    let Acknowledgment::Functional(ack) = &accepted.acknowledgments[0] else {
+        panic!("a 999")
+    };
+    assert_eq!(ack.sets[0].status, AckCode::Accepted);
+}
+
+#[test]
+fn a_999_of_several_sets_ties_errors_to_claims_through_ctx() {
+    let file = read_acknowledgments(&fixture("999/partial-with-ctx.999")).unwrap();
+    let Acknowledgment::Functional(ack) = &file.acknowledgments[0] else {
+        panic!("a 999")
+    };
+    assert_eq!(ack.group_status, AckCode::PartiallyAccepted);
+    assert_eq!((ack.included, ack.received, ack.accepted), (3, 3, 1));
+    let verdicts: Vec<_> = ack
+        .sets
+        .iter()
+        .map(|s| (s.control.as_str(), s.status.accepted()))
+        .collect();
+    assert_eq!(verdicts, [("0001", true), ("0002", false), ("0003", false)]);
+    assert_eq!(
+        ack.sets[1].segment_errors[0].claim_id.as_deref(),
+        Some("PT-0001")
+    );
+    // The third set's CTX carries a situational trigger first, then the claim.
+    assert_eq!(
+        ack.sets[2].segment_errors[0].claim_id.as_deref(),
+        Some("OT-0002")
+    );
+}
+
+#[test]
+fn a_277ca_accepts_or_rejects_claim_by_claim() {
+    let file = read_acknowledgments(&fixture("277ca/one-rejected.277")).unwrap();
+    let Acknowledgment::Claims(ack) = &file.acknowledgments[0] else {
+        panic!("a 277CA")
+    };
+    let verdicts: Vec<_> = ack
+        .claims
+        .iter()
+        .map(|c| (c.claim_id.as_str(), c.verdict))
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            ("PT-0001", StatusVerdict::Accepted),
+            ("OT-0002", StatusVerdict::Rejected)
+        ]
+    );
+    let rejected = &ack.claims[1];
+    assert_eq!(
+        (
+            rejected.statuses[0].status.as_str(),
+            rejected.statuses[0].entity.as_str()
+        ),
+        ("562", "85")
+    );
+    assert_eq!(
+        ack.claims[0].payer_claim_number.as_deref(),
+        Some("PCN-PT-0001")
+    );
+    let accepted = read_acknowledgments(&fixture("277ca/accepted.277")).unwrap();
+    let Acknowledgment::Claims(ack) = &accepted.acknowledgments[0] else {
+        panic!("a 277CA")
+    };
+    assert!(
+        ack.claims
+            .iter()
+            .all(|c| c.verdict == StatusVerdict::Accepted)
+    );
+}
+
+#[test]
+fn a_claim_status_response_is_refused_as_an_acknowledgment() {
+    let error =
+        read_acknowledgments(&fixture("277ca/not-277ca-x212/claim-status.277")).unwrap_err();
+    assert!(error.to_string().contains("not a 277CA"), "{error}");
+    assert_eq!(error.id, "ST");
+}

@@ -1,17 +1,17 @@
 //! `cleanclaim claims`: scrub encounters and write the ready-to-bill ones as an 837P.
 //!
-//! All or nothing: a rejected record, an encounter that cannot become a claim, data the
-//! file cannot carry, or an original this sender already sent stops the run before anything
-//! is written. Control numbers come from
-//! PostgreSQL so they never repeat; the file is written to a temporary name and renamed only
-//! after its claims are recorded.
+//! One bad encounter does not block a batch: a rejected record, an encounter that cannot
+//! become a claim, data the file cannot carry, or an original this sender already sent is
+//! reported and left out, and the rest is written (`--all-or-nothing` restores the old rule).
+//! Control numbers come from PostgreSQL so they never repeat; the file is written to a
+//! temporary name beside `--out`, flushed and renamed, and its claims are recorded as
+//! submitted only once it is in place (if recording fails, the file is removed).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::Args;
 use cleanclaim_billing::Queue;
-use cleanclaim_model::Encounter;
 use cleanclaim_scrub::{ScrubOptions, Scrubber};
 use cleanclaim_store::{Store, SubmittedClaim};
 use cleanclaim_x12::Delimiters;
@@ -53,10 +53,15 @@ pub struct ClaimsArgs {
     /// A blank payer claim number is taken from the latest posted 835 for that claim.
     #[arg(long)]
     resubmissions: Option<PathBuf>,
-    /// Send claims this sender already submitted as originals again. Without it such a run
-    /// stops: an original sent twice is denied as a duplicate (CARC 18).
+    /// Send claims this sender already submitted as originals again. Without it they are left
+    /// out and reported: an original sent twice is denied as a duplicate (CARC 18).
     #[arg(long)]
     allow_resend: bool,
+    /// Write nothing unless every record is read and every ready-to-bill encounter becomes a
+    /// claim. Without it, what can be billed is written and each encounter that cannot is
+    /// reported with the reason (exit code 2).
+    #[arg(long)]
+    all_or_nothing: bool,
 }
 
 /// One row of the resubmissions file.
@@ -92,20 +97,22 @@ fn read_resubmissions(
 }
 
 /// Marks replacements and voids, with the payer's claim number from the file or the latest
-/// posted remittance; refuses originals this sender already sent unless told to resend.
+/// posted remittance; leaves out (and reports) originals this sender already sent, unless told
+/// to resend: a payer denies a second original as a duplicate (CARC 18).
 fn apply_resubmissions(
     runtime: &tokio::runtime::Runtime,
     store: &Store,
     sender: &str,
     args: &ClaimsArgs,
-    claims: &mut [Claim],
+    claims: &mut Vec<(String, Claim)>,
+    unbilled: &mut Vec<Unbilled>,
 ) -> anyhow::Result<()> {
     let rows = match &args.resubmissions {
         Some(path) => read_resubmissions(path)?,
         None => Vec::new(),
     };
     for (claim_id, frequency, number) in rows {
-        let Some(claim) = claims.iter_mut().find(|c| c.id == claim_id) else {
+        let Some((_, claim)) = claims.iter_mut().find(|(_, c)| c.id == claim_id) else {
             bail!(
                 "resubmission of claim {claim_id}: no ready-to-bill encounter in this run becomes that claim; no claims written"
             );
@@ -128,24 +135,43 @@ fn apply_resubmissions(
     }
     let originals: Vec<String> = claims
         .iter()
-        .filter(|c| c.frequency == ClaimFrequency::Original)
-        .map(|c| c.id.clone())
+        .filter(|(_, c)| c.frequency == ClaimFrequency::Original)
+        .map(|(_, c)| c.id.clone())
         .collect();
     let sent = runtime.block_on(store.already_submitted(sender, &originals))?;
-    if !sent.is_empty() {
-        let shown: Vec<&str> = sent.iter().take(10).map(String::as_str).collect();
-        bail!(
-            "{} claim(s) were already submitted by {sender} ({}{}): send them as replacements with --resubmissions, or again with --allow-resend; no claims written",
-            sent.len(),
-            shown.join(", "),
-            if sent.len() > shown.len() {
-                ", ..."
-            } else {
-                ""
-            }
-        );
+    if sent.is_empty() {
+        return Ok(());
+    }
+    let shown: Vec<&str> = sent.iter().take(10).map(String::as_str).collect();
+    eprintln!(
+        "cleanclaim: {} claim(s) were already submitted by {sender} ({}{}): send them as replacements with --resubmissions, or again with --allow-resend; left out",
+        sent.len(),
+        shown.join(", "),
+        if sent.len() > shown.len() {
+            ", ..."
+        } else {
+            ""
+        }
+    );
+    let encounters: Vec<String> = claims
+        .iter()
+        .filter(|(_, c)| sent.contains(&c.id))
+        .map(|(e, _)| e.clone())
+        .collect();
+    claims.retain(|(e, _)| !encounters.contains(e));
+    for encounter in encounters {
+        unbilled.push(Unbilled {
+            encounter,
+            reason: "already submitted as an original by this sender".to_owned(),
+        });
     }
     Ok(())
+}
+
+/// An encounter that was ready to bill but is not in the file, and why.
+struct Unbilled {
+    encounter: String,
+    reason: String,
 }
 
 pub fn run(args: &ClaimsArgs) -> anyhow::Result<Outcome> {
@@ -155,30 +181,22 @@ pub fn run(args: &ClaimsArgs) -> anyhow::Result<Outcome> {
         .with_context(|| format!("reading {}", args.profile.display()))?;
     let profile: BillingProfile = toml::from_str(&profile_text)
         .map_err(|e| anyhow::anyhow!("{}: {}", args.profile.display(), e.message()))?;
+    check_out_path(&args.out)?;
 
-    let mut encounters: Vec<Encounter> = Vec::new();
-    let mut rejected = 0usize;
-    for name in &args.files {
-        input::for_each(name, |item| {
-            match item.result {
-                Ok(encounter) => encounters.push(encounter),
-                Err(err) => {
-                    rejected += 1;
-                    eprintln!("{name}:{}: rejected: {err}", item.line);
-                }
-            }
-            Ok(())
-        })?;
+    let batch = input::read_batch(&args.files)?;
+    if batch.rejected > 0 && args.all_or_nothing {
+        bail!(
+            "{} record(s) rejected; no claims written (--all-or-nothing)",
+            batch.rejected
+        );
     }
-    if rejected > 0 {
-        bail!("{rejected} record(s) rejected; no claims written");
-    }
+    let encounters = batch.encounters;
 
     let mut scrubber = Scrubber::new(&engine, context, ScrubOptions::default());
     let results = scrubber.scrub_batch(&encounters);
     let mut claims = Vec::new();
     let mut held: Vec<(Queue, usize)> = Vec::new();
-    let mut failures = Vec::new();
+    let mut unbilled: Vec<Unbilled> = Vec::new();
     for (encounter, result) in encounters.iter().zip(&results) {
         if result.queue != Queue::ReadyToBill {
             match held.iter_mut().find(|(q, _)| *q == result.queue) {
@@ -188,34 +206,73 @@ pub fn run(args: &ClaimsArgs) -> anyhow::Result<Outcome> {
             continue;
         }
         match build_claims(encounter, &result.derivation, None) {
-            Ok(built) => claims.extend(built),
-            Err(err) => failures.push(err),
+            Ok(built) => claims.extend(built.into_iter().map(|c| (encounter.id.clone(), c))),
+            Err(err) => unbilled.push(Unbilled {
+                encounter: encounter.id.clone(),
+                reason: format!("{}: {}", err.field, err.reason),
+            }),
         }
     }
-    for failure in &failures {
-        eprintln!("cleanclaim: {failure}");
-    }
-    if !failures.is_empty() {
-        bail!(
-            "{} encounter(s) cannot become claims; no claims written",
-            failures.len()
-        );
-    }
-    let held_text: Vec<String> = held
-        .iter()
-        .map(|(q, n)| format!("{} {n}", q.name()))
-        .collect();
-    if claims.is_empty() {
-        eprintln!(
-            "no encounter is ready to bill (held: {}); nothing written",
-            held_text.join(", ")
-        );
-        return Ok(Outcome::Findings);
+    leave_out_unwritable(&profile, &mut claims, &mut unbilled)?;
+
+    let (runtime, store) = if claims.is_empty() {
+        (None, None)
+    } else {
+        let (runtime, store) = setup::store(&args.database_url)?;
+        (Some(runtime), Some(store))
+    };
+    let sender = profile.interchange.sender_id.clone();
+    if let (Some(runtime), Some(store)) = (&runtime, &store) {
+        apply_resubmissions(runtime, store, &sender, args, &mut claims, &mut unbilled)?;
     }
 
-    let sender = profile.interchange.sender_id.clone();
-    let (runtime, store) = setup::store(&args.database_url)?;
-    apply_resubmissions(&runtime, &store, &sender, args, &mut claims)?;
+    for failure in &unbilled {
+        eprintln!(
+            "cleanclaim: encounter {}: not billed: {}",
+            failure.encounter, failure.reason
+        );
+    }
+    if !unbilled.is_empty() && args.all_or_nothing {
+        bail!(
+            "{} ready-to-bill encounter(s) cannot be billed; no claims written (--all-or-nothing)",
+            count_encounters(&unbilled)
+        );
+    }
+    let held_total: usize = held.iter().map(|(_, n)| n).sum();
+    let held_text = if held.is_empty() {
+        String::new()
+    } else {
+        let parts: Vec<String> = held
+            .iter()
+            .map(|(q, n)| format!("{} {n}", q.name()))
+            .collect();
+        format!(": {}", parts.join(", "))
+    };
+    let outcome = if batch.rejected > 0 || !unbilled.is_empty() {
+        Outcome::BadInput
+    } else if held_total > 0 {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    };
+    let (Some(runtime), Some(store)) = (runtime, store) else {
+        eprintln!(
+            "no claim to write: {} encounter(s) held{held_text}; {} not billed; {} record(s) rejected; nothing written",
+            held_total,
+            count_encounters(&unbilled),
+            batch.rejected
+        );
+        return Ok(outcome.max(Outcome::Findings));
+    };
+    if claims.is_empty() {
+        eprintln!(
+            "no claim to write: {held_total} encounter(s) held{held_text}; {} not billed; nothing written",
+            count_encounters(&unbilled)
+        );
+        return Ok(outcome.max(Outcome::Findings));
+    }
+
+    let claims: Vec<Claim> = claims.into_iter().map(|(_, claim)| claim).collect();
     let controls = runtime
         .block_on(store.reserve_controls(&sender, transactions_needed(claims.len()) as u64))?;
     let options = WriteOptions {
@@ -226,10 +283,7 @@ pub fn run(args: &ClaimsArgs) -> anyhow::Result<Outcome> {
     };
     // Reserved numbers a failed write leaves unused are a gap, never a repeat.
     let text = write_837p(&profile, &claims, &options)?;
-
-    let temporary = args.out.with_extension("837.partial");
-    std::fs::write(&temporary, &text)
-        .with_context(|| format!("writing {}", temporary.display()))?;
+    place_file(&args.out, &text)?;
     let submitted: Vec<SubmittedClaim> = claims
         .iter()
         .enumerate()
@@ -247,29 +301,109 @@ pub fn run(args: &ClaimsArgs) -> anyhow::Result<Outcome> {
             billing_tax_id: profile.billing_provider.tax_id.clone(),
         })
         .collect();
+    // The claims count as submitted only once the file is in place; if they cannot be
+    // recorded, the file goes, so nothing is sent that the store does not know of.
     if let Err(err) =
         runtime.block_on(store.record_submission(&sender, controls.interchange, &submitted))
     {
-        let _ = std::fs::remove_file(&temporary);
+        let _ = std::fs::remove_file(&args.out);
         return Err(err).context("recording the submission; no claims written");
     }
-    std::fs::rename(&temporary, &args.out)
-        .with_context(|| format!("renaming to {}", args.out.display()))?;
     eprintln!(
-        "wrote {} claim(s) to {} (ISA13 {:09}); {} encounter(s) held{}",
+        "wrote {} claim(s) to {} (ISA13 {:09}); {held_total} encounter(s) held{held_text}; {} not billed; {} record(s) rejected",
         claims.len(),
         args.out.display(),
         controls.interchange,
-        held.iter().map(|(_, n)| n).sum::<usize>(),
-        if held.is_empty() {
-            String::new()
-        } else {
-            format!(": {}", held_text.join(", "))
-        }
+        count_encounters(&unbilled),
+        batch.rejected
     );
-    Ok(if held.is_empty() {
-        Outcome::Clean
-    } else {
-        Outcome::Findings
-    })
+    Ok(outcome)
+}
+
+/// Encounters named in `unbilled` (an encounter split into several claims counts once).
+fn count_encounters(unbilled: &[Unbilled]) -> usize {
+    let mut names: Vec<&str> = unbilled.iter().map(|u| u.encounter.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    names.len()
+}
+
+/// Writes each claim alone first: a claim whose data the file cannot carry (a character X12
+/// forbids, a value too long, a state that is not a state code) is left out with its
+/// encounter's other claims and reported, instead of stopping the file. A problem of the
+/// file's own (the profile) stops the run.
+fn leave_out_unwritable(
+    profile: &BillingProfile,
+    claims: &mut Vec<(String, Claim)>,
+    unbilled: &mut Vec<Unbilled>,
+) -> anyhow::Result<()> {
+    let trial = WriteOptions {
+        delimiters: Delimiters::default(),
+        created: chrono::NaiveDateTime::default(),
+        controls: cleanclaim_x12::x837::ControlNumbers {
+            interchange: 1,
+            group: 1,
+            first_transaction: 1,
+        },
+        line_breaks: false,
+    };
+    let mut refused: Vec<String> = Vec::new();
+    for (encounter, claim) in claims.iter() {
+        if let Err(err) = write_837p(profile, std::slice::from_ref(claim), &trial) {
+            if err.claim().is_none() {
+                return Err(err).context("the billing profile cannot be written");
+            }
+            refused.push(encounter.clone());
+            unbilled.push(Unbilled {
+                encounter: encounter.clone(),
+                reason: err.to_string(),
+            });
+        }
+    }
+    // Every claim of a refused encounter goes: half a visit is never billed.
+    claims.retain(|(encounter, _)| !refused.contains(encounter));
+    Ok(())
+}
+
+/// `--out` must name a file in an existing folder; checked before anything is reserved.
+fn check_out_path(out: &Path) -> anyhow::Result<()> {
+    if out.is_dir() {
+        bail!(
+            "--out {} is a folder; name the file to write (for example {}/claims.837)",
+            out.display(),
+            out.display()
+        );
+    }
+    let folder = match out.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    if !folder.is_dir() {
+        bail!(
+            "--out {}: the folder {} does not exist",
+            out.display(),
+            folder.display()
+        );
+    }
+    Ok(())
+}
+
+/// Writes `text` to a temporary file beside `out`, flushes it to disk and renames it into
+/// place, so `out` is either the whole file or untouched; the temporary file never stays.
+fn place_file(out: &Path, text: &str) -> anyhow::Result<()> {
+    let name = out
+        .file_name()
+        .map_or_else(|| "claims".into(), |n| n.to_string_lossy().into_owned());
+    let temporary = out.with_file_name(format!(".{name}.{}.partial", std::process::id()));
+    let written = (|| -> std::io::Result<()> {
+        let mut file = std::fs::File::create(&temporary)?;
+        std::io::Write::write_all(&mut file, text.as_bytes())?;
+        file.sync_all()?;
+        std::fs::rename(&temporary, out)
+    })();
+    if let Err(err) = written {
+        let _ = std::fs::remove_file(&temporary);
+        return Err(err).with_context(|| format!("writing {}; no claims written", out.display()));
+    }
+    Ok(())
 }

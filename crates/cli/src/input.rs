@@ -95,3 +95,69 @@ impl<R: Read> NonBlankLines<'_, R> {
         self.buffer.trim()
     }
 }
+
+/// Where a record came from: the input's name and the line it starts on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Position {
+    pub input: String,
+    pub line: usize,
+}
+
+impl std::fmt::Display for Position {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.input, self.line)
+    }
+}
+
+/// The encounters of every input, read whole (history needs the batch in date order), with
+/// what could not be used.
+#[derive(Debug, Default)]
+pub struct Batch {
+    pub encounters: Vec<Encounter>,
+    /// Where each encounter came from, index for index.
+    pub positions: Vec<Position>,
+    /// Records left out whole: rejected, or a second record with an id already read.
+    pub rejected: u64,
+}
+
+/// Reads every input into one batch. A rejected record and a record whose encounter id an
+/// earlier record already used are reported on standard error (with both positions for a
+/// duplicate) and left out, so no visit is scrubbed, counted or billed twice.
+pub fn read_batch(names: &[String]) -> anyhow::Result<Batch> {
+    let mut batch = Batch::default();
+    let mut first_seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for name in names {
+        for_each(name, |item| {
+            let position = Position {
+                input: name.clone(),
+                line: item.line,
+            };
+            match item.result {
+                Ok(encounter) => match first_seen.get(&encounter.id) {
+                    Some(&index) => {
+                        batch.rejected += 1;
+                        let first = batch
+                            .positions
+                            .get(index)
+                            .map_or_else(String::new, ToString::to_string);
+                        eprintln!(
+                            "{position}: rejected: encounter id `{}` was already read at {first}; each visit needs an id of its own (a corrected visit replaces the first in a later run, not in the same batch)",
+                            encounter.id
+                        );
+                    }
+                    None => {
+                        first_seen.insert(encounter.id.clone(), batch.encounters.len());
+                        batch.encounters.push(encounter);
+                        batch.positions.push(position);
+                    }
+                },
+                Err(err) => {
+                    batch.rejected += 1;
+                    eprintln!("{position}: rejected: {err}");
+                }
+            }
+            Ok(())
+        })?;
+    }
+    Ok(batch)
+}

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use anyhow::bail;
 use clap::{Args, ValueEnum};
 use cleanclaim_billing::UnitMethod;
-use cleanclaim_model::Encounter;
 use cleanclaim_scrub::{ScrubOptions, Scrubber};
 
 use crate::Outcome;
@@ -99,20 +98,12 @@ pub fn run(args: &ScrubArgs) -> anyhow::Result<Outcome> {
 
     // History needs the whole batch in date order per patient, so the batch is read first;
     // a rejected record is reported and left out whole.
-    let mut summary = Summary::default();
-    let mut encounters: Vec<Encounter> = Vec::new();
-    for name in &args.files {
-        input::for_each(name, |item| {
-            match item.result {
-                Ok(encounter) => encounters.push(encounter),
-                Err(err) => {
-                    summary.rejected += 1;
-                    eprintln!("{name}:{}: rejected: {err}", item.line);
-                }
-            }
-            Ok(())
-        })?;
-    }
+    let batch = input::read_batch(&args.files)?;
+    let encounters = batch.encounters;
+    let mut summary = Summary {
+        rejected: batch.rejected,
+        ..Summary::default()
+    };
 
     let mut scrubber = Scrubber::new(&engine, context, options);
     let results = scrubber.scrub_batch(&encounters);

@@ -100,8 +100,6 @@ pub fn store(url: &str) -> anyhow::Result<(tokio::runtime::Runtime, cleanclaim_s
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let store = runtime
-        .block_on(cleanclaim_store::Store::connect(url))
-        .context("connecting to PostgreSQL")?;
+    let store = runtime.block_on(cleanclaim_store::Store::connect(url))?;
     Ok((runtime, store))
 }

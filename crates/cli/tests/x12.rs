@@ -70,8 +70,10 @@ fn claims_writes_a_valid_837p_and_control_numbers_advance_per_file() {
     }
 }
 
+/// Regression (issue 11): what the 837P needs is checked by the scrubber, every field at once,
+/// so a missing address holds the encounter instead of failing the claims run.
 #[test]
-fn an_encounter_that_cannot_become_a_claim_stops_the_file() {
+fn an_encounter_missing_what_the_837p_needs_is_held_with_each_field_named() {
     let database = TestDatabase::create();
     let (dir, profile, _) = scratch("unbuildable");
     let mut encounter: serde_json::Value = serde_json::from_str(
@@ -82,8 +84,22 @@ fn an_encounter_that_cannot_become_a_claim_stops_the_file() {
         .as_object_mut()
         .unwrap()
         .remove("address");
+    encounter["compliance"]["rendering"]
+        .as_object_mut()
+        .unwrap()
+        .remove("name");
     let input = dir.join("no-address.json");
     std::fs::write(&input, encounter.to_string()).unwrap();
+    let scrubbed = cleanclaim(&["scrub", input.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&scrubbed.stdout);
+    assert_eq!(scrubbed.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("documentation_hold"), "{stdout}");
+    for phrase in [
+        "`patient.address` is missing; the 837P carries it in loop 2010BA",
+        "`compliance.rendering.name` is missing; the 837P carries it in loop 2310B",
+    ] {
+        assert!(stdout.contains(phrase), "{stdout}");
+    }
     let out = dir.join("never.837");
     let output = cleanclaim_db(
         &database,
@@ -96,12 +112,9 @@ fn an_encounter_that_cannot_become_a_claim_stops_the_file() {
             input.to_str().unwrap(),
         ],
     );
-    assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("encounter PT-0001: patient.address: required on an 837P"),
-        "{stderr}"
-    );
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("documentation_hold 1"), "{stderr}");
     assert!(!out.exists());
 }
 

@@ -19,8 +19,60 @@ pub use remittances::{
 };
 
 use cleanclaim_x12::x837::ControlNumbers;
-use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::{Postgres, Row, Transaction};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{Connection, PgConnection, Postgres, Row, Transaction};
+
+/// How long a connection may take before the command gives up.
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The URL as it may be printed: without its password.
+fn redact_password(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = url.get(scheme + 3..at).unwrap_or_default();
+            match credentials.split_once(':') {
+                Some((user, _)) => format!(
+                    "{}{user}:***{}",
+                    url.get(..scheme + 3).unwrap_or_default(),
+                    url.get(at..).unwrap_or_default()
+                ),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Why a connection failed, in words that say what to do.
+fn connect_error(options: &PgConnectOptions, error: &sqlx::Error) -> StoreError {
+    let host = options.get_host().to_owned();
+    let port = options.get_port();
+    let database = options.get_database().unwrap_or("postgres").to_owned();
+    let reason = match error {
+        sqlx::Error::Database(db) if db.code().as_deref() == Some("3D000") => format!(
+            "the database does not exist; create it with `createdb -h {host} -p {port} {database}`"
+        ),
+        sqlx::Error::Database(db)
+            if db.code().as_deref() == Some("28P01") || db.code().as_deref() == Some("28000") =>
+        {
+            format!("the server refused the user or password: {}", db.message())
+        }
+        sqlx::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => format!(
+            "connection refused: is the server running and listening there? (`pg_isready -h {host} -p {port}`)"
+        ),
+        sqlx::Error::PoolTimedOut => format!(
+            "no answer within {} s: is the host reachable and the server running?",
+            CONNECT_TIMEOUT.as_secs()
+        ),
+        other => other.to_string(),
+    };
+    StoreError::Connect {
+        host,
+        port,
+        database,
+        reason,
+    }
+}
 
 /// The largest number a nine-digit ISA13 or GS06 can hold.
 pub const MAX_CONTROL: i64 = 999_999_999;
@@ -29,6 +81,17 @@ pub const MAX_CONTROL: i64 = 999_999_999;
 pub enum StoreError {
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+    /// The server could not be reached, or refused the connection; names the server, the
+    /// database and what to do.
+    #[error("cannot connect to PostgreSQL at {host}:{port} (database `{database}`): {reason}")]
+    Connect {
+        host: String,
+        port: u16,
+        database: String,
+        reason: String,
+    },
+    #[error("`{0}` is not a PostgreSQL URL (postgres://user@host:port/database)")]
+    BadUrl(String),
     #[error(
         "{kind} control numbers for sender {sender} are exhausted (at most {MAX_CONTROL}); they are never reused"
     )]
@@ -134,7 +197,24 @@ const SCHEMA: &[&str] = &[
 impl Store {
     /// Connects and creates the tables if they are missing.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let pool = PgPoolOptions::new().max_connections(4).connect(url).await?;
+        let options: PgConnectOptions = url
+            .parse()
+            .map_err(|_| StoreError::BadUrl(redact_password(url)))?;
+        // A closed port or a dead host should fail in seconds, not after the pool's default
+        // 30 s; one attempt, so an error is reported once.
+        // One direct attempt first: the pool retries a refused connection until its timeout,
+        // which would hide "connection refused" behind "timed out".
+        let probe = tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&options))
+            .await
+            .map_err(|_| connect_error(&options, &sqlx::Error::PoolTimedOut))?
+            .map_err(|error| connect_error(&options, &error))?;
+        let _ = probe.close().await;
+        let pool = PgPoolOptions::new()
+            .max_connections(4)
+            .acquire_timeout(CONNECT_TIMEOUT)
+            .connect_with(options.clone())
+            .await
+            .map_err(|error| connect_error(&options, &error))?;
         let mut tx = pool.begin().await?;
         // Two processes creating the schema at once would race on the catalog.
         sqlx::query("SELECT pg_advisory_xact_lock(837005010)")

@@ -98,6 +98,22 @@ pub enum WriteError {
     NoClaims,
 }
 
+impl WriteError {
+    /// The claim whose data cannot be written, or `None` when the problem is the file's own
+    /// (profile, delimiters, control numbers): one claim can be left out, the file cannot.
+    pub fn claim(&self) -> Option<&str> {
+        match self {
+            Self::ForbiddenCharacter { claim, .. }
+            | Self::TooLong { claim, .. }
+            | Self::TooShort { claim, .. }
+            | Self::UnknownCode { claim, .. }
+            | Self::Empty { claim, .. } => claim.as_deref(),
+            Self::TooManyLines { claim, .. } => Some(claim),
+            Self::Delimiters(_) | Self::ControlNumber { .. } | Self::NoClaims => None,
+        }
+    }
+}
+
 fn claim_prefix(claim: Option<&str>) -> String {
     claim.map(|c| format!("claim {c}: ")).unwrap_or_default()
 }

@@ -1,0 +1,214 @@
+//! `cleanclaim claims` as a new user meets it (issue 11): generated and example encounters
+//! billed whole, one bad encounter not blocking the batch, a failed write leaving nothing
+//! behind, duplicate ids named. Each test has an empty database of its own.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "tests fail loudly by design"
+)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use cleanclaim_x12::x837::read_claims;
+use common::{TestDatabase, cleanclaim, cleanclaim_db, scratch, x12_data};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn claims_run(database: &TestDatabase, profile: &Path, out: &Path, inputs: &[&str]) -> Output {
+    let mut args = vec![
+        "claims",
+        "--profile",
+        profile.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend(inputs);
+    let output = cleanclaim_db(database, &args);
+    Output {
+        code: output.status.code(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+struct Output {
+    code: Option<i32>,
+    stderr: String,
+}
+
+/// The ids `scrub --format json` routes to `ready_to_bill`.
+fn ready_ids(input: &str) -> Vec<String> {
+    let output = cleanclaim(&["scrub", "--format", "json", "-q", input]);
+    let mut ids: Vec<String> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v["queue"] == "ready_to_bill")
+        .map(|v| v["encounter_id"].as_str().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids
+}
+
+fn billed_ids(file: &Path) -> Vec<String> {
+    let mut ids: Vec<String> = read_claims(&std::fs::read_to_string(file).unwrap())
+        .unwrap()
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn every_ready_encounter_of_generated_and_example_data_is_billed_and_valid() {
+    let database = TestDatabase::create();
+    let (dir, profile, _) = scratch("claims-generated", 'G');
+    let generated = dir.join("generated.ndjson");
+    let output = cleanclaim(&[
+        "generate",
+        "--encounters",
+        "1500",
+        "--seed",
+        "7",
+        "--out",
+        generated.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    let examples = workspace().join("examples/encounters.json");
+    for (input, out) in [
+        (generated.to_str().unwrap(), dir.join("generated.837")),
+        (examples.to_str().unwrap(), dir.join("examples.837")),
+    ] {
+        let ready = ready_ids(input);
+        assert!(ready.len() > 3, "{input}: {ready:?}");
+        let run = claims_run(&database, &profile, &out, &[input]);
+        // Held encounters are findings (1); nothing is left out or rejected.
+        assert_eq!(run.code, Some(1), "{}", run.stderr);
+        assert!(run.stderr.contains("0 not billed"), "{}", run.stderr);
+        assert_eq!(billed_ids(&out), ready, "{input}");
+        let validated = cleanclaim(&["x12", "validate", out.to_str().unwrap()]);
+        assert_eq!(
+            validated.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&validated.stdout)
+        );
+    }
+}
+
+/// A copy of a test encounter with another id and a change.
+fn variant(dir: &Path, name: &str, id: &str, change: impl Fn(&mut serde_json::Value)) -> String {
+    let mut encounter: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(x12_data().join("encounters/pt-medicare.json")).unwrap(),
+    )
+    .unwrap();
+    encounter["id"] = id.into();
+    encounter["patient"]["id"] = format!("MRN-{id}").into();
+    change(&mut encounter);
+    let path = dir.join(name);
+    std::fs::write(&path, encounter.to_string()).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn one_encounter_that_cannot_be_written_does_not_block_the_batch() {
+    let database = TestDatabase::create();
+    let (dir, profile, _) = scratch("claims-one-bad", 'B');
+    let good = variant(&dir, "good.json", "GOOD-1", |_| {});
+    // A state the 837P cannot carry (N402 is a state code): the scrubber cannot know every
+    // code list, the writer does.
+    let bad = variant(&dir, "bad.json", "BAD-1", |e| {
+        e["patient"]["address"]["state"] = "Illinois".into();
+    });
+    let out = dir.join("out.837");
+    let strict = claims_run(
+        &database,
+        &profile,
+        &out,
+        &[&good, &bad, "--all-or-nothing"],
+    );
+    assert_eq!(strict.code, Some(2), "{}", strict.stderr);
+    assert!(
+        strict.stderr.contains("no claims written"),
+        "{}",
+        strict.stderr
+    );
+    assert!(!out.exists());
+
+    let run = claims_run(&database, &profile, &out, &[&good, &bad]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("encounter BAD-1: not billed: claim BAD-1: patient.address.state"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("wrote 1 claim(s)"), "{}", run.stderr);
+    assert_eq!(billed_ids(&out), ["GOOD-1"]);
+}
+
+#[test]
+fn a_failed_write_records_nothing_and_leaves_nothing_behind() {
+    let database = TestDatabase::create();
+    let (dir, profile, _) = scratch("claims-failed-write", 'W');
+    let input = x12_data().join("encounters/pt-medicare.json");
+    let input = input.to_str().unwrap();
+    let folder = dir.join("a-folder");
+    std::fs::create_dir(&folder).unwrap();
+    let failed = claims_run(&database, &profile, &folder, &[input]);
+    assert_eq!(failed.code, Some(2), "{}", failed.stderr);
+    assert!(failed.stderr.contains("is a folder"), "{}", failed.stderr);
+    let missing = claims_run(&database, &profile, &dir.join("nope/out.837"), &[input]);
+    assert_eq!(missing.code, Some(2), "{}", missing.stderr);
+    assert!(
+        missing.stderr.contains("does not exist"),
+        "{}",
+        missing.stderr
+    );
+
+    // Nothing was recorded: the next run sends the claim as an original.
+    let out = dir.join("out.837");
+    let run = claims_run(&database, &profile, &out, &[input]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(billed_ids(&out), ["PT-0001"]);
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("partial"))
+        .collect();
+    assert_eq!(leftovers, Vec::<String>::new());
+}
+
+#[test]
+fn the_same_encounter_id_twice_is_an_input_error_naming_both_records() {
+    let database = TestDatabase::create();
+    let (dir, profile, _) = scratch("claims-duplicate", 'D');
+    let first = variant(&dir, "first.json", "DUP-1", |_| {});
+    let second = variant(&dir, "second.json", "DUP-1", |e| {
+        e["timing"]["lines"][0]["minutes"] = 30.into();
+    });
+    let scrub = cleanclaim(&["scrub", &first, &second]);
+    let stderr = String::from_utf8_lossy(&scrub.stderr);
+    assert_eq!(scrub.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "{second}:1: rejected: encounter id `DUP-1` was already read at {first}:1"
+        )),
+        "{stderr}"
+    );
+    // Counted once.
+    assert!(stderr.contains("2 encounter(s): 1 clean"), "{stderr}");
+    assert!(!stderr.contains("duplicate key"), "{stderr}");
+
+    let out = dir.join("out.837");
+    let run = claims_run(&database, &profile, &out, &[&first, &second]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(run.stderr.contains("already read at"), "{}", run.stderr);
+    assert!(!run.stderr.contains("duplicate key"), "{}", run.stderr);
+    assert_eq!(billed_ids(&out), ["DUP-1"]);
+}

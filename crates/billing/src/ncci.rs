@@ -49,6 +49,15 @@ pub struct PtpTable {
     source: String,
 }
 
+const NOT_PTP: &str = "not a CMS NCCI PTP edit file (the practitioner layout: tab-delimited text, a `Column 1`/`Column 2` header, then one edit per line)";
+
+/// The CMS header row: `Column 1<TAB>Column 2<TAB>...` (some quarters write `Column1`).
+fn is_header(fields: &[&str]) -> bool {
+    let normal = |f: &&str| f.trim().to_ascii_lowercase().replace(' ', "");
+    fields.first().map(normal).as_deref() == Some("column1")
+        && fields.get(1).map(normal).as_deref() == Some("column2")
+}
+
 fn parse_date(field: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(field.trim(), "%Y%m%d").ok()
 }
@@ -68,6 +77,7 @@ impl PtpTable {
         // CMS publishes the text files in Latin-1, where every byte is one character.
         let text: String = bytes.iter().map(|&b| char::from(b)).collect();
         let mut edits = Vec::new();
+        let mut header_seen = false;
         for (index, line) in text.lines().enumerate() {
             let line_no = index + 1;
             let fields: Vec<&str> = line.split('\t').collect();
@@ -75,7 +85,18 @@ impl PtpTable {
                 .first()
                 .is_some_and(|f| f.trim().parse::<ProcedureCode>().is_ok());
             if edits.is_empty() && !first_is_code {
+                header_seen |= is_header(&fields);
                 continue;
+            }
+            // Any other file (JSON, CSV, the MUE table) would otherwise read as a table with
+            // no pairs and silently turn every NCCI edit off.
+            if !header_seen {
+                return Err(DataError::invalid(
+                    file,
+                    format!(
+                        "line {line_no}: an edit before the `Column 1<TAB>Column 2<TAB>...` header row: {NOT_PTP}"
+                    ),
+                ));
             }
             if line.trim().is_empty() {
                 continue;
@@ -135,6 +156,18 @@ impl PtpTable {
                 indicator,
                 rationale,
             });
+        }
+        if !header_seen {
+            return Err(DataError::invalid(
+                file,
+                format!("no `Column 1<TAB>Column 2<TAB>...` header row: {NOT_PTP}"),
+            ));
+        }
+        if edits.is_empty() {
+            return Err(DataError::invalid(
+                file,
+                format!("a header and no edits: {NOT_PTP}"),
+            ));
         }
         edits.sort_by_key(|edit| (edit.column2, edit.column1, edit.effective));
         Ok(Self {
@@ -219,7 +252,7 @@ mod tests {
 
     #[test]
     fn deletion_dates_end_an_edit() {
-        let text = b"header\n97530\t97140\t\t20200101\t20200401\t1\tx\n";
+        let text = b"Column 1\tColumn 2\n97530\t97140\t\t20200101\t20200401\t1\tx\n";
         let table = PtpTable::parse("f.txt", text).unwrap();
         let (a, b) = ("97530".parse().unwrap(), "97140".parse().unwrap());
         assert!(table.edit(a, b, date("2020-03-31")).is_some());
@@ -230,16 +263,16 @@ mod tests {
     fn malformed_lines_name_the_file_line_and_field() {
         let cases: [(&[u8], &str); 3] = [
             (
-                b"97530\t97140\t\t2020-01-01\t*\t1\tx\n",
-                "f.txt, line 1: field 4 (effective date): `2020-01-01` is not YYYYMMDD",
+                b"Column 1\tColumn 2\n97530\t97140\t\t2020-01-01\t*\t1\tx\n",
+                "f.txt, line 2: field 4 (effective date): `2020-01-01` is not YYYYMMDD",
             ),
             (
-                b"h\n97530\t97140\t\t20200101\t*\t1\tx\n97530\t9714\t\t20200101\t*\t1\tx\n",
+                b"Column 1\tColumn 2\n97530\t97140\t\t20200101\t*\t1\tx\n97530\t9714\t\t20200101\t*\t1\tx\n",
                 "f.txt, line 3: field 2 (column 2): invalid procedure code `9714`: must be 5 characters",
             ),
             (
-                b"97530\t97140\t\t20200101\t*\t2\tx\n",
-                "f.txt, line 1: field 6 (modifier indicator): `2` is not 0, 1 or 9",
+                b"Column1\tColumn2\n97530\t97140\t\t20200101\t*\t2\tx\n",
+                "f.txt, line 2: field 6 (modifier indicator): `2` is not 0, 1 or 9",
             ),
         ];
         for (text, expected) in cases {
@@ -247,6 +280,23 @@ mod tests {
                 PtpTable::parse("f.txt", text).unwrap_err().to_string(),
                 expected
             );
+        }
+    }
+
+    /// Regression (issue 11): JSON, CSV, an empty file or the MUE table used to load as a
+    /// table with no pairs, turning every NCCI edit off without a word.
+    #[test]
+    fn a_file_in_another_layout_is_refused() {
+        let cases: [&[u8]; 5] = [
+            b"",
+            b"{\"pairs\": []}\n",
+            b"column1,column2,effective\n97530,97140,20200101\n",
+            b"97530\t97140\t\t20200101\t*\t1\tx\n",
+            b"Column 1\tColumn 2\tx\n",
+        ];
+        for text in cases {
+            let error = PtpTable::parse("f.txt", text).unwrap_err().to_string();
+            assert!(error.contains("not a CMS NCCI PTP edit file"), "{error}");
         }
     }
 }

@@ -35,7 +35,7 @@ pub fn run(args: &AckArgs) -> anyhow::Result<Outcome> {
     let text = std::fs::read_to_string(&args.file)
         .with_context(|| format!("reading {}", args.file.display()))?;
     let file = read_acknowledgments(&text).with_context(|| format!("{}", args.file.display()))?;
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::output::stdout();
     for finding in &file.findings {
         eprintln!("{}: warning: {finding}", args.file.display());
     }
@@ -61,6 +61,7 @@ pub fn run(args: &AckArgs) -> anyhow::Result<Outcome> {
             },
         }
     }
+    out.flush()?;
     if args.post
         && let Some(url) = &args.database_url
     {

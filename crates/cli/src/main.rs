@@ -9,6 +9,7 @@ mod ack;
 mod claims;
 mod generate;
 mod input;
+mod output;
 mod remit;
 mod report;
 mod rules;
@@ -96,16 +97,24 @@ fn main() -> ExitCode {
 }
 
 fn print_schema() -> anyhow::Result<Outcome> {
+    use std::io::Write;
     let schema = cleanclaim_model::encounter_schema();
-    println!("{}", serde_json::to_string_pretty(&schema)?);
+    let mut out = output::stdout();
+    writeln!(out, "{}", serde_json::to_string_pretty(&schema)?)?;
+    out.flush()?;
     Ok(Outcome::Clean)
 }
 
-/// `cleanclaim scrub ... | head` closes the pipe early; that is not an error.
+/// `cleanclaim generate | head` closes the pipe early; that is not an error. (Commands whose
+/// exit code reports findings write through [`output::stdout`] and finish their work.)
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|cause| {
         cause
             .downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || cause
+                .downcast_ref::<serde_json::Error>()
+                .and_then(serde_json::Error::io_error_kind)
+                == Some(std::io::ErrorKind::BrokenPipe)
     })
 }

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -105,8 +105,7 @@ pub fn run(args: &RemitArgs) -> anyhow::Result<Outcome> {
         (Some(url), true) => Some(Poster::connect(url)?),
         _ => None,
     };
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    let mut out = crate::output::stdout();
     let mut tally = Tally::default();
     let mut skipping = false;
     let mut reader = RemitReader::new(input);

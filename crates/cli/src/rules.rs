@@ -2,6 +2,7 @@
 //! reference (docs/rules.md) from the packs.
 
 use std::fmt::Write as _;
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::bail;
@@ -48,43 +49,56 @@ pub struct PackArgs {
 
 pub fn run(command: &RulesCommand) -> anyhow::Result<Outcome> {
     let engine = Engine::builtin()?;
+    let mut out = crate::output::stdout();
+    let outcome = write_command(command, &engine, &mut out)?;
+    out.flush()?;
+    Ok(outcome)
+}
+
+fn write_command(
+    command: &RulesCommand,
+    engine: &Engine,
+    out: &mut impl Write,
+) -> anyhow::Result<Outcome> {
     match command {
         RulesCommand::Check { dir } => {
-            let packs = setup::packs(&engine, Some(dir))?;
+            let packs = setup::packs(engine, Some(dir))?;
             let files = setup::read_pack_dir(dir)?;
             for (file, _) in &files {
                 if let Some(pack) = packs.all().iter().find(|p| p.file == *file) {
-                    println!(
+                    writeln!(
+                        out,
                         "{file}: ok: pack `{}` version {}, {} period(s), {} expression rule(s)",
                         pack.id,
                         pack.version,
                         pack.periods().len(),
                         pack.expression_rules().len()
-                    );
+                    )?;
                 }
             }
             Ok(Outcome::Clean)
         }
         RulesCommand::Explain { rule, packs } => {
-            let packs = setup::packs(&engine, packs.rules.as_deref())?;
-            print!("{}", explain(&packs, rule)?);
+            let packs = setup::packs(engine, packs.rules.as_deref())?;
+            write!(out, "{}", explain(&packs, rule)?)?;
             Ok(Outcome::Clean)
         }
         RulesCommand::List { packs } => {
-            let packs = setup::packs(&engine, packs.rules.as_deref())?;
+            let packs = setup::packs(engine, packs.rules.as_deref())?;
             for rule in all_rules(&packs) {
-                println!(
+                writeln!(
+                    out,
                     "{:<48} {:<5} {}",
                     rule.id,
                     rule.severity.name(),
                     rule.queue.name()
-                );
+                )?;
             }
             Ok(Outcome::Clean)
         }
         RulesCommand::Docs { packs } => {
-            let packs = setup::packs(&engine, packs.rules.as_deref())?;
-            print!("{}", docs(&packs));
+            let packs = setup::packs(engine, packs.rules.as_deref())?;
+            write!(out, "{}", docs(&packs))?;
             Ok(Outcome::Clean)
         }
     }

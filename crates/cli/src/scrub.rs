@@ -1,6 +1,6 @@
 //! `cleanclaim scrub`: the work queue, billed lines and findings of each encounter.
 
-use std::io::{self, BufWriter, IsTerminal, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 
 use anyhow::bail;
@@ -107,9 +107,8 @@ pub fn run(args: &ScrubArgs) -> anyhow::Result<Outcome> {
 
     let mut scrubber = Scrubber::new(&engine, context, options);
     let results = scrubber.scrub_batch(&encounters);
-    let stdout = io::stdout();
-    let color = args.format == Format::Table && stdout.is_terminal();
-    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let color = args.format == Format::Table && io::stdout().is_terminal();
+    let mut out = crate::output::stdout();
     for (encounter, result) in encounters.iter().zip(&results) {
         summary.record(result);
         match args.format {

@@ -21,8 +21,7 @@ pub enum X12Command {
 pub fn run(command: &X12Command) -> anyhow::Result<Outcome> {
     let X12Command::Validate { files } = command;
     let mut outcome = Outcome::Clean;
-    // Written, not printed: `x12 validate ... | head` must end quietly, not panic.
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::output::stdout();
     for path in files {
         let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
         let Ok(text) = String::from_utf8(bytes) else {
@@ -69,5 +68,6 @@ pub fn run(command: &X12Command) -> anyhow::Result<Outcome> {
             outcome = outcome.max(Outcome::Findings);
         }
     }
+    out.flush()?;
     Ok(outcome)
 }

@@ -357,3 +357,59 @@ fn scrub_with_context_routes_the_golden_batch_to_every_queue() {
     assert_eq!(first["rule_pack"], "medicare-part-b");
     assert!(first["findings"][0]["fields"].is_array());
 }
+
+/// Runs `cleanclaim` with its standard output read for one line and then closed, as
+/// `cleanclaim ... | head -1` does.
+fn with_stdout_closed_early(args: &[&str]) -> (Option<i32>, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cleanclaim"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    // The reader is dropped here: the pipe is closed.
+    let output = child.wait_with_output().unwrap();
+    (output.status.code(), text(&output.stderr))
+}
+
+/// Regression (issue 11): `rules list | head` panicked (exit 101), and `scrub | head` exited 0
+/// although encounters had findings. A closed standard output ends quietly everywhere, with
+/// the exit code the work earned.
+#[test]
+fn a_closed_standard_output_ends_quietly_with_the_exit_code_the_work_earned() {
+    let dir = std::env::temp_dir().join(format!("cleanclaim-pipe-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let generated = dir.join("big.ndjson");
+    let made = cleanclaim(&[
+        "generate",
+        "--encounters",
+        "3000",
+        "--seed",
+        "3",
+        "--out",
+        generated.to_str().unwrap(),
+    ]);
+    assert_eq!(made.status.code(), Some(0));
+    let big = generated.to_str().unwrap();
+    let cases: [(&[&str], i32); 5] = [
+        (&["rules", "list"], 0),
+        (&["rules", "docs"], 0),
+        (&["generate", "--encounters", "200000"], 0),
+        (&["scrub", big], 1),
+        (&["scrub", "--format", "json", big], 1),
+    ];
+    for (args, code) in cases {
+        let (status, stderr) = with_stdout_closed_early(args);
+        assert_eq!(status, Some(code), "{args:?}: {stderr}");
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("Broken pipe"),
+            "{args:?}: {stderr}"
+        );
+    }
+}

@@ -7,7 +7,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use cleanclaim_model::{Encounter, EncounterError, parse_encounter, parse_records};
 use serde_json::value::RawValue;
 
@@ -34,9 +34,21 @@ pub fn for_each(
         name,
     };
     let Some(first_line) = lines.advance()? else {
-        return Ok(());
+        bail!("`{name}` is empty: there are no encounters to read");
     };
     let first = lines.current();
+    let first = first.strip_prefix('\u{feff}').unwrap_or(first);
+    if !first.starts_with('{') && !first.starts_with('[') {
+        let looks_like_csv = first.contains(',') || first.contains('\t');
+        bail!(
+            "`{name}` is not JSON: encounters are JSON objects (one object, an array or NDJSON; see docs/encounter-format.md){}",
+            if looks_like_csv {
+                "; its first line looks like CSV or tab-separated text, which `scrub` does not read (convert it to the JSON format; a CSV import is planned)"
+            } else {
+                ""
+            }
+        );
+    }
     let is_ndjson = first.starts_with('{') && serde_json::from_str::<&RawValue>(first).is_ok();
     if !is_ndjson {
         let mut text = std::mem::take(&mut lines.buffer);

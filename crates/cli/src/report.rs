@@ -6,7 +6,7 @@
 use std::fmt;
 use std::io::Write;
 
-use cleanclaim_billing::{Queue, Severity};
+use cleanclaim_billing::{PackSelection, Queue, Severity};
 use cleanclaim_model::Encounter;
 use cleanclaim_scrub::ScrubResult;
 use serde::Serialize;
@@ -20,6 +20,9 @@ struct EncounterReport<'a> {
     discipline: &'a str,
     queue: &'static str,
     rule_pack: &'a str,
+    /// `payer_id` (a pack names the payer), `plan_default` (none does: the plan type's
+    /// default applies) or `forced` (`--payer`).
+    rule_pack_chosen_by: &'static str,
     rule_pack_version: &'a str,
     rules_from: String,
     unit_method: &'a str,
@@ -68,6 +71,7 @@ fn build<'a>(encounter: &'a Encounter, result: &'a ScrubResult<'_>) -> Encounter
         discipline: encounter.discipline.label(),
         queue: result.queue.name(),
         rule_pack: &result.pack.id,
+        rule_pack_chosen_by: result.pack_selection.name(),
         rule_pack_version: &result.pack.version,
         rules_from: result.period.from.to_string(),
         unit_method: derivation.unit_method.name(),
@@ -141,9 +145,17 @@ pub fn write_table(
             report.findings.len()
         ),
     };
+    let chosen = match result.pack_selection {
+        PackSelection::PayerId => String::new(),
+        PackSelection::Forced => "forced by --payer, ".to_owned(),
+        PackSelection::PlanDefault => format!(
+            "plan default: no pack names payer {}, ",
+            encounter.administrative.payer.id
+        ),
+    };
     writeln!(
         out,
-        "{bold}{}{reset}  {}  {}  pack {} {} (rules from {}, {})  POS {}  {status}",
+        "{bold}{}{reset}  {}  {}  pack {} {} ({chosen}rules from {}, {})  POS {}  {status}",
         report.encounter_id,
         report.date_of_service,
         report.discipline,

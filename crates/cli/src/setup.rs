@@ -70,6 +70,12 @@ pub fn context(dir: Option<&Path>) -> anyhow::Result<ContextData> {
     let Some(dir) = dir else {
         return Ok(context);
     };
+    if dir.is_file() {
+        bail!(
+            "--context `{}` is a file; it takes the folder that holds plans_of_care.json, authorizations.json and prior_usage.json",
+            dir.display()
+        );
+    }
     if !dir.is_dir() {
         bail!("context folder `{}` does not exist", dir.display());
     }

@@ -413,3 +413,94 @@ fn a_closed_standard_output_ends_quietly_with_the_exit_code_the_work_earned() {
         );
     }
 }
+
+/// Regression (issue 11): the mistakes people make get an answer that says what to do.
+#[test]
+fn common_input_mistakes_are_named_with_what_is_expected() {
+    let out = with_stdin(&["scrub", "-"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("is empty: there are no encounters to read"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = with_stdin(&["scrub", "-"], "id,date_of_service\nA-1,2026-03-09\n");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("is not JSON") && stderr.contains("looks like CSV"),
+        "{stderr}"
+    );
+
+    let base = &example_encounters()[0];
+    let cases: [(&str, serde_json::Value, &str); 4] = [
+        (
+            "date_of_service",
+            "03/09/2026".into(),
+            "at `date_of_service`: expected a date as YYYY-MM-DD",
+        ),
+        (
+            "date_of_service",
+            "2026-3-9".into(),
+            "at `date_of_service`: expected a date as YYYY-MM-DD",
+        ),
+        (
+            "date_of_service",
+            "2026-02-30".into(),
+            "at `date_of_service`: not a calendar date",
+        ),
+        (
+            "charge",
+            serde_json::json!(46.00),
+            "at `timing.lines[0].charge_per_unit`: amounts are integer cents",
+        ),
+    ];
+    for (field, value, expected) in cases {
+        let mut encounter = base.clone();
+        if field == "charge" {
+            encounter["timing"]["lines"][0]["charge_per_unit"] = value;
+        } else {
+            encounter[field] = value;
+        }
+        let out = with_stdin(&["scrub", "-"], &encounter.to_string());
+        assert_eq!(out.status.code(), Some(2), "{expected}");
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains(expected), "{stderr}");
+        // A date may be a birth date: the value is never repeated.
+        assert!(!stderr.contains("03/09/2026"), "{stderr}");
+    }
+
+    let out = cleanclaim(&["scrub", "--context", EXAMPLE, EXAMPLE]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("is a file; it takes the folder"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// Regression (issue 11): a payer id no pack names took the plan type's default pack without
+/// a word; the result says which way the pack was chosen.
+#[test]
+fn the_result_says_when_the_plan_default_pack_applies() {
+    let out = cleanclaim(&["scrub", "--format", "json", EXAMPLE]);
+    let first: serde_json::Value =
+        serde_json::from_str(text(&out.stdout).lines().next().unwrap()).unwrap();
+    assert_eq!(first["rule_pack_chosen_by"], "plan_default");
+    let table = text(&cleanclaim(&["scrub", EXAMPLE]).stdout);
+    assert!(
+        table.contains("(plan default: no pack names payer"),
+        "{table}"
+    );
+    let forced = cleanclaim(&[
+        "scrub",
+        "--format",
+        "json",
+        "--payer",
+        "medicare-part-b",
+        EXAMPLE,
+    ]);
+    let first: serde_json::Value =
+        serde_json::from_str(text(&forced.stdout).lines().next().unwrap()).unwrap();
+    assert_eq!(first["rule_pack_chosen_by"], "forced");
+}

@@ -343,3 +343,30 @@ fn envelope_counts_that_do_not_match_are_warned_about() {
         "{stderr}"
     );
 }
+
+/// Regression (issue 11): a closed port waited 30 s and said `pool timed out`; a missing
+/// database printed its error three times. Both now name the server and the fix, once.
+#[test]
+fn database_mistakes_name_the_server_and_the_fix() {
+    let file = fixture("835/paid-and-denied.835");
+    let server = common::TestDatabase::create();
+    let missing = server.url().rsplit_once('/').unwrap().0.to_owned() + "/cleanclaim_no_such_db";
+    // Port 9 (discard) is closed on the test machine's loopback.
+    let closed = "postgres://postgres@127.0.0.1:9/test";
+    for (url, expected) in [
+        (
+            closed,
+            "cannot connect to PostgreSQL at 127.0.0.1:9 (database `test`): connection refused",
+        ),
+        (
+            missing.as_str(),
+            "the database does not exist; create it with `createdb -h",
+        ),
+    ] {
+        let output = cleanclaim(&["remit", "--post", "--database-url", url, &file]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(expected), "{stderr}");
+        assert_eq!(stderr.matches("cannot connect").count(), 1, "{stderr}");
+    }
+}

@@ -37,6 +37,7 @@ pub struct Payer {
 #[serde(deny_unknown_fields)]
 pub struct Insured {
     pub name: PersonName,
+    #[serde(deserialize_with = "crate::date::strict")]
     pub birth_date: NaiveDate,
     pub sex: Sex,
     /// The patient's relationship to the subscriber.
@@ -86,11 +87,19 @@ pub struct ReferringProvider {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<PersonName>,
     /// The date the practitioner signed the order or referral, if it is in the record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "crate::date::strict_option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub order_signed_on: Option<NaiveDate>,
     /// The date this practitioner last saw the patient, for payers that ask for it on therapy
     /// claims (837P DTP*304, the CMS-1500 item 19 "date last seen").
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "crate::date::strict_option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub patient_last_seen_on: Option<NaiveDate>,
 }
 

@@ -42,7 +42,11 @@ pub struct Goal {
     pub text: String,
     pub term: GoalTerm,
     pub status: GoalStatus,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "crate::date::strict_option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub target_date: Option<NaiveDate>,
 }
 

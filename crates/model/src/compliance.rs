@@ -81,10 +81,16 @@ pub struct Frequency {
 #[serde(deny_unknown_fields)]
 pub struct PlanOfCare {
     pub discipline: Discipline,
+    #[serde(deserialize_with = "crate::date::strict")]
     pub certification_start: NaiveDate,
+    #[serde(deserialize_with = "crate::date::strict")]
     pub certification_end: NaiveDate,
     /// When the physician/NPP signed the certification; absent while unsigned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "crate::date::strict_option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub signed_on: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signer_npi: Option<Npi>,
@@ -92,7 +98,11 @@ pub struct PlanOfCare {
     pub frequency: Option<Frequency>,
     /// When the plan went to the referring practitioner: with a signed referral it stands in
     /// for the initial certification signature from 2025 (CY2025 PFS, 89 FR 97912).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "crate::date::strict_option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub sent_to_referrer_on: Option<NaiveDate>,
 }
 
@@ -100,6 +110,7 @@ pub struct PlanOfCare {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProgressReport {
+    #[serde(deserialize_with = "crate::date::strict")]
     pub date: NaiveDate,
     /// Treatment days since that report, counting this visit.
     pub treatment_days_since: u32,

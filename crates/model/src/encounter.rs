@@ -60,6 +60,7 @@ pub struct Patient {
     /// The clinic's medical record number; episodes and history are keyed on it.
     pub id: String,
     pub name: PersonName,
+    #[serde(deserialize_with = "crate::date::strict")]
     pub birth_date: NaiveDate,
     pub sex: Sex,
     /// Home address. Optional for scrubbing; an 837P needs it (loop 2010BA N3/N4 when the
@@ -89,6 +90,7 @@ pub struct Encounter {
     /// The encounter's id in the source system; becomes the claim's patient control number
     /// (CLM01, at most 38 characters in 005010X222A1).
     pub id: String,
+    #[serde(deserialize_with = "crate::date::strict")]
     pub date_of_service: NaiveDate,
     /// The discipline whose plan of care this visit falls under.
     pub discipline: Discipline,

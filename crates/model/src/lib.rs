@@ -12,6 +12,7 @@ mod clinical;
 mod clock;
 mod codes;
 mod compliance;
+mod date;
 mod encounter;
 mod error;
 mod ingest;

@@ -10,21 +10,50 @@ use serde::{Deserialize, Serialize};
 /// An amount of US money in cents. Arithmetic saturates rather than wrapping, because a
 /// year-to-date total is compared with a threshold and must never turn negative.
 #[derive(
-    Debug,
-    Clone,
-    Copy,
-    Default,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    JsonSchema,
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema,
 )]
 #[serde(transparent)]
 pub struct Cents(pub i64);
+
+/// Integer cents only: `46.00` is refused with a word on what to send (`4600`) instead of
+/// serde's "invalid type: floating point", and is never rounded into money.
+impl<'de> Deserialize<'de> for Cents {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct CentsVisitor;
+
+        impl serde::de::Visitor<'_> for CentsVisitor {
+            type Value = Cents;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an amount in integer cents (4600 for $46.00)")
+            }
+
+            fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<Cents, E> {
+                Ok(Cents(value))
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<Cents, E> {
+                i64::try_from(value)
+                    .map(Cents)
+                    .map_err(|_| E::custom("the amount is too large for cents"))
+            }
+
+            fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Cents, E> {
+                Err(E::custom(
+                    "amounts are integer cents, not dollars with a decimal point (4600 for $46.00)",
+                ))
+            }
+
+            fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Cents, E> {
+                Err(E::custom(
+                    "amounts are integer cents as a JSON number, not a string (4600 for $46.00)",
+                ))
+            }
+        }
+
+        deserializer.deserialize_i64(CentsVisitor)
+    }
+}
 
 impl Cents {
     /// Zero dollars.

@@ -1,6 +1,6 @@
 //! What the scrubber says about one encounter.
 
-use cleanclaim_billing::{Derivation, Period, Queue, Rule, RulePack, Severity};
+use cleanclaim_billing::{Derivation, PackSelection, Period, Queue, Rule, RulePack, Severity};
 use cleanclaim_model::ProcedureCode;
 
 /// One finding, with the severity the pack gives its rule on the date of service.
@@ -20,6 +20,8 @@ pub struct ScrubResult<'e> {
     pub encounter_id: String,
     pub queue: Queue,
     pub pack: &'e RulePack,
+    /// Whether a pack named the payer id, or the plan type's default applied.
+    pub pack_selection: PackSelection,
     pub period: &'e Period,
     /// Units, modifiers and place of service (its own findings are in `findings`).
     pub derivation: Derivation<'e>,

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::Datelike;
+use cleanclaim_billing::PackSelection;
 use cleanclaim_billing::pack::{Bindings, EpisodeFacts};
 use cleanclaim_billing::{
     Engine, EvaluationKind, Finding, Period, RulePack, Selection, Severity, UnitMethod, rules,
@@ -65,10 +66,10 @@ impl<'e> Scrubber<'e> {
     /// patient; an encounter id seen before is judged again but never counted twice.
     pub fn scrub(&mut self, encounter: &Encounter) -> ScrubResult<'e> {
         let engine = self.engine;
-        let pack = self
-            .options
-            .pack
-            .unwrap_or_else(|| engine.packs().for_encounter(encounter));
+        let (pack, pack_selection) = match self.options.pack {
+            Some(pack) => (pack, PackSelection::Forced),
+            None => engine.packs().select(encounter),
+        };
         let date = encounter.date_of_service;
         let period: &'e Period = pack
             .period_for(date)
@@ -175,6 +176,7 @@ impl<'e> Scrubber<'e> {
             encounter_id: encounter.id.clone(),
             queue: route(&findings),
             pack,
+            pack_selection,
             period,
             derivation,
             findings,

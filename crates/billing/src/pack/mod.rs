@@ -221,6 +221,21 @@ impl RulePacks {
         self.packs.iter().find(|pack| pack.id == id)
     }
 
+    /// The pack for an encounter and how it was chosen: the one naming its payer id, else
+    /// its plan type's default (which the result says, so an unknown payer id is never
+    /// silently billed by a general pack).
+    pub fn select(&self, encounter: &Encounter) -> (&RulePack, PackSelection) {
+        let payer = &encounter.administrative.payer;
+        match self
+            .packs
+            .iter()
+            .find(|pack| pack.payer_ids.contains(&payer.id))
+        {
+            Some(pack) => (pack, PackSelection::PayerId),
+            None => (self.for_encounter(encounter), PackSelection::PlanDefault),
+        }
+    }
+
     /// The pack for an encounter: the one naming its payer id, else its plan type's default.
     #[expect(
         clippy::indexing_slicing,
@@ -250,6 +265,28 @@ impl RulePacks {
     /// The expression environment the packs were compiled with.
     pub fn env(&self) -> &Arc<cel::Env> {
         &self.env
+    }
+}
+
+/// How an encounter's rule pack was chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PackSelection {
+    /// A pack lists the encounter's payer id.
+    PayerId,
+    /// No pack lists the payer id: the plan type's default pack applies.
+    PlanDefault,
+    /// The caller named the pack (`scrub --payer`).
+    Forced,
+}
+
+impl PackSelection {
+    /// The name used in output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::PayerId => "payer_id",
+            Self::PlanDefault => "plan_default",
+            Self::Forced => "forced",
+        }
     }
 }
 

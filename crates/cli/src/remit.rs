@@ -28,8 +28,10 @@ pub enum Format {
 
 #[derive(Debug, Args)]
 pub struct RemitArgs {
-    /// The 835 file; `-` reads standard input.
-    file: String,
+    /// The 835 files, read (and with `--post`, each posted whole or not at all) in order;
+    /// `-` reads standard input.
+    #[arg(required = true)]
+    files: Vec<String>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
     /// A CARC/RARC category map whose entries replace the built-in ones, code by code
@@ -43,6 +45,9 @@ pub struct RemitArgs {
     #[arg(long, env = "DATABASE_URL", required_if_eq("post", "true"))]
     database_url: Option<String>,
 }
+
+/// The claim column of the table.
+const CLAIM_ID_WIDTH: usize = 20;
 
 /// Claims looked up and inserted together when posting.
 const BATCH: usize = 500;
@@ -96,23 +101,47 @@ pub fn run(args: &RemitArgs) -> anyhow::Result<Outcome> {
             std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         map = map.with_overrides(&path.display().to_string(), &text)?;
     }
-    let input: Box<dyn std::io::Read> = if args.file == "-" {
+    let mut out = crate::output::stdout();
+    let mut tally = Tally::default();
+    for file in &args.files {
+        read_file(args, file, &map, &mut out, &mut tally)?;
+    }
+    print_summary(&mut out, args.format, &tally)?;
+    out.flush()?;
+    Ok(
+        if tally.denied + tally.partly_denied + tally.review + tally.duplicates + tally.unbalanced
+            == 0
+        {
+            Outcome::Clean
+        } else {
+            Outcome::Findings
+        },
+    )
+}
+
+/// Reads one 835, printing as it goes; with `--post`, posts it in one transaction.
+fn read_file<'m>(
+    args: &RemitArgs,
+    file: &str,
+    map: &'m CategoryMap,
+    out: &mut impl Write,
+    tally: &mut Tally,
+) -> anyhow::Result<()> {
+    let input: Box<dyn std::io::Read> = if file == "-" {
         Box::new(std::io::stdin().lock())
     } else {
-        Box::new(File::open(&args.file).with_context(|| format!("opening {}", args.file))?)
+        Box::new(File::open(&file).with_context(|| format!("opening {}", file))?)
     };
     let mut poster = match (&args.database_url, args.post) {
         (Some(url), true) => Some(Poster::connect(url)?),
         _ => None,
     };
-    let mut out = crate::output::stdout();
-    let mut tally = Tally::default();
     let mut skipping = false;
     let mut reader = RemitReader::new(input);
     loop {
         let item = reader.next_item().with_context(|| match poster {
-            Some(_) => format!("{}: nothing posted", args.file),
-            None => args.file.clone(),
+            Some(_) => format!("{}: nothing posted", file),
+            None => file.to_owned(),
         })?;
         let Some(item) = item else { break };
         match item {
@@ -125,18 +154,18 @@ pub fn run(args: &RemitArgs) -> anyhow::Result<Outcome> {
                     tally.duplicates += 1;
                     eprintln!(
                         "{}: payment {} from {} was already posted on {}; not posted again",
-                        args.file,
+                        file,
                         payment.trace_number,
                         payment.payer_key(),
                         posted_at.format("%Y-%m-%d %H:%M UTC")
                     );
                 }
-                print_payment(&mut out, args.format, &payment, skipping)?;
+                print_payment(out, args.format, &payment, skipping)?;
             }
             RemitItem::Claim(claim) => {
                 let outcome = assess(&claim, &map);
                 tally.count(&outcome);
-                print_claim(&mut out, args.format, &claim, &outcome)?;
+                print_claim(out, args.format, &claim, &outcome)?;
                 match poster.as_mut() {
                     Some(poster) if !skipping => poster.push(*claim, outcome)?,
                     // Printed and done with: its storage serves the next claim.
@@ -153,7 +182,7 @@ pub fn run(args: &RemitArgs) -> anyhow::Result<Outcome> {
                         money(adjustment.amount_cents)
                     )?,
                     Format::Json => json_line(
-                        &mut out,
+                        out,
                         &JsonItem::ProviderAdjustment {
                             adjustment: &adjustment,
                         },
@@ -182,7 +211,7 @@ pub fn run(args: &RemitArgs) -> anyhow::Result<Outcome> {
                         money(totals.imbalance_cents())
                     )?,
                     Format::Table => {}
-                    Format::Json => json_line(&mut out, &JsonItem::End { totals: &totals })?,
+                    Format::Json => json_line(out, &JsonItem::End { totals: &totals })?,
                 }
                 if let Some(poster) = poster.as_mut() {
                     poster.flush()?;
@@ -193,10 +222,10 @@ pub fn run(args: &RemitArgs) -> anyhow::Result<Outcome> {
     // Envelope counts and control numbers that do not match do not stop reading; say so.
     let (findings, more) = reader.findings();
     for finding in findings {
-        eprintln!("{}: warning: {finding}", args.file);
+        eprintln!("{}: warning: {finding}", file);
     }
     if more > 0 {
-        eprintln!("{}: warning: {more} more envelope finding(s)", args.file);
+        eprintln!("{}: warning: {more} more envelope finding(s)", file);
     }
     if let Some(poster) = poster {
         let counts = poster.commit()?;
@@ -204,20 +233,10 @@ pub fn run(args: &RemitArgs) -> anyhow::Result<Outcome> {
         tally.review += counts.review_added;
         eprintln!(
             "{}: posted {} claim(s); {} not matched to a submitted claim, {} line(s) not matched to a submitted line",
-            args.file, counts.posted, counts.unmatched_claims, counts.unmatched_lines
+            file, counts.posted, counts.unmatched_claims, counts.unmatched_lines
         );
     }
-    print_summary(&mut out, args.format, &tally)?;
-    out.flush()?;
-    Ok(
-        if tally.denied + tally.partly_denied + tally.review + tally.duplicates + tally.unbalanced
-            == 0
-        {
-            Outcome::Clean
-        } else {
-            Outcome::Findings
-        },
-    )
+    Ok(())
 }
 
 impl Tally {
@@ -351,10 +370,19 @@ fn print_claim(
                 }
             }
             let why = why.join("; ");
+            // CLM01 may be 38 characters: a long id takes a line of its own, so the columns
+            // of every row stay under their headings.
+            let id = claim.patient_control_number.as_str();
+            let id = if id.chars().count() > CLAIM_ID_WIDTH {
+                writeln!(out, "  {id}")?;
+                ""
+            } else {
+                id
+            };
             writeln!(
                 out,
                 "  {:<20} {:<18} {:>10} {:>10} {:>10}  {:<20} {}",
-                claim.patient_control_number,
+                id,
                 status_name(claim.status),
                 money(claim.charge_cents),
                 money(claim.paid_cents),

@@ -370,3 +370,37 @@ fn database_mistakes_name_the_server_and_the_fix() {
         assert_eq!(stderr.matches("cannot connect").count(), 1, "{stderr}");
     }
 }
+
+/// Regression (issue 11): `remit` took one file, and a long claim id pushed its row out of
+/// the columns.
+#[test]
+fn several_remittances_are_read_in_one_run_and_long_ids_keep_the_columns() {
+    let dir = scratch_dir("remit-several");
+    let long_id = "PT-2026-03-09-CLINIC-00042-VISIT-0001";
+    let text = std::fs::read_to_string(fixture("835/paid-and-denied.835"))
+        .unwrap()
+        .replace("CLP*PT-0001*", &format!("CLP*{long_id}*"));
+    let long = dir.join("long.835");
+    std::fs::write(&long, text).unwrap();
+    let output = cleanclaim(&[
+        "remit",
+        &fixture("835/bom-crlf-two-interchanges.835"),
+        long.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    // 2 claims from the first file, 3 from the second.
+    assert!(stdout.contains("5 claim(s), 267.52 paid"), "{stdout}");
+    assert!(stdout.contains(&format!("\n  {long_id}\n")), "{stdout}");
+    let header = stdout.lines().find(|l| l.contains("charged")).unwrap();
+    let charged_end = header.find("charged").unwrap() + "charged".len();
+    for row in stdout.lines().filter(|l| l.contains("paid as primary")) {
+        // The charge is right-aligned under its heading: `NNN.NN` ends where `charged` ends.
+        assert_eq!(
+            row.get(charged_end - 3..charged_end - 2),
+            Some("."),
+            "{row}"
+        );
+        assert_eq!(row.get(charged_end..=charged_end), Some(" "), "{row}");
+    }
+}

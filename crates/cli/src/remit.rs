@@ -120,17 +120,17 @@ pub fn run(args: &RemitArgs) -> anyhow::Result<Outcome> {
 }
 
 /// Reads one 835, printing as it goes; with `--post`, posts it in one transaction.
-fn read_file<'m>(
+fn read_file(
     args: &RemitArgs,
     file: &str,
-    map: &'m CategoryMap,
+    map: &CategoryMap,
     out: &mut impl Write,
     tally: &mut Tally,
 ) -> anyhow::Result<()> {
     let input: Box<dyn std::io::Read> = if file == "-" {
         Box::new(std::io::stdin().lock())
     } else {
-        Box::new(File::open(&file).with_context(|| format!("opening {}", file))?)
+        Box::new(File::open(file).with_context(|| format!("opening {file}"))?)
     };
     let mut poster = match (&args.database_url, args.post) {
         (Some(url), true) => Some(Poster::connect(url)?),

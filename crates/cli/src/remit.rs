@@ -163,7 +163,7 @@ fn read_file(
                 print_payment(out, args.format, &payment, skipping)?;
             }
             RemitItem::Claim(claim) => {
-                let outcome = assess(&claim, &map);
+                let outcome = assess(&claim, map);
                 tally.count(&outcome);
                 print_claim(out, args.format, &claim, &outcome)?;
                 match poster.as_mut() {

@@ -74,6 +74,23 @@ pub struct BilledLine {
 }
 
 impl BilledLine {
+    /// The minutes this line stands for. A code split for CQ/CO is two lines: the one with
+    /// the assistant modifier stands for the assistant's minutes alone, the other for the
+    /// therapist's (alone and together); otherwise the code's minutes for the day.
+    pub fn own_minutes(&self) -> Option<u32> {
+        match self.assistant_split {
+            Some(split) if self.has_assistant_modifier() => Some(split.assistant_minutes),
+            Some(split) => Some(split.therapist_minutes),
+            None => self.minutes,
+        }
+    }
+
+    fn has_assistant_modifier(&self) -> bool {
+        self.modifiers
+            .iter()
+            .any(|m| matches!(m.reason, ModifierReason::Assistant { .. }))
+    }
+
     /// The modifiers alone, in claim order.
     pub fn modifier_codes(&self) -> impl Iterator<Item = Modifier> + '_ {
         self.modifiers.iter().map(|m| m.modifier)
@@ -84,10 +101,7 @@ impl BilledLine {
     pub fn explanation(&self) -> String {
         let mut text = UnitsExplanation(self).to_string();
         if let Some(split) = self.assistant_split
-            && !self
-                .modifiers
-                .iter()
-                .any(|m| matches!(m.reason, ModifierReason::Assistant { .. }))
+            && !self.has_assistant_modifier()
         {
             text.push_str(&format!(
                 "; no assistant modifier on these {} unit(s): the therapist furnished them (therapist {} min incl. together, assistant {} min alone)",

@@ -15,6 +15,7 @@ mod report;
 mod rules;
 mod scrub;
 mod setup;
+mod totals;
 mod x12;
 
 use std::process::ExitCode;

@@ -43,8 +43,12 @@ struct LineReport {
     code: String,
     units: u32,
     modifiers: Vec<String>,
+    /// This line's own minutes (for half of an assistant split, that half's).
     #[serde(skip_serializing_if = "Option::is_none")]
     minutes: Option<u32>,
+    /// The code's minutes for the day, when the line is half of an assistant split.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code_minutes: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     charge_cents: Option<i64>,
     explanation: String,
@@ -87,7 +91,8 @@ fn build<'a>(encounter: &'a Encounter, result: &'a ScrubResult<'_>) -> Encounter
                 code: line.code.to_string(),
                 units: line.units,
                 modifiers: line.modifier_codes().map(|m| m.to_string()).collect(),
-                minutes: line.minutes,
+                minutes: line.own_minutes(),
+                code_minutes: line.assistant_split.and(line.minutes),
                 charge_cents: line.charge.map(|c| c.0),
                 explanation: line.explanation(),
             })
@@ -178,16 +183,15 @@ pub fn write_table(
             || "-".to_owned(),
             |c| cleanclaim_model::Cents(c).to_string(),
         );
-        writeln!(
-            out,
-            "  {:<6} {:>5}  {:<12} {:>4} {:>9}  {}",
+        let row = format!(
+            "  {:<6} {:>5}  {:<12} {:>4} {:>9}  ",
             line.code,
             line.units,
             line.modifiers.join(" "),
             minutes,
             charge,
-            line.explanation
-        )?;
+        );
+        write_wrapped(out, &row, &line.explanation)?;
     }
     if report.place_of_service.code != encounter.administrative.place_of_service.as_str()
         || encounter.administrative.modality != Default::default()
@@ -202,22 +206,63 @@ pub fn write_table(
         };
         writeln!(
             out,
-            "  {paint}{:<4}{reset} {}  {}",
+            "  {paint}{:<4}{reset} {}",
             finding.severity.to_uppercase(),
             finding.rule,
-            finding.message
         )?;
-        writeln!(out, "       fix: {}", finding.fix)?;
+        write_wrapped(out, "       ", &finding.message)?;
+        write_wrapped(out, "       fix: ", finding.fix)?;
         if !finding.fields.is_empty() {
-            writeln!(out, "       looked at: {}", finding.fields.join(", "))?;
+            write_wrapped(out, "       looked at: ", &finding.fields.join(", "))?;
         }
-        writeln!(out, "       source: {}", finding.source)?;
+        write_wrapped(out, "       source: ", finding.source)?;
     }
     writeln!(out)?;
     Ok(())
 }
 
-/// Counts for the summary line and the exit code.
+/// The table's width: long explanations wrap under their column instead of making
+/// 400-character rows.
+const TABLE_WIDTH: usize = 110;
+
+/// Writes `prefix` and `text`, wrapping `text` at word boundaries so that no line passes
+/// `TABLE_WIDTH`; continuation lines are indented to where `text` started.
+fn write_wrapped(out: &mut impl Write, prefix: &str, text: &str) -> std::io::Result<()> {
+    let indent = prefix.chars().count();
+    let room = TABLE_WIDTH.saturating_sub(indent).max(30);
+    let mut line = String::new();
+    let mut first = true;
+    for word in text.split_whitespace() {
+        let needed = line.chars().count() + usize::from(!line.is_empty()) + word.chars().count();
+        if !line.is_empty() && needed > room {
+            writeln!(
+                out,
+                "{}{line}",
+                if first {
+                    prefix.to_owned()
+                } else {
+                    " ".repeat(indent)
+                }
+            )?;
+            first = false;
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    writeln!(
+        out,
+        "{}{line}",
+        if first {
+            prefix.to_owned()
+        } else {
+            " ".repeat(indent)
+        }
+    )
+}
+
 /// Counts per work queue, for the closing line and the exit code.
 #[derive(Debug, Default)]
 pub struct Summary {

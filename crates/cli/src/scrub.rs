@@ -12,12 +12,13 @@ use crate::Outcome;
 use crate::input;
 use crate::report::{self, Summary};
 use crate::setup;
+use crate::totals::Totals;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// A readable table per encounter.
     Table,
-    /// One JSON object per encounter (NDJSON).
+    /// One JSON object per encounter (NDJSON), then one `{"summary": ...}` record.
     Json,
 }
 
@@ -109,12 +110,18 @@ pub fn run(args: &ScrubArgs) -> anyhow::Result<Outcome> {
     let results = scrubber.scrub_batch(&encounters);
     let color = args.format == Format::Table && io::stdout().is_terminal();
     let mut out = crate::output::stdout();
+    let mut totals = Totals::new(batch.rejected);
     for (encounter, result) in encounters.iter().zip(&results) {
         summary.record(result);
+        totals.record(encounter, result);
         match args.format {
             Format::Table => report::write_table(&mut out, encounter, result, color)?,
             Format::Json => report::write_json(&mut out, encounter, result)?,
         }
+    }
+    match args.format {
+        Format::Table => totals.write_table(&mut out)?,
+        Format::Json => totals.write_json(&mut out)?,
     }
     out.flush()?;
     if !args.quiet {

@@ -40,6 +40,15 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// The encounter reports of `scrub --format json`, without its closing summary record.
+fn encounter_reports(stdout: &[u8]) -> Vec<serde_json::Value> {
+    text(stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v.get("summary").is_none())
+        .collect()
+}
+
 const EXAMPLE: &str = "../../examples/encounters.json";
 
 fn example_encounters() -> Vec<serde_json::Value> {
@@ -73,10 +82,7 @@ fn scrub_the_example_prints_lines_findings_and_exits_1() {
 #[test]
 fn json_output_is_one_object_per_encounter() {
     let out = cleanclaim(&["scrub", "--format", "json", "-q", EXAMPLE]);
-    let reports: Vec<serde_json::Value> = text(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let reports = encounter_reports(&out.stdout);
     assert_eq!(reports.len(), 5);
     let pta = &reports[1];
     assert_eq!(pta["encounter_id"], "EX-PT-0002");
@@ -141,7 +147,7 @@ fn a_bad_record_is_rejected_whole_named_by_path_and_its_neighbours_still_scrub()
         stderr.contains("-:3: rejected: at `timing.lines[0].code`: invalid procedure code `97x30`"),
         "{stderr}"
     );
-    assert_eq!(text(&out.stdout).lines().count(), 4);
+    assert_eq!(encounter_reports(&out.stdout).len(), 4);
     assert!(!text(&out.stdout).contains("EX-OT-0001"));
 }
 
@@ -223,10 +229,7 @@ fn generate_is_deterministic_and_everything_it_writes_parses() {
         stderr.contains("1500 encounter(s)") && stderr.contains("0 rejected"),
         "{stderr}"
     );
-    let reports: Vec<serde_json::Value> = text(&scrub.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let reports = encounter_reports(&scrub.stdout);
     let disciplines: std::collections::BTreeSet<&str> = reports
         .iter()
         .map(|r| r["discipline"].as_str().unwrap())
@@ -484,8 +487,7 @@ fn common_input_mistakes_are_named_with_what_is_expected() {
 #[test]
 fn the_result_says_when_the_plan_default_pack_applies() {
     let out = cleanclaim(&["scrub", "--format", "json", EXAMPLE]);
-    let first: serde_json::Value =
-        serde_json::from_str(text(&out.stdout).lines().next().unwrap()).unwrap();
+    let first = &encounter_reports(&out.stdout)[0];
     assert_eq!(first["rule_pack_chosen_by"], "plan_default");
     let table = text(&cleanclaim(&["scrub", EXAMPLE]).stdout);
     assert!(
@@ -503,4 +505,50 @@ fn the_result_says_when_the_plan_default_pack_applies() {
     let first: serde_json::Value =
         serde_json::from_str(text(&forced.stdout).lines().next().unwrap()).unwrap();
     assert_eq!(first["rule_pack_chosen_by"], "forced");
+}
+
+/// Regression (issue 11): what is held, and what it is worth, per queue, payer and rule,
+/// without a script; long explanations wrap; an assistant split shows each line's minutes.
+#[test]
+fn scrub_ends_with_totals_and_its_table_stays_readable() {
+    let out = cleanclaim(&["scrub", "--format", "json", "-q", EXAMPLE]);
+    let last: serde_json::Value =
+        serde_json::from_str(text(&out.stdout).lines().last().unwrap()).unwrap();
+    let summary = &last["summary"];
+    assert_eq!(summary["encounters"], 5);
+    assert_eq!(summary["queues"]["ready_to_bill"]["encounters"], 4);
+    assert_eq!(summary["queues"]["documentation_hold"]["encounters"], 1);
+    // EX-PT-0003 bills $41.00 + 2 x $47.00 and is held for its missing minutes.
+    assert_eq!(
+        summary["queues"]["documentation_hold"]["charge_cents"],
+        13_500
+    );
+    assert_eq!(
+        summary["rules"]["units.timed-minutes-missing"]["charge_cents"],
+        13_500
+    );
+    assert_eq!(summary["payers"]["04412"]["held"]["encounters"], 1);
+
+    let table = text(&cleanclaim(&["scrub", EXAMPLE]).stdout);
+    assert!(table.contains("TOTALS  5 encounter(s)"), "{table}");
+    assert!(
+        table.contains("  documentation_hold                            1        $135.00"),
+        "{table}"
+    );
+    let widest = table
+        .lines()
+        .filter(|l| !l.starts_with("EX-"))
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap();
+    assert!(widest <= 110, "a line of {widest} characters");
+    // 97110 split for CQ: 23 assistant minutes on the CQ line, 13 therapist minutes on the other.
+    assert!(
+        table.contains("  97110      1  GP CQ          23"),
+        "{table}"
+    );
+    assert!(
+        table.contains("  97110      1  GP KX          13"),
+        "{table}"
+    );
 }

@@ -17,7 +17,11 @@ impl Corpus {
     /// `eprintln!`, and a skip must be seen) and returns `None`.
     pub fn find(test: &str) -> Option<Self> {
         let root = std::env::var_os("CLEANCLAIM_CORPUS").map_or_else(
-            || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"),
+            || {
+                // crates/test-support -> the workspace -> the folder beside it.
+                let beside = Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(3);
+                beside.unwrap_or(Path::new("..")).join("shared/corpus")
+            },
             PathBuf::from,
         );
         if root.is_dir() {

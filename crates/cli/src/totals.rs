@@ -75,10 +75,19 @@ impl Totals {
             .or_default()
             .add(charge);
         let payer = &encounter.administrative.payer;
-        let totals = self.payers.entry(payer.id.clone()).or_default();
-        if totals.name.is_empty() {
-            totals.name.clone_from(&payer.name);
+        // Looked up before inserting: the key is allocated once per payer, not per encounter.
+        if !self.payers.contains_key(&payer.id) {
+            self.payers.insert(
+                payer.id.clone(),
+                PayerTotals {
+                    name: payer.name.clone(),
+                    ..PayerTotals::default()
+                },
+            );
         }
+        let Some(totals) = self.payers.get_mut(&payer.id) else {
+            return;
+        };
         totals.all.add(charge);
         if result.is_held() {
             totals.held.add(charge);
@@ -90,7 +99,12 @@ impl Totals {
                 continue;
             }
             seen.push(id);
-            let rule = self.rules.entry(id.to_owned()).or_default();
+            if !self.rules.contains_key(id) {
+                self.rules.insert(id.to_owned(), RuleTotals::default());
+            }
+            let Some(rule) = self.rules.get_mut(id) else {
+                continue;
+            };
             rule.count.add(charge);
             rule.holds |= finding.severity == cleanclaim_billing::Severity::Hold;
         }

@@ -215,14 +215,14 @@ pub fn run(args: &ClaimsArgs) -> anyhow::Result<Outcome> {
     }
     leave_out_unwritable(&profile, &mut claims, &mut unbilled)?;
 
-    let (runtime, store) = if claims.is_empty() {
-        (None, None)
+    // No database is needed (or asked for) when nothing is ready to bill.
+    let connection = if claims.is_empty() {
+        None
     } else {
-        let (runtime, store) = setup::store(&args.database_url)?;
-        (Some(runtime), Some(store))
+        Some(setup::store(&args.database_url)?)
     };
     let sender = profile.interchange.sender_id.clone();
-    if let (Some(runtime), Some(store)) = (&runtime, &store) {
+    if let Some((runtime, store)) = &connection {
         apply_resubmissions(runtime, store, &sender, args, &mut claims, &mut unbilled)?;
     }
 
@@ -255,22 +255,14 @@ pub fn run(args: &ClaimsArgs) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Clean
     };
-    let (Some(runtime), Some(store)) = (runtime, store) else {
+    let Some((runtime, store)) = connection.filter(|_| !claims.is_empty()) else {
         eprintln!(
-            "no claim to write: {} encounter(s) held{held_text}; {} not billed; {} record(s) rejected; nothing written",
-            held_total,
+            "no claim to write: {held_total} encounter(s) held{held_text}; {} not billed; {} record(s) rejected; nothing written",
             count_encounters(&unbilled),
             batch.rejected
         );
         return Ok(outcome.max(Outcome::Findings));
     };
-    if claims.is_empty() {
-        eprintln!(
-            "no claim to write: {held_total} encounter(s) held{held_text}; {} not billed; nothing written",
-            count_encounters(&unbilled)
-        );
-        return Ok(outcome.max(Outcome::Findings));
-    }
 
     let claims: Vec<Claim> = claims.into_iter().map(|(_, claim)| claim).collect();
     let controls = runtime

@@ -93,7 +93,11 @@ fn execute(url: &str, statement: String) -> Result<(), String> {
         runtime.block_on(async {
             let mut connection = PgConnection::connect(&url)
                 .await
-                .map_err(|e| format!("test database server at {url}: {e}"))?;
+                .map_err(|e| {
+                    format!(
+                        "the database tests need a PostgreSQL server at {url} (DATABASE_URL; `.ci/run` starts the local one): {e}"
+                    )
+                })?;
             sqlx::raw_sql(sqlx::AssertSqlSafe(statement.clone()))
                 .execute(&mut connection)
                 .await

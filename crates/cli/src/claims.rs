@@ -11,14 +11,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::Args;
-use cleanclaim_billing::Queue;
-use cleanclaim_scrub::{ScrubOptions, Scrubber};
-use cleanclaim_store::{Store, SubmittedClaim};
-use cleanclaim_x12::Delimiters;
-use cleanclaim_x12::x837::{
-    BillingProfile, Claim, ClaimFrequency, WriteOptions, build_claims, transaction_of,
-    transactions_needed, write_837p,
-};
+use cleanclaim_app::{Delivery, Resubmit, SubmitOptions, SubmitReport, prepare, submit};
+use cleanclaim_x12::x837::{BillingProfile, ClaimFrequency};
 
 use crate::Outcome;
 use crate::input;
@@ -73,9 +67,7 @@ struct ResubmissionRow {
     payer_claim_number: String,
 }
 
-fn read_resubmissions(
-    path: &std::path::Path,
-) -> anyhow::Result<Vec<(String, ClaimFrequency, Option<String>)>> {
+fn read_resubmissions(path: &std::path::Path) -> anyhow::Result<Vec<Resubmit>> {
     let mut reader =
         csv::Reader::from_path(path).with_context(|| format!("reading {}", path.display()))?;
     let mut rows = Vec::new();
@@ -91,87 +83,13 @@ fn read_resubmissions(
             ),
         };
         let number = Some(row.payer_claim_number.trim().to_owned()).filter(|n| !n.is_empty());
-        rows.push((row.claim_id.trim().to_owned(), frequency, number));
-    }
-    Ok(rows)
-}
-
-/// Marks replacements and voids, with the payer's claim number from the file or the latest
-/// posted remittance; leaves out (and reports) originals this sender already sent, unless told
-/// to resend: a payer denies a second original as a duplicate (CARC 18).
-fn apply_resubmissions(
-    runtime: &tokio::runtime::Runtime,
-    store: &Store,
-    sender: &str,
-    args: &ClaimsArgs,
-    claims: &mut Vec<(String, Claim)>,
-    unbilled: &mut Vec<Unbilled>,
-) -> anyhow::Result<()> {
-    let rows = match &args.resubmissions {
-        Some(path) => read_resubmissions(path)?,
-        None => Vec::new(),
-    };
-    for (claim_id, frequency, number) in rows {
-        let Some((_, claim)) = claims.iter_mut().find(|(_, c)| c.id == claim_id) else {
-            bail!(
-                "resubmission of claim {claim_id}: no ready-to-bill encounter in this run becomes that claim; no claims written"
-            );
-        };
-        let number = match number {
-            Some(number) => number,
-            None => runtime
-                .block_on(store.payer_claim_number_of(&claim_id))?
-                .with_context(|| {
-                    format!(
-                        "resubmission of claim {claim_id}: no payer claim number in the file and no posted 835 gives one; no claims written"
-                    )
-                })?,
-        };
-        claim.frequency = frequency;
-        claim.payer_claim_number = Some(number);
-    }
-    if args.allow_resend {
-        return Ok(());
-    }
-    let originals: Vec<String> = claims
-        .iter()
-        .filter(|(_, c)| c.frequency == ClaimFrequency::Original)
-        .map(|(_, c)| c.id.clone())
-        .collect();
-    let sent = runtime.block_on(store.already_submitted(sender, &originals))?;
-    if sent.is_empty() {
-        return Ok(());
-    }
-    let shown: Vec<&str> = sent.iter().take(10).map(String::as_str).collect();
-    eprintln!(
-        "cleanclaim: {} claim(s) were already submitted by {sender} ({}{}): send them as replacements with --resubmissions, or again with --allow-resend; left out",
-        sent.len(),
-        shown.join(", "),
-        if sent.len() > shown.len() {
-            ", ..."
-        } else {
-            ""
-        }
-    );
-    let encounters: Vec<String> = claims
-        .iter()
-        .filter(|(_, c)| sent.contains(&c.id))
-        .map(|(e, _)| e.clone())
-        .collect();
-    claims.retain(|(e, _)| !encounters.contains(e));
-    for encounter in encounters {
-        unbilled.push(Unbilled {
-            encounter,
-            reason: "already submitted as an original by this sender".to_owned(),
+        rows.push(Resubmit {
+            claim_id: row.claim_id.trim().to_owned(),
+            frequency,
+            payer_claim_number: number,
         });
     }
-    Ok(())
-}
-
-/// An encounter that was ready to bill but is not in the file, and why.
-struct Unbilled {
-    encounter: String,
-    reason: String,
+    Ok(rows)
 }
 
 pub fn run(args: &ClaimsArgs) -> anyhow::Result<Outcome> {
@@ -182,6 +100,10 @@ pub fn run(args: &ClaimsArgs) -> anyhow::Result<Outcome> {
     let profile: BillingProfile = toml::from_str(&profile_text)
         .map_err(|e| anyhow::anyhow!("{}: {}", args.profile.display(), e.message()))?;
     check_out_path(&args.out)?;
+    let resubmissions = match &args.resubmissions {
+        Some(path) => read_resubmissions(path)?,
+        None => Vec::new(),
+    };
 
     let batch = input::read_batch(&args.files)?;
     if batch.rejected > 0 && args.all_or_nothing {
@@ -190,171 +112,108 @@ pub fn run(args: &ClaimsArgs) -> anyhow::Result<Outcome> {
             batch.rejected
         );
     }
-    let encounters = batch.encounters;
-
-    let mut scrubber = Scrubber::new(&engine, context, ScrubOptions::default());
-    let results = scrubber.scrub_batch(&encounters);
-    let mut claims = Vec::new();
-    let mut held: Vec<(Queue, usize)> = Vec::new();
-    let mut unbilled: Vec<Unbilled> = Vec::new();
-    for (encounter, result) in encounters.iter().zip(&results) {
-        if result.queue != Queue::ReadyToBill {
-            match held.iter_mut().find(|(q, _)| *q == result.queue) {
-                Some((_, n)) => *n += 1,
-                None => held.push((result.queue, 1)),
-            }
-            continue;
-        }
-        match build_claims(encounter, &result.derivation, None) {
-            Ok(built) => claims.extend(built.into_iter().map(|c| (encounter.id.clone(), c))),
-            Err(err) => unbilled.push(Unbilled {
-                encounter: encounter.id.clone(),
-                reason: format!("{}: {}", err.field, err.reason),
-            }),
-        }
-    }
-    leave_out_unwritable(&profile, &mut claims, &mut unbilled)?;
-
+    let prepared = prepare(&engine, context, &batch.encounters, &profile)?;
     // No database is needed (or asked for) when nothing is ready to bill.
-    let connection = if claims.is_empty() {
-        None
+    let report = if prepared.has_claims() {
+        let (runtime, store) = setup::store(&args.database_url)?;
+        let options = SubmitOptions {
+            resubmissions,
+            allow_resend: args.allow_resend,
+            all_or_nothing: args.all_or_nothing,
+            line_breaks: args.line_breaks,
+            created: chrono::Local::now().naive_local(),
+        };
+        let mut delivery = FileDelivery { out: &args.out };
+        runtime.block_on(submit(&store, &profile, prepared, &options, &mut delivery))?
     } else {
-        Some(setup::store(&args.database_url)?)
+        if args.all_or_nothing && !prepared.unbilled.is_empty() {
+            bail!(
+                "{} ready-to-bill encounter(s) cannot be billed; no claims written (--all-or-nothing)",
+                prepared.unbilled_encounters()
+            );
+        }
+        SubmitReport {
+            claims: Vec::new(),
+            interchange: None,
+            held: prepared.held,
+            unbilled: prepared.unbilled,
+            already_submitted: Vec::new(),
+        }
     };
-    let sender = profile.interchange.sender_id.clone();
-    if let Some((runtime, store)) = &connection {
-        apply_resubmissions(runtime, store, &sender, args, &mut claims, &mut unbilled)?;
-    }
+    print_report(
+        &report,
+        args,
+        &profile.interchange.sender_id,
+        batch.rejected,
+    );
+    Ok(if batch.rejected > 0 || !report.unbilled.is_empty() {
+        Outcome::BadInput
+    } else if report.held_total() > 0 || report.claims.is_empty() {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
+}
 
-    for failure in &unbilled {
+fn print_report(report: &SubmitReport, args: &ClaimsArgs, sender: &str, rejected: u64) {
+    if !report.already_submitted.is_empty() {
+        let sent = &report.already_submitted;
+        let shown: Vec<&str> = sent.iter().take(10).map(String::as_str).collect();
+        eprintln!(
+            "cleanclaim: {} claim(s) were already submitted by {sender} ({}{}): send them as replacements with --resubmissions, or again with --allow-resend; left out",
+            sent.len(),
+            shown.join(", "),
+            if sent.len() > shown.len() {
+                ", ..."
+            } else {
+                ""
+            }
+        );
+    }
+    for failure in &report.unbilled {
         eprintln!(
             "cleanclaim: encounter {}: not billed: {}",
             failure.encounter, failure.reason
         );
     }
-    if !unbilled.is_empty() && args.all_or_nothing {
-        bail!(
-            "{} ready-to-bill encounter(s) cannot be billed; no claims written (--all-or-nothing)",
-            count_encounters(&unbilled)
-        );
-    }
-    let held_total: usize = held.iter().map(|(_, n)| n).sum();
-    let held_text = if held.is_empty() {
+    let held_text = if report.held.is_empty() {
         String::new()
     } else {
-        let parts: Vec<String> = held
+        let parts: Vec<String> = report
+            .held
             .iter()
             .map(|(q, n)| format!("{} {n}", q.name()))
             .collect();
         format!(": {}", parts.join(", "))
     };
-    let outcome = if batch.rejected > 0 || !unbilled.is_empty() {
-        Outcome::BadInput
-    } else if held_total > 0 {
-        Outcome::Findings
-    } else {
-        Outcome::Clean
-    };
-    let Some((runtime, store)) = connection.filter(|_| !claims.is_empty()) else {
-        eprintln!(
-            "no claim to write: {held_total} encounter(s) held{held_text}; {} not billed; {} record(s) rejected; nothing written",
-            count_encounters(&unbilled),
-            batch.rejected
-        );
-        return Ok(outcome.max(Outcome::Findings));
-    };
-
-    let claims: Vec<Claim> = claims.into_iter().map(|(_, claim)| claim).collect();
-    let controls = runtime
-        .block_on(store.reserve_controls(&sender, transactions_needed(claims.len()) as u64))?;
-    let options = WriteOptions {
-        delimiters: Delimiters::default(),
-        created: chrono::Local::now().naive_local(),
-        controls,
-        line_breaks: args.line_breaks,
-    };
-    // Reserved numbers a failed write leaves unused are a gap, never a repeat.
-    let text = write_837p(&profile, &claims, &options)?;
-    place_file(&args.out, &text)?;
-    let submitted: Vec<SubmittedClaim> = claims
-        .iter()
-        .enumerate()
-        .map(|(index, claim)| SubmittedClaim {
-            claim_id: claim.id.clone(),
-            frequency: claim.frequency.code().to_owned(),
-            transaction_control: i64::try_from(transaction_of(controls, index)).unwrap_or(i64::MAX),
-            total_cents: claim.total().0,
-            line_controls: claim
-                .lines
-                .iter()
-                .map(|l| l.control_number.clone())
-                .collect(),
-            billing_npi: profile.billing_provider.npi.to_string(),
-            billing_tax_id: profile.billing_provider.tax_id.clone(),
-        })
-        .collect();
-    // The claims count as submitted only once the file is in place; if they cannot be
-    // recorded, the file goes, so nothing is sent that the store does not know of.
-    if let Err(err) =
-        runtime.block_on(store.record_submission(&sender, controls.interchange, &submitted))
-    {
-        let _ = std::fs::remove_file(&args.out);
-        return Err(err).context("recording the submission; no claims written");
-    }
-    eprintln!(
-        "wrote {} claim(s) to {} (ISA13 {:09}); {held_total} encounter(s) held{held_text}; {} not billed; {} record(s) rejected",
-        claims.len(),
-        args.out.display(),
-        controls.interchange,
-        count_encounters(&unbilled),
-        batch.rejected
+    let rest = format!(
+        "{} encounter(s) held{held_text}; {} not billed; {rejected} record(s) rejected",
+        report.held_total(),
+        report.unbilled_encounters(),
     );
-    Ok(outcome)
-}
-
-/// Encounters named in `unbilled` (an encounter split into several claims counts once).
-fn count_encounters(unbilled: &[Unbilled]) -> usize {
-    let mut names: Vec<&str> = unbilled.iter().map(|u| u.encounter.as_str()).collect();
-    names.sort_unstable();
-    names.dedup();
-    names.len()
-}
-
-/// Writes each claim alone first: a claim whose data the file cannot carry (a character X12
-/// forbids, a value too long, a state that is not a state code) is left out with its
-/// encounter's other claims and reported, instead of stopping the file. A problem of the
-/// file's own (the profile) stops the run.
-fn leave_out_unwritable(
-    profile: &BillingProfile,
-    claims: &mut Vec<(String, Claim)>,
-    unbilled: &mut Vec<Unbilled>,
-) -> anyhow::Result<()> {
-    let trial = WriteOptions {
-        delimiters: Delimiters::default(),
-        created: chrono::NaiveDateTime::default(),
-        controls: cleanclaim_x12::x837::ControlNumbers {
-            interchange: 1,
-            group: 1,
-            first_transaction: 1,
-        },
-        line_breaks: false,
-    };
-    let mut refused: Vec<String> = Vec::new();
-    for (encounter, claim) in claims.iter() {
-        if let Err(err) = write_837p(profile, std::slice::from_ref(claim), &trial) {
-            if err.claim().is_none() {
-                return Err(err).context("the billing profile cannot be written");
-            }
-            refused.push(encounter.clone());
-            unbilled.push(Unbilled {
-                encounter: encounter.clone(),
-                reason: err.to_string(),
-            });
-        }
+    match report.interchange {
+        Some(interchange) => eprintln!(
+            "wrote {} claim(s) to {} (ISA13 {interchange:09}); {rest}",
+            report.claims.len(),
+            args.out.display(),
+        ),
+        None => eprintln!("no claim to write: {rest}; nothing written"),
     }
-    // Every claim of a refused encounter goes: half a visit is never billed.
-    claims.retain(|(encounter, _)| !refused.contains(encounter));
-    Ok(())
+}
+
+/// The CLI delivers the 837P to `--out`.
+struct FileDelivery<'a> {
+    out: &'a Path,
+}
+
+impl Delivery for FileDelivery<'_> {
+    fn deliver(&mut self, text: &str) -> std::io::Result<()> {
+        place_file(self.out, text)
+    }
+
+    fn withdraw(&mut self) {
+        let _ = std::fs::remove_file(self.out);
+    }
 }
 
 /// `--out` must name a file in an existing folder; checked before anything is reserved.
@@ -382,7 +241,7 @@ fn check_out_path(out: &Path) -> anyhow::Result<()> {
 
 /// Writes `text` to a temporary file beside `out`, flushes it to disk and renames it into
 /// place, so `out` is either the whole file or untouched; the temporary file never stays.
-fn place_file(out: &Path, text: &str) -> anyhow::Result<()> {
+fn place_file(out: &Path, text: &str) -> std::io::Result<()> {
     let name = out
         .file_name()
         .map_or_else(|| "claims".into(), |n| n.to_string_lossy().into_owned());
@@ -393,9 +252,8 @@ fn place_file(out: &Path, text: &str) -> anyhow::Result<()> {
         file.sync_all()?;
         std::fs::rename(&temporary, out)
     })();
-    if let Err(err) = written {
+    if written.is_err() {
         let _ = std::fs::remove_file(&temporary);
-        return Err(err).with_context(|| format!("writing {}; no claims written", out.display()));
     }
-    Ok(())
+    written
 }

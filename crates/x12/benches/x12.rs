@@ -8,12 +8,8 @@
 //! `cargo bench -p cleanclaim-x12 --bench x12`
 
 use chrono::NaiveDate;
-use cleanclaim_billing::{Engine, Selection};
-use cleanclaim_model::parse_encounter;
 use cleanclaim_x12::x835::{RemitItem, RemitReader, SyntheticRemittance};
-use cleanclaim_x12::x837::{
-    BillingProfile, ControlNumbers, WriteOptions, build_claims, read_claims, write_837p,
-};
+use cleanclaim_x12::x837::{BillingProfile, ControlNumbers, WriteOptions, read_claims, write_837p};
 use cleanclaim_x12::{Delimiters, SegmentStream, tokenize, validate};
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
@@ -74,14 +70,9 @@ fn corpus_837p(group: &mut BenchmarkGroup<'_, WallTime>, many: &str) {
 }
 
 fn generated(group: &mut BenchmarkGroup<'_, WallTime>) {
-    let engine = Engine::builtin().unwrap();
-    let text =
-        std::fs::read_to_string(root().join("tests/data/encounters/pt-medicare.json")).unwrap();
-    let encounter = parse_encounter(&text).unwrap();
-    let derivation = engine.derive(&encounter, Selection::default());
-    let template = build_claims(&encounter, &derivation, None)
-        .unwrap()
-        .remove(0);
+    // The golden PT claim (two lines), as the application layer built it from its encounter.
+    let golden = std::fs::read_to_string(root().join("tests/data/golden/pt-medicare.837")).unwrap();
+    let template = read_claims(&golden).unwrap().remove(0);
     let claims: Vec<_> = (0..1000)
         .map(|n| {
             let mut claim = template.clone();

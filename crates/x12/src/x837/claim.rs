@@ -8,6 +8,12 @@ use cleanclaim_model::{
 };
 use serde::Serialize;
 
+/// The 2400 loop repeats at most 50 times (005010X222A1 §2.4): a visit with more lines is
+/// split into several claims.
+pub const MAX_LINES: usize = 50;
+/// HI (loop 2300) holds at most 12 diagnosis codes.
+pub const MAX_DIAGNOSES: usize = 12;
+
 /// CLM05-3: whether the claim is new, replaces an earlier one, or voids it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -1,8 +1,8 @@
-//! The 837P (005010X222A1): the claim model, building claims from scrubbed encounters, the
-//! writer and reader, and the implementation guide's loop structure, element rules and
-//! cross-segment rules for validation.
+//! The 837P (005010X222A1): the claim model, the writer and reader, and the implementation
+//! guide's loop structure, element rules and cross-segment rules for validation. Building
+//! claims from scrubbed encounters is the application layer's (`cleanclaim-app`): this codec
+//! knows claims, not encounters' billing.
 
-pub mod build;
 pub mod claim;
 pub mod elements;
 pub mod profile;
@@ -11,10 +11,9 @@ pub mod schema;
 mod semantics;
 pub mod write;
 
-pub use build::{BuildError, Resubmission, build_claims};
 pub use claim::{
-    Claim, ClaimFrequency, DependentPatient, NamedProvider, RenderingProvider, ServiceLine,
-    Subscriber,
+    Claim, ClaimFrequency, DependentPatient, MAX_DIAGNOSES, MAX_LINES, NamedProvider,
+    RenderingProvider, ServiceLine, Subscriber,
 };
 pub use profile::BillingProfile;
 pub use read::read_claims;

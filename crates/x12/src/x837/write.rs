@@ -320,7 +320,7 @@ pub fn write_837p(
     }
     if let Some(claim) = claims
         .iter()
-        .find(|c| c.lines.len() > super::build::MAX_LINES)
+        .find(|c| c.lines.len() > super::claim::MAX_LINES)
     {
         return Err(WriteError::TooManyLines {
             claim: claim.id.clone(),

@@ -7,20 +7,21 @@
 )]
 //! 837P output for a set of encounters, compared segment by segment with reviewed golden
 //! files; every file we write must validate clean and read back to the same claims.
-//! `UPDATE_GOLDEN=1 cargo test -p cleanclaim-x12 --test claims` rewrites the goldens.
+//! `UPDATE_GOLDEN=1 cargo test -p cleanclaim-app --test claims` rewrites the goldens, which
+//! live beside the X12 crate's other test data.
 
 use chrono::NaiveDate;
+use cleanclaim_app::{Resubmission, build_claims};
 use cleanclaim_billing::{Engine, Selection};
 use cleanclaim_model::parse_encounter;
 use cleanclaim_x12::x837::{
-    BillingProfile, Claim, ControlNumbers, WriteError, WriteOptions, build_claims, read_claims,
-    write_837p,
+    BillingProfile, Claim, ControlNumbers, WriteError, WriteOptions, read_claims, write_837p,
 };
 use cleanclaim_x12::{Delimiters, validate};
 use std::path::{Path, PathBuf};
 
 fn data() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../x12/tests/data")
 }
 
 fn profile() -> BillingProfile {
@@ -282,7 +283,7 @@ fn other_delimiters_are_honoured_and_the_defaults_become_data() {
 
 #[test]
 fn resubmissions_carry_frequency_and_the_payer_claim_number() {
-    use cleanclaim_x12::x837::{ClaimFrequency, Resubmission};
+    use cleanclaim_x12::x837::ClaimFrequency;
     let engine = Engine::builtin().unwrap();
     let text = std::fs::read_to_string(data().join("encounters/pt-medicare.json")).unwrap();
     let encounter = parse_encounter(&text).unwrap();

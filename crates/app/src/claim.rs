@@ -15,17 +15,14 @@
 //!   last saw the patient; payers that need it (independent therapists' claims, CMS-1500
 //!   item 19) get it from the record, and no date is ever invented.
 
-use super::claim::{
+use cleanclaim_billing::Derivation;
+use cleanclaim_model::{Encounter, PersonName, PlanType, PostalAddress, ProviderRole};
+use cleanclaim_x12::x837::{
     Claim, ClaimFrequency, DependentPatient, NamedProvider, RenderingProvider, ServiceLine,
     Subscriber,
 };
-use cleanclaim_billing::Derivation;
-use cleanclaim_model::{Encounter, PersonName, PlanType, PostalAddress, ProviderRole};
 
-/// The 2400 loop limit.
-pub const MAX_LINES: usize = 50;
-/// HI holds at most 12 diagnosis codes.
-pub const MAX_DIAGNOSES: usize = 12;
+pub use cleanclaim_x12::x837::{MAX_DIAGNOSES, MAX_LINES};
 
 /// Why an encounter cannot become a claim. Names the encounter and the field; never holds
 /// the field's value.

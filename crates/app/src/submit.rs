@@ -1,0 +1,356 @@
+//! Submitting a batch as an 837P, in two steps so that nothing touches the database until
+//! there is something to bill:
+//!
+//! 1. [`prepare`] scrubs the batch, builds a claim for every ready-to-bill encounter and writes
+//!    each claim alone, so that an encounter whose data the file cannot carry is left out (with
+//!    its reason) instead of stopping the batch.
+//! 2. [`submit`] marks replacements and voids, leaves out originals this sender already sent,
+//!    reserves control numbers, writes the file, hands it to a [`Delivery`] and records the
+//!    claims as submitted only once it is delivered (withdrawing it if recording fails).
+//!
+//! One bad encounter does not block the batch unless `all_or_nothing` asks it to.
+
+use chrono::NaiveDateTime;
+use cleanclaim_billing::{Engine, Queue};
+use cleanclaim_model::Encounter;
+use cleanclaim_scrub::{ContextData, ScrubOptions, Scrubber};
+use cleanclaim_store::{Store, StoreError, SubmittedClaim};
+use cleanclaim_x12::Delimiters;
+use cleanclaim_x12::x837::{
+    BillingProfile, Claim, ClaimFrequency, ControlNumbers, WriteError, WriteOptions,
+    transaction_of, transactions_needed, write_837p,
+};
+
+use crate::claim::build_claims;
+
+/// A ready-to-bill encounter that is not in the file, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unbilled {
+    pub encounter: String,
+    pub reason: String,
+}
+
+/// A claim to send as a replacement or a void rather than an original.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resubmit {
+    pub claim_id: String,
+    pub frequency: ClaimFrequency,
+    /// The payer's number of the claim it replaces; `None` takes it from the latest posted 835.
+    pub payer_claim_number: Option<String>,
+}
+
+/// The scrubbed batch, with the claims that can be written.
+#[derive(Debug)]
+pub struct Prepared {
+    /// Each claim with the encounter it came from (a visit of more than 50 lines is several).
+    claims: Vec<(String, Claim)>,
+    /// Encounters per work queue other than `ready_to_bill`, in the order first met.
+    pub held: Vec<(Queue, usize)>,
+    pub unbilled: Vec<Unbilled>,
+}
+
+impl Prepared {
+    /// Whether any claim can be written.
+    pub fn has_claims(&self) -> bool {
+        !self.claims.is_empty()
+    }
+
+    pub fn held_total(&self) -> usize {
+        self.held.iter().map(|(_, n)| n).sum()
+    }
+
+    /// Encounters left out so far (an encounter split into several claims counts once).
+    pub fn unbilled_encounters(&self) -> usize {
+        distinct_encounters(&self.unbilled)
+    }
+}
+
+fn distinct_encounters(unbilled: &[Unbilled]) -> usize {
+    let mut names: Vec<&str> = unbilled.iter().map(|u| u.encounter.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    names.len()
+}
+
+/// What [`submit`] did.
+#[derive(Debug)]
+pub struct SubmitReport {
+    /// The claims in the file, in file order (empty when nothing was written).
+    pub claims: Vec<Claim>,
+    /// ISA13 of the file, when one was written.
+    pub interchange: Option<u64>,
+    pub held: Vec<(Queue, usize)>,
+    pub unbilled: Vec<Unbilled>,
+    /// Originals this sender had already submitted, left out (claim ids).
+    pub already_submitted: Vec<String>,
+}
+
+impl SubmitReport {
+    pub fn held_total(&self) -> usize {
+        self.held.iter().map(|(_, n)| n).sum()
+    }
+
+    /// Encounters left out (an encounter split into several claims counts once).
+    pub fn unbilled_encounters(&self) -> usize {
+        distinct_encounters(&self.unbilled)
+    }
+}
+
+/// Where a written file goes: a path (the CLI), a blob or a clearinghouse upload (the
+/// server). `withdraw` undoes a delivery whose claims could not be recorded.
+pub trait Delivery {
+    fn deliver(&mut self, text: &str) -> std::io::Result<()>;
+    fn withdraw(&mut self);
+}
+
+#[derive(Debug, Clone)]
+pub struct SubmitOptions {
+    pub resubmissions: Vec<Resubmit>,
+    /// Send originals this sender already submitted again (they are left out otherwise).
+    pub allow_resend: bool,
+    /// Write nothing unless every ready-to-bill encounter becomes a claim.
+    pub all_or_nothing: bool,
+    /// A line break after each segment.
+    pub line_breaks: bool,
+    /// The file's creation time (ISA09/ISA10, GS04/GS05, BHT04/BHT05).
+    pub created: NaiveDateTime,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SubmitError {
+    #[error("the billing profile cannot be written: {0}")]
+    Profile(WriteError),
+    #[error(
+        "resubmission of claim {claim_id}: no ready-to-bill encounter in this run becomes that claim; no claims written"
+    )]
+    UnknownResubmission { claim_id: String },
+    #[error(
+        "resubmission of claim {claim_id}: no payer claim number in the file and no posted 835 gives one; no claims written"
+    )]
+    NoPayerClaimNumber { claim_id: String },
+    #[error(
+        "{count} ready-to-bill encounter(s) cannot be billed; no claims written (--all-or-nothing)"
+    )]
+    NotAll { count: usize },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("writing the 837P: {0}")]
+    Write(WriteError),
+    #[error("delivering the 837P; no claims written: {0}")]
+    Deliver(std::io::Error),
+    #[error("recording the submission; the file was withdrawn and no claims are recorded: {0}")]
+    Record(StoreError),
+}
+
+/// Scrubs `encounters` and builds the claims of the ready-to-bill ones; see the module docs.
+pub fn prepare(
+    engine: &Engine,
+    context: ContextData,
+    encounters: &[Encounter],
+    profile: &BillingProfile,
+) -> Result<Prepared, SubmitError> {
+    let mut scrubber = Scrubber::new(engine, context, ScrubOptions::default());
+    let results = scrubber.scrub_batch(encounters);
+    let mut prepared = Prepared {
+        claims: Vec::new(),
+        held: Vec::new(),
+        unbilled: Vec::new(),
+    };
+    for (encounter, result) in encounters.iter().zip(&results) {
+        if result.queue != Queue::ReadyToBill {
+            match prepared.held.iter_mut().find(|(q, _)| *q == result.queue) {
+                Some((_, n)) => *n += 1,
+                None => prepared.held.push((result.queue, 1)),
+            }
+            continue;
+        }
+        match build_claims(encounter, &result.derivation, None) {
+            Ok(built) => prepared
+                .claims
+                .extend(built.into_iter().map(|c| (encounter.id.clone(), c))),
+            Err(err) => prepared.unbilled.push(Unbilled {
+                encounter: encounter.id.clone(),
+                reason: format!("{}: {}", err.field, err.reason),
+            }),
+        }
+    }
+    leave_out_unwritable(profile, &mut prepared)?;
+    Ok(prepared)
+}
+
+/// Writes each claim alone: a claim whose data the file cannot carry (a character X12
+/// forbids, a value too long, a state that is not a state code) is left out with its
+/// encounter's other claims. A problem of the file's own (the profile) is an error.
+fn leave_out_unwritable(
+    profile: &BillingProfile,
+    prepared: &mut Prepared,
+) -> Result<(), SubmitError> {
+    let trial = WriteOptions {
+        delimiters: Delimiters::default(),
+        created: NaiveDateTime::default(),
+        controls: ControlNumbers {
+            interchange: 1,
+            group: 1,
+            first_transaction: 1,
+        },
+        line_breaks: false,
+    };
+    let mut refused: Vec<String> = Vec::new();
+    for (encounter, claim) in &prepared.claims {
+        if let Err(err) = write_837p(profile, std::slice::from_ref(claim), &trial) {
+            if err.claim().is_none() {
+                return Err(SubmitError::Profile(err));
+            }
+            refused.push(encounter.clone());
+            prepared.unbilled.push(Unbilled {
+                encounter: encounter.clone(),
+                reason: err.to_string(),
+            });
+        }
+    }
+    // Every claim of a refused encounter goes: half a visit is never billed.
+    prepared
+        .claims
+        .retain(|(encounter, _)| !refused.contains(encounter));
+    Ok(())
+}
+
+/// Submits what [`prepare`] built; see the module docs.
+pub async fn submit(
+    store: &Store,
+    profile: &BillingProfile,
+    prepared: Prepared,
+    options: &SubmitOptions,
+    delivery: &mut impl Delivery,
+) -> Result<SubmitReport, SubmitError> {
+    let Prepared {
+        mut claims,
+        held,
+        mut unbilled,
+    } = prepared;
+    let sender = profile.interchange.sender_id.clone();
+    mark_resubmissions(store, &options.resubmissions, &mut claims).await?;
+    let already_submitted = if options.allow_resend {
+        Vec::new()
+    } else {
+        leave_out_sent(store, &sender, &mut claims, &mut unbilled).await?
+    };
+    let mut report = SubmitReport {
+        claims: Vec::new(),
+        interchange: None,
+        held,
+        unbilled,
+        already_submitted,
+    };
+    if options.all_or_nothing && !report.unbilled.is_empty() {
+        return Err(SubmitError::NotAll {
+            count: report.unbilled_encounters(),
+        });
+    }
+    if claims.is_empty() {
+        return Ok(report);
+    }
+    let claims: Vec<Claim> = claims.into_iter().map(|(_, claim)| claim).collect();
+    let controls = store
+        .reserve_controls(&sender, transactions_needed(claims.len()) as u64)
+        .await?;
+    let write = WriteOptions {
+        delimiters: Delimiters::default(),
+        created: options.created,
+        controls,
+        line_breaks: options.line_breaks,
+    };
+    // Reserved numbers a failed write leaves unused are a gap, never a repeat.
+    let text = write_837p(profile, &claims, &write).map_err(SubmitError::Write)?;
+    delivery.deliver(&text).map_err(SubmitError::Deliver)?;
+    let submitted: Vec<SubmittedClaim> = claims
+        .iter()
+        .enumerate()
+        .map(|(index, claim)| SubmittedClaim {
+            claim_id: claim.id.clone(),
+            frequency: claim.frequency.code().to_owned(),
+            transaction_control: i64::try_from(transaction_of(controls, index)).unwrap_or(i64::MAX),
+            total_cents: claim.total().0,
+            line_controls: claim
+                .lines
+                .iter()
+                .map(|l| l.control_number.clone())
+                .collect(),
+            billing_npi: profile.billing_provider.npi.to_string(),
+            billing_tax_id: profile.billing_provider.tax_id.clone(),
+        })
+        .collect();
+    // The claims count as submitted only once the file is delivered; if they cannot be
+    // recorded, the file is withdrawn, so nothing goes out that the store does not know of.
+    if let Err(err) = store
+        .record_submission(&sender, controls.interchange, &submitted)
+        .await
+    {
+        delivery.withdraw();
+        return Err(SubmitError::Record(err));
+    }
+    report.claims = claims;
+    report.interchange = Some(controls.interchange);
+    Ok(report)
+}
+
+/// Marks replacements and voids, with the payer's claim number given or from the latest
+/// posted remittance.
+async fn mark_resubmissions(
+    store: &Store,
+    resubmissions: &[Resubmit],
+    claims: &mut [(String, Claim)],
+) -> Result<(), SubmitError> {
+    for resubmit in resubmissions {
+        let Some((_, claim)) = claims.iter_mut().find(|(_, c)| c.id == resubmit.claim_id) else {
+            return Err(SubmitError::UnknownResubmission {
+                claim_id: resubmit.claim_id.clone(),
+            });
+        };
+        let number = match &resubmit.payer_claim_number {
+            Some(number) => number.clone(),
+            None => store
+                .payer_claim_number_of(&resubmit.claim_id)
+                .await?
+                .ok_or_else(|| SubmitError::NoPayerClaimNumber {
+                    claim_id: resubmit.claim_id.clone(),
+                })?,
+        };
+        claim.frequency = resubmit.frequency;
+        claim.payer_claim_number = Some(number);
+    }
+    Ok(())
+}
+
+/// Leaves out originals this sender already submitted (a payer denies a second original as a
+/// duplicate, CARC 18), with every claim of their encounters; returns their claim ids.
+async fn leave_out_sent(
+    store: &Store,
+    sender: &str,
+    claims: &mut Vec<(String, Claim)>,
+    unbilled: &mut Vec<Unbilled>,
+) -> Result<Vec<String>, SubmitError> {
+    let originals: Vec<String> = claims
+        .iter()
+        .filter(|(_, c)| c.frequency == ClaimFrequency::Original)
+        .map(|(_, c)| c.id.clone())
+        .collect();
+    let sent = store.already_submitted(sender, &originals).await?;
+    if sent.is_empty() {
+        return Ok(sent);
+    }
+    let mut encounters: Vec<String> = claims
+        .iter()
+        .filter(|(_, c)| sent.contains(&c.id))
+        .map(|(e, _)| e.clone())
+        .collect();
+    encounters.dedup();
+    claims.retain(|(e, _)| !encounters.contains(e));
+    for encounter in encounters {
+        unbilled.push(Unbilled {
+            encounter,
+            reason: "already submitted as an original by this sender".to_owned(),
+        });
+    }
+    Ok(sent)
+}

@@ -1,20 +1,18 @@
 //! `cleanclaim remit`: read an 835 as it streams, categorize every adjustment, print payments
 //! and denials (a table, or one JSON object per line), and with `--post` link each claim to
-//! what we submitted and post the file to PostgreSQL whole or not at all.
+//! what we submitted and post the file to PostgreSQL whole or not at all. The reading and
+//! posting are the application layer's (`cleanclaim_app::remittance`); this is its printer.
 
-use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use cleanclaim_remit::{Category, CategoryMap, ClaimOutcome, LineLink, Submitted, assess, link};
-use cleanclaim_store::{
-    PostedAdjustment, PostedClaim, Posting, ProviderAdjustmentRecord, RemittanceId,
-    RemittanceRecord, Started, Store,
-};
-use cleanclaim_x12::x835::{ClaimPayment, ClaimStatus, PayeeIds, Payment, RemitItem, RemitReader};
+use cleanclaim_app::{RemitSink, RemitTally, RemittancePoster, read_remittance};
+use cleanclaim_remit::{CategoryMap, ClaimOutcome};
+use cleanclaim_store::Store;
+use cleanclaim_x12::x835::{ClaimPayment, ClaimStatus, Payment};
 use serde_json::json;
 
 use crate::Outcome;
@@ -49,51 +47,6 @@ pub struct RemitArgs {
 /// The claim column of the table.
 const CLAIM_ID_WIDTH: usize = 20;
 
-/// Claims looked up and inserted together when posting.
-const BATCH: usize = 500;
-
-/// What the run saw, for the summary and the exit code.
-#[derive(Debug, Default)]
-struct Tally {
-    claims: usize,
-    denied: usize,
-    /// Paid, but some lines denied.
-    partly_denied: usize,
-    review: usize,
-    duplicates: usize,
-    unbalanced: usize,
-    paid_cents: i64,
-    denied_by_cause: BTreeMap<Category, (usize, i64)>,
-    /// Claims posted, with `--post`.
-    posted: Option<usize>,
-}
-
-struct Poster<'m> {
-    runtime: tokio::runtime::Runtime,
-    store: Store,
-    posting: Option<Posting>,
-    current: Option<RemittanceId>,
-    next_seq: i32,
-    batch: Vec<(ClaimPayment, ClaimOutcome<'m>)>,
-    /// Claims posted whose CLP01 is not a claim we submitted, and lines of ours we could
-    /// not place.
-    unmatched_claims: usize,
-    unmatched_lines: usize,
-    posted_claims: usize,
-    /// Claims the assessment found clean that linking sends to review.
-    review_added: usize,
-    /// Who the current payment paid: claims link only to that provider's submissions.
-    payee: PayeeIds,
-}
-
-/// What a posting did, for the summary.
-struct PostingCounts {
-    posted: usize,
-    unmatched_claims: usize,
-    unmatched_lines: usize,
-    review_added: usize,
-}
-
 pub fn run(args: &RemitArgs) -> anyhow::Result<Outcome> {
     let mut map = CategoryMap::builtin()?;
     if let Some(path) = &args.categories {
@@ -101,155 +54,157 @@ pub fn run(args: &RemitArgs) -> anyhow::Result<Outcome> {
             std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         map = map.with_overrides(&path.display().to_string(), &text)?;
     }
-    let mut out = crate::output::stdout();
-    let mut tally = Tally::default();
+    // One connection for every file; each file is posted in a transaction of its own.
+    let (runtime, store) = match (&args.database_url, args.post) {
+        (Some(url), true) => {
+            let (runtime, store) = crate::setup::store(url)?;
+            (runtime, Some(store))
+        }
+        _ => (
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?,
+            None,
+        ),
+    };
+    let mut printer = Printer {
+        out: crate::output::stdout(),
+        format: args.format,
+        file: String::new(),
+    };
+    let mut tally = RemitTally::default();
     for file in &args.files {
-        read_file(args, file, &map, &mut out, &mut tally)?;
+        runtime.block_on(read_file(
+            file,
+            &map,
+            store.as_ref(),
+            &mut printer,
+            &mut tally,
+        ))?;
     }
-    print_summary(&mut out, args.format, &tally)?;
-    out.flush()?;
-    Ok(
-        if tally.denied + tally.partly_denied + tally.review + tally.duplicates + tally.unbalanced
-            == 0
-        {
-            Outcome::Clean
-        } else {
-            Outcome::Findings
-        },
-    )
+    print_summary(&mut printer.out, args.format, &tally)?;
+    printer.out.flush()?;
+    Ok(if tally.has_findings() {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
 }
 
-/// Reads one 835, printing as it goes; with `--post`, posts it in one transaction.
-fn read_file(
-    args: &RemitArgs,
+/// Reads one 835, printing as it goes; with a store, posts it in one transaction.
+async fn read_file(
     file: &str,
     map: &CategoryMap,
-    out: &mut impl Write,
-    tally: &mut Tally,
+    store: Option<&Store>,
+    printer: &mut Printer<impl Write>,
+    tally: &mut RemitTally,
 ) -> anyhow::Result<()> {
     let input: Box<dyn std::io::Read> = if file == "-" {
         Box::new(std::io::stdin().lock())
     } else {
         Box::new(File::open(file).with_context(|| format!("opening {file}"))?)
     };
-    let mut poster = match (&args.database_url, args.post) {
-        (Some(url), true) => Some(Poster::connect(url)?),
-        _ => None,
+    let poster = match store {
+        Some(store) => Some(RemittancePoster::begin(store).await?),
+        None => None,
     };
-    let mut skipping = false;
-    let mut reader = RemitReader::new(input);
-    loop {
-        let item = reader.next_item().with_context(|| match poster {
-            Some(_) => format!("{}: nothing posted", file),
-            None => file.to_owned(),
+    let posting = poster.is_some();
+    printer.file = file.to_owned();
+    let result = read_remittance(input, map, poster, printer, tally)
+        .await
+        .with_context(|| {
+            if posting {
+                format!("{file}: nothing posted")
+            } else {
+                file.to_owned()
+            }
         })?;
-        let Some(item) = item else { break };
-        match item {
-            RemitItem::Payment(payment) => {
-                skipping = false;
-                if let Some(poster) = poster.as_mut()
-                    && let Started::Duplicate { posted_at } = poster.start(&payment)?
-                {
-                    skipping = true;
-                    tally.duplicates += 1;
-                    eprintln!(
-                        "{}: payment {} from {} was already posted on {}; not posted again",
-                        file,
-                        payment.trace_number,
-                        payment.payer_key(),
-                        posted_at.format("%Y-%m-%d %H:%M UTC")
-                    );
-                }
-                print_payment(out, args.format, &payment, skipping)?;
-            }
-            RemitItem::Claim(claim) => {
-                let outcome = assess(&claim, map);
-                tally.count(&outcome);
-                print_claim(out, args.format, &claim, &outcome)?;
-                match poster.as_mut() {
-                    Some(poster) if !skipping => poster.push(*claim, outcome)?,
-                    // Printed and done with: its storage serves the next claim.
-                    _ => reader.recycle(claim),
-                }
-            }
-            RemitItem::ProviderAdjustment(adjustment) => {
-                match args.format {
-                    Format::Table => writeln!(
-                        out,
-                        "  provider adjustment {} {}: {}",
-                        adjustment.reason,
-                        adjustment.reference,
-                        money(adjustment.amount_cents)
-                    )?,
-                    Format::Json => json_line(
-                        out,
-                        &JsonItem::ProviderAdjustment {
-                            adjustment: &adjustment,
-                        },
-                    )?,
-                }
-                if let Some(poster) = poster.as_mut().filter(|_| !skipping) {
-                    poster.provider_adjustment(ProviderAdjustmentRecord {
-                        provider_id: adjustment.provider_id,
-                        reason: adjustment.reason,
-                        reference: adjustment.reference,
-                        amount_cents: adjustment.amount_cents,
-                    })?;
-                }
-            }
-            RemitItem::End(totals) => {
-                if totals.imbalance_cents() != 0 {
-                    tally.unbalanced += 1;
-                }
-                match args.format {
-                    Format::Table if totals.imbalance_cents() != 0 => writeln!(
-                        out,
-                        "  does not balance: claims paid {} less provider adjustments {} is not the payment {} (off by {})",
-                        money(totals.claims_paid_cents),
-                        money(totals.provider_adjustments_cents),
-                        money(totals.payment_cents),
-                        money(totals.imbalance_cents())
-                    )?,
-                    Format::Table => {}
-                    Format::Json => json_line(out, &JsonItem::End { totals: &totals })?,
-                }
-                if let Some(poster) = poster.as_mut() {
-                    poster.flush()?;
-                }
-            }
-        }
-    }
     // Envelope counts and control numbers that do not match do not stop reading; say so.
-    let (findings, more) = reader.findings();
-    for finding in findings {
-        eprintln!("{}: warning: {finding}", file);
+    for finding in &result.envelope_findings {
+        eprintln!("{file}: warning: {finding}");
     }
-    if more > 0 {
-        eprintln!("{}: warning: {more} more envelope finding(s)", file);
-    }
-    if let Some(poster) = poster {
-        let counts = poster.commit()?;
-        tally.posted = Some(counts.posted);
-        tally.review += counts.review_added;
+    if result.more_findings > 0 {
         eprintln!(
-            "{}: posted {} claim(s); {} not matched to a submitted claim, {} line(s) not matched to a submitted line",
-            file, counts.posted, counts.unmatched_claims, counts.unmatched_lines
+            "{file}: warning: {} more envelope finding(s)",
+            result.more_findings
+        );
+    }
+    if let Some(counts) = result.posting {
+        eprintln!(
+            "{file}: posted {} claim(s); {} not matched to a submitted claim, {} line(s) not matched to a submitted line",
+            counts.posted, counts.unmatched_claims, counts.unmatched_lines
         );
     }
     Ok(())
 }
 
-impl Tally {
-    fn count(&mut self, outcome: &ClaimOutcome<'_>) {
-        self.claims += 1;
-        self.paid_cents += outcome.paid_cents;
-        self.denied += usize::from(outcome.denied);
-        self.partly_denied += usize::from(!outcome.denied && outcome.cause.is_some());
-        self.review += usize::from(!outcome.is_clean());
-        if let Some(cause) = outcome.cause {
-            let entry = self.denied_by_cause.entry(cause).or_default();
-            entry.0 += 1;
-            entry.1 += outcome.denied_cents;
+/// Prints each item as the 835 is read: a table, or one JSON object per line.
+struct Printer<W> {
+    out: W,
+    format: Format,
+    /// The file being read, for messages.
+    file: String,
+}
+
+impl<W: Write> RemitSink for Printer<W> {
+    fn payment(
+        &mut self,
+        payment: &Payment,
+        already_posted: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> std::io::Result<()> {
+        if let Some(posted_at) = already_posted {
+            eprintln!(
+                "{}: payment {} from {} was already posted on {}; not posted again",
+                self.file,
+                payment.trace_number,
+                payment.payer_key(),
+                posted_at.format("%Y-%m-%d %H:%M UTC")
+            );
+        }
+        print_payment(
+            &mut self.out,
+            self.format,
+            payment,
+            already_posted.is_some(),
+        )
+        .map_err(std::io::Error::other)
+    }
+
+    fn claim(&mut self, claim: &ClaimPayment, outcome: &ClaimOutcome<'_>) -> std::io::Result<()> {
+        print_claim(&mut self.out, self.format, claim, outcome).map_err(std::io::Error::other)
+    }
+
+    fn provider_adjustment(
+        &mut self,
+        adjustment: &cleanclaim_x12::x835::ProviderAdjustment,
+    ) -> std::io::Result<()> {
+        match self.format {
+            Format::Table => writeln!(
+                self.out,
+                "  provider adjustment {} {}: {}",
+                adjustment.reason,
+                adjustment.reference,
+                money(adjustment.amount_cents)
+            ),
+            Format::Json => json_line(&mut self.out, &JsonItem::ProviderAdjustment { adjustment })
+                .map_err(std::io::Error::other),
+        }
+    }
+
+    fn end(&mut self, totals: &cleanclaim_x12::x835::TransactionTotals) -> std::io::Result<()> {
+        match self.format {
+            Format::Table if totals.imbalance_cents() != 0 => writeln!(
+                self.out,
+                "  does not balance: claims paid {} less provider adjustments {} is not the payment {} (off by {})",
+                money(totals.claims_paid_cents),
+                money(totals.provider_adjustments_cents),
+                money(totals.payment_cents),
+                money(totals.imbalance_cents())
+            ),
+            Format::Table => Ok(()),
+            Format::Json => {
+                json_line(&mut self.out, &JsonItem::End { totals }).map_err(std::io::Error::other)
+            }
         }
     }
 }
@@ -406,7 +361,7 @@ fn print_claim(
     Ok(())
 }
 
-fn print_summary(out: &mut impl Write, format: Format, tally: &Tally) -> anyhow::Result<()> {
+fn print_summary(out: &mut impl Write, format: Format, tally: &RemitTally) -> anyhow::Result<()> {
     let by_cause: Vec<_> = tally
         .denied_by_cause
         .iter()
@@ -450,198 +405,4 @@ fn print_summary(out: &mut impl Write, format: Format, tally: &Tally) -> anyhow:
         )?,
     }
     Ok(())
-}
-
-impl<'m> Poster<'m> {
-    fn connect(url: &str) -> anyhow::Result<Self> {
-        let (runtime, store) = crate::setup::store(url)?;
-        let posting = runtime.block_on(store.begin_posting())?;
-        Ok(Self {
-            runtime,
-            store,
-            posting: Some(posting),
-            current: None,
-            next_seq: 0,
-            batch: Vec::new(),
-            unmatched_claims: 0,
-            unmatched_lines: 0,
-            posted_claims: 0,
-            review_added: 0,
-            payee: PayeeIds::default(),
-        })
-    }
-
-    /// The runtime and the open posting, borrowed together.
-    fn parts(&mut self) -> anyhow::Result<(&tokio::runtime::Runtime, &mut Posting)> {
-        let posting = self
-            .posting
-            .as_mut()
-            .context("the posting has already been committed")?;
-        Ok((&self.runtime, posting))
-    }
-
-    /// Starts a payment; `Duplicate` means its claims are to be skipped.
-    fn start(&mut self, payment: &Payment) -> anyhow::Result<Started> {
-        self.flush()?;
-        let record = RemittanceRecord {
-            payer_key: payment.payer_key(),
-            trace_number: &payment.trace_number,
-            payer_name: &payment.payer.name,
-            payment_cents: payment.total_cents,
-            payment_date: payment.payment_date,
-            method: &payment.method,
-        };
-        let started = {
-            let (runtime, posting) = self.parts()?;
-            runtime.block_on(posting.start(&record))?
-        };
-        self.current = match started {
-            Started::New(id) => Some(id),
-            Started::Duplicate { .. } => None,
-        };
-        self.next_seq = 0;
-        self.payee = payment.payee_ids();
-        Ok(started)
-    }
-
-    fn push(&mut self, claim: ClaimPayment, outcome: ClaimOutcome<'m>) -> anyhow::Result<()> {
-        self.batch.push((claim, outcome));
-        if self.batch.len() >= BATCH {
-            self.flush()?;
-        }
-        Ok(())
-    }
-
-    fn provider_adjustment(&mut self, adjustment: ProviderAdjustmentRecord) -> anyhow::Result<()> {
-        let Some(id) = self.current else {
-            return Ok(());
-        };
-        let (runtime, posting) = self.parts()?;
-        runtime.block_on(posting.add_provider_adjustment(id, &adjustment))?;
-        Ok(())
-    }
-
-    /// Links the buffered claims to our submissions and inserts them.
-    fn flush(&mut self) -> anyhow::Result<()> {
-        let Some(id) = self.current else {
-            self.batch.clear();
-            return Ok(());
-        };
-        if self.batch.is_empty() {
-            return Ok(());
-        }
-        let ids: Vec<String> = self
-            .batch
-            .iter()
-            .map(|(c, _)| c.patient_control_number.to_string())
-            .collect();
-        let submitted = self.runtime.block_on(self.store.line_controls_of(
-            &ids,
-            &self.payee.npi,
-            &self.payee.tax_id,
-        ))?;
-        let posted: Vec<PostedClaim> = self
-            .batch
-            .drain(..)
-            .map(|(claim, outcome)| {
-                let ours = submitted
-                    .get_key_value(claim.patient_control_number.as_str())
-                    .map(|(id, lines)| Submitted {
-                        claim_id: id,
-                        line_controls: lines,
-                    });
-                let linked = link(&claim, ours);
-                self.posted_claims += 1;
-                match &linked.claim_id {
-                    None => self.unmatched_claims += 1,
-                    Some(_) => {
-                        self.unmatched_lines += linked
-                            .lines
-                            .iter()
-                            .filter(|l| **l == LineLink::Unmatched)
-                            .count();
-                    }
-                }
-                let needs_review = !outcome.is_clean() || !linked.is_complete();
-                if outcome.is_clean() && needs_review {
-                    self.review_added += 1;
-                }
-                let line_control = |line: Option<usize>| {
-                    let index = line?;
-                    let remit_line = claim.lines.get(index)?;
-                    match linked.lines.get(index)? {
-                        LineLink::Control(_) => {
-                            remit_line.control_number.as_ref().map(ToString::to_string)
-                        }
-                        LineLink::Position(ours) => ours_control(&submitted, &claim, *ours),
-                        LineLink::Unmatched => None,
-                    }
-                };
-                PostedClaim {
-                    claim_id: claim.patient_control_number.to_string(),
-                    matched: linked.claim_id.is_some(),
-                    status: claim.status.map_or("", ClaimStatus::code).to_owned(),
-                    charge_cents: claim.charge_cents,
-                    paid_cents: claim.paid_cents,
-                    patient_responsibility_cents: claim.patient_responsibility_cents,
-                    payer_claim_number: claim.payer_claim_number.to_string(),
-                    denied: outcome.denied,
-                    denied_lines: i32::try_from(outcome.denied_lines).unwrap_or(i32::MAX),
-                    denied_cents: outcome.denied_cents,
-                    cause: outcome.cause.map(|c| c.name().to_owned()),
-                    needs_review,
-                    adjustments: outcome
-                        .adjustments
-                        .iter()
-                        .map(|a| PostedAdjustment {
-                            line_control: line_control(a.line),
-                            group: a.group.code().to_owned(),
-                            reason: a.reason.to_string(),
-                            amount_cents: a.amount_cents,
-                            category: a.category.name().to_owned(),
-                        })
-                        .collect(),
-                }
-            })
-            .collect();
-        let first = self.next_seq;
-        self.next_seq += i32::try_from(posted.len()).unwrap_or(i32::MAX);
-        let (runtime, posting) = self.parts()?;
-        runtime.block_on(posting.add_claims(id, first, &posted))?;
-        Ok(())
-    }
-
-    /// Commits everything posted; returns (claims posted, claims not ours, lines not placed).
-    fn commit(mut self) -> anyhow::Result<PostingCounts> {
-        self.flush()?;
-        if let Some(posting) = self.posting.take() {
-            self.runtime.block_on(posting.commit())?;
-        }
-        Ok(PostingCounts {
-            posted: self.posted_claims,
-            unmatched_claims: self.unmatched_claims,
-            unmatched_lines: self.unmatched_lines,
-            review_added: self.review_added,
-        })
-    }
-}
-
-impl Drop for Poster<'_> {
-    /// A posting not committed (bad input half way) is rolled back: nothing of the file stays.
-    fn drop(&mut self) {
-        if let Some(posting) = self.posting.take() {
-            let _ = self.runtime.block_on(posting.rollback());
-        }
-    }
-}
-
-fn ours_control(
-    submitted: &std::collections::HashMap<String, Vec<String>>,
-    claim: &ClaimPayment,
-    index: usize,
-) -> Option<String> {
-    submitted
-        .get(claim.patient_control_number.as_str())?
-        .get(index)
-        .cloned()
 }

@@ -1,17 +1,20 @@
 //! cleanclaim's workflows, in one place that the command line and the coming HTTP server both
 //! call: from a scrubbed encounter to the claim (`claim`), and submitting a batch as an 837P
 //! (`submit`: scrub, build, check each claim, reserve control numbers, write, deliver,
-//! record), reading and posting an 835 (`remittance`). Codecs stay codecs: the X12 crate knows claims and segments, not encounters; the
+//! record), reading and posting an 835 (`remittance`), recording acknowledgments
+//! (`acknowledgment`). Codecs stay codecs: the X12 crate knows claims and segments, not encounters; the
 //! scrubber knows rules, not files or databases. This crate is where they meet the store.
 //!
 //! Invariant (checked by `tests/dependencies.rs`): the domain crates (model, billing, scrub,
 //! x12, remit) never depend on this crate, on the store, or on each other against the graph
 //! in ARCHITECTURE.md; only the CLI (and the server) depend on it.
 
+pub mod acknowledgment;
 pub mod claim;
 pub mod remittance;
 pub mod submit;
 
+pub use acknowledgment::{AckPosting, post_acknowledgments, set_summary};
 pub use claim::{BuildError, MAX_DIAGNOSES, MAX_LINES, Resubmission, build_claims};
 pub use remittance::{
     FileResult, PostingCounts, RemitError, RemitSink, RemitTally, RemittancePoster, read_remittance,

@@ -7,10 +7,10 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use cleanclaim_store::Acknowledgment as Recorded;
-use cleanclaim_x12::ack::codes::{element_error, segment_error, set_error};
+use cleanclaim_app::{AckPosting, post_acknowledgments, set_summary};
+use cleanclaim_x12::ack::codes::{element_error, segment_error};
 use cleanclaim_x12::ack::{
-    AckFile, Acknowledgment, ClaimsAck, FunctionalAck, InterchangeAck, SetAck, StatusVerdict,
+    Acknowledgment, ClaimsAck, FunctionalAck, InterchangeAck, SetAck, StatusVerdict,
     read_acknowledgments,
 };
 use serde_json::json;
@@ -65,7 +65,12 @@ pub fn run(args: &AckArgs) -> anyhow::Result<Outcome> {
     if args.post
         && let Some(url) = &args.database_url
     {
-        let (recorded, new, unknown) = post(url, &file)?;
+        let (runtime, store) = crate::setup::store(url)?;
+        let AckPosting {
+            verdicts: recorded,
+            new,
+            unknown,
+        } = runtime.block_on(post_acknowledgments(&store, &file))?;
         eprintln!(
             "{}: {recorded} claim verdict(s), {new} new; {unknown} acknowledgment(s) name nothing we submitted",
             args.file.display()
@@ -93,26 +98,7 @@ fn print_ta1(out: &mut impl Write, ta1: &InterchangeAck) -> anyhow::Result<()> {
 }
 
 fn set_line(set: &SetAck) -> String {
-    let reasons: Vec<String> = set
-        .errors
-        .iter()
-        .map(|e| format!("{e}: {}", set_error(e)))
-        .collect();
-    format!(
-        "  {} set {}: {}{}",
-        set.code,
-        set.control,
-        if set.status.accepted() {
-            "accepted"
-        } else {
-            "REJECTED"
-        },
-        if reasons.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", reasons.join("; "))
-        }
-    )
+    format!("  {}", set_summary(set))
 }
 
 fn print_999(out: &mut impl Write, fa: &FunctionalAck) -> anyhow::Result<()> {
@@ -178,90 +164,4 @@ fn print_277ca(out: &mut impl Write, ca: &ClaimsAck) -> anyhow::Result<()> {
         )?;
     }
     Ok(())
-}
-
-/// The verdict for each claim we can name; returns (verdicts, new ones, acknowledgments
-/// that name nothing of ours).
-fn post(url: &str, file: &AckFile) -> anyhow::Result<(usize, u64, usize)> {
-    let (runtime, store) = crate::setup::store(url)?;
-    let mut records = Vec::new();
-    let mut unknown = 0;
-    let number = |text: &str| text.trim().parse::<i64>().ok();
-    for ack in &file.acknowledgments {
-        match ack {
-            Acknowledgment::Interchange(ta1) => {
-                let ids = match number(&ta1.control) {
-                    Some(control) => {
-                        runtime.block_on(store.claims_in_interchange(&file.receiver, control))?
-                    }
-                    None => Vec::new(),
-                };
-                unknown += usize::from(ids.is_empty());
-                records.extend(ids.into_iter().map(|claim_id| Recorded {
-                    claim_id,
-                    source: "TA1",
-                    reference: format!("{}/{}", file.interchange_control, ta1.control),
-                    accepted: ta1.accepted(),
-                    detail: format!("TA1 {} note {}", ta1.status, ta1.note),
-                }));
-            }
-            Acknowledgment::Functional(fa) => {
-                for set in &fa.sets {
-                    let ids = match number(&set.control) {
-                        Some(control) => runtime
-                            .block_on(store.claims_in_transaction(&file.receiver, control))?,
-                        None => Vec::new(),
-                    };
-                    unknown += usize::from(ids.is_empty());
-                    for claim_id in ids {
-                        let errors: Vec<String> = set
-                            .segment_errors
-                            .iter()
-                            .filter(|e| e.claim_id.as_deref().is_none_or(|c| c == claim_id))
-                            .map(|e| {
-                                format!(
-                                    "{}@{} {}",
-                                    e.segment_id,
-                                    e.position,
-                                    segment_error(&e.code)
-                                )
-                            })
-                            .collect();
-                        records.push(Recorded {
-                            reference: format!("{}/{}", file.interchange_control, fa.control),
-                            source: "999",
-                            accepted: set.status.accepted(),
-                            detail: format!("{}; {}", set_line(set).trim(), errors.join("; ")),
-                            claim_id,
-                        });
-                    }
-                }
-            }
-            Acknowledgment::Claims(ca) => {
-                // Ours means submitted by the sender this acknowledgment is addressed to.
-                let ids: Vec<String> = ca.claims.iter().map(|c| c.claim_id.clone()).collect();
-                let known = runtime.block_on(store.already_submitted(&file.receiver, &ids))?;
-                for claim in &ca.claims {
-                    if !known.contains(&claim.claim_id) {
-                        unknown += 1;
-                        continue;
-                    }
-                    if claim.verdict == StatusVerdict::Pending {
-                        continue;
-                    }
-                    let statuses: Vec<String> =
-                        claim.statuses.iter().map(|s| s.describe()).collect();
-                    records.push(Recorded {
-                        claim_id: claim.claim_id.clone(),
-                        source: "277CA",
-                        reference: format!("{}/{}", file.interchange_control, ca.control),
-                        accepted: claim.verdict == StatusVerdict::Accepted,
-                        detail: statuses.join("; "),
-                    });
-                }
-            }
-        }
-    }
-    let new = runtime.block_on(store.record_acknowledgments(&records))?;
-    Ok((records.len(), new, unknown))
 }

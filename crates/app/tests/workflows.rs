@@ -1,0 +1,243 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "tests fail loudly by design"
+)]
+//! The workflows as the CLI and the server call them, each test on an empty database of its
+//! own: submitting (delivery before recording), reading and posting an 835 through a sink.
+
+use std::path::{Path, PathBuf};
+
+use cleanclaim_app::{
+    Delivery, RemitSink, RemitTally, RemittancePoster, SubmitError, SubmitOptions, prepare,
+    read_remittance, submit,
+};
+use cleanclaim_billing::Engine;
+use cleanclaim_model::{Encounter, parse_encounter};
+use cleanclaim_remit::{CategoryMap, ClaimOutcome};
+use cleanclaim_scrub::ContextData;
+use cleanclaim_store::Store;
+use cleanclaim_test_support::TestDatabase;
+use cleanclaim_x12::x835::{ClaimPayment, Payment, ProviderAdjustment, TransactionTotals};
+use cleanclaim_x12::x837::{BillingProfile, read_claims};
+
+fn data() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../x12/tests/data")
+}
+
+fn profile() -> BillingProfile {
+    toml::from_str(&std::fs::read_to_string(data().join("billing.toml")).unwrap()).unwrap()
+}
+
+fn encounters(names: &[&str]) -> Vec<Encounter> {
+    names
+        .iter()
+        .map(|name| {
+            let text =
+                std::fs::read_to_string(data().join(format!("encounters/{name}.json"))).unwrap();
+            parse_encounter(&text).unwrap()
+        })
+        .collect()
+}
+
+fn options() -> SubmitOptions {
+    SubmitOptions {
+        resubmissions: Vec::new(),
+        allow_resend: false,
+        all_or_nothing: false,
+        line_breaks: false,
+        created: chrono::NaiveDate::from_ymd_opt(2025, 3, 12)
+            .unwrap()
+            .and_hms_opt(9, 0, 0)
+            .unwrap(),
+    }
+}
+
+/// Keeps what it is given; fails on demand.
+#[derive(Default)]
+struct Kept {
+    files: Vec<String>,
+    fail: bool,
+    withdrawn: usize,
+}
+
+impl Delivery for Kept {
+    fn deliver(&mut self, text: &str) -> std::io::Result<()> {
+        if self.fail {
+            return Err(std::io::Error::other("the clearinghouse is down"));
+        }
+        self.files.push(text.to_owned());
+        Ok(())
+    }
+
+    fn withdraw(&mut self) {
+        self.withdrawn += 1;
+        self.files.pop();
+    }
+}
+
+#[tokio::test]
+async fn claims_are_recorded_only_once_delivered() {
+    let database = TestDatabase::create();
+    let store = Store::connect(database.url()).await.unwrap();
+    let engine = Engine::builtin().unwrap();
+    let batch = encounters(&["pt-medicare", "ot-commercial"]);
+    let profile = profile();
+
+    // A delivery that fails records nothing, so the next run still sends originals.
+    let prepared = prepare(&engine, ContextData::default(), &batch, &profile).unwrap();
+    let mut failing = Kept {
+        fail: true,
+        ..Kept::default()
+    };
+    let error = submit(&store, &profile, prepared, &options(), &mut failing)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, SubmitError::Deliver(_)), "{error}");
+
+    let prepared = prepare(&engine, ContextData::default(), &batch, &profile).unwrap();
+    let mut kept = Kept::default();
+    let report = submit(&store, &profile, prepared, &options(), &mut kept)
+        .await
+        .unwrap();
+    assert_eq!(report.claims.len(), 2);
+    assert!(report.already_submitted.is_empty());
+    // The failed attempt reserved ISA13 1 and left it unused: a gap, never a repeat.
+    assert_eq!(report.interchange, Some(2));
+    let written: Vec<String> = read_claims(&kept.files[0])
+        .unwrap()
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(written, ["PT-0001", "OT-0002"]);
+
+    // Sent once, the originals are left out the next time, with the reason.
+    let prepared = prepare(&engine, ContextData::default(), &batch, &profile).unwrap();
+    let report = submit(&store, &profile, prepared, &options(), &mut kept)
+        .await
+        .unwrap();
+    assert_eq!(report.interchange, None);
+    assert_eq!(report.already_submitted.len(), 2);
+    assert_eq!(report.unbilled_encounters(), 2);
+    assert_eq!(kept.files.len(), 1);
+    assert_eq!(kept.withdrawn, 0);
+}
+
+/// Collects what the reader hands over.
+#[derive(Default)]
+struct Seen {
+    items: Vec<String>,
+}
+
+impl RemitSink for Seen {
+    fn payment(
+        &mut self,
+        payment: &Payment,
+        already_posted: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> std::io::Result<()> {
+        self.items.push(format!(
+            "payment {}{}",
+            payment.trace_number,
+            if already_posted.is_some() {
+                " again"
+            } else {
+                ""
+            }
+        ));
+        Ok(())
+    }
+
+    fn claim(&mut self, claim: &ClaimPayment, outcome: &ClaimOutcome<'_>) -> std::io::Result<()> {
+        self.items.push(format!(
+            "claim {} {}",
+            claim.patient_control_number,
+            outcome.cause.map_or("-", |c| c.name())
+        ));
+        Ok(())
+    }
+
+    fn provider_adjustment(&mut self, adjustment: &ProviderAdjustment) -> std::io::Result<()> {
+        self.items.push(format!("plb {}", adjustment.reason));
+        Ok(())
+    }
+
+    fn end(&mut self, totals: &TransactionTotals) -> std::io::Result<()> {
+        self.items.push(format!("end {}", totals.claims));
+        Ok(())
+    }
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(data().join("fixtures/835").join(name)).unwrap()
+}
+
+#[tokio::test]
+async fn a_remittance_streams_to_the_sink_and_posts_once() {
+    let database = TestDatabase::create();
+    let store = Store::connect(database.url()).await.unwrap();
+    let map = CategoryMap::builtin().unwrap();
+    let bytes = fixture("paid-and-denied.835");
+
+    let mut seen = Seen::default();
+    let mut tally = RemitTally::default();
+    let poster = RemittancePoster::begin(&store).await.unwrap();
+    let result = read_remittance(bytes.as_slice(), &map, Some(poster), &mut seen, &mut tally)
+        .await
+        .unwrap();
+    assert_eq!(
+        seen.items,
+        [
+            "payment EFT20250415A",
+            "claim PT-0001 -",
+            "claim OT-0002 authorization",
+            "claim SLP-0003 documentation",
+            "plb L6",
+            "end 3"
+        ]
+    );
+    // None of these claims was submitted in this empty database.
+    let counts = result.posting.unwrap();
+    assert_eq!((counts.posted, counts.unmatched_claims), (3, 3));
+    assert_eq!((tally.denied, tally.partly_denied), (1, 1));
+    assert!(tally.has_findings());
+
+    // The same payment again is reported and skipped.
+    let mut seen = Seen::default();
+    let poster = RemittancePoster::begin(&store).await.unwrap();
+    let result = read_remittance(bytes.as_slice(), &map, Some(poster), &mut seen, &mut tally)
+        .await
+        .unwrap();
+    assert_eq!(seen.items[0], "payment EFT20250415A again");
+    assert_eq!(result.posting.unwrap().posted, 0);
+    assert_eq!(tally.duplicates, 1);
+}
+
+#[tokio::test]
+async fn a_remittance_cut_short_posts_nothing() {
+    let database = TestDatabase::create();
+    let store = Store::connect(database.url()).await.unwrap();
+    let map = CategoryMap::builtin().unwrap();
+    let bytes = fixture("paid-and-denied.835");
+    let cut = &bytes[..bytes.len() - 40];
+
+    let poster = RemittancePoster::begin(&store).await.unwrap();
+    let mut tally = RemitTally::default();
+    let error = read_remittance(cut, &map, Some(poster), &mut Seen::default(), &mut tally).await;
+    assert!(error.is_err());
+    // Nothing stayed: the whole file posts afterwards as new.
+    let poster = RemittancePoster::begin(&store).await.unwrap();
+    let mut tally = RemitTally::default();
+    let result = read_remittance(
+        bytes.as_slice(),
+        &map,
+        Some(poster),
+        &mut Seen::default(),
+        &mut tally,
+    )
+    .await
+    .unwrap();
+    assert_eq!(result.posting.unwrap().posted, 3);
+    assert_eq!(tally.duplicates, 0);
+}

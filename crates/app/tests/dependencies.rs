@@ -44,7 +44,7 @@ fn dependencies(manifest: &str) -> Vec<String> {
         }
         if in_table && let Some(name) = line.strip_prefix("cleanclaim-") {
             let name = name
-                .split(|c: char| c == '.' || c == ' ' || c == '=')
+                .split(['.', ' ', '='])
                 .next()
                 .unwrap();
             found.push(name.to_owned());

@@ -43,10 +43,7 @@ fn dependencies(manifest: &str) -> Vec<String> {
             continue;
         }
         if in_table && let Some(name) = line.strip_prefix("cleanclaim-") {
-            let name = name
-                .split(['.', ' ', '='])
-                .next()
-                .unwrap();
+            let name = name.split(['.', ' ', '=']).next().unwrap();
             found.push(name.to_owned());
         }
     }

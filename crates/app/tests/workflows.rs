@@ -6,7 +6,8 @@
     reason = "tests fail loudly by design"
 )]
 //! The workflows as the CLI and the server call them, each test on an empty database of its
-//! own: submitting (delivery before recording), reading and posting an 835 through a sink.
+//! own, on SQLite and on PostgreSQL: submitting (delivery before recording), reading and
+//! posting an 835 through a sink.
 
 use std::path::{Path, PathBuf};
 
@@ -78,9 +79,7 @@ impl Delivery for Kept {
     }
 }
 
-#[tokio::test]
-async fn claims_are_recorded_only_once_delivered() {
-    let database = TestDatabase::create();
+async fn claims_are_recorded_only_once_delivered(database: TestDatabase) {
     let store = Store::connect(database.url()).await.unwrap();
     let engine = Engine::builtin().unwrap();
     let batch = encounters(&["pt-medicare", "ot-commercial"]);
@@ -173,9 +172,7 @@ fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(data().join("fixtures/835").join(name)).unwrap()
 }
 
-#[tokio::test]
-async fn a_remittance_streams_to_the_sink_and_posts_once() {
-    let database = TestDatabase::create();
+async fn a_remittance_streams_to_the_sink_and_posts_once(database: TestDatabase) {
     let store = Store::connect(database.url()).await.unwrap();
     let map = CategoryMap::builtin().unwrap();
     let bytes = fixture("paid-and-denied.835");
@@ -214,9 +211,7 @@ async fn a_remittance_streams_to_the_sink_and_posts_once() {
     assert_eq!(tally.duplicates, 1);
 }
 
-#[tokio::test]
-async fn a_remittance_cut_short_posts_nothing() {
-    let database = TestDatabase::create();
+async fn a_remittance_cut_short_posts_nothing(database: TestDatabase) {
     let store = Store::connect(database.url()).await.unwrap();
     let map = CategoryMap::builtin().unwrap();
     let bytes = fixture("paid-and-denied.835");
@@ -241,3 +236,32 @@ async fn a_remittance_cut_short_posts_nothing() {
     assert_eq!(result.posting.unwrap().posted, 3);
     assert_eq!(tally.duplicates, 0);
 }
+
+macro_rules! on_both_backends {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            use super::TestDatabase;
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    super::$case(TestDatabase::sqlite()).await;
+                }
+            )*
+        }
+        mod postgres {
+            use super::TestDatabase;
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    super::$case(TestDatabase::create()).await;
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    claims_are_recorded_only_once_delivered,
+    a_remittance_streams_to_the_sink_and_posts_once,
+    a_remittance_cut_short_posts_nothing,
+);

@@ -27,8 +27,8 @@ pub struct AckArgs {
     /// Record the verdicts against the claims we submitted.
     #[arg(long)]
     post: bool,
-    #[arg(long, env = "DATABASE_URL", required_if_eq("post", "true"))]
-    database_url: Option<String>,
+    #[command(flatten)]
+    database: crate::setup::DatabaseArgs,
 }
 
 pub fn run(args: &AckArgs) -> anyhow::Result<Outcome> {
@@ -62,10 +62,8 @@ pub fn run(args: &AckArgs) -> anyhow::Result<Outcome> {
         }
     }
     out.flush()?;
-    if args.post
-        && let Some(url) = &args.database_url
-    {
-        let (runtime, store) = crate::setup::store(url)?;
+    if args.post {
+        let (runtime, store) = crate::setup::store(&args.database)?;
         let AckPosting {
             verdicts: recorded,
             new,

@@ -3,7 +3,7 @@
 //! One bad encounter does not block a batch: a rejected record, an encounter that cannot
 //! become a claim, data the file cannot carry, or an original this sender already sent is
 //! reported and left out, and the rest is written (`--all-or-nothing` restores the old rule).
-//! Control numbers come from PostgreSQL so they never repeat; the file is written to a
+//! Control numbers come from the database so they never repeat; the file is written to a
 //! temporary name beside `--out`, flushed and renamed, and its claims are recorded as
 //! submitted only once it is in place (if recording fails, the file is removed).
 
@@ -30,9 +30,9 @@ pub struct ClaimsArgs {
     /// provider, optional service facility. See docs/claims.md.
     #[arg(long)]
     profile: PathBuf,
-    /// PostgreSQL holding the control numbers and the record of submitted claims.
-    #[arg(long, env = "DATABASE_URL")]
-    database_url: String,
+    /// The database holding the control numbers and the record of submitted claims.
+    #[command(flatten)]
+    database: setup::DatabaseArgs,
     /// A folder of rule packs that replace or add to the built-in ones.
     #[arg(long)]
     rules: Option<PathBuf>,
@@ -115,7 +115,7 @@ pub fn run(args: &ClaimsArgs) -> anyhow::Result<Outcome> {
     let prepared = prepare(&engine, context, &batch.encounters, &profile)?;
     // No database is needed (or asked for) when nothing is ready to bill.
     let report = if prepared.has_claims() {
-        let (runtime, store) = setup::store(&args.database_url)?;
+        let (runtime, store) = setup::store(&args.database)?;
         let options = SubmitOptions {
             resubmissions,
             allow_resend: args.allow_resend,

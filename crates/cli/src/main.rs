@@ -9,6 +9,7 @@ mod ack;
 mod claims;
 mod generate;
 mod input;
+mod migrate;
 mod output;
 mod remit;
 mod report;
@@ -52,6 +53,8 @@ enum Command {
     Remit(remit::RemitArgs),
     /// Read 999, 277CA and TA1 acknowledgments; `--post` records them per claim.
     Ack(ack::AckArgs),
+    /// Create or update the database's schema (every command that uses it does so too).
+    Migrate(migrate::MigrateArgs),
     /// Work with X12 files.
     X12 {
         #[command(subcommand)]
@@ -85,6 +88,7 @@ fn main() -> ExitCode {
         Command::Claims(args) => claims::run(&args),
         Command::Remit(args) => remit::run(&args),
         Command::Ack(args) => ack::run(&args),
+        Command::Migrate(args) => migrate::run(&args),
         Command::X12 { command } => x12::run(&command),
     };
     match result {

@@ -1,6 +1,6 @@
 //! `cleanclaim remit`: read an 835 as it streams, categorize every adjustment, print payments
 //! and denials (a table, or one JSON object per line), and with `--post` link each claim to
-//! what we submitted and post the file to PostgreSQL whole or not at all. The reading and
+//! what we submitted and post the file to the database whole or not at all. The reading and
 //! posting are the application layer's (`cleanclaim_app::remittance`); this is its printer.
 
 use std::fs::File;
@@ -36,12 +36,12 @@ pub struct RemitArgs {
     /// (same shape as crates/remit/data/adjustment-categories.toml).
     #[arg(long)]
     categories: Option<PathBuf>,
-    /// Link claims to submitted claims and post the file to PostgreSQL. A payer's trace
-    /// number already posted is reported and skipped.
+    /// Link claims to submitted claims and post each file to the database, whole or not at
+    /// all. A payer's trace number already posted is reported and skipped.
     #[arg(long)]
     post: bool,
-    #[arg(long, env = "DATABASE_URL", required_if_eq("post", "true"))]
-    database_url: Option<String>,
+    #[command(flatten)]
+    database: crate::setup::DatabaseArgs,
 }
 
 /// The claim column of the table.
@@ -55,17 +55,14 @@ pub fn run(args: &RemitArgs) -> anyhow::Result<Outcome> {
         map = map.with_overrides(&path.display().to_string(), &text)?;
     }
     // One connection for every file; each file is posted in a transaction of its own.
-    let (runtime, store) = match (&args.database_url, args.post) {
-        (Some(url), true) => {
-            let (runtime, store) = crate::setup::store(url)?;
-            (runtime, Some(store))
-        }
-        _ => (
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()?,
-            None,
-        ),
+    let (runtime, store) = if args.post {
+        let (runtime, store) = crate::setup::store(&args.database)?;
+        (runtime, Some(store))
+    } else {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        (runtime, None)
     };
     let mut printer = Printer {
         out: crate::output::stdout(),

@@ -100,12 +100,63 @@ fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))
 }
 
-/// A current-thread runtime and a connected store: the CLI blocks on the few store calls a
-/// command makes.
-pub fn store(url: &str) -> anyhow::Result<(tokio::runtime::Runtime, cleanclaim_store::Store)> {
+/// Where the store is. With no `--database` and no environment, an SQLite file in the working
+/// directory: nothing to set up.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DatabaseArgs {
+    /// The database: `sqlite://FILE` or `postgres://user@host:port/database`. Default:
+    /// CLEANCLAIM_DATABASE, else DATABASE_URL, else the SQLite file `cleanclaim.db` here.
+    #[arg(
+        long = "database",
+        visible_alias = "database-url",
+        env = "CLEANCLAIM_DATABASE"
+    )]
+    database: Option<String>,
+}
+
+impl DatabaseArgs {
+    pub fn url(&self) -> String {
+        self.database
+            .clone()
+            .or_else(|| std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty()))
+            .unwrap_or_else(|| format!("sqlite://{}", cleanclaim_store::DEFAULT_SQLITE_FILE))
+    }
+}
+
+/// A current-thread runtime and a connected, migrated store: the CLI blocks on the few
+/// store calls a command makes. Says so when it creates an SQLite file.
+pub fn store(
+    database: &DatabaseArgs,
+) -> anyhow::Result<(tokio::runtime::Runtime, cleanclaim_store::Store)> {
+    let (runtime, store) = open(database)?;
+    runtime.block_on(store.migrate())?;
+    Ok((runtime, store))
+}
+
+/// As [`store`], without applying migrations.
+pub fn open(
+    database: &DatabaseArgs,
+) -> anyhow::Result<(tokio::runtime::Runtime, cleanclaim_store::Store)> {
+    let url = database.url();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let store = runtime.block_on(cleanclaim_store::Store::connect(url))?;
+    let new_file = sqlite_path(&url).filter(|path| !path.exists());
+    let store = runtime.block_on(cleanclaim_store::Store::open(&url))?;
+    if let Some(path) = new_file {
+        let shown = std::fs::canonicalize(&path).unwrap_or(path);
+        eprintln!(
+            "cleanclaim: created the database {} (SQLite; --database or CLEANCLAIM_DATABASE names another)",
+            shown.display()
+        );
+    }
     Ok((runtime, store))
+}
+
+/// The file an `sqlite:` URL names.
+fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url.strip_prefix("sqlite:")?;
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    let path = rest.split('?').next().unwrap_or(rest);
+    Some(std::path::PathBuf::from(path))
 }

@@ -66,7 +66,7 @@ fn billed_ids(file: &Path) -> Vec<String> {
 
 #[test]
 fn every_ready_encounter_of_generated_and_example_data_is_billed_and_valid() {
-    let database = TestDatabase::create();
+    let database = TestDatabase::sqlite();
     let (dir, profile, _) = scratch("claims-generated", 'G');
     let generated = dir.join("generated.ndjson");
     let output = cleanclaim(&[
@@ -117,7 +117,7 @@ fn variant(dir: &Path, name: &str, id: &str, change: impl Fn(&mut serde_json::Va
 
 #[test]
 fn one_encounter_that_cannot_be_written_does_not_block_the_batch() {
-    let database = TestDatabase::create();
+    let database = TestDatabase::sqlite();
     let (dir, profile, _) = scratch("claims-one-bad", 'B');
     let good = variant(&dir, "good.json", "GOOD-1", |_| {});
     // A state the 837P cannot carry (N402 is a state code): the scrubber cannot know every
@@ -154,7 +154,7 @@ fn one_encounter_that_cannot_be_written_does_not_block_the_batch() {
 
 #[test]
 fn a_failed_write_records_nothing_and_leaves_nothing_behind() {
-    let database = TestDatabase::create();
+    let database = TestDatabase::sqlite();
     let (dir, profile, _) = scratch("claims-failed-write", 'W');
     let input = x12_data().join("encounters/pt-medicare.json");
     let input = input.to_str().unwrap();
@@ -186,7 +186,7 @@ fn a_failed_write_records_nothing_and_leaves_nothing_behind() {
 
 #[test]
 fn the_same_encounter_id_twice_is_an_input_error_naming_both_records() {
-    let database = TestDatabase::create();
+    let database = TestDatabase::sqlite();
     let (dir, profile, _) = scratch("claims-duplicate", 'D');
     let first = variant(&dir, "first.json", "DUP-1", |_| {});
     let second = variant(&dir, "second.json", "DUP-1", |e| {
@@ -211,4 +211,43 @@ fn the_same_encounter_id_twice_is_an_input_error_naming_both_records() {
     assert!(run.stderr.contains("already read at"), "{}", run.stderr);
     assert!(!run.stderr.contains("duplicate key"), "{}", run.stderr);
     assert_eq!(billed_ids(&out), ["DUP-1"]);
+}
+
+/// With no database named, `claims`, `remit --post` and `migrate` work on an SQLite file in
+/// the working directory, created on first use and named once (issue 15: no server needed).
+#[test]
+fn with_no_database_named_an_sqlite_file_is_created_and_used() {
+    let (dir, profile, _) = scratch("claims-default-db", 'S');
+    let run = |args: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_cleanclaim"))
+            .args(args)
+            .env_remove("DATABASE_URL")
+            .env_remove("CLEANCLAIM_DATABASE")
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let input = x12_data().join("encounters/pt-medicare.json");
+    let input = input.to_str().unwrap();
+    let profile = profile.to_str().unwrap();
+    let (code, stderr) = run(&["claims", "--profile", profile, "--out", "a.837", input]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("created the database"), "{stderr}");
+    assert!(stderr.contains("cleanclaim.db (SQLite"), "{stderr}");
+    assert!(dir.join("cleanclaim.db").is_file());
+    // The second run finds the record of the first: the claim was sent.
+    let (code, stderr) = run(&["claims", "--profile", profile, "--out", "b.837", input]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(!stderr.contains("created the database"), "{stderr}");
+    assert!(stderr.contains("already submitted"), "{stderr}");
+    let (code, stderr) = run(&["migrate"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("applied 0 migration(s); the SQLite database is at schema version"),
+        "{stderr}"
+    );
 }

@@ -167,7 +167,7 @@ fn cents(cents: i64) -> String {
 
 #[test]
 fn posting_links_claims_refuses_a_second_posting_and_leaves_nothing_from_a_broken_file() {
-    let database = TestDatabase::create();
+    let database = TestDatabase::sqlite();
     let (dir, profile, _) = scratch("remit-post", 'R');
     let data = x12_data();
     let claims_file = dir.join("out.837");
@@ -277,7 +277,7 @@ fn posting_links_claims_refuses_a_second_posting_and_leaves_nothing_from_a_broke
 
 #[test]
 fn acknowledgments_are_read_and_recorded_against_our_claims_once() {
-    let database = TestDatabase::create();
+    let database = TestDatabase::sqlite();
     let (dir, profile, sender) = scratch("ack-post", 'K');
     submit(
         &database,

@@ -18,7 +18,7 @@ fn scratch(test: &str) -> (std::path::PathBuf, std::path::PathBuf, String) {
 
 #[test]
 fn claims_writes_a_valid_837p_and_control_numbers_advance_per_file() {
-    let database = TestDatabase::create();
+    let database = TestDatabase::sqlite();
     let (dir, profile, sender) = scratch("claims");
     let encounters = x12_data().join("encounters");
     let inputs: Vec<String> = ["pt-medicare", "ot-commercial", "multiple-diagnoses"]
@@ -74,7 +74,7 @@ fn claims_writes_a_valid_837p_and_control_numbers_advance_per_file() {
 /// so a missing address holds the encounter instead of failing the claims run.
 #[test]
 fn an_encounter_missing_what_the_837p_needs_is_held_with_each_field_named() {
-    let database = TestDatabase::create();
+    let database = TestDatabase::sqlite();
     let (dir, profile, _) = scratch("unbuildable");
     let mut encounter: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(x12_data().join("encounters/pt-medicare.json")).unwrap(),

@@ -1,6 +1,8 @@
 //! What 999 and 277CA acknowledgments said of each submitted claim.
 
-use crate::{Store, StoreError};
+use chrono::Utc;
+
+use crate::{Store, StoreError, on_pool};
 
 /// The envelope level an acknowledgment answers for.
 #[derive(Debug, Clone, Copy)]
@@ -60,11 +62,13 @@ impl Store {
                  WHERE sender_id = $1 AND transaction_control = $2 ORDER BY claim_id"
             }
         };
-        let ids = sqlx::query_scalar(query)
-            .bind(sender)
-            .bind(control)
-            .fetch_all(&self.pool)
-            .await?;
+        let ids = on_pool!(&self.db, pool => {
+            sqlx::query_scalar(query)
+                .bind(sender)
+                .bind(control)
+                .fetch_all(pool)
+                .await?
+        });
         Ok(ids)
     }
 
@@ -73,39 +77,45 @@ impl Store {
         &self,
         acknowledgments: &[Acknowledgment],
     ) -> Result<u64, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let mut new = 0;
-        for ack in acknowledgments {
-            new += sqlx::query(
-                "INSERT INTO claim_acknowledgments (claim_id, source, reference, accepted, detail)
-                 VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (claim_id, source, reference) DO NOTHING",
-            )
-            .bind(&ack.claim_id)
-            .bind(ack.source)
-            .bind(&ack.reference)
-            .bind(ack.accepted)
-            .bind(&ack.detail)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        }
-        tx.commit().await?;
+        let now = Utc::now();
+        let new = on_pool!(&self.db, pool => {
+            let mut tx = pool.begin().await?;
+            let mut new = 0;
+            for ack in acknowledgments {
+                new += sqlx::query(
+                    "INSERT INTO claim_acknowledgments (claim_id, source, reference, accepted, detail, received_at)
+                     VALUES ($1, $2, $3, $4, $5, $6)
+                     ON CONFLICT (claim_id, source, reference) DO NOTHING",
+                )
+                .bind(&ack.claim_id)
+                .bind(ack.source)
+                .bind(&ack.reference)
+                .bind(ack.accepted)
+                .bind(&ack.detail)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            }
+            tx.commit().await?;
+            new
+        });
         Ok(new)
     }
 
-    /// Every acknowledgment of a claim, oldest first: (source, accepted, detail).
     pub async fn acknowledgments_of(
         &self,
         claim_id: &str,
     ) -> Result<Vec<(String, bool, String)>, StoreError> {
-        let rows: Vec<(String, bool, String)> = sqlx::query_as(
-            "SELECT source, accepted, detail FROM claim_acknowledgments
-             WHERE claim_id = $1 ORDER BY received_at, source",
-        )
-        .bind(claim_id)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows: Vec<(String, bool, String)> = on_pool!(&self.db, pool => {
+            sqlx::query_as(
+                "SELECT source, accepted, detail FROM claim_acknowledgments
+                 WHERE claim_id = $1 ORDER BY received_at, source",
+            )
+            .bind(claim_id)
+            .fetch_all(pool)
+            .await?
+        });
         Ok(rows)
     }
 }

@@ -4,9 +4,11 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{Postgres, Transaction};
+use sqlx::{Postgres, QueryBuilder, Sqlite, Transaction};
 
-use crate::{Store, StoreError};
+use crate::connect::Db;
+use crate::submissions::from_json;
+use crate::{Store, StoreError, on_pool};
 
 /// The payment of one 835 transaction set.
 #[derive(Debug, Clone)]
@@ -76,14 +78,36 @@ pub struct ProviderAdjustmentRecord {
 /// nothing is if it is dropped.
 #[derive(Debug)]
 pub struct Posting {
-    tx: Transaction<'static, Postgres>,
+    tx: Tx,
 }
+
+#[derive(Debug)]
+enum Tx {
+    Postgres(Transaction<'static, Postgres>),
+    Sqlite(Transaction<'static, Sqlite>),
+}
+
+/// Runs the same statement code in whichever transaction a posting holds.
+macro_rules! on_tx {
+    ($tx:expr, $conn:ident => $body:expr) => {
+        match $tx {
+            Tx::Postgres($conn) => $body,
+            Tx::Sqlite($conn) => $body,
+        }
+    };
+}
+
+/// Rows per multi-row insert on SQLite: 14 columns x 500 rows stays far under its limit of
+/// bound variables.
+const SQLITE_ROWS_PER_INSERT: usize = 500;
 
 impl Store {
     pub async fn begin_posting(&self) -> Result<Posting, StoreError> {
-        Ok(Posting {
-            tx: self.pool.begin().await?,
-        })
+        let tx = match &self.db {
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+        };
+        Ok(Posting { tx })
     }
 
     /// The line control numbers of the latest submission of each claim id we know, among
@@ -98,21 +122,46 @@ impl Store {
         payee_npi: &str,
         payee_tax_id: &str,
     ) -> Result<HashMap<String, Vec<String>>, StoreError> {
-        let rows: Vec<(String, Vec<String>)> = sqlx::query_as(
-            "SELECT DISTINCT ON (claim_id) claim_id, line_controls FROM submitted_claims
-             WHERE claim_id = ANY($1)
-               AND (($2 = '' AND $3 = '')
-                    OR (billing_npi = '' AND billing_tax_id = '')
-                    OR ($2 <> '' AND billing_npi = $2)
-                    OR ($3 <> '' AND billing_tax_id = $3))
-             ORDER BY claim_id, submitted_at DESC, interchange_control DESC",
-        )
-        .bind(claim_ids)
-        .bind(payee_npi)
-        .bind(payee_tax_id)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.into_iter().collect())
+        // The latest submission per claim id, among this payee's submissions (or any, when
+        // neither side names the provider).
+        const PAYEE: &str = "(($2 = '' AND $3 = '')
+                OR (billing_npi = '' AND billing_tax_id = '')
+                OR ($2 <> '' AND billing_npi = $2)
+                OR ($3 <> '' AND billing_tax_id = $3))";
+        match &self.db {
+            Db::Postgres(pool) => {
+                let rows: Vec<(String, Vec<String>)> =
+                    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT DISTINCT ON (claim_id) claim_id, line_controls FROM submitted_claims
+                     WHERE claim_id = ANY($1) AND {PAYEE}
+                     ORDER BY claim_id, submitted_at DESC, interchange_control DESC"
+                )))
+                    .bind(claim_ids)
+                    .bind(payee_npi)
+                    .bind(payee_tax_id)
+                    .fetch_all(pool)
+                    .await?;
+                Ok(rows.into_iter().collect())
+            }
+            Db::Sqlite(pool) => {
+                let rows: Vec<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT claim_id, line_controls FROM (
+                       SELECT claim_id, line_controls, ROW_NUMBER() OVER (
+                         PARTITION BY claim_id ORDER BY submitted_at DESC, interchange_control DESC) AS n
+                       FROM submitted_claims
+                       WHERE claim_id IN (SELECT value FROM json_each($1)) AND {PAYEE})
+                     WHERE n = 1"
+                )))
+                .bind(crate::submissions::to_json(claim_ids))
+                .bind(payee_npi)
+                .bind(payee_tax_id)
+                .fetch_all(pool)
+                .await?;
+                rows.into_iter()
+                    .map(|(id, lines)| Ok((id, from_json(&lines)?)))
+                    .collect()
+            }
+        }
     }
 
     /// How each claim of a posted remittance was recorded, in file order: (claim id,
@@ -121,13 +170,15 @@ impl Store {
         &self,
         remittance: RemittanceId,
     ) -> Result<Vec<(String, bool, Option<String>, bool)>, StoreError> {
-        let rows = sqlx::query_as(
-            "SELECT claim_id, denied, cause, needs_review FROM remittance_claims
-             WHERE remittance_id = $1 ORDER BY seq",
-        )
-        .bind(remittance.0)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = on_pool!(&self.db, pool => {
+            sqlx::query_as(
+                "SELECT claim_id, denied, cause, needs_review FROM remittance_claims
+                 WHERE remittance_id = $1 ORDER BY seq",
+            )
+            .bind(remittance.0)
+            .fetch_all(pool)
+            .await?
+        });
         Ok(rows)
     }
 }
@@ -137,30 +188,37 @@ impl Posting {
     /// Two postings of the same payment at once serialise on the unique key: the second
     /// waits for the first to commit and then sees a duplicate.
     pub async fn start(&mut self, record: &RemittanceRecord<'_>) -> Result<Started, StoreError> {
-        let inserted: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO remittances (payer_key, trace_number, payer_name, payment_cents, payment_date, method)
-             VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (payer_key, trace_number) DO NOTHING
-             RETURNING id",
-        )
-        .bind(record.payer_key)
-        .bind(record.trace_number)
-        .bind(record.payer_name)
-        .bind(record.payment_cents)
-        .bind(record.payment_date)
-        .bind(record.method)
-        .fetch_optional(&mut *self.tx)
-        .await?;
+        let now = Utc::now();
+        let inserted: Option<i64> = on_tx!(&mut self.tx, tx => {
+            sqlx::query_scalar(
+                "INSERT INTO remittances
+                   (payer_key, trace_number, payer_name, payment_cents, payment_date, method, posted_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)
+                 ON CONFLICT (payer_key, trace_number) DO NOTHING
+                 RETURNING id",
+            )
+            .bind(record.payer_key)
+            .bind(record.trace_number)
+            .bind(record.payer_name)
+            .bind(record.payment_cents)
+            .bind(record.payment_date)
+            .bind(record.method)
+            .bind(now)
+            .fetch_optional(&mut **tx)
+            .await?
+        });
         if let Some(id) = inserted {
             return Ok(Started::New(RemittanceId(id)));
         }
-        let posted_at: DateTime<Utc> = sqlx::query_scalar(
-            "SELECT posted_at FROM remittances WHERE payer_key = $1 AND trace_number = $2",
-        )
-        .bind(record.payer_key)
-        .bind(record.trace_number)
-        .fetch_one(&mut *self.tx)
-        .await?;
+        let posted_at: DateTime<Utc> = on_tx!(&mut self.tx, tx => {
+            sqlx::query_scalar(
+                "SELECT posted_at FROM remittances WHERE payer_key = $1 AND trace_number = $2",
+            )
+            .bind(record.payer_key)
+            .bind(record.trace_number)
+            .fetch_one(&mut **tx)
+            .await?
+        });
         Ok(Started::Duplicate { posted_at })
     }
 
@@ -175,6 +233,10 @@ impl Posting {
             return Ok(());
         }
         let seqs: Vec<i32> = (first_seq..).take(claims.len()).collect();
+        let tx = match &mut self.tx {
+            Tx::Postgres(tx) => tx,
+            Tx::Sqlite(tx) => return add_claims_sqlite(tx, remittance, &seqs, claims).await,
+        };
         let column = |f: fn(&PostedClaim) -> i64| claims.iter().map(f).collect::<Vec<i64>>();
         sqlx::query(
             "INSERT INTO remittance_claims
@@ -214,7 +276,7 @@ impl Posting {
                 .collect::<Vec<_>>(),
         )
         .bind(claims.iter().map(|c| c.needs_review).collect::<Vec<_>>())
-        .execute(&mut *self.tx)
+        .execute(&mut **tx)
         .await?;
 
         let adjustments: Vec<(i32, &PostedAdjustment)> = seqs
@@ -237,7 +299,7 @@ impl Posting {
         .bind(adjustments.iter().map(|(_, a)| a.reason.as_str()).collect::<Vec<_>>())
         .bind(adjustments.iter().map(|(_, a)| a.amount_cents).collect::<Vec<_>>())
         .bind(adjustments.iter().map(|(_, a)| a.category.as_str()).collect::<Vec<_>>())
-        .execute(&mut *self.tx)
+        .execute(&mut **tx)
         .await?;
         Ok(())
     }
@@ -247,29 +309,87 @@ impl Posting {
         remittance: RemittanceId,
         adjustment: &ProviderAdjustmentRecord,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO remittance_provider_adjustments (remittance_id, provider_id, reason, reference, amount_cents)
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(remittance.0)
-        .bind(&adjustment.provider_id)
-        .bind(&adjustment.reason)
-        .bind(&adjustment.reference)
-        .bind(adjustment.amount_cents)
-        .execute(&mut *self.tx)
-        .await?;
+        on_tx!(&mut self.tx, tx => {
+            sqlx::query(
+                "INSERT INTO remittance_provider_adjustments (remittance_id, provider_id, reason, reference, amount_cents)
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(remittance.0)
+            .bind(&adjustment.provider_id)
+            .bind(&adjustment.reason)
+            .bind(&adjustment.reference)
+            .bind(adjustment.amount_cents)
+            .execute(&mut **tx)
+            .await?;
+        });
         Ok(())
     }
 
     pub async fn commit(self) -> Result<(), StoreError> {
-        self.tx.commit().await?;
+        on_tx!(self.tx, tx => tx.commit().await?);
         Ok(())
     }
 
     /// Undoes everything added. Dropping the posting does the same, but only inside a Tokio
     /// runtime; this works from any caller that can await.
     pub async fn rollback(self) -> Result<(), StoreError> {
-        self.tx.rollback().await?;
+        on_tx!(self.tx, tx => tx.rollback().await?);
         Ok(())
     }
+}
+
+/// SQLite has no arrays to `UNNEST`: the same rows go in as multi-row inserts.
+async fn add_claims_sqlite(
+    tx: &mut Transaction<'static, Sqlite>,
+    remittance: RemittanceId,
+    seqs: &[i32],
+    claims: &[PostedClaim],
+) -> Result<(), StoreError> {
+    let rows: Vec<(i32, &PostedClaim)> = seqs.iter().copied().zip(claims).collect();
+    for chunk in rows.chunks(SQLITE_ROWS_PER_INSERT) {
+        let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT INTO remittance_claims
+               (remittance_id, seq, claim_id, matched, status, charge_cents, paid_cents,
+                patient_responsibility_cents, payer_claim_number, denied, denied_lines,
+                denied_cents, cause, needs_review) ",
+        );
+        insert.push_values(chunk, |mut row, (seq, claim)| {
+            row.push_bind(remittance.0)
+                .push_bind(*seq)
+                .push_bind(claim.claim_id.as_str())
+                .push_bind(claim.matched)
+                .push_bind(claim.status.as_str())
+                .push_bind(claim.charge_cents)
+                .push_bind(claim.paid_cents)
+                .push_bind(claim.patient_responsibility_cents)
+                .push_bind(claim.payer_claim_number.as_str())
+                .push_bind(claim.denied)
+                .push_bind(claim.denied_lines)
+                .push_bind(claim.denied_cents)
+                .push_bind(claim.cause.as_deref())
+                .push_bind(claim.needs_review);
+        });
+        insert.build().execute(&mut **tx).await?;
+    }
+    let adjustments: Vec<(i32, &PostedAdjustment)> = rows
+        .iter()
+        .flat_map(|(seq, claim)| claim.adjustments.iter().map(move |a| (*seq, a)))
+        .collect();
+    for chunk in adjustments.chunks(SQLITE_ROWS_PER_INSERT) {
+        let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT INTO remittance_adjustments
+               (remittance_id, claim_seq, line_control, group_code, reason, amount_cents, category) ",
+        );
+        insert.push_values(chunk, |mut row, (seq, adjustment)| {
+            row.push_bind(remittance.0)
+                .push_bind(*seq)
+                .push_bind(adjustment.line_control.as_deref())
+                .push_bind(adjustment.group.as_str())
+                .push_bind(adjustment.reason.as_str())
+                .push_bind(adjustment.amount_cents)
+                .push_bind(adjustment.category.as_str());
+        });
+        insert.build().execute(&mut **tx).await?;
+    }
+    Ok(())
 }

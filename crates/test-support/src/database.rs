@@ -1,7 +1,7 @@
-//! One empty PostgreSQL database per test. The server comes from `DATABASE_URL` (default the
-//! local `test` database, which `.ci/run` makes sure is up); each [`TestDatabase`] is a new
-//! database on that server, created empty and dropped (with its connections) when the test
-//! ends, pass or fail.
+//! One empty database per test. [`TestDatabase::create`] makes a PostgreSQL database on the
+//! `DATABASE_URL` server (default the local `test` database, which `.ci/run` makes sure is up),
+//! dropped (with its connections) when the test ends, pass or fail; [`TestDatabase::sqlite`]
+//! makes an SQLite file in a folder of its own, removed the same way.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -17,7 +17,8 @@ pub fn database_url() -> String {
 /// An empty database of its own, dropped on `Drop`.
 #[derive(Debug)]
 pub struct TestDatabase {
-    admin_url: String,
+    /// The PostgreSQL server's URL, or `None` for an SQLite file.
+    admin_url: Option<String>,
     name: String,
     url: String,
 }
@@ -42,7 +43,32 @@ impl TestDatabase {
         }
         let url = with_database(&admin_url, &name);
         Self {
-            admin_url,
+            admin_url: Some(admin_url),
+            name,
+            url,
+        }
+    }
+
+    /// An SQLite file that does not exist yet, in a new folder under the system's temporary
+    /// folder (the store creates it, as it does for users).
+    pub fn sqlite() -> Self {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let name = std::env::temp_dir()
+            .join(format!(
+                "cleanclaim_t_{}_{}_{nanos}",
+                std::process::id(),
+                NEXT.fetch_add(1, Ordering::Relaxed)
+            ))
+            .display()
+            .to_string();
+        if let Err(error) = std::fs::create_dir_all(&name) {
+            panic!("a folder for the test's SQLite file: {error}");
+        }
+        let url = format!("sqlite://{name}/cleanclaim.db");
+        Self {
+            admin_url: None,
             name,
             url,
         }
@@ -57,10 +83,17 @@ impl TestDatabase {
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         // Never panic here: a drop during a failing test's unwinding would abort the run.
-        let _ = execute(
-            &self.admin_url,
-            format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
-        );
+        match &self.admin_url {
+            Some(admin_url) => {
+                let _ = execute(
+                    admin_url,
+                    format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
+                );
+            }
+            None => {
+                let _ = std::fs::remove_dir_all(&self.name);
+            }
+        }
     }
 }
 

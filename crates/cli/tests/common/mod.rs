@@ -9,12 +9,14 @@ use std::process::{Command, Output};
 
 pub use cleanclaim_test_support::TestDatabase;
 
-/// Runs `cleanclaim` with no database: `DATABASE_URL` is removed, so a command that needs one
-/// fails here instead of using whatever the environment names.
+/// Runs `cleanclaim` with no database named: the environment's database variables are removed
+/// (a command that needs one would make `cleanclaim.db` in the crate folder, which the tests
+/// never ask for).
 pub fn cleanclaim(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_cleanclaim"))
         .args(args)
         .env_remove("DATABASE_URL")
+        .env_remove("CLEANCLAIM_DATABASE")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap()
@@ -24,7 +26,8 @@ pub fn cleanclaim(args: &[&str]) -> Output {
 pub fn cleanclaim_db(database: &TestDatabase, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_cleanclaim"))
         .args(args)
-        .env("DATABASE_URL", database.url())
+        .env_remove("DATABASE_URL")
+        .env("CLEANCLAIM_DATABASE", database.url())
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap()

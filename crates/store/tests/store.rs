@@ -5,9 +5,9 @@
     clippy::panic,
     reason = "tests fail loudly by design"
 )]
-//! Against the PostgreSQL server CI runs beside the tests (`DATABASE_URL`, default the local
-//! `test` database). Each test makes an empty database of its own, so it sees nothing another
-//! test or an earlier run left behind.
+//! The same suite on both backends: an SQLite file, and the PostgreSQL server CI runs beside
+//! the tests (`DATABASE_URL`, default the local `test` database). Each test makes an empty
+//! database of its own, so it sees nothing another test or an earlier run left behind.
 
 use cleanclaim_store::{
     Acknowledgment, PostedAdjustment, PostedClaim, RemittanceRecord, Started, Store, StoreError,
@@ -24,9 +24,7 @@ fn sender(test: &str) -> String {
     format!("{test}-{}-{nanos}", std::process::id())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn control_numbers_never_repeat_even_when_reserved_concurrently() {
-    let database = TestDatabase::create();
+async fn control_numbers_never_repeat_even_when_reserved_concurrently(database: TestDatabase) {
     let store = Store::connect(database.url()).await.unwrap();
     let sender = sender("concurrent");
     let mut tasks = Vec::new();
@@ -50,9 +48,7 @@ async fn control_numbers_never_repeat_even_when_reserved_concurrently() {
     assert_eq!(transactions.len(), 48);
 }
 
-#[tokio::test]
-async fn numbers_survive_a_new_connection() {
-    let database = TestDatabase::create();
+async fn numbers_survive_a_new_connection(database: TestDatabase) {
     let sender = sender("restart");
     let first = Store::connect(database.url())
         .await
@@ -69,9 +65,7 @@ async fn numbers_survive_a_new_connection() {
     assert_eq!((first.interchange, second.interchange), (1, 2));
 }
 
-#[tokio::test]
-async fn exhausted_numbers_fail_instead_of_wrapping() {
-    let database = TestDatabase::create();
+async fn exhausted_numbers_fail_instead_of_wrapping(database: TestDatabase) {
     let store = Store::connect(database.url()).await.unwrap();
     let sender = sender("exhausted");
     store.reserve_controls(&sender, 999_999_998).await.unwrap();
@@ -82,9 +76,7 @@ async fn exhausted_numbers_fail_instead_of_wrapping() {
     );
 }
 
-#[tokio::test]
-async fn a_submission_is_recorded_whole_or_not_at_all() {
-    let database = TestDatabase::create();
+async fn a_submission_is_recorded_whole_or_not_at_all(database: TestDatabase) {
     let store = Store::connect(database.url()).await.unwrap();
     let sender = sender("record");
     let claim = SubmittedClaim {
@@ -124,9 +116,7 @@ async fn a_submission_is_recorded_whole_or_not_at_all() {
     );
 }
 
-#[tokio::test]
-async fn an_835_links_only_to_the_submissions_of_the_provider_it_paid() {
-    let database = TestDatabase::create();
+async fn an_835_links_only_to_the_submissions_of_the_provider_it_paid(database: TestDatabase) {
     let store = Store::connect(database.url()).await.unwrap();
     // Two clinics in one database, each with an encounter of the same id.
     let shared_id = format!("{}-1001", sender("shared"));
@@ -207,9 +197,7 @@ fn posted(claim_id: &str, cause: Option<&str>) -> PostedClaim {
     }
 }
 
-#[tokio::test]
-async fn the_same_payment_is_posted_once() {
-    let database = TestDatabase::create();
+async fn the_same_payment_is_posted_once(database: TestDatabase) {
     let store = Store::connect(database.url()).await.unwrap();
     let payer = sender("payer");
     let mut posting = store.begin_posting().await.unwrap();
@@ -257,9 +245,7 @@ async fn the_same_payment_is_posted_once() {
     ));
 }
 
-#[tokio::test]
-async fn an_abandoned_posting_leaves_nothing() {
-    let database = TestDatabase::create();
+async fn an_abandoned_posting_leaves_nothing(database: TestDatabase) {
     let store = Store::connect(database.url()).await.unwrap();
     let payer = sender("abandoned");
     {
@@ -280,9 +266,7 @@ async fn an_abandoned_posting_leaves_nothing() {
     ));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_postings_of_one_payment_at_once_post_it_once() {
-    let database = TestDatabase::create();
+async fn two_postings_of_one_payment_at_once_post_it_once(database: TestDatabase) {
     let store = Store::connect(database.url()).await.unwrap();
     let payer = sender("race");
     let mut tasks = Vec::new();
@@ -303,9 +287,7 @@ async fn two_postings_of_one_payment_at_once_post_it_once() {
     assert_eq!(new, 1);
 }
 
-#[tokio::test]
-async fn acknowledgments_are_recorded_once_per_source_and_reference() {
-    let database = TestDatabase::create();
+async fn acknowledgments_are_recorded_once_per_source_and_reference(database: TestDatabase) {
     let store = Store::connect(database.url()).await.unwrap();
     let sender = sender("ack");
     let claim = SubmittedClaim {
@@ -343,5 +325,98 @@ async fn acknowledgments_are_recorded_once_per_source_and_reference() {
     assert_eq!(
         store.acknowledgments_of(&claim.claim_id).await.unwrap(),
         [("999".to_owned(), false, "IK5 R".to_owned())]
+    );
+}
+
+/// Migrations run once: a second connect applies nothing, and it does not wait on a posting
+/// another process holds open (a connect used to take schema locks and deadlock behind it).
+async fn a_connect_applies_nothing_twice_and_never_waits_on_a_posting(database: TestDatabase) {
+    let store = Store::connect(database.url()).await.unwrap();
+    assert_eq!(store.migrate().await.unwrap(), 0);
+    assert!(store.migrations().await.unwrap().iter().all(|m| m.2));
+    let payer = sender("migrate");
+    let mut posting = store.begin_posting().await.unwrap();
+    let Started::New(id) = posting.start(&remittance(&payer, "EFT7")).await.unwrap() else {
+        panic!("new")
+    };
+    // Rows in the posting's tables, as `remit --post` holds them until the file ends.
+    posting
+        .add_claims(id, 0, &[posted("M1", None)])
+        .await
+        .unwrap();
+    let second = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        Store::connect(database.url()),
+    )
+    .await
+    .expect("a connect waited on an open posting")
+    .unwrap();
+    assert_eq!(second.migrate().await.unwrap(), 0);
+    posting.commit().await.unwrap();
+}
+
+/// Every case above, once per backend, each on a multi-threaded runtime so that concurrent
+/// cases really run at once.
+macro_rules! on_both_backends {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            use super::TestDatabase;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    super::$case(TestDatabase::sqlite()).await;
+                }
+            )*
+        }
+        mod postgres {
+            use super::TestDatabase;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    super::$case(TestDatabase::create()).await;
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    control_numbers_never_repeat_even_when_reserved_concurrently,
+    numbers_survive_a_new_connection,
+    exhausted_numbers_fail_instead_of_wrapping,
+    a_submission_is_recorded_whole_or_not_at_all,
+    an_835_links_only_to_the_submissions_of_the_provider_it_paid,
+    the_same_payment_is_posted_once,
+    an_abandoned_posting_leaves_nothing,
+    two_postings_of_one_payment_at_once_post_it_once,
+    acknowledgments_are_recorded_once_per_source_and_reference,
+    a_connect_applies_nothing_twice_and_never_waits_on_a_posting,
+);
+
+/// A database an earlier cleanclaim made (its tables created on connect, no migration table)
+/// takes the first migration without losing a row.
+#[tokio::test]
+async fn a_postgres_database_from_before_migrations_keeps_its_rows() {
+    let database = TestDatabase::create();
+    let url = database.url().to_owned();
+    let old_schema = include_str!("../migrations/postgres/20261130000001_initial.sql");
+    {
+        use sqlx::Connection;
+        let mut connection = sqlx::PgConnection::connect(&url).await.unwrap();
+        sqlx::raw_sql(old_schema)
+            .execute(&mut connection)
+            .await
+            .unwrap();
+        sqlx::raw_sql(
+            "INSERT INTO x12_control_numbers (sender_id, kind, last) VALUES ('OLD', 'ISA', 41)",
+        )
+        .execute(&mut connection)
+        .await
+        .unwrap();
+    }
+    let store = Store::connect(&url).await.unwrap();
+    assert_eq!(
+        store.reserve_controls("OLD", 1).await.unwrap().interchange,
+        42
     );
 }

@@ -1,0 +1,217 @@
+//! Control numbers and the record of submitted claims.
+
+use chrono::Utc;
+use cleanclaim_x12::x837::ControlNumbers;
+use sqlx::Row;
+
+use crate::connect::Db;
+use crate::{MAX_CONTROL, Store, StoreError, on_pool};
+
+/// One claim of a written interchange, kept to match 835 remittances and acknowledgments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubmittedClaim {
+    pub claim_id: String,
+    pub frequency: String,
+    pub transaction_control: i64,
+    pub total_cents: i64,
+    pub line_controls: Vec<String>,
+    /// The billing provider's NPI and tax id (loop 2010AA), so that an 835 is linked only to
+    /// submissions of the provider it paid.
+    pub billing_npi: String,
+    pub billing_tax_id: String,
+}
+
+/// Reserves `count` numbers of one kind: the new last number is returned by the same
+/// statement that sets it, so two writers never see the same range.
+const RESERVE: &str = "INSERT INTO x12_control_numbers (sender_id, kind, last) VALUES ($1, $2, $3)
+     ON CONFLICT (sender_id, kind) DO UPDATE SET last = x12_control_numbers.last + excluded.last
+     RETURNING last";
+
+const INSERT_SUBMITTED: &str = "INSERT INTO submitted_claims
+       (sender_id, interchange_control, transaction_control, claim_id, frequency, total_cents,
+        line_controls, billing_npi, billing_tax_id, submitted_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+
+/// A claim's line control numbers as SQLite keeps them (a JSON array).
+pub(crate) fn to_json(values: &[String]) -> String {
+    serde_json::to_string(values).unwrap_or_else(|_| "[]".to_owned())
+}
+
+pub(crate) fn from_json(text: &str) -> Result<Vec<String>, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt {
+        what: "line control numbers",
+        reason: e.to_string(),
+    })
+}
+
+impl Store {
+    /// Reserves one interchange, one group and `transactions` transaction set numbers.
+    pub async fn reserve_controls(
+        &self,
+        sender: &str,
+        transactions: u64,
+    ) -> Result<ControlNumbers, StoreError> {
+        let count = i64::try_from(transactions.max(1)).unwrap_or(MAX_CONTROL);
+        let lasts: [i64; 3] = on_pool!(&self.db, pool => {
+            let mut tx = pool.begin().await?;
+            let mut lasts = [0; 3];
+            for (last, (kind, n)) in lasts.iter_mut().zip([("ISA", 1), ("GS", 1), ("ST", count)]) {
+                *last = sqlx::query_scalar(RESERVE)
+                    .bind(sender)
+                    .bind(kind)
+                    .bind(n)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            lasts
+        });
+        let checked = |kind: &'static str, last: i64, n: i64| {
+            if last > MAX_CONTROL {
+                return Err(StoreError::Exhausted {
+                    sender: sender.to_owned(),
+                    kind,
+                });
+            }
+            Ok(u64::try_from(last - n + 1).unwrap_or(0))
+        };
+        let [isa, gs, st] = lasts;
+        // The ST check comes first: it is the one a large reservation exhausts.
+        let first_transaction = checked("ST", st, count)?;
+        Ok(ControlNumbers {
+            interchange: checked("ISA", isa, 1)?,
+            group: checked("GS", gs, 1)?,
+            first_transaction,
+        })
+    }
+
+    /// Records the claims an interchange carried, all or none.
+    pub async fn record_submission(
+        &self,
+        sender: &str,
+        interchange: u64,
+        claims: &[SubmittedClaim],
+    ) -> Result<(), StoreError> {
+        let interchange = i64::try_from(interchange).unwrap_or(i64::MAX);
+        let now = Utc::now();
+        match &self.db {
+            Db::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                for claim in claims {
+                    bind_submitted(sqlx::query(INSERT_SUBMITTED), sender, interchange, claim)
+                        .bind(&claim.line_controls)
+                        .bind(&claim.billing_npi)
+                        .bind(&claim.billing_tax_id)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+            }
+            Db::Sqlite(pool) => {
+                let mut tx = pool.begin().await?;
+                for claim in claims {
+                    bind_submitted(sqlx::query(INSERT_SUBMITTED), sender, interchange, claim)
+                        .bind(to_json(&claim.line_controls))
+                        .bind(&claim.billing_npi)
+                        .bind(&claim.billing_tax_id)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Which of these claim ids this sender has already submitted.
+    pub async fn already_submitted(
+        &self,
+        sender: &str,
+        claim_ids: &[String],
+    ) -> Result<Vec<String>, StoreError> {
+        let ids = match &self.db {
+            Db::Postgres(pool) => {
+                sqlx::query_scalar(
+                    "SELECT DISTINCT claim_id FROM submitted_claims
+                     WHERE sender_id = $1 AND claim_id = ANY($2) ORDER BY claim_id",
+                )
+                .bind(sender)
+                .bind(claim_ids)
+                .fetch_all(pool)
+                .await?
+            }
+            Db::Sqlite(pool) => {
+                sqlx::query_scalar(
+                    "SELECT DISTINCT claim_id FROM submitted_claims
+                     WHERE sender_id = $1 AND claim_id IN (SELECT value FROM json_each($2))
+                     ORDER BY claim_id",
+                )
+                .bind(sender)
+                .bind(to_json(claim_ids))
+                .fetch_all(pool)
+                .await?
+            }
+        };
+        Ok(ids)
+    }
+
+    /// The payer's claim control number (CLP07) from the latest posted remittance of a
+    /// claim: what a replacement or void must quote in REF*F8.
+    pub async fn payer_claim_number_of(
+        &self,
+        claim_id: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let number = on_pool!(&self.db, pool => {
+            sqlx::query_scalar(
+                "SELECT c.payer_claim_number FROM remittance_claims c
+                 JOIN remittances r ON r.id = c.remittance_id
+                 WHERE c.claim_id = $1 AND c.payer_claim_number <> ''
+                 ORDER BY r.posted_at DESC, c.remittance_id DESC LIMIT 1",
+            )
+            .bind(claim_id)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(number)
+    }
+
+    /// Every submission of a claim, oldest first: (interchange, frequency).
+    pub async fn submissions_of(&self, claim_id: &str) -> Result<Vec<(i64, String)>, StoreError> {
+        on_pool!(&self.db, pool => {
+            let rows = sqlx::query(
+                "SELECT interchange_control, frequency FROM submitted_claims
+                 WHERE claim_id = $1 ORDER BY submitted_at, interchange_control",
+            )
+            .bind(claim_id)
+            .fetch_all(pool)
+            .await?;
+            rows.iter()
+                .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+                .collect::<Result<_, sqlx::Error>>()
+                .map_err(StoreError::from)
+        })
+    }
+}
+
+/// The columns both backends bind alike, in `INSERT_SUBMITTED` order.
+fn bind_submitted<'q, DB: sqlx::Database>(
+    query: sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments>,
+    sender: &'q str,
+    interchange: i64,
+    claim: &'q SubmittedClaim,
+) -> sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments>
+where
+    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    &'q String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    query
+        .bind(sender)
+        .bind(interchange)
+        .bind(claim.transaction_control)
+        .bind(&claim.claim_id)
+        .bind(&claim.frequency)
+        .bind(claim.total_cents)
+}

@@ -2,7 +2,8 @@
 //! call: from a scrubbed encounter to the claim (`claim`), and submitting a batch as an 837P
 //! (`submit`: scrub, build, check each claim, reserve control numbers, write, deliver,
 //! record), reading and posting an 835 (`remittance`), recording acknowledgments
-//! (`acknowledgment`). Codecs stay codecs: the X12 crate knows claims and segments, not encounters; the
+//! (`acknowledgment`), storing encounters and scrubbing them against stored history
+//! (`intake`). Codecs stay codecs: the X12 crate knows claims and segments, not encounters; the
 //! scrubber knows rules, not files or databases. This crate is where they meet the store.
 //!
 //! Invariant (checked by `tests/dependencies.rs`): the domain crates (model, billing, scrub,
@@ -11,11 +12,13 @@
 
 pub mod acknowledgment;
 pub mod claim;
+pub mod intake;
 pub mod remittance;
 pub mod submit;
 
 pub use acknowledgment::{AckPosting, post_acknowledgments, set_summary};
 pub use claim::{BuildError, MAX_DIAGNOSES, MAX_LINES, Resubmission, build_claims};
+pub use intake::{Change, IntakeError, IntakeReport, intake};
 pub use remittance::{
     FileResult, PostingCounts, RemitError, RemitSink, RemitTally, RemittancePoster, read_remittance,
 };

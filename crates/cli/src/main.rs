@@ -8,9 +8,11 @@
 mod ack;
 mod claims;
 mod generate;
+mod ingest;
 mod input;
 mod migrate;
 mod output;
+mod queue;
 mod remit;
 mod report;
 mod rules;
@@ -35,6 +37,13 @@ struct Cli {
 enum Command {
     /// Derive units and modifiers for encounters and report what would stop the claim.
     Scrub(scrub::ScrubArgs),
+    /// Store encounters and scrub them against the stored history; print what changed.
+    Ingest(ingest::IngestArgs),
+    /// The stored work queues: list, show an encounter's stays and results, assign.
+    Queue {
+        #[command(subcommand)]
+        command: queue::QueueCommand,
+    },
     /// Print a JSON Schema.
     Schema {
         #[command(subcommand)]
@@ -80,6 +89,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Scrub(args) => scrub::run(&args),
+        Command::Ingest(args) => ingest::run(&args),
+        Command::Queue { command } => queue::run(&command),
         Command::Schema {
             which: SchemaKind::Encounter,
         } => print_schema(),

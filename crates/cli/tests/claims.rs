@@ -251,3 +251,51 @@ fn with_no_database_named_an_sqlite_file_is_created_and_used() {
         "{stderr}"
     );
 }
+
+/// `ingest` stores and scrubs, a second run of the same records changes nothing, and the
+/// queues can be listed, shown and assigned.
+#[test]
+fn ingest_stores_results_and_the_queues_can_be_worked() {
+    let database = TestDatabase::sqlite();
+    let examples = workspace().join("examples/encounters.json");
+    let examples = examples.to_str().unwrap();
+    let text = |o: &std::process::Output| {
+        (
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let first = cleanclaim_db(&database, &["ingest", examples]);
+    let (stdout, stderr) = text(&first);
+    assert_eq!(first.status.code(), Some(1), "{stderr}");
+    assert!(
+        stdout.contains("EX-PT-0003               documentation_hold   new record"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("5 new, 0 corrected, 0 unchanged"),
+        "{stderr}"
+    );
+    let again = cleanclaim_db(&database, &["ingest", examples]);
+    let (stdout, stderr) = text(&again);
+    assert_eq!(again.status.code(), Some(0), "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(stderr.contains("5 unchanged"), "{stderr}");
+
+    let listed = cleanclaim_db(
+        &database,
+        &["queue", "list", "--queue", "documentation_hold"],
+    );
+    let (stdout, _) = text(&listed);
+    let line = stdout.lines().find(|l| l.contains("EX-PT-0003")).unwrap();
+    let id = line.split_whitespace().next().unwrap().to_owned();
+    assert!(line.contains("units.timed-minutes-missing"), "{line}");
+    let assigned = cleanclaim_db(&database, &["queue", "assign", &id, "ana"]);
+    assert_eq!(assigned.status.code(), Some(0));
+    let shown = cleanclaim_db(&database, &["queue", "show", "EX-PT-0003"]);
+    let (stdout, _) = text(&shown);
+    assert!(stdout.contains("(open), owner ana"), "{stdout}");
+    assert!(stdout.contains("result 1: documentation_hold"), "{stdout}");
+    let unknown = cleanclaim_db(&database, &["queue", "assign", "999999", "ana"]);
+    assert_eq!(unknown.status.code(), Some(2));
+}

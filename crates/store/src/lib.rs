@@ -5,6 +5,7 @@
 //! - Control numbers and submitted claims ([`submissions`]).
 //! - Posted remittances, with duplicate 835s refused ([`remittances`]).
 //! - 999 and 277CA acknowledgments per claim ([`acknowledgments`]).
+//! - Encounter versions, scrub results and work-queue items ([`pipeline`]).
 //!
 //! One schema, written twice (`migrations/postgres`, `migrations/sqlite`: the DDL differs in
 //! types), applied by versioned migrations on connect and by `cleanclaim migrate`; nothing
@@ -18,11 +19,13 @@
 
 mod acknowledgments;
 mod connect;
+mod pipeline;
 mod remittances;
 mod submissions;
 
 pub use acknowledgments::Acknowledgment;
 pub use connect::{Backend, DEFAULT_SQLITE_FILE, Store};
+pub use pipeline::{QueueItem, ScrubRecord, StoredEncounter};
 pub use remittances::{
     PostedAdjustment, PostedClaim, Posting, ProviderAdjustmentRecord, RemittanceId,
     RemittanceRecord, Started,

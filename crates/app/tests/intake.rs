@@ -1,0 +1,236 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "tests fail loudly by design"
+)]
+//! Intake against stored history, on SQLite and PostgreSQL: day by day is the same as one run,
+//! a late visit changes the visits after it (with the reason), a corrected record is a new
+//! version, a billed visit keeps its result, and queue items follow the results.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use cleanclaim_app::intake;
+use cleanclaim_billing::{Engine, Queue};
+use cleanclaim_model::{Encounter, parse_encounter};
+use cleanclaim_scrub::ContextData;
+use cleanclaim_store::{Store, SubmittedClaim};
+use cleanclaim_synth::Generator;
+use cleanclaim_test_support::TestDatabase;
+
+/// Each encounter's latest (queue, findings), as stored.
+async fn latest(store: &Store, ids: &[String]) -> BTreeMap<String, (String, String)> {
+    store
+        .latest_results(ids)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(id, r)| (id, (r.queue, r.findings)))
+        .collect()
+}
+
+/// Two SQLite databases: one fed day by day, one fed the whole period.
+#[tokio::test]
+async fn day_by_day_gives_the_same_results_as_one_run() {
+    let (daily_db, whole_db) = (TestDatabase::sqlite(), TestDatabase::sqlite());
+    let engine = Engine::builtin().unwrap();
+    let context = ContextData::default();
+    let encounters: Vec<Encounter> = Generator::new(31).take(600).collect();
+    let ids: Vec<String> = encounters.iter().map(|e| e.id.clone()).collect();
+
+    let whole = Store::connect(whole_db.url()).await.unwrap();
+    let report = intake(&whole, &engine, &context, &encounters)
+        .await
+        .unwrap();
+    assert_eq!(report.new_encounters, 600);
+    assert_eq!(report.changes.len(), 600);
+
+    let daily = Store::connect(daily_db.url()).await.unwrap();
+    let mut by_day: BTreeMap<chrono::NaiveDate, Vec<Encounter>> = BTreeMap::new();
+    for encounter in &encounters {
+        by_day
+            .entry(encounter.date_of_service)
+            .or_default()
+            .push(encounter.clone());
+    }
+    assert!(by_day.len() > 20, "{} days", by_day.len());
+    for day in by_day.values() {
+        let report = intake(&daily, &engine, &context, day).await.unwrap();
+        // Visits arrive in date order: no earlier result ever changes.
+        assert!(
+            report.changes.iter().all(|c| c.reason == "new record"),
+            "{:?}",
+            report.changes
+        );
+    }
+    let (whole, daily) = (latest(&whole, &ids).await, latest(&daily, &ids).await);
+    assert_eq!(whole.len(), 600);
+    assert_eq!(whole, daily);
+    let queues: std::collections::BTreeSet<&str> =
+        whole.values().map(|(q, _)| q.as_str()).collect();
+    assert!(queues.len() >= 3, "{queues:?}");
+}
+
+/// The test PT encounter, as an evaluation on `date` with id `id`.
+fn evaluation(id: &str, date: &str) -> Encounter {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../x12/tests/data/encounters/pt-medicare.json");
+    let mut value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    value["id"] = id.into();
+    value["date_of_service"] = date.into();
+    value["clinical"]["visit_type"] = "evaluation".into();
+    value["clinical"]["tests_and_measures"] =
+        serde_json::json!({"performed": true, "measures": [{"name": "TUG", "value": "14 s"}]});
+    value["timing"] = serde_json::json!({"lines": [{"code": "97162", "charge_per_unit": 12000}]});
+    parse_encounter(&value.to_string()).unwrap()
+}
+
+async fn a_late_visit_changes_the_visits_after_it_unless_billed(database: TestDatabase) {
+    let store = Store::connect(database.url()).await.unwrap();
+    let engine = Engine::builtin().unwrap();
+    let context = ContextData::default();
+    let later = evaluation("EVAL-LATER", "2025-03-10");
+    let report = intake(&store, &engine, &context, std::slice::from_ref(&later))
+        .await
+        .unwrap();
+    assert_eq!(report.changes[0].queue, Queue::ReadyToBill, "{report:?}");
+
+    // An evaluation dated before it arrives late: the later one is now the second of the
+    // episode, and its result says why it changed.
+    let early = evaluation("EVAL-EARLY", "2025-03-04");
+    let report = intake(&store, &engine, &context, std::slice::from_ref(&early))
+        .await
+        .unwrap();
+    let changed: Vec<(&str, Queue, &str)> = report
+        .changes
+        .iter()
+        .map(|c| (c.encounter_id.as_str(), c.queue, c.reason.as_str()))
+        .collect();
+    assert_eq!(
+        changed,
+        [
+            ("EVAL-EARLY", Queue::ReadyToBill, "new record"),
+            (
+                "EVAL-LATER",
+                Queue::CodingReview,
+                "history changed by EVAL-EARLY"
+            ),
+        ]
+    );
+    let history = store.results_of("EVAL-LATER").await.unwrap();
+    assert_eq!(history.len(), 2);
+    assert!(
+        history[1]
+            .findings
+            .contains("coding.evaluation-repeated-in-episode"),
+        "{history:?}"
+    );
+    // Its queue item moved: the ready-to-bill stay ended, a coding review stay began.
+    let items = store.queue_history("EVAL-LATER").await.unwrap();
+    let stays: Vec<(&str, bool)> = items
+        .iter()
+        .map(|i| (i.queue.as_str(), i.left_at.is_some()))
+        .collect();
+    assert_eq!(stays, [("ready_to_bill", true), ("coding_review", false)]);
+
+    // Billed visits keep the result they were billed with.
+    store
+        .record_submission(
+            "CLINIC",
+            1,
+            &[SubmittedClaim {
+                claim_id: "EVAL-EARLY".into(),
+                frequency: "1".into(),
+                transaction_control: 1,
+                total_cents: 12_000,
+                line_controls: vec!["EVAL-EARLY-1".into()],
+                billing_npi: String::new(),
+                billing_tax_id: String::new(),
+            }],
+        )
+        .await
+        .unwrap();
+    let earliest = evaluation("EVAL-EARLIEST", "2025-03-03");
+    let report = intake(&store, &engine, &context, std::slice::from_ref(&earliest))
+        .await
+        .unwrap();
+    assert_eq!(report.billed_unchanged, ["EVAL-EARLY"]);
+    assert_eq!(store.results_of("EVAL-EARLY").await.unwrap().len(), 1);
+}
+
+async fn a_corrected_record_is_a_new_version_and_the_same_record_is_nothing(
+    database: TestDatabase,
+) {
+    let store = Store::connect(database.url()).await.unwrap();
+    let engine = Engine::builtin().unwrap();
+    let context = ContextData::default();
+    let first = evaluation("EVAL-1", "2025-03-10");
+    intake(&store, &engine, &context, std::slice::from_ref(&first))
+        .await
+        .unwrap();
+    let again = intake(&store, &engine, &context, std::slice::from_ref(&first))
+        .await
+        .unwrap();
+    assert_eq!((again.unchanged, again.changes.len()), (1, 0));
+
+    let mut corrected = first.clone();
+    corrected.clinical.diagnoses.clear();
+    let report = intake(&store, &engine, &context, std::slice::from_ref(&corrected))
+        .await
+        .unwrap();
+    assert_eq!(report.corrected, 1);
+    assert_eq!(report.changes[0].reason, "corrected record (version 2)");
+    assert_eq!(report.changes[0].queue, Queue::DocumentationHold);
+    assert_eq!(
+        store.latest_versions(&["EVAL-1".to_owned()]).await.unwrap()["EVAL-1"].0,
+        2
+    );
+    let open = store
+        .queue_items(Some("documentation_hold"), true)
+        .await
+        .unwrap();
+    assert_eq!(open.len(), 1);
+    assert!(
+        store
+            .assign_queue_item(open[0].id, "billing.lead")
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.queue_history("EVAL-1").await.unwrap()[1]
+            .owner
+            .as_deref(),
+        Some("billing.lead")
+    );
+}
+
+macro_rules! on_both_backends {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            use super::TestDatabase;
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    super::$case(TestDatabase::sqlite()).await;
+                }
+            )*
+        }
+        mod postgres {
+            use super::TestDatabase;
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    super::$case(TestDatabase::create()).await;
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    a_late_visit_changes_the_visits_after_it_unless_billed,
+    a_corrected_record_is_a_new_version_and_the_same_record_is_nothing,
+);

@@ -1,0 +1,432 @@
+//! The stored pipeline: encounter versions, scrub results and work-queue items.
+//!
+//! An encounter id that arrives again with a different record is a new version; the scrub
+//! history of a patient is re-derived from the latest versions of all their stored encounters,
+//! so a late note changes the results of the visits after it. An intake (its versions, its
+//! results, its queue moves) is written in one transaction.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::{Postgres, Sqlite, Transaction};
+
+use crate::connect::Db;
+use crate::submissions::to_json;
+use crate::{Store, StoreError};
+
+/// One version of an encounter as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEncounter {
+    pub encounter_id: String,
+    pub version: i32,
+    pub patient_id: String,
+    pub date_of_service: NaiveDate,
+    /// The record (JSON) the next scrub is made from.
+    pub record: String,
+}
+
+/// A scrub result as stored, or to be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScrubRecord {
+    pub encounter_id: String,
+    pub encounter_version: i32,
+    pub queue: String,
+    pub pack_id: String,
+    pub pack_version: String,
+    /// `rule_id: message` per finding, one per line.
+    pub findings: String,
+    pub charge_cents: i64,
+    /// Why this result was made: a new record, a corrected one, or history that changed.
+    pub reason: String,
+}
+
+/// A stay of an encounter in a work queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueItem {
+    pub id: i64,
+    pub encounter_id: String,
+    pub queue: String,
+    pub entered_at: DateTime<Utc>,
+    /// When the encounter moved on (re-scrubbed into another queue, or resolved).
+    pub left_at: Option<DateTime<Utc>>,
+    pub owner: Option<String>,
+    pub status: String,
+    pub findings: String,
+}
+
+type ResultRow = (String, i32, String, String, String, String, i64, String);
+type QueueRow = (
+    i64,
+    String,
+    String,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+    Option<String>,
+    String,
+    String,
+);
+
+fn queue_item(row: QueueRow) -> QueueItem {
+    let (id, encounter_id, queue, entered_at, left_at, owner, status, findings) = row;
+    QueueItem {
+        id,
+        encounter_id,
+        queue,
+        entered_at,
+        left_at,
+        owner,
+        status,
+        findings,
+    }
+}
+
+const QUEUE_COLUMNS: &str = "id, encounter_id, queue, entered_at, left_at, owner, status, findings";
+
+/// Runs a query over a list of ids: PostgreSQL binds an array (`= ANY($1)`), SQLite a JSON
+/// array (`IN (SELECT value FROM json_each($1))`); `{IDS}` in the SQL marks the place.
+macro_rules! over_ids {
+    ($db:expr, $ids:expr, $sql:expr, $pool:ident, $query:ident => $body:expr) => {
+        match $db {
+            Db::Postgres($pool) => {
+                let sql = $sql.replace("{IDS}", "= ANY($1)");
+                let $query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind($ids);
+                $body
+            }
+            Db::Sqlite($pool) => {
+                let sql = $sql.replace("{IDS}", "IN (SELECT value FROM json_each($1))");
+                let $query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(to_json($ids));
+                $body
+            }
+        }
+    };
+}
+
+impl Store {
+    /// The latest version of each encounter id given: (version, record).
+    pub async fn latest_versions(
+        &self,
+        encounter_ids: &[String],
+    ) -> Result<HashMap<String, (i32, String)>, StoreError> {
+        let rows: Vec<(String, i32, String)> = over_ids!(&self.db, encounter_ids,
+            "SELECT e.encounter_id, e.version, e.record FROM encounters e
+             WHERE e.encounter_id {IDS}
+               AND e.version = (SELECT MAX(version) FROM encounters l WHERE l.encounter_id = e.encounter_id)",
+            pool, query => query.fetch_all(pool).await?);
+        Ok(rows
+            .into_iter()
+            .map(|(id, version, record)| (id, (version, record)))
+            .collect())
+    }
+
+    /// The latest version of every stored encounter of these patients, by patient and date.
+    pub async fn latest_encounters_of(
+        &self,
+        patient_ids: &[String],
+    ) -> Result<Vec<StoredEncounter>, StoreError> {
+        let rows: Vec<(String, i32, String, NaiveDate, String)> = over_ids!(&self.db, patient_ids,
+            "SELECT e.encounter_id, e.version, e.patient_id, e.date_of_service, e.record FROM encounters e
+             WHERE e.patient_id {IDS}
+               AND e.version = (SELECT MAX(version) FROM encounters l WHERE l.encounter_id = e.encounter_id)
+             ORDER BY e.patient_id, e.date_of_service, e.encounter_id",
+            pool, query => query.fetch_all(pool).await?);
+        Ok(rows
+            .into_iter()
+            .map(
+                |(encounter_id, version, patient_id, date_of_service, record)| StoredEncounter {
+                    encounter_id,
+                    version,
+                    patient_id,
+                    date_of_service,
+                    record,
+                },
+            )
+            .collect())
+    }
+
+    /// The latest scrub result of each encounter id given.
+    pub async fn latest_results(
+        &self,
+        encounter_ids: &[String],
+    ) -> Result<HashMap<String, ScrubRecord>, StoreError> {
+        let rows: Vec<ResultRow> = over_ids!(&self.db, encounter_ids,
+            "SELECT r.encounter_id, r.encounter_version, r.queue, r.pack_id, r.pack_version, r.findings,
+                    r.charge_cents, r.reason
+             FROM scrub_results r
+             WHERE r.encounter_id {IDS}
+               AND r.seq = (SELECT MAX(seq) FROM scrub_results l WHERE l.encounter_id = r.encounter_id)",
+            pool, query => query.fetch_all(pool).await?);
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let (
+                    encounter_id,
+                    encounter_version,
+                    queue,
+                    pack_id,
+                    pack_version,
+                    findings,
+                    charge_cents,
+                    reason,
+                ) = row;
+                (
+                    encounter_id.clone(),
+                    ScrubRecord {
+                        encounter_id,
+                        encounter_version,
+                        queue,
+                        pack_id,
+                        pack_version,
+                        findings,
+                        charge_cents,
+                        reason,
+                    },
+                )
+            })
+            .collect())
+    }
+
+    /// Every scrub result of an encounter, oldest first.
+    pub async fn results_of(&self, encounter_id: &str) -> Result<Vec<ScrubRecord>, StoreError> {
+        let ids = [encounter_id.to_owned()];
+        let rows: Vec<ResultRow> = over_ids!(&self.db, &ids[..],
+            "SELECT encounter_id, encounter_version, queue, pack_id, pack_version, findings,
+                    charge_cents, reason
+             FROM scrub_results WHERE encounter_id {IDS} ORDER BY seq",
+            pool, query => query.fetch_all(pool).await?);
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let (
+                    encounter_id,
+                    encounter_version,
+                    queue,
+                    pack_id,
+                    pack_version,
+                    findings,
+                    charge_cents,
+                    reason,
+                ) = row;
+                ScrubRecord {
+                    encounter_id,
+                    encounter_version,
+                    queue,
+                    pack_id,
+                    pack_version,
+                    findings,
+                    charge_cents,
+                    reason,
+                }
+            })
+            .collect())
+    }
+
+    /// Which of these encounter ids have been billed (a claim `{id}` or `{id}-n` submitted by
+    /// any sender): their results are no longer re-derived.
+    pub async fn billed_encounters(
+        &self,
+        encounter_ids: &[String],
+    ) -> Result<Vec<String>, StoreError> {
+        let rows: Vec<(String,)> = over_ids!(&self.db, encounter_ids,
+            "SELECT DISTINCT e.value FROM submitted_claims s
+             JOIN (SELECT DISTINCT encounter_id AS value FROM encounters WHERE encounter_id {IDS}) e
+               ON s.claim_id = e.value
+               OR substr(s.claim_id, 1, length(e.value) + 1) = e.value || '-'
+             ORDER BY 1",
+            pool, query => query.fetch_all(pool).await?);
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
+    /// Writes an intake whole: new encounter versions, new results, and the queue moves the
+    /// results make (an encounter whose queue changes leaves its open item and enters a new
+    /// one; one whose queue stays has its item's findings brought up to date).
+    pub async fn record_intake(
+        &self,
+        versions: &[StoredEncounter],
+        results: &[ScrubRecord],
+    ) -> Result<(), StoreError> {
+        let now = Utc::now();
+        match &self.db {
+            Db::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                write_intake_pg(&mut tx, versions, results, now).await?;
+                tx.commit().await?;
+            }
+            Db::Sqlite(pool) => {
+                let mut tx = pool.begin().await?;
+                write_intake_sqlite(&mut tx, versions, results, now).await?;
+                tx.commit().await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Queue items, newest first: the open ones of a queue, or every one.
+    pub async fn queue_items(
+        &self,
+        queue: Option<&str>,
+        open_only: bool,
+    ) -> Result<Vec<QueueItem>, StoreError> {
+        let sql = format!(
+            "SELECT {QUEUE_COLUMNS} FROM queue_items
+             WHERE ($1 = '' OR queue = $1) AND ($2 = 0 OR left_at IS NULL)
+             ORDER BY entered_at DESC, id DESC"
+        );
+        let rows: Vec<QueueRow> = crate::on_pool!(&self.db, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(queue.unwrap_or(""))
+                .bind(i32::from(open_only))
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows.into_iter().map(queue_item).collect())
+    }
+
+    /// Every queue item of an encounter, oldest first.
+    pub async fn queue_history(&self, encounter_id: &str) -> Result<Vec<QueueItem>, StoreError> {
+        let sql = format!(
+            "SELECT {QUEUE_COLUMNS} FROM queue_items WHERE encounter_id = $1 ORDER BY entered_at, id"
+        );
+        let rows: Vec<QueueRow> = crate::on_pool!(&self.db, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(encounter_id)
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows.into_iter().map(queue_item).collect())
+    }
+
+    /// Assigns an open queue item; `false` when no open item has this id.
+    pub async fn assign_queue_item(&self, id: i64, owner: &str) -> Result<bool, StoreError> {
+        let updated = crate::on_pool!(&self.db, pool => {
+            sqlx::query("UPDATE queue_items SET owner = $2 WHERE id = $1 AND left_at IS NULL")
+                .bind(id)
+                .bind(owner)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(updated == 1)
+    }
+}
+
+/// The next result number of an encounter and its open queue item.
+async fn open_item_pg(
+    tx: &mut Transaction<'static, Postgres>,
+    encounter_id: &str,
+) -> Result<(i32, Option<(i64, String)>), StoreError> {
+    let seq: i32 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(seq), 0) + 1 FROM scrub_results WHERE encounter_id = $1",
+    )
+    .bind(encounter_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let open: Option<(i64, String)> = sqlx::query_as(
+        "SELECT id, queue FROM queue_items WHERE encounter_id = $1 AND left_at IS NULL",
+    )
+    .bind(encounter_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok((seq, open))
+}
+
+async fn open_item_sqlite(
+    tx: &mut Transaction<'static, Sqlite>,
+    encounter_id: &str,
+) -> Result<(i32, Option<(i64, String)>), StoreError> {
+    let seq: i32 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(seq), 0) + 1 FROM scrub_results WHERE encounter_id = $1",
+    )
+    .bind(encounter_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let open: Option<(i64, String)> = sqlx::query_as(
+        "SELECT id, queue FROM queue_items WHERE encounter_id = $1 AND left_at IS NULL",
+    )
+    .bind(encounter_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok((seq, open))
+}
+
+/// The statements of an intake, the same on both backends.
+macro_rules! write_intake {
+    ($name:ident, $db:ty, $open_item:ident) => {
+        async fn $name(
+            tx: &mut Transaction<'static, $db>,
+            versions: &[StoredEncounter],
+            results: &[ScrubRecord],
+            now: DateTime<Utc>,
+        ) -> Result<(), StoreError> {
+            for version in versions {
+                sqlx::query(
+                    "INSERT INTO encounters
+                       (encounter_id, version, patient_id, date_of_service, record, received_at)
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(&version.encounter_id)
+                .bind(version.version)
+                .bind(&version.patient_id)
+                .bind(version.date_of_service)
+                .bind(&version.record)
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+            }
+            for result in results {
+                let (seq, open) = $open_item(tx, &result.encounter_id).await?;
+                sqlx::query(
+                    "INSERT INTO scrub_results
+                       (encounter_id, seq, encounter_version, queue, pack_id, pack_version,
+                        findings, charge_cents, reason, scrubbed_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                )
+                .bind(&result.encounter_id)
+                .bind(seq)
+                .bind(result.encounter_version)
+                .bind(&result.queue)
+                .bind(&result.pack_id)
+                .bind(&result.pack_version)
+                .bind(&result.findings)
+                .bind(result.charge_cents)
+                .bind(&result.reason)
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+                match open {
+                    Some((id, queue)) if queue == result.queue => {
+                        sqlx::query("UPDATE queue_items SET findings = $2 WHERE id = $1")
+                            .bind(id)
+                            .bind(&result.findings)
+                            .execute(&mut **tx)
+                            .await?;
+                    }
+                    open => {
+                        if let Some((id, _)) = open {
+                            sqlx::query(
+                                "UPDATE queue_items SET left_at = $2, status = 'moved' WHERE id = $1",
+                            )
+                            .bind(id)
+                            .bind(now)
+                            .execute(&mut **tx)
+                            .await?;
+                        }
+                        sqlx::query(
+                            "INSERT INTO queue_items (encounter_id, queue, entered_at, status, findings)
+                             VALUES ($1, $2, $3, 'open', $4)",
+                        )
+                        .bind(&result.encounter_id)
+                        .bind(&result.queue)
+                        .bind(now)
+                        .bind(&result.findings)
+                        .execute(&mut **tx)
+                        .await?;
+                    }
+                }
+            }
+            Ok(())
+        }
+    };
+}
+
+write_intake!(write_intake_pg, Postgres, open_item_pg);
+write_intake!(write_intake_sqlite, Sqlite, open_item_sqlite);

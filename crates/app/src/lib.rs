@@ -13,16 +13,18 @@
 pub mod acknowledgment;
 pub mod claim;
 pub mod intake;
+pub mod queues;
 pub mod remittance;
 pub mod submit;
 
 pub use acknowledgment::{AckPosting, post_acknowledgments, set_summary};
 pub use claim::{BuildError, MAX_DIAGNOSES, MAX_LINES, Resubmission, build_claims};
 pub use intake::{Change, IntakeError, IntakeReport, intake};
+pub use queues::{QueueFigures, auto_cleared, queue_figures};
 pub use remittance::{
     FileResult, PostingCounts, RemitError, RemitSink, RemitTally, RemittancePoster, read_remittance,
 };
 pub use submit::{
     Delivery, Prepared, Resubmit, SubmitError, SubmitOptions, SubmitReport, Unbilled, prepare,
-    submit,
+    prepare_stored, submit,
 };

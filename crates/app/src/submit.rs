@@ -12,8 +12,10 @@
 
 use chrono::NaiveDateTime;
 use cleanclaim_billing::{Engine, Queue};
-use cleanclaim_model::Encounter;
-use cleanclaim_scrub::{ContextData, ScrubOptions, Scrubber};
+use std::collections::BTreeSet;
+
+use cleanclaim_model::{Encounter, EncounterError, parse_encounter};
+use cleanclaim_scrub::{ContextData, ScrubOptions, ScrubResult, Scrubber};
 use cleanclaim_store::{Store, StoreError, SubmittedClaim};
 use cleanclaim_x12::Delimiters;
 use cleanclaim_x12::x837::{
@@ -140,6 +142,13 @@ pub enum SubmitError {
     Deliver(std::io::Error),
     #[error("recording the submission; the file was withdrawn and no claims are recorded: {0}")]
     Record(StoreError),
+    /// A stored record no longer reads as an encounter.
+    #[error("stored encounter {encounter_id} version {version} cannot be read: {source}")]
+    StoredRecord {
+        encounter_id: String,
+        version: i32,
+        source: EncounterError,
+    },
 }
 
 /// Scrubs `encounters` and builds the claims of the ready-to-bill ones; see the module docs.
@@ -157,25 +166,86 @@ pub fn prepare(
         unbilled: Vec::new(),
     };
     for (encounter, result) in encounters.iter().zip(&results) {
-        if result.queue != Queue::ReadyToBill {
-            match prepared.held.iter_mut().find(|(q, _)| *q == result.queue) {
-                Some((_, n)) => *n += 1,
-                None => prepared.held.push((result.queue, 1)),
+        add_encounter(&mut prepared, encounter, result);
+    }
+    leave_out_unwritable(profile, &mut prepared)?;
+    Ok(prepared)
+}
+
+/// The stored encounters that are ready to bill and not yet billed, scrubbed again with
+/// every stored visit of their patients (so their history is the one `ingest` saw), and built
+/// into claims. Their patients' other visits are history only: they are neither billed nor
+/// counted as held.
+pub async fn prepare_stored(
+    store: &Store,
+    engine: &Engine,
+    context: ContextData,
+    profile: &BillingProfile,
+) -> Result<Prepared, SubmitError> {
+    let ready = store.ready_to_bill_encounters().await?;
+    let billed = store.billed_encounters(&ready).await?;
+    let targets: BTreeSet<String> = ready
+        .into_iter()
+        .filter(|id| !billed.contains(id))
+        .collect();
+    let mut prepared = Prepared {
+        claims: Vec::new(),
+        held: Vec::new(),
+        unbilled: Vec::new(),
+    };
+    if targets.is_empty() {
+        return Ok(prepared);
+    }
+    let ids: Vec<String> = targets.iter().cloned().collect();
+    let mut patients = BTreeSet::new();
+    for (id, (version, record)) in store.latest_versions(&ids).await? {
+        let encounter = parse_encounter(&record).map_err(|source| SubmitError::StoredRecord {
+            encounter_id: id.clone(),
+            version,
+            source,
+        })?;
+        patients.insert(encounter.patient.id);
+    }
+    let patients: Vec<String> = patients.into_iter().collect();
+    let mut visits = Vec::new();
+    for stored in store.latest_encounters_of(&patients).await? {
+        visits.push(parse_encounter(&stored.record).map_err(|source| {
+            SubmitError::StoredRecord {
+                encounter_id: stored.encounter_id.clone(),
+                version: stored.version,
+                source,
             }
-            continue;
-        }
-        match build_claims(encounter, &result.derivation, None) {
-            Ok(built) => prepared
-                .claims
-                .extend(built.into_iter().map(|c| (encounter.id.clone(), c))),
-            Err(err) => prepared.unbilled.push(Unbilled {
-                encounter: encounter.id.clone(),
-                reason: format!("{}: {}", err.field, err.reason),
-            }),
+        })?);
+    }
+    let mut scrubber = Scrubber::new(engine, context, ScrubOptions::default());
+    let results = scrubber.scrub_batch(&visits);
+    for (encounter, result) in visits.iter().zip(&results) {
+        if targets.contains(&encounter.id) {
+            add_encounter(&mut prepared, encounter, result);
         }
     }
     leave_out_unwritable(profile, &mut prepared)?;
     Ok(prepared)
+}
+
+/// Counts a held encounter, or builds the claims of a ready one.
+fn add_encounter(prepared: &mut Prepared, encounter: &Encounter, result: &ScrubResult<'_>) {
+    if result.queue != Queue::ReadyToBill {
+        match prepared.held.iter_mut().find(|(q, _)| *q == result.queue) {
+            Some((_, n)) => *n += 1,
+            None => prepared.held.push((result.queue, 1)),
+        }
+        return;
+    }
+    match build_claims(encounter, &result.derivation, None) {
+        Ok(built) => prepared
+            .claims
+            .extend(built.into_iter().map(|c| (encounter.id.clone(), c))),
+        Err(err) => prepared.unbilled.push(Unbilled {
+            encounter: encounter.id.clone(),
+            reason: format!("{}: {}", err.field, err.reason),
+        }),
+    }
 }
 
 /// Writes each claim alone: a claim whose data the file cannot carry (a character X12
@@ -250,6 +320,7 @@ pub async fn submit(
     if claims.is_empty() {
         return Ok(report);
     }
+    let billed_encounters: BTreeSet<String> = claims.iter().map(|(e, _)| e.clone()).collect();
     let claims: Vec<Claim> = claims.into_iter().map(|(_, claim)| claim).collect();
     let controls = store
         .reserve_controls(&sender, transactions_needed(claims.len()) as u64)
@@ -282,13 +353,16 @@ pub async fn submit(
         .collect();
     // The claims count as submitted only once the file is delivered; if they cannot be
     // recorded, the file is withdrawn, so nothing goes out that the store does not know of.
+    // Stored encounters leave the ready-to-bill queue in the same transaction.
+    let billed: Vec<String> = billed_encounters.into_iter().collect();
     if let Err(err) = store
-        .record_submission(&sender, controls.interchange, &submitted)
+        .record_billing(&sender, controls.interchange, &submitted, &billed)
         .await
     {
         delivery.withdraw();
         return Err(SubmitError::Record(err));
     }
+
     report.claims = claims;
     report.interchange = Some(controls.interchange);
     Ok(report)

@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::Args;
-use cleanclaim_app::{Delivery, Resubmit, SubmitOptions, SubmitReport, prepare, submit};
+use cleanclaim_app::{
+    Delivery, Resubmit, SubmitOptions, SubmitReport, prepare, prepare_stored, submit,
+};
 use cleanclaim_x12::x837::{BillingProfile, ClaimFrequency};
 
 use crate::Outcome;
@@ -20,8 +22,8 @@ use crate::setup;
 
 #[derive(Debug, Args)]
 pub struct ClaimsArgs {
-    /// Encounter files (JSON object, array or NDJSON); `-` reads standard input.
-    #[arg(required = true)]
+    /// Encounter files (JSON object, array or NDJSON); `-` reads standard input. With none,
+    /// the stored encounters that are ready to bill and not yet billed (see `ingest`).
     files: Vec<String>,
     /// Where to write the 837P.
     #[arg(long)]
@@ -105,6 +107,28 @@ pub fn run(args: &ClaimsArgs) -> anyhow::Result<Outcome> {
         None => Vec::new(),
     };
 
+    let options = SubmitOptions {
+        resubmissions,
+        allow_resend: args.allow_resend,
+        all_or_nothing: args.all_or_nothing,
+        line_breaks: args.line_breaks,
+        created: chrono::Local::now().naive_local(),
+    };
+    let mut delivery = FileDelivery { out: &args.out };
+    if args.files.is_empty() {
+        let (runtime, store) = setup::store(&args.database)?;
+        let prepared = runtime.block_on(prepare_stored(&store, &engine, context, &profile))?;
+        if !prepared.has_claims() && prepared.unbilled.is_empty() {
+            eprintln!(
+                "no stored encounter is ready to bill and not yet billed (`cleanclaim ingest` stores them); nothing written"
+            );
+            return Ok(Outcome::Findings);
+        }
+        let report =
+            runtime.block_on(submit(&store, &profile, prepared, &options, &mut delivery))?;
+        print_report(&report, args, &profile.interchange.sender_id, 0);
+        return Ok(outcome(&report, 0));
+    }
     let batch = input::read_batch(&args.files)?;
     if batch.rejected > 0 && args.all_or_nothing {
         bail!(
@@ -116,14 +140,6 @@ pub fn run(args: &ClaimsArgs) -> anyhow::Result<Outcome> {
     // No database is needed (or asked for) when nothing is ready to bill.
     let report = if prepared.has_claims() {
         let (runtime, store) = setup::store(&args.database)?;
-        let options = SubmitOptions {
-            resubmissions,
-            allow_resend: args.allow_resend,
-            all_or_nothing: args.all_or_nothing,
-            line_breaks: args.line_breaks,
-            created: chrono::Local::now().naive_local(),
-        };
-        let mut delivery = FileDelivery { out: &args.out };
         runtime.block_on(submit(&store, &profile, prepared, &options, &mut delivery))?
     } else {
         if args.all_or_nothing && !prepared.unbilled.is_empty() {
@@ -146,13 +162,17 @@ pub fn run(args: &ClaimsArgs) -> anyhow::Result<Outcome> {
         &profile.interchange.sender_id,
         batch.rejected,
     );
-    Ok(if batch.rejected > 0 || !report.unbilled.is_empty() {
+    Ok(outcome(&report, batch.rejected))
+}
+
+fn outcome(report: &SubmitReport, rejected: u64) -> Outcome {
+    if rejected > 0 || !report.unbilled.is_empty() {
         Outcome::BadInput
     } else if report.held_total() > 0 || report.claims.is_empty() {
         Outcome::Findings
     } else {
         Outcome::Clean
-    })
+    }
 }
 
 fn print_report(report: &SubmitReport, args: &ClaimsArgs, sender: &str, rejected: u64) {

@@ -4,6 +4,7 @@
 use std::io::Write;
 
 use clap::{Args, Subcommand};
+use cleanclaim_app::{auto_cleared, queue_figures};
 
 use crate::Outcome;
 use crate::setup::{self, DatabaseArgs};
@@ -21,8 +22,33 @@ pub enum QueueCommand {
         #[command(flatten)]
         database: DatabaseArgs,
     },
-    /// An encounter's queue stays and scrub results, oldest first.
+    /// An encounter's queue stays (with comments) and scrub results, oldest first.
     Show(ShowArgs),
+    /// Add a comment to an item.
+    Comment {
+        id: i64,
+        text: String,
+        /// Who writes it.
+        #[arg(long, default_value = "biller")]
+        by: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Set an open item's status: `resolved` ends its stay; an authorization item can wait as
+    /// `extension_requested`, or end as `denied` or `patient_pay`.
+    Status {
+        id: i64,
+        #[arg(value_parser = ["resolved", "extension_requested", "denied", "patient_pay", "open"])]
+        status: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Time in each queue (median and 90th percentile of ended stays) and the share of
+    /// encounters cleared with no human touch.
+    Stats {
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
     /// Give an open item an owner.
     Assign {
         /// The item's id (from `queue list`).
@@ -104,6 +130,12 @@ pub fn run(command: &QueueCommand) -> anyhow::Result<Outcome> {
                         .map(|owner| format!(", owner {owner}"))
                         .unwrap_or_default()
                 )?;
+                if stay.status != "open" && stay.status != "moved" {
+                    writeln!(out, "  status: {}", stay.status)?;
+                }
+                for (author, text, at) in runtime.block_on(store.queue_comments(stay.id))? {
+                    writeln!(out, "  {} {author}: {text}", at.format("%Y-%m-%d %H:%M"))?;
+                }
             }
             for (n, result) in results.iter().enumerate() {
                 writeln!(
@@ -120,6 +152,71 @@ pub fn run(command: &QueueCommand) -> anyhow::Result<Outcome> {
                     writeln!(out, "  {finding}")?;
                 }
             }
+            out.flush()?;
+        }
+        QueueCommand::Comment {
+            id,
+            text,
+            by,
+            database,
+        } => {
+            let (runtime, store) = setup::store(database)?;
+            if !runtime.block_on(store.comment_queue_item(*id, by, text))? {
+                anyhow::bail!("no queue item {id}");
+            }
+            eprintln!("comment added to item {id}");
+        }
+        QueueCommand::Status {
+            id,
+            status,
+            database,
+        } => {
+            let (runtime, store) = setup::store(database)?;
+            let items = runtime.block_on(store.queue_items(None, true))?;
+            let Some(item) = items.iter().find(|i| i.id == *id) else {
+                anyhow::bail!("no open queue item {id}");
+            };
+            if matches!(
+                status.as_str(),
+                "extension_requested" | "denied" | "patient_pay"
+            ) && item.queue != "authorization"
+            {
+                anyhow::bail!(
+                    "`{status}` is a status of authorization items; item {id} is in {}",
+                    item.queue
+                );
+            }
+            // A denied authorization or a patient paying ends the item; an extension waits.
+            if !runtime.block_on(store.set_queue_status(*id, status))? {
+                anyhow::bail!("no open queue item {id}");
+            }
+            eprintln!("item {id}: {status}");
+        }
+        QueueCommand::Stats { database } => {
+            let (runtime, store) = setup::store(database)?;
+            let items = runtime.block_on(store.queue_items(None, false))?;
+            let hours = |h: Option<f64>| h.map_or_else(|| "-".to_owned(), |h| format!("{h:.1}"));
+            writeln!(
+                out,
+                "{:<20} {:>8} {:>6} {:>13} {:>10}",
+                "queue", "entered", "open", "median hours", "p90 hours"
+            )?;
+            for figures in queue_figures(&items) {
+                writeln!(
+                    out,
+                    "{:<20} {:>8} {:>6} {:>13} {:>10}",
+                    figures.queue,
+                    figures.entered,
+                    figures.open,
+                    hours(figures.median_hours),
+                    hours(figures.p90_hours)
+                )?;
+            }
+            let (cleared, encounters) = auto_cleared(&items);
+            writeln!(
+                out,
+                "auto-cleared: {cleared} of {encounters} encounter(s) ready to bill on their first scrub"
+            )?;
             out.flush()?;
         }
         QueueCommand::Assign {

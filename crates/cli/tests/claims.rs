@@ -299,3 +299,86 @@ fn ingest_stores_results_and_the_queues_can_be_worked() {
     let unknown = cleanclaim_db(&database, &["queue", "assign", "999999", "ana"]);
     assert_eq!(unknown.status.code(), Some(2));
 }
+
+/// `claims` with no files bills the stored encounters that are ready and not yet billed, and
+/// their ready-to-bill stays end; the queue figures count what happened.
+#[test]
+fn claims_bills_what_ingest_stored_once_and_the_stays_end() {
+    let database = TestDatabase::sqlite();
+    let (dir, profile, _) = scratch("claims-stored", 'Q');
+    let examples = workspace().join("examples/encounters.json");
+    let ingested = cleanclaim_db(&database, &["ingest", examples.to_str().unwrap()]);
+    assert_eq!(ingested.status.code(), Some(1));
+    let out = dir.join("stored.837");
+    let run = |out: &Path| {
+        cleanclaim_db(
+            &database,
+            &[
+                "claims",
+                "--profile",
+                profile.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        )
+    };
+    let first = run(&out);
+    let stderr = String::from_utf8_lossy(&first.stderr);
+    assert_eq!(first.status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        billed_ids(&out),
+        ["EX-OT-0001", "EX-PT-0001", "EX-PT-0002", "EX-SLP-0001"]
+    );
+    let second = run(&dir.join("again.837"));
+    assert_eq!(second.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&second.stderr).contains("nothing written"));
+
+    let stats = cleanclaim_db(&database, &["queue", "stats"]);
+    let stdout = String::from_utf8_lossy(&stats.stdout);
+    // The four billed stays ended; the held one is still open.
+    assert!(
+        stdout.contains("ready_to_bill               4      0"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("documentation_hold          1      1"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("auto-cleared: 4 of 5 encounter(s)"),
+        "{stdout}"
+    );
+
+    let listed = cleanclaim_db(
+        &database,
+        &["queue", "list", "--queue", "documentation_hold"],
+    );
+    let listed = String::from_utf8_lossy(&listed.stdout).into_owned();
+    let id = listed
+        .lines()
+        .find(|l| l.contains("EX-PT-0003"))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap()
+        .to_owned();
+    let wrong = cleanclaim_db(&database, &["queue", "status", &id, "denied"]);
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("authorization items"));
+    let commented = cleanclaim_db(
+        &database,
+        &[
+            "queue",
+            "comment",
+            &id,
+            "asked for the minutes",
+            "--by",
+            "ana",
+        ],
+    );
+    assert_eq!(commented.status.code(), Some(0));
+    let resolved = cleanclaim_db(&database, &["queue", "status", &id, "resolved"]);
+    assert_eq!(resolved.status.code(), Some(0));
+    let shown = cleanclaim_db(&database, &["queue", "show", "EX-PT-0003"]);
+    let stdout = String::from_utf8_lossy(&shown.stdout);
+    assert!(stdout.contains("status: resolved"), "{stdout}");
+    assert!(stdout.contains("ana: asked for the minutes"), "{stdout}");
+}

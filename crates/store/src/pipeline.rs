@@ -220,6 +220,21 @@ impl Store {
             .collect())
     }
 
+    /// The encounters whose latest result is `ready_to_bill`.
+    pub async fn ready_to_bill_encounters(&self) -> Result<Vec<String>, StoreError> {
+        let ids = crate::on_pool!(&self.db, pool => {
+            sqlx::query_scalar(
+                "SELECT r.encounter_id FROM scrub_results r
+                 WHERE r.queue = 'ready_to_bill'
+                   AND r.seq = (SELECT MAX(seq) FROM scrub_results l WHERE l.encounter_id = r.encounter_id)
+                 ORDER BY r.encounter_id",
+            )
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(ids)
+    }
+
     /// Which of these encounter ids have been billed (a claim `{id}` or `{id}-n` submitted by
     /// any sender): their results are no longer re-derived.
     pub async fn billed_encounters(
@@ -293,6 +308,69 @@ impl Store {
                 .await?
         });
         Ok(rows.into_iter().map(queue_item).collect())
+    }
+
+    /// Adds a comment to a queue item (open or not); `false` when no item has this id.
+    pub async fn comment_queue_item(
+        &self,
+        id: i64,
+        author: &str,
+        text: &str,
+    ) -> Result<bool, StoreError> {
+        let now = Utc::now();
+        let inserted = crate::on_pool!(&self.db, pool => {
+            sqlx::query(
+                "INSERT INTO queue_comments (item_id, author, text, written_at)
+                 SELECT id, $2, $3, $4 FROM queue_items WHERE id = $1",
+            )
+            .bind(id)
+            .bind(author)
+            .bind(text)
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(inserted == 1)
+    }
+
+    /// The comments on a queue item, oldest first: (author, text, when).
+    pub async fn queue_comments(
+        &self,
+        id: i64,
+    ) -> Result<Vec<(String, String, DateTime<Utc>)>, StoreError> {
+        let rows = crate::on_pool!(&self.db, pool => {
+            sqlx::query_as(
+                "SELECT author, text, written_at FROM queue_comments WHERE item_id = $1
+                 ORDER BY written_at",
+            )
+            .bind(id)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows)
+    }
+
+    /// Sets the status of an open item. `resolved`, `billed`, `denied` (an authorization the
+    /// payer refused) and `patient_pay` end its stay; `extension_requested` and `open` keep it
+    /// in its queue. `false` when no open item has this id.
+    pub async fn set_queue_status(&self, id: i64, status: &str) -> Result<bool, StoreError> {
+        let now = Utc::now();
+        let ends = matches!(status, "resolved" | "billed" | "denied" | "patient_pay");
+        let updated = crate::on_pool!(&self.db, pool => {
+            sqlx::query(
+                "UPDATE queue_items SET status = $2, left_at = CASE WHEN $3 THEN $4 ELSE left_at END
+                 WHERE id = $1 AND left_at IS NULL",
+            )
+            .bind(id)
+            .bind(status)
+            .bind(ends)
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(updated == 1)
     }
 
     /// Assigns an open queue item; `false` when no open item has this id.

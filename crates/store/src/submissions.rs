@@ -92,8 +92,22 @@ impl Store {
         interchange: u64,
         claims: &[SubmittedClaim],
     ) -> Result<(), StoreError> {
+        self.record_billing(sender, interchange, claims, &[]).await
+    }
+
+    /// Records the claims an interchange carried and ends the ready-to-bill queue stays of the
+    /// stored encounters they bill, in one transaction: all or none.
+    pub async fn record_billing(
+        &self,
+        sender: &str,
+        interchange: u64,
+        claims: &[SubmittedClaim],
+        encounters: &[String],
+    ) -> Result<(), StoreError> {
         let interchange = i64::try_from(interchange).unwrap_or(i64::MAX);
         let now = Utc::now();
+        const CLOSE: &str = "UPDATE queue_items SET status = 'billed', left_at = $2
+             WHERE left_at IS NULL AND queue = 'ready_to_bill' AND encounter_id {IDS}";
         match &self.db {
             Db::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
@@ -106,6 +120,11 @@ impl Store {
                         .execute(&mut *tx)
                         .await?;
                 }
+                sqlx::query(sqlx::AssertSqlSafe(CLOSE.replace("{IDS}", "= ANY($1)")))
+                    .bind(encounters)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
                 tx.commit().await?;
             }
             Db::Sqlite(pool) => {
@@ -119,6 +138,13 @@ impl Store {
                         .execute(&mut *tx)
                         .await?;
                 }
+                sqlx::query(sqlx::AssertSqlSafe(
+                    CLOSE.replace("{IDS}", "IN (SELECT value FROM json_each($1))"),
+                ))
+                .bind(to_json(encounters))
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
                 tx.commit().await?;
             }
         }

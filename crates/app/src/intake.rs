@@ -62,12 +62,14 @@ pub enum IntakeError {
 }
 
 /// Stores `encounters` and scrubs them, with every stored visit of their patients, against
-/// `context`; see the module docs.
+/// `context`; see the module docs. `received` is each record's text as the sender wrote it,
+/// index for index, kept with its version (empty when the caller has none).
 pub async fn intake(
     store: &Store,
     engine: &Engine,
     context: &ContextData,
     encounters: &[Encounter],
+    received: &[String],
 ) -> Result<IntakeReport, IntakeError> {
     let mut report = IntakeReport {
         received: encounters.len(),
@@ -77,7 +79,7 @@ pub async fn intake(
     let latest = store.latest_versions(&ids).await?;
     let mut versions: Vec<StoredEncounter> = Vec::new();
     let mut arrived: HashMap<String, (i32, bool)> = HashMap::new();
-    for encounter in encounters {
+    for (index, encounter) in encounters.iter().enumerate() {
         let record = serde_json::to_string(encounter).map_err(|error| IntakeError::Unstorable {
             encounter_id: encounter.id.clone(),
             reason: error.to_string(),
@@ -103,6 +105,7 @@ pub async fn intake(
             patient_id: encounter.patient.id.clone(),
             date_of_service: encounter.date_of_service,
             record,
+            received: received.get(index).cloned(),
         });
     }
     if versions.is_empty() {

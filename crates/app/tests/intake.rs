@@ -41,7 +41,7 @@ async fn day_by_day_gives_the_same_results_as_one_run() {
     let ids: Vec<String> = encounters.iter().map(|e| e.id.clone()).collect();
 
     let whole = Store::connect(whole_db.url()).await.unwrap();
-    let report = intake(&whole, &engine, &context, &encounters)
+    let report = intake(&whole, &engine, &context, &encounters, &[])
         .await
         .unwrap();
     assert_eq!(report.new_encounters, 600);
@@ -57,7 +57,7 @@ async fn day_by_day_gives_the_same_results_as_one_run() {
     }
     assert!(by_day.len() > 20, "{} days", by_day.len());
     for day in by_day.values() {
-        let report = intake(&daily, &engine, &context, day).await.unwrap();
+        let report = intake(&daily, &engine, &context, day, &[]).await.unwrap();
         // Visits arrive in date order: no earlier result ever changes.
         assert!(
             report.changes.iter().all(|c| c.reason == "new record"),
@@ -93,7 +93,7 @@ async fn a_late_visit_changes_the_visits_after_it_unless_billed(database: TestDa
     let engine = Engine::builtin().unwrap();
     let context = ContextData::default();
     let later = evaluation("EVAL-LATER", "2025-03-10");
-    let report = intake(&store, &engine, &context, std::slice::from_ref(&later))
+    let report = intake(&store, &engine, &context, std::slice::from_ref(&later), &[])
         .await
         .unwrap();
     assert_eq!(report.changes[0].queue, Queue::ReadyToBill, "{report:?}");
@@ -101,7 +101,7 @@ async fn a_late_visit_changes_the_visits_after_it_unless_billed(database: TestDa
     // An evaluation dated before it arrives late: the later one is now the second of the
     // episode, and its result says why it changed.
     let early = evaluation("EVAL-EARLY", "2025-03-04");
-    let report = intake(&store, &engine, &context, std::slice::from_ref(&early))
+    let report = intake(&store, &engine, &context, std::slice::from_ref(&early), &[])
         .await
         .unwrap();
     let changed: Vec<(&str, Queue, &str)> = report
@@ -154,9 +154,15 @@ async fn a_late_visit_changes_the_visits_after_it_unless_billed(database: TestDa
         .await
         .unwrap();
     let earliest = evaluation("EVAL-EARLIEST", "2025-03-03");
-    let report = intake(&store, &engine, &context, std::slice::from_ref(&earliest))
-        .await
-        .unwrap();
+    let report = intake(
+        &store,
+        &engine,
+        &context,
+        std::slice::from_ref(&earliest),
+        &[],
+    )
+    .await
+    .unwrap();
     assert_eq!(report.billed_unchanged, ["EVAL-EARLY"]);
     assert_eq!(store.results_of("EVAL-EARLY").await.unwrap().len(), 1);
 }
@@ -168,19 +174,34 @@ async fn a_corrected_record_is_a_new_version_and_the_same_record_is_nothing(
     let engine = Engine::builtin().unwrap();
     let context = ContextData::default();
     let first = evaluation("EVAL-1", "2025-03-10");
-    intake(&store, &engine, &context, std::slice::from_ref(&first))
-        .await
-        .unwrap();
-    let again = intake(&store, &engine, &context, std::slice::from_ref(&first))
+    // The sender's text, spaces and all, is kept beside the record as read.
+    let as_sent = serde_json::to_string_pretty(&first).unwrap();
+    intake(
+        &store,
+        &engine,
+        &context,
+        std::slice::from_ref(&first),
+        std::slice::from_ref(&as_sent),
+    )
+    .await
+    .unwrap();
+    assert_eq!(store.versions_of("EVAL-1").await.unwrap(), [(1, as_sent)]);
+    let again = intake(&store, &engine, &context, std::slice::from_ref(&first), &[])
         .await
         .unwrap();
     assert_eq!((again.unchanged, again.changes.len()), (1, 0));
 
     let mut corrected = first.clone();
     corrected.clinical.diagnoses.clear();
-    let report = intake(&store, &engine, &context, std::slice::from_ref(&corrected))
-        .await
-        .unwrap();
+    let report = intake(
+        &store,
+        &engine,
+        &context,
+        std::slice::from_ref(&corrected),
+        &[],
+    )
+    .await
+    .unwrap();
     assert_eq!(report.corrected, 1);
     assert_eq!(report.changes[0].reason, "corrected record (version 2)");
     assert_eq!(report.changes[0].queue, Queue::DocumentationHold);

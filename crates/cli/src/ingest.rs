@@ -32,9 +32,15 @@ pub struct IngestArgs {
 pub fn run(args: &IngestArgs) -> anyhow::Result<Outcome> {
     let engine = setup::engine(args.rules.as_deref(), None, None)?;
     let context = setup::context(args.context.as_deref())?;
-    let batch = input::read_batch(&args.files)?;
+    let batch = input::read_batch_as_received(&args.files)?;
     let (runtime, store) = setup::store(&args.database)?;
-    let report = runtime.block_on(intake(&store, &engine, &context, &batch.encounters))?;
+    let report = runtime.block_on(intake(
+        &store,
+        &engine,
+        &context,
+        &batch.encounters,
+        &batch.raws,
+    ))?;
 
     let mut out = crate::output::stdout();
     for change in &report.changes {

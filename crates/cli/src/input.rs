@@ -14,6 +14,8 @@ use serde_json::value::RawValue;
 /// One encounter from an input, or why it was rejected.
 pub struct Item {
     pub line: usize,
+    /// The record's text as it appeared in the input.
+    pub raw: String,
     pub result: Result<Encounter, EncounterError>,
 }
 
@@ -59,6 +61,7 @@ pub fn for_each(
         for record in parse_records(&text) {
             each(Item {
                 line: record.line + first_line - 1,
+                raw: record.raw,
                 result: record.result,
             })?;
         }
@@ -68,6 +71,7 @@ pub fn for_each(
     while let Some(line_no) = line {
         each(Item {
             line: line_no,
+            raw: lines.current().to_owned(),
             result: parse_encounter(lines.current()),
         })?;
         line = lines.advance()?;
@@ -128,6 +132,8 @@ pub struct Batch {
     pub encounters: Vec<Encounter>,
     /// Where each encounter came from, index for index.
     pub positions: Vec<Position>,
+    /// Each encounter's record as received, index for index (empty unless asked for).
+    pub raws: Vec<String>,
     /// Records left out whole: rejected, or a second record with an id already read.
     pub rejected: u64,
 }
@@ -136,6 +142,15 @@ pub struct Batch {
 /// earlier record already used are reported on standard error (with both positions for a
 /// duplicate) and left out, so no visit is scrubbed, counted or billed twice.
 pub fn read_batch(names: &[String]) -> anyhow::Result<Batch> {
+    read(names, false)
+}
+
+/// As [`read_batch`], keeping each record's text as received (for `ingest`, which stores it).
+pub fn read_batch_as_received(names: &[String]) -> anyhow::Result<Batch> {
+    read(names, true)
+}
+
+fn read(names: &[String], keep_raw: bool) -> anyhow::Result<Batch> {
     let mut batch = Batch::default();
     let mut first_seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for name in names {
@@ -161,6 +176,9 @@ pub fn read_batch(names: &[String]) -> anyhow::Result<Batch> {
                         first_seen.insert(encounter.id.clone(), batch.encounters.len());
                         batch.encounters.push(encounter);
                         batch.positions.push(position);
+                        if keep_raw {
+                            batch.raws.push(item.raw);
+                        }
                     }
                 },
                 Err(err) => {

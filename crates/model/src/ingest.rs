@@ -73,6 +73,9 @@ pub struct Record {
     pub line: usize,
     /// The 0-based position of the record in the input.
     pub index: usize,
+    /// The record's JSON text as it appeared in the input (empty when the input could not
+    /// be split into records there): what an EMR sent, kept as received.
+    pub raw: String,
     pub result: Result<Encounter, EncounterError>,
 }
 
@@ -98,6 +101,7 @@ pub fn parse_records(text: &str) -> Vec<Record> {
                     records.push(Record {
                         line: error_line(line, &result),
                         index,
+                        raw: json.to_owned(),
                         result,
                     });
                 }
@@ -107,6 +111,7 @@ pub fn parse_records(text: &str) -> Vec<Record> {
                 records.push(Record {
                     line: err.line(),
                     index,
+                    raw: String::new(),
                     result: Err(json_error(String::new(), &err)),
                 });
                 break;
@@ -129,6 +134,7 @@ fn push_array(records: &mut Vec<Record>, text: &str, json: &str, line: usize) {
                 records.push(Record {
                     line: error_line(line_of(text, offset), &result),
                     index,
+                    raw: element.get().to_owned(),
                     result,
                 });
             }
@@ -139,6 +145,7 @@ fn push_array(records: &mut Vec<Record>, text: &str, json: &str, line: usize) {
             records.push(Record {
                 line: error_line(line, &result),
                 index,
+                raw: json.to_owned(),
                 result,
             });
         }

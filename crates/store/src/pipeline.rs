@@ -23,6 +23,8 @@ pub struct StoredEncounter {
     pub date_of_service: NaiveDate,
     /// The record (JSON) the next scrub is made from.
     pub record: String,
+    /// The record exactly as received, when the caller kept it.
+    pub received: Option<String>,
 }
 
 /// A scrub result as stored, or to be stored.
@@ -118,6 +120,21 @@ impl Store {
             .collect())
     }
 
+    /// Every stored version of an encounter, oldest first: (version, record as received, or
+    /// as read when the sender's text was not kept).
+    pub async fn versions_of(&self, encounter_id: &str) -> Result<Vec<(i32, String)>, StoreError> {
+        let rows = crate::on_pool!(&self.db, pool => {
+            sqlx::query_as(
+                "SELECT version, COALESCE(received, record) FROM encounters
+                 WHERE encounter_id = $1 ORDER BY version",
+            )
+            .bind(encounter_id)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows)
+    }
+
     /// The latest version of every stored encounter of these patients, by patient and date.
     pub async fn latest_encounters_of(
         &self,
@@ -138,6 +155,7 @@ impl Store {
                     patient_id,
                     date_of_service,
                     record,
+                    received: None,
                 },
             )
             .collect())
@@ -438,8 +456,8 @@ macro_rules! write_intake {
             for version in versions {
                 sqlx::query(
                     "INSERT INTO encounters
-                       (encounter_id, version, patient_id, date_of_service, record, received_at)
-                     VALUES ($1, $2, $3, $4, $5, $6)",
+                       (encounter_id, version, patient_id, date_of_service, record, received_at, received)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 )
                 .bind(&version.encounter_id)
                 .bind(version.version)
@@ -447,6 +465,7 @@ macro_rules! write_intake {
                 .bind(version.date_of_service)
                 .bind(&version.record)
                 .bind(now)
+                .bind(version.received.as_deref())
                 .execute(&mut **tx)
                 .await?;
             }

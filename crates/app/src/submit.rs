@@ -349,6 +349,7 @@ pub async fn submit(
                 .collect(),
             billing_npi: profile.billing_provider.npi.to_string(),
             billing_tax_id: profile.billing_provider.tax_id.clone(),
+            resend: options.allow_resend && claim.frequency == ClaimFrequency::Original,
         })
         .collect();
     // The claims count as submitted only once the file is delivered; if they cannot be

@@ -149,6 +149,7 @@ async fn a_late_visit_changes_the_visits_after_it_unless_billed(database: TestDa
                 line_controls: vec!["EVAL-EARLY-1".into()],
                 billing_npi: String::new(),
                 billing_tax_id: String::new(),
+                resend: false,
             }],
         )
         .await

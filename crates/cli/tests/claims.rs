@@ -382,3 +382,58 @@ fn claims_bills_what_ingest_stored_once_and_the_stays_end() {
     assert!(stdout.contains("status: resolved"), "{stdout}");
     assert!(stdout.contains("ana: asked for the minutes"), "{stdout}");
 }
+
+/// Regression (issue 12): eight `claims` runs at once over the same encounters, on one
+/// database: exactly one bills them; the others withdraw their files and record nothing.
+#[test]
+fn concurrent_claims_runs_bill_each_claim_once() {
+    for database in [TestDatabase::sqlite(), TestDatabase::create()] {
+        let (dir, profile, _) = scratch("claims-race", 'C');
+        let examples = workspace().join("examples/encounters.json");
+        let runs: Vec<_> = (0..8)
+            .map(|n| {
+                std::process::Command::new(env!("CARGO_BIN_EXE_cleanclaim"))
+                    .args([
+                        "claims",
+                        "--profile",
+                        profile.to_str().unwrap(),
+                        "--out",
+                        dir.join(format!("run{n}.837")).to_str().unwrap(),
+                        examples.to_str().unwrap(),
+                    ])
+                    .env_remove("DATABASE_URL")
+                    .env("CLEANCLAIM_DATABASE", database.url())
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        let outputs: Vec<_> = runs
+            .into_iter()
+            .map(|run| run.wait_with_output().unwrap())
+            .collect();
+        // A run that found the claims already recorded leaves them out (exit 2, nothing
+        // written); one that recorded them first wins; one that lost the race at the record
+        // withdraws its file (exit 2).
+        let winners = outputs
+            .iter()
+            .filter(|o| o.status.code() == Some(1))
+            .count();
+        assert_eq!(
+            winners,
+            1,
+            "{:?}",
+            outputs
+                .iter()
+                .map(|o| String::from_utf8_lossy(&o.stderr).into_owned())
+                .collect::<Vec<_>>()
+        );
+        let files: Vec<_> = (0..8)
+            .map(|n| dir.join(format!("run{n}.837")))
+            .filter(|p| p.exists())
+            .collect();
+        assert_eq!(files.len(), 1, "{files:?}");
+        assert_eq!(billed_ids(&files[0]).len(), 4);
+    }
+}

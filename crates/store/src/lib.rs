@@ -58,6 +58,12 @@ pub enum StoreError {
         "{kind} control numbers for sender {sender} are exhausted (at most {MAX_CONTROL}); they are never reused"
     )]
     Exhausted { sender: String, kind: &'static str },
+    /// Recording a submission found an original of the same claim already recorded for the
+    /// sender (a concurrent run got there first): nothing of this submission was recorded.
+    #[error(
+        "an original of a claim in this file was already recorded for this sender, by another run ({detail}); nothing of this submission was recorded"
+    )]
+    AlreadySubmitted { detail: String },
     /// A stored value the store itself wrote cannot be read back.
     #[error("stored {what} cannot be read: {reason}")]
     Corrupt { what: &'static str, reason: String },

@@ -19,6 +19,9 @@ pub struct SubmittedClaim {
     /// submissions of the provider it paid.
     pub billing_npi: String,
     pub billing_tax_id: String,
+    /// An original sent again on purpose (`--allow-resend`): exempt from the one-original
+    /// rule that makes two concurrent runs unable to bill the same claim twice.
+    pub resend: bool,
 }
 
 /// Reserves `count` numbers of one kind: the new last number is returned by the same
@@ -29,8 +32,8 @@ const RESERVE: &str = "INSERT INTO x12_control_numbers (sender_id, kind, last) V
 
 const INSERT_SUBMITTED: &str = "INSERT INTO submitted_claims
        (sender_id, interchange_control, transaction_control, claim_id, frequency, total_cents,
-        line_controls, billing_npi, billing_tax_id, submitted_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+        line_controls, billing_npi, billing_tax_id, submitted_at, resend)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 
 /// A claim's line control numbers as SQLite keeps them (a JSON array).
 pub(crate) fn to_json(values: &[String]) -> String {
@@ -45,6 +48,16 @@ pub(crate) fn from_json(text: &str) -> Result<Vec<String>, StoreError> {
 }
 
 impl Store {
+    /// A unique violation on the one-original index, as the typed error.
+    fn clash(&self, error: sqlx::Error) -> StoreError {
+        match &error {
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::AlreadySubmitted {
+                detail: db.message().to_owned(),
+            },
+            _ => StoreError::Database(error),
+        }
+    }
+
     /// Reserves one interchange, one group and `transactions` transaction set numbers.
     pub async fn reserve_controls(
         &self,
@@ -96,7 +109,9 @@ impl Store {
     }
 
     /// Records the claims an interchange carried and ends the ready-to-bill queue stays of the
-    /// stored encounters they bill, in one transaction: all or none.
+    /// stored encounters they bill, in one transaction: all or none. An original this sender
+    /// already recorded (by another run, even one racing this one) fails the whole record with
+    /// [`StoreError::AlreadySubmitted`]: exactly one run bills a claim.
     pub async fn record_billing(
         &self,
         sender: &str,
@@ -117,8 +132,10 @@ impl Store {
                         .bind(&claim.billing_npi)
                         .bind(&claim.billing_tax_id)
                         .bind(now)
+                        .bind(claim.resend)
                         .execute(&mut *tx)
-                        .await?;
+                        .await
+                        .map_err(|e| self.clash(e))?;
                 }
                 sqlx::query(sqlx::AssertSqlSafe(CLOSE.replace("{IDS}", "= ANY($1)")))
                     .bind(encounters)
@@ -135,8 +152,10 @@ impl Store {
                         .bind(&claim.billing_npi)
                         .bind(&claim.billing_tax_id)
                         .bind(now)
+                        .bind(claim.resend)
                         .execute(&mut *tx)
-                        .await?;
+                        .await
+                        .map_err(|e| self.clash(e))?;
                 }
                 sqlx::query(sqlx::AssertSqlSafe(
                     CLOSE.replace("{IDS}", "IN (SELECT value FROM json_each($1))"),

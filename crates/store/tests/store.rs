@@ -87,6 +87,7 @@ async fn a_submission_is_recorded_whole_or_not_at_all(database: TestDatabase) {
         line_controls: vec!["C1-1".into(), "C1-2".into()],
         billing_npi: "1234567893".into(),
         billing_tax_id: "123456789".into(),
+        resend: false,
     };
     store
         .record_submission(&sender, 1, std::slice::from_ref(&claim))
@@ -129,6 +130,7 @@ async fn an_835_links_only_to_the_submissions_of_the_provider_it_paid(database: 
             line_controls: vec![line.to_owned()],
             billing_npi: npi.to_owned(),
             billing_tax_id: tin.to_owned(),
+            resend: false,
         };
         (sender.to_owned(), claim)
     };
@@ -298,6 +300,7 @@ async fn acknowledgments_are_recorded_once_per_source_and_reference(database: Te
         line_controls: vec!["K1-1".into()],
         billing_npi: String::new(),
         billing_tax_id: String::new(),
+        resend: false,
     };
     store
         .record_submission(&sender, 7, std::slice::from_ref(&claim))
@@ -355,6 +358,54 @@ async fn a_connect_applies_nothing_twice_and_never_waits_on_a_posting(database: 
     posting.commit().await.unwrap();
 }
 
+/// Two runs recording the same original at once: exactly one records it, the other fails
+/// whole with the typed error; an original sent again on purpose (`resend`) is allowed.
+async fn one_original_per_claim_even_when_two_runs_race(database: TestDatabase) {
+    let store = Store::connect(database.url()).await.unwrap();
+    let sender = sender("race-claims");
+    let claim = SubmittedClaim {
+        claim_id: "R-1".into(),
+        frequency: "1".into(),
+        transaction_control: 1,
+        total_cents: 100,
+        line_controls: vec!["R-1-1".into()],
+        billing_npi: String::new(),
+        billing_tax_id: String::new(),
+        resend: false,
+    };
+    let mut runs = Vec::new();
+    for interchange in 1..=4u64 {
+        let store = store.clone();
+        let sender = sender.clone();
+        let claim = claim.clone();
+        runs.push(tokio::spawn(async move {
+            store
+                .record_submission(&sender, interchange, std::slice::from_ref(&claim))
+                .await
+        }));
+    }
+    let mut recorded = 0;
+    for run in runs {
+        match run.await.unwrap() {
+            Ok(()) => recorded += 1,
+            Err(error) => assert!(
+                matches!(error, StoreError::AlreadySubmitted { .. }),
+                "{error}"
+            ),
+        }
+    }
+    assert_eq!(recorded, 1);
+    let resend = SubmittedClaim {
+        resend: true,
+        ..claim.clone()
+    };
+    store
+        .record_submission(&sender, 9, std::slice::from_ref(&resend))
+        .await
+        .unwrap();
+    assert_eq!(store.submissions_of("R-1").await.unwrap().len(), 2);
+}
+
 /// Every case above, once per backend, each on a multi-threaded runtime so that concurrent
 /// cases really run at once.
 macro_rules! on_both_backends {
@@ -391,6 +442,7 @@ on_both_backends!(
     two_postings_of_one_payment_at_once_post_it_once,
     acknowledgments_are_recorded_once_per_source_and_reference,
     a_connect_applies_nothing_twice_and_never_waits_on_a_posting,
+    one_original_per_claim_even_when_two_runs_race,
 );
 
 /// A database an earlier cleanclaim made (its tables created on connect, no migration table)

@@ -405,125 +405,162 @@ impl Store {
     }
 }
 
-/// The next result number of an encounter and its open queue item.
-async fn open_item_pg(
-    tx: &mut Transaction<'static, Postgres>,
-    encounter_id: &str,
-) -> Result<(i32, Option<(i64, String)>), StoreError> {
-    let seq: i32 = sqlx::query_scalar(
-        "SELECT COALESCE(MAX(seq), 0) + 1 FROM scrub_results WHERE encounter_id = $1",
-    )
-    .bind(encounter_id)
-    .fetch_one(&mut **tx)
-    .await?;
-    let open: Option<(i64, String)> = sqlx::query_as(
-        "SELECT id, queue FROM queue_items WHERE encounter_id = $1 AND left_at IS NULL",
-    )
-    .bind(encounter_id)
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok((seq, open))
-}
+/// Rows per multi-row insert: 11 columns x 1,000 rows stays under both backends' limits of
+/// bound parameters (PostgreSQL 65,535; SQLite 32,766).
+const ROWS_PER_INSERT: usize = 1000;
 
-async fn open_item_sqlite(
-    tx: &mut Transaction<'static, Sqlite>,
-    encounter_id: &str,
-) -> Result<(i32, Option<(i64, String)>), StoreError> {
-    let seq: i32 = sqlx::query_scalar(
-        "SELECT COALESCE(MAX(seq), 0) + 1 FROM scrub_results WHERE encounter_id = $1",
-    )
-    .bind(encounter_id)
-    .fetch_one(&mut **tx)
-    .await?;
-    let open: Option<(i64, String)> = sqlx::query_as(
-        "SELECT id, queue FROM queue_items WHERE encounter_id = $1 AND left_at IS NULL",
-    )
-    .bind(encounter_id)
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok((seq, open))
-}
+/// What the intake's writes need to know first: per encounter with a new result, its next
+/// result number and its open queue item (id, queue).
+type Openings = HashMap<String, (i32, Option<(i64, String)>)>;
 
-/// The statements of an intake, the same on both backends.
+/// The statements of an intake, the same on both backends: versions and results go in as
+/// multi-row inserts; each encounter's open queue item is looked up once for the batch.
 macro_rules! write_intake {
-    ($name:ident, $db:ty, $open_item:ident) => {
+    ($name:ident, $db:ty, $ids_sql:expr, $bind_ids:expr) => {
         async fn $name(
             tx: &mut Transaction<'static, $db>,
             versions: &[StoredEncounter],
             results: &[ScrubRecord],
             now: DateTime<Utc>,
         ) -> Result<(), StoreError> {
-            for version in versions {
-                sqlx::query(
+            for chunk in versions.chunks(ROWS_PER_INSERT) {
+                let mut insert: sqlx::QueryBuilder<$db> = sqlx::QueryBuilder::new(
                     "INSERT INTO encounters
-                       (encounter_id, version, patient_id, date_of_service, record, received_at, received)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                )
-                .bind(&version.encounter_id)
-                .bind(version.version)
-                .bind(&version.patient_id)
-                .bind(version.date_of_service)
-                .bind(&version.record)
-                .bind(now)
-                .bind(version.received.as_deref())
-                .execute(&mut **tx)
-                .await?;
+                       (encounter_id, version, patient_id, date_of_service, record, received_at, received) ",
+                );
+                insert.push_values(chunk, |mut row, version| {
+                    row.push_bind(&version.encounter_id)
+                        .push_bind(version.version)
+                        .push_bind(&version.patient_id)
+                        .push_bind(version.date_of_service)
+                        .push_bind(&version.record)
+                        .push_bind(now)
+                        .push_bind(version.received.as_deref());
+                });
+                insert.build().execute(&mut **tx).await?;
             }
+            if results.is_empty() {
+                return Ok(());
+            }
+            let ids: Vec<String> = results.iter().map(|r| r.encounter_id.clone()).collect();
+            let mut openings: Openings = ids.iter().map(|id| (id.clone(), (1, None))).collect();
+            let seqs: Vec<(String, i32)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT encounter_id, MAX(seq) FROM scrub_results WHERE encounter_id {} GROUP BY encounter_id",
+                $ids_sql
+            )))
+            .bind($bind_ids(&ids))
+            .fetch_all(&mut **tx)
+            .await?;
+            for (id, seq) in seqs {
+                if let Some(entry) = openings.get_mut(&id) {
+                    entry.0 = seq + 1;
+                }
+            }
+            let open: Vec<(String, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT encounter_id, id, queue FROM queue_items
+                 WHERE left_at IS NULL AND encounter_id {}",
+                $ids_sql
+            )))
+            .bind($bind_ids(&ids))
+            .fetch_all(&mut **tx)
+            .await?;
+            for (id, item, queue) in open {
+                if let Some(entry) = openings.get_mut(&id) {
+                    entry.1 = Some((item, queue));
+                }
+            }
+            let mut rows = Vec::with_capacity(results.len());
+            let mut moved: Vec<i64> = Vec::new();
+            let mut entering: Vec<&ScrubRecord> = Vec::new();
+            let mut staying: Vec<(i64, &str)> = Vec::new();
             for result in results {
-                let (seq, open) = $open_item(tx, &result.encounter_id).await?;
-                sqlx::query(
-                    "INSERT INTO scrub_results
-                       (encounter_id, seq, encounter_version, queue, pack_id, pack_version,
-                        findings, charge_cents, reason, scrubbed_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                )
-                .bind(&result.encounter_id)
-                .bind(seq)
-                .bind(result.encounter_version)
-                .bind(&result.queue)
-                .bind(&result.pack_id)
-                .bind(&result.pack_version)
-                .bind(&result.findings)
-                .bind(result.charge_cents)
-                .bind(&result.reason)
-                .bind(now)
-                .execute(&mut **tx)
-                .await?;
+                let Some((seq, open)) = openings.get_mut(&result.encounter_id) else {
+                    continue;
+                };
+                rows.push((*seq, result));
+                // A second result of one encounter in the same intake follows the first.
+                *seq += 1;
                 match open {
-                    Some((id, queue)) if queue == result.queue => {
-                        sqlx::query("UPDATE queue_items SET findings = $2 WHERE id = $1")
-                            .bind(id)
-                            .bind(&result.findings)
-                            .execute(&mut **tx)
-                            .await?;
+                    Some((item, queue)) if *queue == result.queue => {
+                        staying.push((*item, result.findings.as_str()));
                     }
-                    open => {
-                        if let Some((id, _)) = open {
-                            sqlx::query(
-                                "UPDATE queue_items SET left_at = $2, status = 'moved' WHERE id = $1",
-                            )
-                            .bind(id)
-                            .bind(now)
-                            .execute(&mut **tx)
-                            .await?;
+                    _ => {
+                        if let Some((item, _)) = open.take() {
+                            moved.push(item);
                         }
-                        sqlx::query(
-                            "INSERT INTO queue_items (encounter_id, queue, entered_at, status, findings)
-                             VALUES ($1, $2, $3, 'open', $4)",
-                        )
-                        .bind(&result.encounter_id)
-                        .bind(&result.queue)
-                        .bind(now)
-                        .bind(&result.findings)
-                        .execute(&mut **tx)
-                        .await?;
+                        entering.push(result);
                     }
                 }
+            }
+            for chunk in rows.chunks(ROWS_PER_INSERT) {
+                let mut insert: sqlx::QueryBuilder<$db> = sqlx::QueryBuilder::new(
+                    "INSERT INTO scrub_results
+                       (encounter_id, seq, encounter_version, queue, pack_id, pack_version,
+                        findings, charge_cents, reason, scrubbed_at) ",
+                );
+                insert.push_values(chunk, |mut row, (seq, result)| {
+                    row.push_bind(&result.encounter_id)
+                        .push_bind(*seq)
+                        .push_bind(result.encounter_version)
+                        .push_bind(&result.queue)
+                        .push_bind(&result.pack_id)
+                        .push_bind(&result.pack_version)
+                        .push_bind(&result.findings)
+                        .push_bind(result.charge_cents)
+                        .push_bind(&result.reason)
+                        .push_bind(now);
+                });
+                insert.build().execute(&mut **tx).await?;
+            }
+            for (item, findings) in staying {
+                sqlx::query("UPDATE queue_items SET findings = $2 WHERE id = $1")
+                    .bind(item)
+                    .bind(findings)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            for item in moved {
+                sqlx::query("UPDATE queue_items SET left_at = $2, status = 'moved' WHERE id = $1")
+                    .bind(item)
+                    .bind(now)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            // An encounter entering twice in one intake keeps only its last stay open.
+            let mut last_of: HashMap<&str, usize> = HashMap::new();
+            for (index, result) in entering.iter().enumerate() {
+                last_of.insert(result.encounter_id.as_str(), index);
+            }
+            let entering: Vec<(bool, &ScrubRecord)> = entering
+                .iter()
+                .enumerate()
+                .map(|(index, result)| (last_of.get(result.encounter_id.as_str()) != Some(&index), *result))
+                .collect();
+            for chunk in entering.chunks(ROWS_PER_INSERT) {
+                let mut insert: sqlx::QueryBuilder<$db> = sqlx::QueryBuilder::new(
+                    "INSERT INTO queue_items (encounter_id, queue, entered_at, left_at, status, findings) ",
+                );
+                insert.push_values(chunk, |mut row, (superseded, result)| {
+                    row.push_bind(&result.encounter_id)
+                        .push_bind(&result.queue)
+                        .push_bind(now)
+                        .push_bind(superseded.then_some(now))
+                        .push_bind(if *superseded { "moved" } else { "open" })
+                        .push_bind(&result.findings);
+                });
+                insert.build().execute(&mut **tx).await?;
             }
             Ok(())
         }
     };
 }
 
-write_intake!(write_intake_pg, Postgres, open_item_pg);
-write_intake!(write_intake_sqlite, Sqlite, open_item_sqlite);
+write_intake!(write_intake_pg, Postgres, "= ANY($1)", |ids: &Vec<
+    String,
+>| ids.clone());
+write_intake!(
+    write_intake_sqlite,
+    Sqlite,
+    "IN (SELECT value FROM json_each($1))",
+    |ids: &Vec<String>| to_json(ids)
+);

@@ -158,5 +158,6 @@ fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
     let rest = url.strip_prefix("sqlite:")?;
     let rest = rest.strip_prefix("//").unwrap_or(rest);
     let path = rest.split('?').next().unwrap_or(rest);
-    Some(std::path::PathBuf::from(path))
+    // `sqlite::memory:` and the like name no file.
+    (!path.starts_with(':')).then(|| std::path::PathBuf::from(path))
 }

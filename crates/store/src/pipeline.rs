@@ -253,20 +253,48 @@ impl Store {
         Ok(ids)
     }
 
-    /// Which of these encounter ids have been billed (a claim `{id}` or `{id}-n` submitted by
-    /// any sender): their results are no longer re-derived.
+    /// Which of these encounter ids have been billed (a claim `{id}`, or `{id}-n` for a visit
+    /// split into several claims, submitted by any sender): their results are no longer
+    /// re-derived. Both lookups are index range scans on the claim id.
     pub async fn billed_encounters(
         &self,
         encounter_ids: &[String],
     ) -> Result<Vec<String>, StoreError> {
-        let rows: Vec<(String,)> = over_ids!(&self.db, encounter_ids,
-            "SELECT DISTINCT e.value FROM submitted_claims s
-             JOIN (SELECT DISTINCT encounter_id AS value FROM encounters WHERE encounter_id {IDS}) e
-               ON s.claim_id = e.value
-               OR substr(s.claim_id, 1, length(e.value) + 1) = e.value || '-'
-             ORDER BY 1",
+        let exact: Vec<(String,)> = over_ids!(&self.db, encounter_ids,
+            "SELECT DISTINCT claim_id FROM submitted_claims WHERE claim_id {IDS}",
             pool, query => query.fetch_all(pool).await?);
-        Ok(rows.into_iter().map(|(id,)| id).collect())
+        // '.' follows '-' in code order, so the range holds exactly the ids `{id}-...`.
+        let split: Vec<(String, String)> = match &self.db {
+            Db::Postgres(pool) => {
+                sqlx::query_as(
+                    "SELECT e.value, s.claim_id FROM UNNEST($1::TEXT[]) AS e(value)
+                     JOIN submitted_claims s
+                       ON s.claim_id > e.value || '-' AND s.claim_id < e.value || '.'",
+                )
+                .bind(encounter_ids)
+                .fetch_all(pool)
+                .await?
+            }
+            Db::Sqlite(pool) => {
+                sqlx::query_as(
+                    "SELECT e.value, s.claim_id FROM json_each($1) e
+                     JOIN submitted_claims s
+                       ON s.claim_id > e.value || '-' AND s.claim_id < e.value || '.'",
+                )
+                .bind(to_json(encounter_ids))
+                .fetch_all(pool)
+                .await?
+            }
+        };
+        let mut billed: Vec<String> = exact.into_iter().map(|(id,)| id).collect();
+        billed.extend(split.into_iter().filter_map(|(id, claim)| {
+            // `{id}-{n}` only: an encounter `A` is not billed by a claim `A-B-1`.
+            let part = claim.get(id.len() + 1..)?;
+            (!part.is_empty() && part.bytes().all(|b| b.is_ascii_digit())).then_some(id)
+        }));
+        billed.sort();
+        billed.dedup();
+        Ok(billed)
     }
 
     /// Writes an intake whole: new encounter versions, new results, and the queue moves the

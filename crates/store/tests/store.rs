@@ -406,6 +406,31 @@ async fn one_original_per_claim_even_when_two_runs_race(database: TestDatabase) 
     assert_eq!(store.submissions_of("R-1").await.unwrap().len(), 2);
 }
 
+/// An encounter is billed by a claim of its own id or of its id with `-n` (a visit split
+/// into several claims), not by a claim whose id merely starts with it.
+async fn billed_encounters_are_found_by_claim_id_and_split_suffix(database: TestDatabase) {
+    let store = Store::connect(database.url()).await.unwrap();
+    let claim = |id: &str| SubmittedClaim {
+        claim_id: id.into(),
+        frequency: "1".into(),
+        transaction_control: 1,
+        total_cents: 100,
+        line_controls: vec![format!("{id}-1")],
+        billing_npi: String::new(),
+        billing_tax_id: String::new(),
+        resend: false,
+    };
+    store
+        .record_submission("S", 1, &[claim("A"), claim("B-2"), claim("C-X-1")])
+        .await
+        .unwrap();
+    let asked: Vec<String> = ["A", "B", "C", "C-X", "D"].map(String::from).to_vec();
+    assert_eq!(
+        store.billed_encounters(&asked).await.unwrap(),
+        ["A", "B", "C-X"]
+    );
+}
+
 /// Every case above, once per backend, each on a multi-threaded runtime so that concurrent
 /// cases really run at once.
 macro_rules! on_both_backends {
@@ -443,6 +468,7 @@ on_both_backends!(
     acknowledgments_are_recorded_once_per_source_and_reference,
     a_connect_applies_nothing_twice_and_never_waits_on_a_posting,
     one_original_per_claim_even_when_two_runs_race,
+    billed_encounters_are_found_by_claim_id_and_split_suffix,
 );
 
 /// A database an earlier cleanclaim made (its tables created on connect, no migration table)

@@ -16,6 +16,9 @@ pub const DEFAULT_SQLITE_FILE: &str = "cleanclaim.db";
 /// How long another writer may hold SQLite's lock before a command gives up (and says so).
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How long a PostgreSQL statement waits for a lock before it fails (and says so).
+const POSTGRES_LOCK_TIMEOUT: &str = "30s";
+
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -141,8 +144,13 @@ async fn open_sqlite(url: &str) -> Result<Store, StoreError> {
 }
 
 async fn open_postgres(url: &str) -> Result<Store, StoreError> {
-    let options: PgConnectOptions =
+    let mut options: PgConnectOptions =
         PgConnectOptions::from_str(url).map_err(|_| StoreError::BadUrl(redact_password(url)))?;
+    // Every statement gives up on a lock it waits for too long, instead of hanging behind a
+    // stopped process; a URL may set its own (`?options=-c lock_timeout=5s`).
+    if !url.contains("lock_timeout") {
+        options = options.options([("lock_timeout", POSTGRES_LOCK_TIMEOUT)]);
+    }
     // One direct attempt first: the pool retries a refused connection until its timeout,
     // which would hide "connection refused" behind "timed out", and print the error once.
     let probe = tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&options))

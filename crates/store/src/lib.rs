@@ -38,7 +38,14 @@ pub const MAX_CONTROL: i64 = 999_999_999;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
+    /// Another session held a lock this statement needed for longer than the lock timeout
+    /// (PostgreSQL `lock_timeout`, 30 s unless the URL sets it; SQLite's busy timeout, 10 s):
+    /// a stopped or slow `cleanclaim` on the same database, most likely.
+    #[error(
+        "gave up waiting for a lock another session holds on the database ({detail}): is another cleanclaim running, or stopped, on it?"
+    )]
+    LockTimeout { detail: String },
     /// The server could not be reached, or refused the connection; names the server, the
     /// database and what to do.
     #[error("cannot connect to PostgreSQL at {host}:{port} (database `{database}`): {reason}")]
@@ -67,6 +74,21 @@ pub enum StoreError {
     /// A stored value the store itself wrote cannot be read back.
     #[error("stored {what} cannot be read: {reason}")]
     Corrupt { what: &'static str, reason: String },
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db) = &error {
+            let code = db.code();
+            // 55P03 lock_not_available (PostgreSQL); 5 and 517 SQLITE_BUSY (SQLite).
+            if matches!(code.as_deref(), Some("55P03" | "5" | "517")) {
+                return Self::LockTimeout {
+                    detail: db.message().to_owned(),
+                };
+            }
+        }
+        Self::Database(error)
+    }
 }
 
 /// Runs the same query code on whichever backend `$db` is: the SQL is written once where

@@ -54,7 +54,7 @@ impl Store {
             sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::AlreadySubmitted {
                 detail: db.message().to_owned(),
             },
-            _ => StoreError::Database(error),
+            _ => StoreError::from(error),
         }
     }
 

@@ -498,3 +498,32 @@ async fn a_postgres_database_from_before_migrations_keeps_its_rows() {
         42
     );
 }
+
+/// Regression (issue 12): a posting waiting on a lock another (stopped) posting holds gives
+/// up after the lock timeout with a typed error, instead of waiting forever without a word.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wait_on_a_held_lock_ends_with_a_lock_timeout() {
+    let database = TestDatabase::create();
+    let holder = Store::connect(database.url()).await.unwrap();
+    let payer = sender("lock");
+    let mut held = holder.begin_posting().await.unwrap();
+    held.start(&remittance(&payer, "EFT3")).await.unwrap();
+    // The same payment from another session waits on the first one's uncommitted row.
+    let impatient = Store::connect(&format!(
+        "{}?options=-c%20lock_timeout%3D300ms",
+        database.url()
+    ))
+    .await
+    .unwrap();
+    let mut waiting = impatient.begin_posting().await.unwrap();
+    let error = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        waiting.start(&remittance(&payer, "EFT3")),
+    )
+    .await
+    .expect("the wait did not end")
+    .unwrap_err();
+    assert!(matches!(error, StoreError::LockTimeout { .. }), "{error}");
+    assert!(error.to_string().contains("another cleanclaim"), "{error}");
+    held.rollback().await.unwrap();
+}

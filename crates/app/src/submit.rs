@@ -300,10 +300,23 @@ pub async fn submit(
     } = prepared;
     let sender = profile.interchange.sender_id.clone();
     mark_resubmissions(store, &options.resubmissions, &mut claims).await?;
-    let already_submitted = if options.allow_resend {
-        Vec::new()
+    // With --allow-resend, the originals sent before go again, marked as deliberate resends
+    // (the one-original rule exempts those only); without it they are left out.
+    let (already_submitted, resent) = if options.allow_resend {
+        let originals: Vec<String> = claims
+            .iter()
+            .filter(|(_, c)| c.frequency == ClaimFrequency::Original)
+            .map(|(_, c)| c.id.clone())
+            .collect();
+        let resent: BTreeSet<String> = store
+            .already_submitted(&sender, &originals)
+            .await?
+            .into_iter()
+            .collect();
+        (Vec::new(), resent)
     } else {
-        leave_out_sent(store, &sender, &mut claims, &mut unbilled).await?
+        let sent = leave_out_sent(store, &sender, &mut claims, &mut unbilled).await?;
+        (sent, BTreeSet::new())
     };
     let mut report = SubmitReport {
         claims: Vec::new(),
@@ -349,7 +362,7 @@ pub async fn submit(
                 .collect(),
             billing_npi: profile.billing_provider.npi.to_string(),
             billing_tax_id: profile.billing_provider.tax_id.clone(),
-            resend: options.allow_resend && claim.frequency == ClaimFrequency::Original,
+            resend: resent.contains(&claim.id),
         })
         .collect();
     // The claims count as submitted only once the file is delivered; if they cannot be

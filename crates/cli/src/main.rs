@@ -39,7 +39,7 @@ enum Command {
     Scrub(scrub::ScrubArgs),
     /// Store encounters and scrub them against the stored history; print what changed.
     Ingest(ingest::IngestArgs),
-    /// The stored work queues: list, show an encounter's stays and results, assign.
+    /// The stored work queues: list, show, assign, comment, set a status, figures.
     Queue {
         #[command(subcommand)]
         command: queue::QueueCommand,

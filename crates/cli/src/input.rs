@@ -20,6 +20,10 @@ pub struct Item {
 }
 
 /// Calls `each` for every encounter of the input named `name` (`-` is standard input).
+///
+/// NDJSON is read a line at a time, and each line stands alone: a line that is not UTF-8 or
+/// not JSON is rejected with its number and the next line is read. Anything else is read whole
+/// and handed to the model's multi-record parser.
 pub fn for_each(
     name: &str,
     mut each: impl FnMut(Item) -> anyhow::Result<()>,
@@ -31,15 +35,16 @@ pub fn for_each(
     };
     let mut lines = NonBlankLines {
         reader: BufReader::with_capacity(1 << 16, reader),
-        buffer: String::new(),
+        buffer: Vec::new(),
         line_no: 0,
         name,
     };
     let Some(first_line) = lines.advance()? else {
         bail!("`{name}` is empty: there are no encounters to read");
     };
-    let first = lines.current();
-    let first = first.strip_prefix('\u{feff}').unwrap_or(first);
+    let first_bytes = lines.buffer.clone();
+    let first = lines.current().unwrap_or_default();
+    let first = first.strip_prefix('\u{feff}').unwrap_or(first).to_owned();
     if !first.starts_with('{') && !first.starts_with('[') {
         let looks_like_csv = first.contains(',') || first.contains('\t');
         bail!(
@@ -51,13 +56,37 @@ pub fn for_each(
             }
         );
     }
-    let is_ndjson = first.starts_with('{') && serde_json::from_str::<&RawValue>(first).is_ok();
+    // NDJSON: the first line is a whole object, or (when it is damaged) the next line starts
+    // another one. A pretty-printed object's second line starts with a key instead.
+    let mut second: Option<usize> = None;
+    let is_ndjson = first.starts_with('{')
+        && (serde_json::from_str::<&RawValue>(&first).is_ok() || {
+            second = lines.advance()?;
+            second.is_some() && lines.current().is_some_and(|l| l.starts_with('{'))
+        });
     if !is_ndjson {
-        let mut text = std::mem::take(&mut lines.buffer);
+        let mut bytes = first_bytes;
+        if second.is_some() {
+            bytes.extend_from_slice(&lines.buffer);
+        }
         lines
             .reader
-            .read_to_string(&mut text)
+            .read_to_end(&mut bytes)
             .with_context(|| format!("cannot read `{name}`"))?;
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(error) => {
+                let valid = error.utf8_error().valid_up_to();
+                let line = first_line
+                    + error
+                        .as_bytes()
+                        .get(..valid)
+                        .map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count());
+                bail!(
+                    "`{name}` is not UTF-8 text at line {line} (byte {valid}); nothing of it was read"
+                );
+            }
+        };
         for record in parse_records(&text) {
             each(Item {
                 line: record.line + first_line - 1,
@@ -67,22 +96,43 @@ pub fn for_each(
         }
         return Ok(());
     }
-    let mut line = Some(first_line);
+    each(ndjson_item(first_line, &first))?;
+    let mut line = match second {
+        Some(line_no) => Some(line_no),
+        None => lines.advance()?,
+    };
     while let Some(line_no) = line {
-        each(Item {
-            line: line_no,
-            raw: lines.current().to_owned(),
-            result: parse_encounter(lines.current()),
-        })?;
+        let item = match lines.current() {
+            Some(text) => ndjson_item(line_no, text),
+            None => Item {
+                line: line_no,
+                raw: String::new(),
+                result: Err(EncounterError::Json {
+                    path: String::new(),
+                    reason: "the line is not UTF-8 text; it was not read".to_owned(),
+                    line: 0,
+                }),
+            },
+        };
+        each(item)?;
         line = lines.advance()?;
     }
     Ok(())
 }
 
-/// Reads a line at a time, skipping blank lines and counting every line.
+fn ndjson_item(line: usize, text: &str) -> Item {
+    Item {
+        line,
+        raw: text.to_owned(),
+        result: parse_encounter(text),
+    }
+}
+
+/// Reads a line at a time as bytes (so one bad byte spoils one line, not the input),
+/// skipping blank lines and counting every line.
 struct NonBlankLines<'a, R> {
     reader: BufReader<R>,
-    buffer: String,
+    buffer: Vec<u8>,
     line_no: usize,
     name: &'a str,
 }
@@ -94,21 +144,21 @@ impl<R: Read> NonBlankLines<'_, R> {
             self.buffer.clear();
             let n_read = self
                 .reader
-                .read_line(&mut self.buffer)
+                .read_until(b'\n', &mut self.buffer)
                 .with_context(|| format!("cannot read `{}`", self.name))?;
             if n_read == 0 {
                 return Ok(None);
             }
             self.line_no += 1;
-            if !self.buffer.trim().is_empty() {
+            if !self.buffer.trim_ascii().is_empty() {
                 return Ok(Some(self.line_no));
             }
         }
     }
 
-    /// The current line without surrounding whitespace.
-    fn current(&self) -> &str {
-        self.buffer.trim()
+    /// The current line without surrounding whitespace, or `None` when it is not UTF-8.
+    fn current(&self) -> Option<&str> {
+        std::str::from_utf8(self.buffer.trim_ascii()).ok()
     }
 }
 

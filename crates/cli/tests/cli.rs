@@ -552,3 +552,60 @@ fn scrub_ends_with_totals_and_its_table_stays_readable() {
         "{table}"
     );
 }
+
+/// Regression (issue 12): one bad byte, a truncated first line, or a missing comma lost every
+/// encounter after it. Each bad record is rejected alone, with where it is, and the rest read.
+#[test]
+fn one_damaged_record_loses_only_itself() {
+    let flat: Vec<String> = example_encounters().iter().map(|e| e.to_string()).collect();
+    let dir = std::env::temp_dir().join(format!("cleanclaim-damaged-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let scrub = |bytes: &[u8]| {
+        let file = dir.join("input.json");
+        std::fs::write(&file, bytes).unwrap();
+        let out = cleanclaim(&["scrub", "--format", "json", "-q", file.to_str().unwrap()]);
+        let ids: Vec<String> = encounter_reports(&out.stdout)
+            .iter()
+            .map(|r| r["encounter_id"].as_str().unwrap().to_owned())
+            .collect();
+        (out.status.code(), ids, text(&out.stderr))
+    };
+
+    // An invalid UTF-8 byte inside line 3 of an NDJSON file.
+    let mut bytes = Vec::new();
+    for (n, line) in flat.iter().enumerate() {
+        let mut line = line.clone().into_bytes();
+        if n == 2 {
+            line.insert(10, 0xff);
+        }
+        bytes.extend_from_slice(&line);
+        bytes.push(b'\n');
+    }
+    let (code, ids, stderr) = scrub(&bytes);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert_eq!(ids.len(), 4, "{stderr}");
+    assert!(
+        stderr.contains(":3: rejected") && stderr.contains("not UTF-8"),
+        "{stderr}"
+    );
+
+    // The first NDJSON line cut short.
+    let cut = format!("{}\n{}\n", &flat[0][..40], flat[1..].join("\n"));
+    let (code, ids, stderr) = scrub(cut.as_bytes());
+    assert_eq!(code, Some(2), "{stderr}");
+    assert_eq!(ids.len(), 4, "{stderr}");
+    assert!(stderr.contains(":1: rejected"), "{stderr}");
+
+    // An array with the comma between the third and fourth encounters missing.
+    let array = format!(
+        "[\n{},\n{},\n{}\n{},\n{}\n]",
+        flat[0], flat[1], flat[2], flat[3], flat[4]
+    );
+    let (code, ids, stderr) = scrub(array.as_bytes());
+    assert_eq!(code, Some(2), "{stderr}");
+    assert_eq!(ids.len(), 3, "{stderr}");
+    assert!(
+        stderr.contains(":5: rejected: at `[3]`") && stderr.contains("not processed"),
+        "{stderr}"
+    );
+}

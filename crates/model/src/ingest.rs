@@ -107,12 +107,30 @@ pub fn parse_records(text: &str) -> Vec<Record> {
                 }
             }
             Some(Err(err)) => {
+                // An array broken part way (a missing comma, a cut-off file): the elements
+                // before the break are still records; the break is reported with what could
+                // not be read.
+                let rest = text.get(value_start..).unwrap_or_default();
+                let salvaged = if rest.starts_with('[') {
+                    salvage_array(&mut records, text, rest)
+                } else {
+                    0
+                };
                 let index = records.len();
+                let mut error = json_error(String::new(), &err);
+                if rest.starts_with('[')
+                    && let EncounterError::Json { path, reason, .. } = &mut error
+                {
+                    *path = format!("[{salvaged}]");
+                    reason.push_str(
+                        "; the array could not be read past this point, so this element and any after it were not processed",
+                    );
+                }
                 records.push(Record {
                     line: err.line(),
                     index,
                     raw: String::new(),
-                    result: Err(json_error(String::new(), &err)),
+                    result: Err(error),
                 });
                 break;
             }
@@ -122,21 +140,56 @@ pub fn parse_records(text: &str) -> Vec<Record> {
     records
 }
 
+/// Pushes the elements of the array at the start of `array` (a slice of `text`) up to the
+/// first one that cannot be read; returns how many.
+fn salvage_array(records: &mut Vec<Record>, text: &str, array: &str) -> usize {
+    struct Collect<'v, 'de>(&'v mut Vec<&'de RawValue>);
+
+    impl<'de> serde::de::Visitor<'de> for Collect<'_, 'de> {
+        type Value = ();
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an array of encounters")
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            while let Some(element) = seq.next_element::<&'de RawValue>()? {
+                self.0.push(element);
+            }
+            Ok(())
+        }
+    }
+
+    let mut elements = Vec::new();
+    let mut deserializer = serde_json::Deserializer::from_str(array);
+    // The error is the caller's to report; what was read before it is kept.
+    let _ = serde::Deserializer::deserialize_seq(&mut deserializer, Collect(&mut elements));
+    let count = elements.len();
+    for (position, element) in elements.into_iter().enumerate() {
+        push_element(records, text, element, position);
+    }
+    count
+}
+
+/// One element of an array, as a record: its line comes from where it sits in `text`.
+fn push_element(records: &mut Vec<Record>, text: &str, element: &RawValue, position: usize) {
+    let index = records.len();
+    // The element borrows from `text`, so its address gives its offset and line.
+    let offset = (element.get().as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
+    let result = parse_encounter(element.get()).map_err(|err| prefix(err, position));
+    records.push(Record {
+        line: error_line(line_of(text, offset), &result),
+        index,
+        raw: element.get().to_owned(),
+        result,
+    });
+}
+
 fn push_array(records: &mut Vec<Record>, text: &str, json: &str, line: usize) {
     match serde_json::from_str::<Vec<&RawValue>>(json) {
         Ok(elements) => {
             for (position, element) in elements.into_iter().enumerate() {
-                let index = records.len();
-                // The element borrows from `text`, so its address gives its offset and line.
-                let offset =
-                    (element.get().as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
-                let result = parse_encounter(element.get()).map_err(|err| prefix(err, position));
-                records.push(Record {
-                    line: error_line(line_of(text, offset), &result),
-                    index,
-                    raw: element.get().to_owned(),
-                    result,
-                });
+                push_element(records, text, element, position);
             }
         }
         Err(err) => {
@@ -338,6 +391,41 @@ mod tests {
         assert!(records[0].result.is_ok());
         assert_eq!(records[1].line, 3);
         assert!(records[1].result.is_err());
+    }
+
+    /// Regression (issue 12): an array with one missing comma dropped every encounter and
+    /// reported one error; the elements before the break are read, and the break says that the
+    /// rest could not be.
+    #[test]
+    fn an_array_broken_part_way_keeps_the_elements_before_the_break() {
+        let flat = ONE.replace('\n', "");
+        let element = |id: &str| flat.replace("\"E1\"", &format!("\"{id}\""));
+        let text = format!(
+            "[{},\n{},\n{}\n{}]",
+            element("E1"),
+            element("E2"),
+            element("E3"),
+            element("E4")
+        );
+        let records = parse_records(&text);
+        let ids: Vec<String> = records
+            .iter()
+            .filter_map(|r| r.result.as_ref().ok().map(|e| e.id.clone()))
+            .collect();
+        assert_eq!(ids, ["E1", "E2", "E3"]);
+        let error = records
+            .last()
+            .unwrap()
+            .result
+            .as_ref()
+            .unwrap_err()
+            .to_string();
+        assert!(error.starts_with("at `[3]`"), "{error}");
+        assert!(
+            error.contains("could not be read past this point"),
+            "{error}"
+        );
+        assert_eq!(records.last().unwrap().line, 4);
     }
 
     #[test]

@@ -303,13 +303,8 @@ pub async fn submit(
     // With --allow-resend, the originals sent before go again, marked as deliberate resends
     // (the one-original rule exempts those only); without it they are left out.
     let (already_submitted, resent) = if options.allow_resend {
-        let originals: Vec<String> = claims
-            .iter()
-            .filter(|(_, c)| c.frequency == ClaimFrequency::Original)
-            .map(|(_, c)| c.id.clone())
-            .collect();
         let resent: BTreeSet<String> = store
-            .already_submitted(&sender, &originals)
+            .already_submitted(&sender, &originals(&claims))
             .await?
             .into_iter()
             .collect();
@@ -410,6 +405,15 @@ async fn mark_resubmissions(
     Ok(())
 }
 
+/// The ids of the claims sent as originals (not replacements or voids).
+fn originals(claims: &[(String, Claim)]) -> Vec<String> {
+    claims
+        .iter()
+        .filter(|(_, c)| c.frequency == ClaimFrequency::Original)
+        .map(|(_, c)| c.id.clone())
+        .collect()
+}
+
 /// Leaves out originals this sender already submitted (a payer denies a second original as a
 /// duplicate, CARC 18), with every claim of their encounters; returns their claim ids.
 async fn leave_out_sent(
@@ -418,12 +422,7 @@ async fn leave_out_sent(
     claims: &mut Vec<(String, Claim)>,
     unbilled: &mut Vec<Unbilled>,
 ) -> Result<Vec<String>, SubmitError> {
-    let originals: Vec<String> = claims
-        .iter()
-        .filter(|(_, c)| c.frequency == ClaimFrequency::Original)
-        .map(|(_, c)| c.id.clone())
-        .collect();
-    let sent = store.already_submitted(sender, &originals).await?;
+    let sent = store.already_submitted(sender, &originals(claims)).await?;
     if sent.is_empty() {
         return Ok(sent);
     }

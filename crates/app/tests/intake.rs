@@ -229,30 +229,7 @@ async fn a_corrected_record_is_a_new_version_and_the_same_record_is_nothing(
     );
 }
 
-macro_rules! on_both_backends {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            use super::TestDatabase;
-            $(
-                #[tokio::test]
-                async fn $case() {
-                    super::$case(TestDatabase::sqlite()).await;
-                }
-            )*
-        }
-        mod postgres {
-            use super::TestDatabase;
-            $(
-                #[tokio::test]
-                async fn $case() {
-                    super::$case(TestDatabase::create()).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_backends!(
+cleanclaim_test_support::on_both_backends!(
     a_late_visit_changes_the_visits_after_it_unless_billed,
     a_corrected_record_is_a_new_version_and_the_same_record_is_nothing,
 );

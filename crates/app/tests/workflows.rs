@@ -237,30 +237,7 @@ async fn a_remittance_cut_short_posts_nothing(database: TestDatabase) {
     assert_eq!(tally.duplicates, 0);
 }
 
-macro_rules! on_both_backends {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            use super::TestDatabase;
-            $(
-                #[tokio::test]
-                async fn $case() {
-                    super::$case(TestDatabase::sqlite()).await;
-                }
-            )*
-        }
-        mod postgres {
-            use super::TestDatabase;
-            $(
-                #[tokio::test]
-                async fn $case() {
-                    super::$case(TestDatabase::create()).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_backends!(
+cleanclaim_test_support::on_both_backends!(
     claims_are_recorded_only_once_delivered,
     a_remittance_streams_to_the_sink_and_posts_once,
     a_remittance_cut_short_posts_nothing,

@@ -188,9 +188,9 @@ rules! {
     CLAIM_FIELD_MISSING = "doc.claim-field-missing", Hold, DocumentationHold, fields: ["patient.address", "compliance.rendering.name", "administrative.referring_provider.name", "timing.lines[].charge_per_unit"],
         fix: "Add the field the message names (in the EMR or the encounter record): the 837P cannot be written without it.",
         source: "ASC X12 005010X222A1 §2.4: N3/N4 of loop 2010BA (2010CA for a dependent), NM103/NM104 of loops 2310A and 2310B, SV102 of loop 2400";
-    CLAIM_FIELD_INVALID = "doc.claim-field-invalid", Hold, DocumentationHold, fields: ["clinical.diagnoses", "compliance.rendering.role"],
+    CLAIM_FIELD_INVALID = "doc.claim-field-invalid", Hold, DocumentationHold, fields: ["compliance.rendering.role"],
         fix: "Correct the field the message names: the 837P cannot carry it as it is.",
-        source: "ASC X12 005010X222A1: HI of loop 2300 holds at most 12 diagnoses; loop 2310B names a licensed rendering provider (MBPM ch.15 §230.B: students do not bill)";
+        source: "ASC X12 005010X222A1 loop 2310B names a licensed rendering provider (MBPM ch.15 §230.B: students do not bill)";
     NOTHING_BILLABLE = "units.nothing-billable", Hold, DocumentationHold, fields: ["timing.lines[].minutes", "timing.lines[].start", "timing.lines[].stop"],
         fix: "No line earns a unit: document the treatment time if the note supports more, or close the visit as not billable.",
         source: "MCPM ch.5 §20.2 (fewer than 8 timed minutes bill no unit); ASC X12 005010X222A1 loop 2400 (a claim needs a service line)";

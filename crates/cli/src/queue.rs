@@ -5,6 +5,7 @@ use std::io::Write;
 
 use clap::{Args, Subcommand};
 use cleanclaim_app::{auto_cleared, queue_figures};
+use cleanclaim_billing::Queue;
 
 use crate::Outcome;
 use crate::setup::{self, DatabaseArgs};
@@ -66,13 +67,6 @@ pub struct ShowArgs {
     database: DatabaseArgs,
 }
 
-const QUEUES: [&str; 4] = [
-    "documentation_hold",
-    "authorization",
-    "coding_review",
-    "ready_to_bill",
-];
-
 pub fn run(command: &QueueCommand) -> anyhow::Result<Outcome> {
     let mut out = crate::output::stdout();
     match command {
@@ -81,10 +75,11 @@ pub fn run(command: &QueueCommand) -> anyhow::Result<Outcome> {
             all,
             database,
         } => {
+            let names: Vec<&str> = Queue::ALL.iter().map(|q| q.name()).collect();
             if let Some(queue) = queue
-                && !QUEUES.contains(&queue.as_str())
+                && !names.contains(&queue.as_str())
             {
-                anyhow::bail!("unknown queue `{queue}`; queues: {}", QUEUES.join(", "));
+                anyhow::bail!("unknown queue `{queue}`; queues: {}", names.join(", "));
             }
             let (runtime, store) = setup::store(database)?;
             let items = runtime.block_on(store.queue_items(queue.as_deref(), !all))?;

@@ -28,7 +28,7 @@ pub struct StoredEncounter {
 }
 
 /// A scrub result as stored, or to be stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ScrubRecord {
     pub encounter_id: String,
     pub encounter_version: i32,
@@ -43,7 +43,7 @@ pub struct ScrubRecord {
 }
 
 /// A stay of an encounter in a work queue.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct QueueItem {
     pub id: i64,
     pub encounter_id: String,
@@ -54,32 +54,6 @@ pub struct QueueItem {
     pub owner: Option<String>,
     pub status: String,
     pub findings: String,
-}
-
-type ResultRow = (String, i32, String, String, String, String, i64, String);
-type QueueRow = (
-    i64,
-    String,
-    String,
-    DateTime<Utc>,
-    Option<DateTime<Utc>>,
-    Option<String>,
-    String,
-    String,
-);
-
-fn queue_item(row: QueueRow) -> QueueItem {
-    let (id, encounter_id, queue, entered_at, left_at, owner, status, findings) = row;
-    QueueItem {
-        id,
-        encounter_id,
-        queue,
-        entered_at,
-        left_at,
-        owner,
-        status,
-        findings,
-    }
 }
 
 const QUEUE_COLUMNS: &str = "id, encounter_id, queue, entered_at, left_at, owner, status, findings";
@@ -166,7 +140,7 @@ impl Store {
         &self,
         encounter_ids: &[String],
     ) -> Result<HashMap<String, ScrubRecord>, StoreError> {
-        let rows: Vec<ResultRow> = over_ids!(&self.db, encounter_ids,
+        let rows: Vec<ScrubRecord> = over_ids!(&self.db, encounter_ids,
             "SELECT r.encounter_id, r.encounter_version, r.queue, r.pack_id, r.pack_version, r.findings,
                     r.charge_cents, r.reason
              FROM scrub_results r
@@ -175,67 +149,19 @@ impl Store {
             pool, query => query.fetch_all(pool).await?);
         Ok(rows
             .into_iter()
-            .map(|row| {
-                let (
-                    encounter_id,
-                    encounter_version,
-                    queue,
-                    pack_id,
-                    pack_version,
-                    findings,
-                    charge_cents,
-                    reason,
-                ) = row;
-                (
-                    encounter_id.clone(),
-                    ScrubRecord {
-                        encounter_id,
-                        encounter_version,
-                        queue,
-                        pack_id,
-                        pack_version,
-                        findings,
-                        charge_cents,
-                        reason,
-                    },
-                )
-            })
+            .map(|record| (record.encounter_id.clone(), record))
             .collect())
     }
 
     /// Every scrub result of an encounter, oldest first.
     pub async fn results_of(&self, encounter_id: &str) -> Result<Vec<ScrubRecord>, StoreError> {
         let ids = [encounter_id.to_owned()];
-        let rows: Vec<ResultRow> = over_ids!(&self.db, &ids[..],
+        let records: Vec<ScrubRecord> = over_ids!(&self.db, &ids[..],
             "SELECT encounter_id, encounter_version, queue, pack_id, pack_version, findings,
                     charge_cents, reason
              FROM scrub_results WHERE encounter_id {IDS} ORDER BY seq",
             pool, query => query.fetch_all(pool).await?);
-        Ok(rows
-            .into_iter()
-            .map(|row| {
-                let (
-                    encounter_id,
-                    encounter_version,
-                    queue,
-                    pack_id,
-                    pack_version,
-                    findings,
-                    charge_cents,
-                    reason,
-                ) = row;
-                ScrubRecord {
-                    encounter_id,
-                    encounter_version,
-                    queue,
-                    pack_id,
-                    pack_version,
-                    findings,
-                    charge_cents,
-                    reason,
-                }
-            })
-            .collect())
+        Ok(records)
     }
 
     /// The encounters whose latest result is `ready_to_bill`.
@@ -332,14 +258,14 @@ impl Store {
              WHERE ($1 = '' OR queue = $1) AND ($2 = 0 OR left_at IS NULL)
              ORDER BY entered_at DESC, id DESC"
         );
-        let rows: Vec<QueueRow> = crate::on_pool!(&self.db, pool => {
+        let items: Vec<QueueItem> = crate::on_pool!(&self.db, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(queue.unwrap_or(""))
                 .bind(i32::from(open_only))
                 .fetch_all(pool)
                 .await?
         });
-        Ok(rows.into_iter().map(queue_item).collect())
+        Ok(items)
     }
 
     /// Every queue item of an encounter, oldest first.
@@ -347,13 +273,13 @@ impl Store {
         let sql = format!(
             "SELECT {QUEUE_COLUMNS} FROM queue_items WHERE encounter_id = $1 ORDER BY entered_at, id"
         );
-        let rows: Vec<QueueRow> = crate::on_pool!(&self.db, pool => {
+        let items: Vec<QueueItem> = crate::on_pool!(&self.db, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(encounter_id)
                 .fetch_all(pool)
                 .await?
         });
-        Ok(rows.into_iter().map(queue_item).collect())
+        Ok(items)
     }
 
     /// Adds a comment to a queue item (open or not); `false` when no item has this id.

@@ -431,32 +431,7 @@ async fn billed_encounters_are_found_by_claim_id_and_split_suffix(database: Test
     );
 }
 
-/// Every case above, once per backend, each on a multi-threaded runtime so that concurrent
-/// cases really run at once.
-macro_rules! on_both_backends {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            use super::TestDatabase;
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    super::$case(TestDatabase::sqlite()).await;
-                }
-            )*
-        }
-        mod postgres {
-            use super::TestDatabase;
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    super::$case(TestDatabase::create()).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_backends!(
+cleanclaim_test_support::on_both_backends!(
     control_numbers_never_repeat_even_when_reserved_concurrently,
     numbers_survive_a_new_connection,
     exhausted_numbers_fail_instead_of_wrapping,

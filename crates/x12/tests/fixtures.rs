@@ -12,12 +12,15 @@
 //! 277CA), so these checks run on every clone. The corpus tests run the same readers on files
 //! other projects wrote, where the corpus exists.
 
+mod remit_support;
+
+use remit_support::{read_all, read_recycling};
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use cleanclaim_x12::ack::{AckCode, Acknowledgment, StatusVerdict, read_acknowledgments};
-use cleanclaim_x12::x835::{ClaimStatus, RemitItem, RemitReader};
-use cleanclaim_x12::{ErrorKind, ReadError, validate};
+use cleanclaim_x12::x835::{ClaimStatus, RemitItem};
+use cleanclaim_x12::{ErrorKind, validate};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fixtures")
@@ -35,10 +38,6 @@ fn files(folder: &str) -> Vec<PathBuf> {
         .collect();
     files.sort();
     files
-}
-
-fn read_all(bytes: &[u8]) -> Result<Vec<RemitItem>, ReadError> {
-    RemitReader::new(bytes).collect()
 }
 
 fn items(name: &str) -> Vec<RemitItem> {
@@ -465,17 +464,7 @@ fn recycled_claims_carry_nothing_over() {
     for path in files("835") {
         let bytes = fs::read(&path).unwrap();
         let fresh = read_all(&bytes).unwrap();
-        let mut reader = RemitReader::new(bytes.as_slice());
-        let mut recycled = Vec::new();
-        while let Some(item) = reader.next_item().unwrap() {
-            match item {
-                RemitItem::Claim(claim) => {
-                    recycled.push(RemitItem::Claim(claim.clone()));
-                    reader.recycle(claim);
-                }
-                other => recycled.push(other),
-            }
-        }
+        let recycled = read_recycling(&bytes);
         assert_eq!(fresh, recycled, "{}", path.display());
     }
 }

@@ -10,16 +10,14 @@
 //! it is absent), and against broken input.
 
 mod common;
+mod remit_support;
 
+use remit_support::{read_all, read_recycling};
 use std::fs;
 
-use cleanclaim_x12::x835::{ClaimStatus, RemitItem, RemitReader};
+use cleanclaim_x12::x835::{ClaimStatus, RemitItem};
 use cleanclaim_x12::{ErrorKind, ReadError};
 use common::Corpus;
-
-fn read_all(bytes: &[u8]) -> Result<Vec<RemitItem>, ReadError> {
-    RemitReader::new(bytes).collect()
-}
 
 /// Files whose amounts do not balance, and why. Every other corpus 835 must balance at
 /// claim, line and transaction level.
@@ -289,17 +287,7 @@ fn recycled_claims_carry_nothing_over() {
     for file in corpus.files("x12-835") {
         let bytes = fs::read(&file).unwrap();
         let fresh = read_all(&bytes).unwrap();
-        let mut reader = RemitReader::new(bytes.as_slice());
-        let mut recycled = Vec::new();
-        while let Some(item) = reader.next_item().unwrap() {
-            match item {
-                RemitItem::Claim(claim) => {
-                    recycled.push(RemitItem::Claim(claim.clone()));
-                    reader.recycle(claim);
-                }
-                other => recycled.push(other),
-            }
-        }
+        let recycled = read_recycling(&bytes);
         assert_eq!(fresh, recycled, "{}", file.display());
     }
 }

@@ -2,15 +2,13 @@
 //! may lack, checked at once, so that `ready_to_bill` means the claim can be written and a
 //! biller sees every gap in one pass rather than one error per `claims` run. Each finding
 //! names the encounter field and the 837P loop that carries it. The X12 writer checks the
-//! same things again as a last line of defence.
+//! same things again as a last line of defence. (More than 12 diagnoses, which HI cannot
+//! carry, never gets here: the encounter format rejects it on input.)
 
 use cleanclaim_billing::rules;
 use cleanclaim_model::ProviderRole;
 
 use super::{Raised, Visit};
-
-/// HI (loop 2300) holds at most 12 diagnosis codes.
-const MAX_DIAGNOSES: usize = 12;
 
 pub(crate) fn check(visit: &Visit<'_, '_>, raised: &mut Vec<Raised>) {
     let encounter = visit.encounter;
@@ -48,15 +46,6 @@ pub(crate) fn check(visit: &Visit<'_, '_>, raised: &mut Vec<Raised>) {
         raised.push(missing(
             "administrative.referring_provider.name",
             "loop 2310A (referring provider name, NM1*DN)",
-        ));
-    }
-    if encounter.clinical.diagnoses.len() > MAX_DIAGNOSES {
-        raised.push(Raised::new(
-            &rules::CLAIM_FIELD_INVALID,
-            format!(
-                "`clinical.diagnoses` has {} codes; HI in loop 2300 holds at most {MAX_DIAGNOSES}",
-                encounter.clinical.diagnoses.len()
-            ),
         ));
     }
     for line in &visit.derivation.lines {

@@ -8,14 +8,21 @@
 //! results of the visits after it: each changed result is stored with the reason, unless the
 //! visit was already billed (its result is then left as billed, and reported).
 //!
-//! An intake is written in one transaction: its new versions, its results, its queue moves.
+//! An intake is one transaction ([`Intake`]): the caller adds records a chunk at a time and
+//! commits at the end, so memory holds one chunk while the intake stays all or nothing. A
+//! chunk should hold whole patients (each patient's records in one chunk): a patient whose
+//! records are spread over several chunks is still scrubbed right (each chunk re-derives the
+//! patient's history from what the intake has stored so far), at the cost of scrubbing the
+//! patient again and storing the intermediate results.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use cleanclaim_billing::{Engine, Queue};
 use cleanclaim_model::{Encounter, EncounterError, parse_encounter};
 use cleanclaim_scrub::{ContextData, ScrubOptions, ScrubResult, Scrubber};
-use cleanclaim_store::{ScrubRecord, Store, StoreError, StoredEncounter};
+use cleanclaim_store::{
+    IntakeCounts, IntakeSession, ScrubRecord, Store, StoreError, StoredEncounter,
+};
 
 /// A result this intake stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +34,48 @@ pub struct Change {
     pub reason: String,
 }
 
+/// A record left out because an earlier record of the same intake has its encounter id: a
+/// corrected visit replaces the first in a later intake, not in the same one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Duplicate {
+    pub encounter_id: String,
+    /// Where the left-out record came from, when the caller said.
+    pub source: Option<String>,
+    /// Where the record kept came from.
+    pub first_source: Option<String>,
+}
+
+/// One record arriving at an intake.
+#[derive(Debug, Clone)]
+pub struct Arrival {
+    pub encounter: Encounter,
+    /// The record's text as the sender wrote it, when the caller has it.
+    pub received: Option<String>,
+    /// Where it came from (`input:line`), when the caller knows.
+    pub source: Option<String>,
+}
+
+impl Arrival {
+    pub fn new(encounter: Encounter) -> Self {
+        Self {
+            encounter,
+            received: None,
+            source: None,
+        }
+    }
+}
+
+/// What one chunk of an intake did.
+#[derive(Debug, Default)]
+pub struct ChunkReport {
+    /// Results stored, in patient and date order.
+    pub changes: Vec<Change>,
+    /// Billed encounters whose result the new history would change: left as billed.
+    pub billed_unchanged: Vec<String>,
+    pub duplicates: Vec<Duplicate>,
+}
+
+/// What a whole intake did (see [`intake`]).
 #[derive(Debug, Default)]
 pub struct IntakeReport {
     /// Records received.
@@ -41,6 +90,7 @@ pub struct IntakeReport {
     pub changes: Vec<Change>,
     /// Billed encounters whose result the new history would change: left as billed.
     pub billed_unchanged: Vec<String>,
+    pub duplicates: Vec<Duplicate>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -61,9 +111,224 @@ pub enum IntakeError {
     },
 }
 
+/// An open intake: add chunks, then commit. Dropped uncommitted, nothing of it is kept.
+#[derive(Debug)]
+pub struct Intake<'a> {
+    session: IntakeSession,
+    engine: &'a Engine,
+    context: &'a ContextData,
+    counts: IntakeCounts,
+}
+
+impl<'a> Intake<'a> {
+    /// Starts an intake on `store` (waiting for another intake to finish first).
+    pub async fn begin(
+        store: &Store,
+        engine: &'a Engine,
+        context: &'a ContextData,
+    ) -> Result<Self, IntakeError> {
+        Ok(Self {
+            session: store.begin_intake().await?,
+            engine,
+            context,
+            counts: IntakeCounts::default(),
+        })
+    }
+
+    /// The intake's id in the store.
+    pub fn id(&self) -> i64 {
+        self.session.id()
+    }
+
+    pub fn counts(&self) -> IntakeCounts {
+        self.counts
+    }
+
+    /// Stores a chunk's records and scrubs them, with every stored visit of their patients.
+    pub async fn add(&mut self, arrivals: Vec<Arrival>) -> Result<ChunkReport, IntakeError> {
+        let mut report = ChunkReport::default();
+        self.counts.records += arrivals.len() as u64;
+        let ids: Vec<String> = arrivals.iter().map(|a| a.encounter.id.clone()).collect();
+        let latest = self.session.latest_versions(&ids).await?;
+
+        let mut versions: Vec<StoredEncounter> = Vec::new();
+        // Encounter id -> (version, is a correction), for the records this chunk stores.
+        let mut arrived: HashMap<String, (i32, bool)> = HashMap::new();
+        let mut kept: Vec<Encounter> = Vec::new();
+        let mut first_source: HashMap<String, Option<String>> = HashMap::new();
+        for arrival in arrivals {
+            let Arrival {
+                encounter,
+                received,
+                source,
+            } = arrival;
+            let stored = latest.get(&encounter.id);
+            let earlier = match first_source.get(&encounter.id) {
+                Some(first) => Some(first.clone()),
+                None => stored
+                    .filter(|s| s.intake_id == Some(self.session.id()))
+                    .map(|s| s.source.clone()),
+            };
+            if let Some(first_source) = earlier {
+                self.counts.rejected += 1;
+                report.duplicates.push(Duplicate {
+                    encounter_id: encounter.id,
+                    source,
+                    first_source,
+                });
+                continue;
+            }
+            first_source.insert(encounter.id.clone(), source.clone());
+            let record =
+                serde_json::to_string(&encounter).map_err(|error| IntakeError::Unstorable {
+                    encounter_id: encounter.id.clone(),
+                    reason: error.to_string(),
+                })?;
+            let version = match stored {
+                Some(stored) if stored.record == record => {
+                    self.counts.unchanged += 1;
+                    continue;
+                }
+                Some(stored) => {
+                    self.counts.corrected += 1;
+                    stored.version + 1
+                }
+                None => {
+                    self.counts.new_encounters += 1;
+                    1
+                }
+            };
+            arrived.insert(encounter.id.clone(), (version, version > 1));
+            versions.push(StoredEncounter {
+                encounter_id: encounter.id.clone(),
+                version,
+                patient_id: encounter.patient.id.clone(),
+                date_of_service: encounter.date_of_service,
+                // The sender's text is kept only where it says something the record does not.
+                received: received.filter(|text| *text != record),
+                record,
+                source,
+            });
+            kept.push(encounter);
+        }
+        if versions.is_empty() {
+            return Ok(report);
+        }
+
+        // Every visit of the patients this chunk touches: the stored ones, with this chunk's
+        // versions in place of theirs.
+        let patients: Vec<String> = versions
+            .iter()
+            .map(|v| v.patient_id.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let mut timeline: BTreeMap<String, (i32, Encounter)> = BTreeMap::new();
+        for stored in self.session.latest_encounters_of(&patients).await? {
+            if arrived.contains_key(&stored.encounter_id) {
+                continue;
+            }
+            let encounter =
+                parse_encounter(&stored.record).map_err(|source| IntakeError::StoredRecord {
+                    encounter_id: stored.encounter_id.clone(),
+                    version: stored.version,
+                    source,
+                })?;
+            timeline.insert(stored.encounter_id, (stored.version, encounter));
+        }
+        for encounter in kept {
+            if let Some((version, _)) = arrived.get(&encounter.id) {
+                timeline.insert(encounter.id.clone(), (*version, encounter));
+            }
+        }
+        let (visit_versions, batch): (Vec<i32>, Vec<Encounter>) = timeline.into_values().unzip();
+        let mut scrubber =
+            Scrubber::new(self.engine, self.context.clone(), ScrubOptions::default());
+        let results = scrubber.scrub_batch(&batch);
+
+        let all_ids: Vec<String> = batch.iter().map(|e| e.id.clone()).collect();
+        let previous = self.session.latest_results(&all_ids).await?;
+        let billed: BTreeSet<String> = self
+            .session
+            .billed_encounters(&all_ids)
+            .await?
+            .into_iter()
+            .collect();
+        // Which new versions each patient got, to say why a later visit changed.
+        let mut arrivals_of: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for version in &versions {
+            arrivals_of
+                .entry(version.patient_id.as_str())
+                .or_default()
+                .push(version.encounter_id.as_str());
+        }
+
+        let mut records: Vec<ScrubRecord> = Vec::new();
+        let mut order: Vec<usize> = (0..batch.len()).collect();
+        order.sort_by(|&a, &b| visit_key(batch.get(a)).cmp(&visit_key(batch.get(b))));
+        for index in order {
+            let (Some(encounter), Some(version), Some(result)) = (
+                batch.get(index),
+                visit_versions.get(index),
+                results.get(index),
+            ) else {
+                continue;
+            };
+            let record = scrub_record(encounter, *version, result);
+            let before = previous.get(&encounter.id);
+            let reason = match arrived.get(&encounter.id) {
+                Some((_, true)) => format!("corrected record (version {version})"),
+                Some((_, false)) => "new record".to_owned(),
+                None => match before {
+                    Some(before)
+                        if before.queue == record.queue && before.findings == record.findings =>
+                    {
+                        continue;
+                    }
+                    _ if billed.contains(&encounter.id) => {
+                        report.billed_unchanged.push(encounter.id.clone());
+                        continue;
+                    }
+                    _ => format!(
+                        "history changed by {}",
+                        arrivals_of
+                            .get(encounter.patient.id.as_str())
+                            .map(|ids| ids.join(", "))
+                            .unwrap_or_default()
+                    ),
+                },
+            };
+            report.changes.push(Change {
+                encounter_id: encounter.id.clone(),
+                queue: result.queue,
+                previous_queue: before.map(|b| b.queue.clone()),
+                reason: reason.clone(),
+            });
+            records.push(ScrubRecord { reason, ..record });
+        }
+        self.session.write(&versions, &records).await?;
+        self.counts.results += records.len() as u64;
+        Ok(report)
+    }
+
+    /// Keeps everything added; `rejected` is the records the caller could not read (kept in
+    /// the intake's counts beside the duplicates this intake left out).
+    pub async fn commit(self, rejected: u64) -> Result<IntakeCounts, IntakeError> {
+        let mut counts = self.counts;
+        counts.rejected += rejected;
+        counts.records += rejected;
+        self.session.commit(counts).await?;
+        Ok(counts)
+    }
+}
+
+fn visit_key(encounter: Option<&Encounter>) -> Option<(&str, chrono::NaiveDate, &str)> {
+    encounter.map(|e| (e.patient.id.as_str(), e.date_of_service, e.id.as_str()))
+}
+
 /// Stores `encounters` and scrubs them, with every stored visit of their patients, against
-/// `context`; see the module docs. `received` is each record's text as the sender wrote it,
-/// index for index, kept with its version (empty when the caller has none).
+/// `context`, as one intake of one chunk; see the module docs. `received` is each record's
+/// text as the sender wrote it, index for index (empty when the caller has none).
 pub async fn intake(
     store: &Store,
     engine: &Engine,
@@ -71,138 +336,28 @@ pub async fn intake(
     encounters: &[Encounter],
     received: &[String],
 ) -> Result<IntakeReport, IntakeError> {
-    let mut report = IntakeReport {
-        received: encounters.len(),
-        ..IntakeReport::default()
-    };
-    let ids: Vec<String> = encounters.iter().map(|e| e.id.clone()).collect();
-    let latest = store.latest_versions(&ids).await?;
-    let mut versions: Vec<StoredEncounter> = Vec::new();
-    let mut arrived: HashMap<String, (i32, bool)> = HashMap::new();
-    for (index, encounter) in encounters.iter().enumerate() {
-        let record = serde_json::to_string(encounter).map_err(|error| IntakeError::Unstorable {
-            encounter_id: encounter.id.clone(),
-            reason: error.to_string(),
-        })?;
-        let version = match latest.get(&encounter.id) {
-            Some((_, stored)) if *stored == record => {
-                report.unchanged += 1;
-                continue;
-            }
-            Some((version, _)) => {
-                report.corrected += 1;
-                version + 1
-            }
-            None => {
-                report.new_encounters += 1;
-                1
-            }
-        };
-        arrived.insert(encounter.id.clone(), (version, version > 1));
-        versions.push(StoredEncounter {
-            encounter_id: encounter.id.clone(),
-            version,
-            patient_id: encounter.patient.id.clone(),
-            date_of_service: encounter.date_of_service,
-            record,
+    let mut intake = Intake::begin(store, engine, context).await?;
+    let arrivals = encounters
+        .iter()
+        .enumerate()
+        .map(|(index, encounter)| Arrival {
+            encounter: encounter.clone(),
             received: received.get(index).cloned(),
-        });
-    }
-    if versions.is_empty() {
-        return Ok(report);
-    }
-
-    // Every visit of the patients this intake touches: the stored ones, with this intake's
-    // versions in place of theirs.
-    let patients: Vec<String> = versions
-        .iter()
-        .map(|v| v.patient_id.clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
+            source: None,
+        })
         .collect();
-    let mut timeline: BTreeMap<String, (i32, Encounter)> = BTreeMap::new();
-    for stored in store.latest_encounters_of(&patients).await? {
-        let encounter =
-            parse_encounter(&stored.record).map_err(|source| IntakeError::StoredRecord {
-                encounter_id: stored.encounter_id.clone(),
-                version: stored.version,
-                source,
-            })?;
-        timeline.insert(stored.encounter_id, (stored.version, encounter));
-    }
-    for (encounter, version) in encounters
-        .iter()
-        .filter_map(|e| arrived.get(&e.id).map(|(v, _)| (e, *v)))
-    {
-        timeline.insert(encounter.id.clone(), (version, encounter.clone()));
-    }
-    let visits: Vec<(i32, Encounter)> = timeline.into_values().collect();
-    let batch: Vec<Encounter> = visits.iter().map(|(_, e)| e.clone()).collect();
-    let mut scrubber = Scrubber::new(engine, context.clone(), ScrubOptions::default());
-    let results = scrubber.scrub_batch(&batch);
-
-    let all_ids: Vec<String> = batch.iter().map(|e| e.id.clone()).collect();
-    let previous = store.latest_results(&all_ids).await?;
-    let billed: BTreeSet<String> = store
-        .billed_encounters(&all_ids)
-        .await?
-        .into_iter()
-        .collect();
-    // Which new versions each patient got, to say why a later visit changed.
-    let mut arrivals_of: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for version in &versions {
-        arrivals_of
-            .entry(version.patient_id.as_str())
-            .or_default()
-            .push(version.encounter_id.as_str());
-    }
-
-    let mut records: Vec<ScrubRecord> = Vec::new();
-    let mut order: Vec<usize> = (0..batch.len()).collect();
-    order.sort_by_key(|&i| {
-        batch
-            .get(i)
-            .map(|e| (e.patient.id.clone(), e.date_of_service, e.id.clone()))
-    });
-    for index in order {
-        let (Some((version, encounter)), Some(result)) = (visits.get(index), results.get(index))
-        else {
-            continue;
-        };
-        let record = scrub_record(encounter, *version, result);
-        let before = previous.get(&encounter.id);
-        let reason = match arrived.get(&encounter.id) {
-            Some((_, true)) => format!("corrected record (version {version})"),
-            Some((_, false)) => "new record".to_owned(),
-            None => match before {
-                Some(before)
-                    if before.queue == record.queue && before.findings == record.findings =>
-                {
-                    continue;
-                }
-                _ if billed.contains(&encounter.id) => {
-                    report.billed_unchanged.push(encounter.id.clone());
-                    continue;
-                }
-                _ => format!(
-                    "history changed by {}",
-                    arrivals_of
-                        .get(encounter.patient.id.as_str())
-                        .map(|ids| ids.join(", "))
-                        .unwrap_or_default()
-                ),
-            },
-        };
-        report.changes.push(Change {
-            encounter_id: encounter.id.clone(),
-            queue: result.queue,
-            previous_queue: before.map(|b| b.queue.clone()),
-            reason: reason.clone(),
-        });
-        records.push(ScrubRecord { reason, ..record });
-    }
-    store.record_intake(&versions, &records).await?;
-    Ok(report)
+    let chunk = intake.add(arrivals).await?;
+    let counts = intake.commit(0).await?;
+    let as_usize = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+    Ok(IntakeReport {
+        received: encounters.len(),
+        new_encounters: as_usize(counts.new_encounters),
+        corrected: as_usize(counts.corrected),
+        unchanged: as_usize(counts.unchanged),
+        changes: chunk.changes,
+        billed_unchanged: chunk.billed_unchanged,
+        duplicates: chunk.duplicates,
+    })
 }
 
 /// What is kept of a scrub result: its queue, pack, findings and dollars.

@@ -19,7 +19,9 @@ pub mod submit;
 
 pub use acknowledgment::{AckPosting, post_acknowledgments, set_summary};
 pub use claim::{BuildError, MAX_DIAGNOSES, MAX_LINES, Resubmission, build_claims};
-pub use intake::{Change, IntakeError, IntakeReport, intake};
+pub use intake::{
+    Arrival, Change, ChunkReport, Duplicate, Intake, IntakeError, IntakeReport, intake,
+};
 pub use queues::{QueueFigures, auto_cleared, queue_figures};
 pub use remittance::{
     FileResult, PostingCounts, RemitError, RemitSink, RemitTally, RemittancePoster, read_remittance,

@@ -182,8 +182,6 @@ pub struct Batch {
     pub encounters: Vec<Encounter>,
     /// Where each encounter came from, index for index.
     pub positions: Vec<Position>,
-    /// Each encounter's record as received, index for index (empty unless asked for).
-    pub raws: Vec<String>,
     /// Records left out whole: rejected, or a second record with an id already read.
     pub rejected: u64,
 }
@@ -192,15 +190,6 @@ pub struct Batch {
 /// earlier record already used are reported on standard error (with both positions for a
 /// duplicate) and left out, so no visit is scrubbed, counted or billed twice.
 pub fn read_batch(names: &[String]) -> anyhow::Result<Batch> {
-    read(names, false)
-}
-
-/// As [`read_batch`], keeping each record's text as received (for `ingest`, which stores it).
-pub fn read_batch_as_received(names: &[String]) -> anyhow::Result<Batch> {
-    read(names, true)
-}
-
-fn read(names: &[String], keep_raw: bool) -> anyhow::Result<Batch> {
     let mut batch = Batch::default();
     let mut first_seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for name in names {
@@ -226,9 +215,6 @@ fn read(names: &[String], keep_raw: bool) -> anyhow::Result<Batch> {
                         first_seen.insert(encounter.id.clone(), batch.encounters.len());
                         batch.encounters.push(encounter);
                         batch.positions.push(position);
-                        if keep_raw {
-                            batch.raws.push(item.raw);
-                        }
                     }
                 },
                 Err(err) => {

@@ -8,6 +8,7 @@
 mod ack;
 mod claims;
 mod generate;
+mod grouping;
 mod ingest;
 mod input;
 mod migrate;

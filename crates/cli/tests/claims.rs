@@ -14,7 +14,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use cleanclaim_x12::x837::read_claims;
-use common::{TestDatabase, cleanclaim, cleanclaim_db, scratch, x12_data};
+use common::{TestDatabase, cleanclaim, cleanclaim_db, scratch, scratch_dir, x12_data};
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -436,4 +436,95 @@ fn concurrent_claims_runs_bill_each_claim_once() {
         assert_eq!(files.len(), 1, "{files:?}");
         assert_eq!(billed_ids(&files[0]).len(), 4);
     }
+}
+
+/// Each encounter's latest stored (queue, findings), read through the store.
+fn stored_results(database: &TestDatabase, ids: &[String]) -> Vec<(String, String, String)> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let store = cleanclaim_store::Store::connect(database.url())
+            .await
+            .unwrap();
+        let mut results: Vec<(String, String, String)> = store
+            .latest_results(ids)
+            .await
+            .unwrap()
+            .into_values()
+            .map(|r| (r.encounter_id, r.queue, r.findings))
+            .collect();
+        results.sort();
+        results
+    })
+}
+
+/// The order of an input does not change what `ingest` stores: a file grouped by patient
+/// (streamed in chunks) and the same records dealt out by date (sorted in runs that spill to
+/// disk, then merged) end with the same results; a second record of an id in the same intake
+/// is rejected with both lines named, even chunks apart.
+#[test]
+fn ingest_stores_the_same_whatever_the_order_of_the_input() {
+    let dir = scratch_dir("ingest-order");
+    let grouped = dir.join("grouped.ndjson");
+    let made = cleanclaim(&[
+        "generate",
+        "--encounters",
+        "900",
+        "--seed",
+        "12",
+        "--out",
+        grouped.to_str().unwrap(),
+    ]);
+    assert_eq!(made.status.code(), Some(0));
+    let text = std::fs::read_to_string(&grouped).unwrap();
+    let mut lines: Vec<(String, String, &str)> = text
+        .lines()
+        .map(|line| {
+            let value: serde_json::Value = serde_json::from_str(line).unwrap();
+            (
+                value["date_of_service"].as_str().unwrap().to_owned(),
+                value["id"].as_str().unwrap().to_owned(),
+                line,
+            )
+        })
+        .collect();
+    let ids: Vec<String> = lines.iter().map(|(_, id, _)| id.clone()).collect();
+    lines.sort();
+    let by_date = dir.join("by-date.ndjson");
+    let mut dealt: String = lines.iter().map(|(_, _, l)| format!("{l}\n")).collect();
+    // The first record again at the end: a duplicate id, chunks after the first.
+    dealt.push_str(lines[0].2);
+    dealt.push('\n');
+    std::fs::write(&by_date, dealt).unwrap();
+
+    let (one, other) = (TestDatabase::sqlite(), TestDatabase::sqlite());
+    let streamed = cleanclaim_db(
+        &one,
+        &["ingest", "--chunk", "100", grouped.to_str().unwrap()],
+    );
+    assert_eq!(streamed.status.code(), Some(1));
+    let sorted = cleanclaim_db(
+        &other,
+        &["ingest", "--chunk", "100", by_date.to_str().unwrap()],
+    );
+    let stderr = String::from_utf8_lossy(&sorted.stderr);
+    assert_eq!(sorted.status.code(), Some(2), "{stderr}");
+    let first = format!("{}:1", by_date.display());
+    let last = format!("{}:901", by_date.display());
+    assert!(
+        stderr.contains(&format!(
+            "{last}: rejected: encounter id `{}` was already read at {first}",
+            lines[0].1
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("901 record(s): 900 new, 0 corrected, 0 unchanged, 1 rejected"),
+        "{stderr}"
+    );
+    let (streamed, sorted) = (stored_results(&one, &ids), stored_results(&other, &ids));
+    assert_eq!(streamed.len(), 900);
+    assert_eq!(streamed, sorted);
 }

@@ -1,4 +1,4 @@
-//! A crash during `ingest` (SIGKILL at 20 points of a 1,000-encounter intake) leaves nothing
+//! A crash during `ingest` (SIGKILL at 20 points of an intake of three chunks) leaves nothing
 //! half-written: the database holds all of the intake or none of it, and a re-run leaves every
 //! encounter stored exactly once, with one result and one open queue item.
 
@@ -12,12 +12,13 @@
 mod common;
 
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
 use cleanclaim_store::Store;
 use common::{TestDatabase, cleanclaim, scratch_dir};
 
-const ENCOUNTERS: usize = 1000;
+const ENCOUNTERS: usize = 1_500;
+/// Records per chunk: the intake is three chunks, so kills land between chunks too.
+const CHUNK: &str = "500";
 
 /// (encounter rows, distinct encounter ids, results, open queue items).
 fn counts(runtime: &tokio::runtime::Runtime, url: &str, ids: &[String]) -> (usize, usize, usize) {
@@ -64,7 +65,7 @@ fn a_killed_ingest_leaves_all_or_nothing_and_a_rerun_stores_each_encounter_once(
         .unwrap();
     let ingest = |url: &str| {
         Command::new(env!("CARGO_BIN_EXE_cleanclaim"))
-            .args(["ingest", file.to_str().unwrap()])
+            .args(["ingest", "--chunk", CHUNK, file.to_str().unwrap()])
             .env_remove("DATABASE_URL")
             .env("CLEANCLAIM_DATABASE", url)
             .stdout(Stdio::null())
@@ -72,12 +73,23 @@ fn a_killed_ingest_leaves_all_or_nothing_and_a_rerun_stores_each_encounter_once(
             .spawn()
             .unwrap()
     };
+    // How long a whole intake takes here, to spread the kills over it.
+    let timed = TestDatabase::sqlite();
+    let started = std::time::Instant::now();
+    assert!(
+        ingest(timed.url())
+            .wait()
+            .unwrap()
+            .code()
+            .is_some_and(|c| c <= 1)
+    );
+    let whole = started.elapsed();
     let mut killed_midway = 0;
-    for point in 0..20u64 {
+    for point in 0..20u32 {
         let database = TestDatabase::sqlite();
         let mut child = ingest(database.url());
-        // Spread over the intake: from reading the file to writing the transaction.
-        std::thread::sleep(Duration::from_millis(20 + point * 35));
+        // Spread over the intake: from reading the file to committing the transaction.
+        std::thread::sleep(whole * (point + 1) / 21);
         let finished = child.try_wait().unwrap().is_some();
         child.kill().ok();
         child.wait().unwrap();

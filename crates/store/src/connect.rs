@@ -40,6 +40,28 @@ pub struct Store {
     pub(crate) db: Db,
 }
 
+/// One connection of either backend, pooled or inside a transaction: the query functions
+/// that run both on the store and inside an intake take this.
+pub(crate) enum Conn<'c> {
+    Postgres(&'c mut sqlx::PgConnection),
+    Sqlite(&'c mut sqlx::SqliteConnection),
+}
+
+/// A connection taken from the store's pool.
+pub(crate) enum Pooled {
+    Postgres(sqlx::pool::PoolConnection<sqlx::Postgres>),
+    Sqlite(sqlx::pool::PoolConnection<sqlx::Sqlite>),
+}
+
+impl Pooled {
+    pub(crate) fn conn(&mut self) -> Conn<'_> {
+        match self {
+            Self::Postgres(c) => Conn::Postgres(c),
+            Self::Sqlite(c) => Conn::Sqlite(c),
+        }
+    }
+}
+
 impl Store {
     /// Opens the database `url` names and applies the migrations it has not had. A
     /// `sqlite://FILE` (or `sqlite:FILE`) is created when missing; anything else is taken as
@@ -57,6 +79,13 @@ impl Store {
         } else {
             open_postgres(url).await
         }
+    }
+
+    pub(crate) async fn acquire(&self) -> Result<Pooled, StoreError> {
+        Ok(match &self.db {
+            Db::Postgres(pool) => Pooled::Postgres(pool.acquire().await?),
+            Db::Sqlite(pool) => Pooled::Sqlite(pool.acquire().await?),
+        })
     }
 
     pub fn backend(&self) -> Backend {

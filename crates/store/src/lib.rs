@@ -5,7 +5,8 @@
 //! - Control numbers and submitted claims ([`submissions`]).
 //! - Posted remittances, with duplicate 835s refused ([`remittances`]).
 //! - 999 and 277CA acknowledgments per claim ([`acknowledgments`]).
-//! - Encounter versions, scrub results and work-queue items ([`pipeline`]).
+//! - Encounter versions, scrub results and work-queue items ([`pipeline`]), written by
+//!   intakes, each one transaction ([`intake`]).
 //!
 //! One schema, written twice (`migrations/postgres`, `migrations/sqlite`: the DDL differs in
 //! types), applied by versioned migrations on connect and by `cleanclaim migrate`; nothing
@@ -19,13 +20,15 @@
 
 mod acknowledgments;
 mod connect;
+mod intake;
 mod pipeline;
 mod remittances;
 mod submissions;
 
 pub use acknowledgments::Acknowledgment;
 pub use connect::{Backend, DEFAULT_SQLITE_FILE, Store};
-pub use pipeline::{QueueItem, ScrubRecord, StoredEncounter};
+pub use intake::{IntakeCounts, IntakeSession};
+pub use pipeline::{LatestVersion, QueueItem, ScrubRecord, StoredEncounter};
 pub use remittances::{
     PostedAdjustment, PostedClaim, Posting, ProviderAdjustmentRecord, RemittanceId,
     RemittanceRecord, Started,

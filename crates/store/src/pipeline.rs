@@ -8,9 +8,9 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{Postgres, Sqlite, Transaction};
+use sqlx::{PgConnection, Postgres, Sqlite, SqliteConnection};
 
-use crate::connect::Db;
+use crate::connect::Conn;
 use crate::submissions::to_json;
 use crate::{Store, StoreError};
 
@@ -23,8 +23,10 @@ pub struct StoredEncounter {
     pub date_of_service: NaiveDate,
     /// The record (JSON) the next scrub is made from.
     pub record: String,
-    /// The record exactly as received, when the caller kept it.
+    /// The record exactly as received, when the caller kept it and it differs from `record`.
     pub received: Option<String>,
+    /// Where it came from (`input:line`), when the caller said.
+    pub source: Option<String>,
 }
 
 /// A scrub result as stored, or to be stored.
@@ -58,17 +60,18 @@ pub struct QueueItem {
 
 const QUEUE_COLUMNS: &str = "id, encounter_id, queue, entered_at, left_at, owner, status, findings";
 
-/// Runs a query over a list of ids: PostgreSQL binds an array (`= ANY($1)`), SQLite a JSON
-/// array (`IN (SELECT value FROM json_each($1))`); `{IDS}` in the SQL marks the place.
+/// Runs a query over a list of ids on a [`Conn`]: PostgreSQL binds an array (`= ANY($1)`),
+/// SQLite a JSON array (`IN (SELECT value FROM json_each($1))`); `{IDS}` in the SQL marks the
+/// place.
 macro_rules! over_ids {
-    ($db:expr, $ids:expr, $sql:expr, $pool:ident, $query:ident => $body:expr) => {
-        match $db {
-            Db::Postgres($pool) => {
+    ($conn:expr, $ids:expr, $sql:expr, $exec:ident, $query:ident => $body:expr) => {
+        match $conn {
+            Conn::Postgres($exec) => {
                 let sql = $sql.replace("{IDS}", "= ANY($1)");
                 let $query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind($ids);
                 $body
             }
-            Db::Sqlite($pool) => {
+            Conn::Sqlite($exec) => {
                 let sql = $sql.replace("{IDS}", "IN (SELECT value FROM json_each($1))");
                 let $query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(to_json($ids));
                 $body
@@ -77,25 +80,168 @@ macro_rules! over_ids {
     };
 }
 
+/// The latest stored version of an encounter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LatestVersion {
+    pub version: i32,
+    /// The record (JSON) as cleanclaim read it.
+    pub record: String,
+    /// The intake that stored it (none for versions stored before intakes were recorded).
+    pub intake_id: Option<i64>,
+    /// Where it came from: `input:line`, when the caller said.
+    pub source: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct LatestRow {
+    encounter_id: String,
+    version: i32,
+    record: String,
+    intake_id: Option<i64>,
+    source: Option<String>,
+}
+
+pub(crate) async fn latest_versions(
+    conn: Conn<'_>,
+    encounter_ids: &[String],
+) -> Result<HashMap<String, LatestVersion>, StoreError> {
+    let rows: Vec<LatestRow> = over_ids!(conn, encounter_ids,
+        "SELECT e.encounter_id, e.version, e.record, e.intake_id, e.source FROM encounters e
+         WHERE e.encounter_id {IDS}
+           AND e.version = (SELECT MAX(version) FROM encounters l WHERE l.encounter_id = e.encounter_id)",
+        exec, query => query.fetch_all(exec).await?);
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            (
+                row.encounter_id,
+                LatestVersion {
+                    version: row.version,
+                    record: row.record,
+                    intake_id: row.intake_id,
+                    source: row.source,
+                },
+            )
+        })
+        .collect())
+}
+
+pub(crate) async fn latest_encounters_of(
+    conn: Conn<'_>,
+    patient_ids: &[String],
+) -> Result<Vec<StoredEncounter>, StoreError> {
+    let rows: Vec<(String, i32, String, NaiveDate, String)> = over_ids!(conn, patient_ids,
+        "SELECT e.encounter_id, e.version, e.patient_id, e.date_of_service, e.record FROM encounters e
+         WHERE e.patient_id {IDS}
+           AND e.version = (SELECT MAX(version) FROM encounters l WHERE l.encounter_id = e.encounter_id)
+         ORDER BY e.patient_id, e.date_of_service, e.encounter_id",
+        exec, query => query.fetch_all(exec).await?);
+    Ok(rows
+        .into_iter()
+        .map(
+            |(encounter_id, version, patient_id, date_of_service, record)| StoredEncounter {
+                encounter_id,
+                version,
+                patient_id,
+                date_of_service,
+                record,
+                received: None,
+                source: None,
+            },
+        )
+        .collect())
+}
+
+pub(crate) async fn latest_results(
+    conn: Conn<'_>,
+    encounter_ids: &[String],
+) -> Result<HashMap<String, ScrubRecord>, StoreError> {
+    let rows: Vec<ScrubRecord> = over_ids!(conn, encounter_ids,
+        "SELECT r.encounter_id, r.encounter_version, r.queue, r.pack_id, r.pack_version, r.findings,
+                r.charge_cents, r.reason
+         FROM scrub_results r
+         WHERE r.encounter_id {IDS}
+           AND r.seq = (SELECT MAX(seq) FROM scrub_results l WHERE l.encounter_id = r.encounter_id)",
+        exec, query => query.fetch_all(exec).await?);
+    Ok(rows
+        .into_iter()
+        .map(|record| (record.encounter_id.clone(), record))
+        .collect())
+}
+
+/// Which of these encounter ids have been billed (a claim `{id}`, or `{id}-n` for a visit
+/// split into several claims, submitted by any sender). Both lookups are index range scans on
+/// the claim id.
+pub(crate) async fn billed_encounters(
+    conn: Conn<'_>,
+    encounter_ids: &[String],
+) -> Result<Vec<String>, StoreError> {
+    // '.' follows '-' in code order, so the range holds exactly the ids `{id}-...`.
+    let (exact, split): (Vec<(String,)>, Vec<(String, String)>) = match conn {
+        Conn::Postgres(exec) => {
+            let exact = sqlx::query_as(
+                "SELECT DISTINCT claim_id FROM submitted_claims WHERE claim_id = ANY($1)",
+            )
+            .bind(encounter_ids)
+            .fetch_all(&mut *exec)
+            .await?;
+            let split = sqlx::query_as(
+                "SELECT e.value, s.claim_id FROM UNNEST($1::TEXT[]) AS e(value)
+                 JOIN submitted_claims s
+                   ON s.claim_id > e.value || '-' AND s.claim_id < e.value || '.'",
+            )
+            .bind(encounter_ids)
+            .fetch_all(exec)
+            .await?;
+            (exact, split)
+        }
+        Conn::Sqlite(exec) => {
+            let ids = to_json(encounter_ids);
+            let exact = sqlx::query_as(
+                "SELECT DISTINCT claim_id FROM submitted_claims
+                 WHERE claim_id IN (SELECT value FROM json_each($1))",
+            )
+            .bind(&ids)
+            .fetch_all(&mut *exec)
+            .await?;
+            let split = sqlx::query_as(
+                "SELECT e.value, s.claim_id FROM json_each($1) e
+                 JOIN submitted_claims s
+                   ON s.claim_id > e.value || '-' AND s.claim_id < e.value || '.'",
+            )
+            .bind(&ids)
+            .fetch_all(exec)
+            .await?;
+            (exact, split)
+        }
+    };
+    let mut billed: Vec<String> = exact.into_iter().map(|(id,)| id).collect();
+    billed.extend(split.into_iter().filter_map(|(id, claim)| {
+        // `{id}-{n}` only: an encounter `A` is not billed by a claim `A-B-1`.
+        let part = claim.get(id.len() + 1..)?;
+        (!part.is_empty() && part.bytes().all(|b| b.is_ascii_digit())).then_some(id)
+    }));
+    billed.sort();
+    billed.dedup();
+    Ok(billed)
+}
+
 impl Store {
     /// The latest version of each encounter id given: (version, record).
     pub async fn latest_versions(
         &self,
         encounter_ids: &[String],
     ) -> Result<HashMap<String, (i32, String)>, StoreError> {
-        let rows: Vec<(String, i32, String)> = over_ids!(&self.db, encounter_ids,
-            "SELECT e.encounter_id, e.version, e.record FROM encounters e
-             WHERE e.encounter_id {IDS}
-               AND e.version = (SELECT MAX(version) FROM encounters l WHERE l.encounter_id = e.encounter_id)",
-            pool, query => query.fetch_all(pool).await?);
-        Ok(rows
+        let mut pooled = self.acquire().await?;
+        Ok(latest_versions(pooled.conn(), encounter_ids)
+            .await?
             .into_iter()
-            .map(|(id, version, record)| (id, (version, record)))
+            .map(|(id, latest)| (id, (latest.version, latest.record)))
             .collect())
     }
 
     /// Every stored version of an encounter, oldest first: (version, record as received, or
-    /// as read when the sender's text was not kept).
+    /// as read when the sender's text was the same or not kept).
     pub async fn versions_of(&self, encounter_id: &str) -> Result<Vec<(i32, String)>, StoreError> {
         let rows = crate::on_pool!(&self.db, pool => {
             sqlx::query_as(
@@ -114,25 +260,8 @@ impl Store {
         &self,
         patient_ids: &[String],
     ) -> Result<Vec<StoredEncounter>, StoreError> {
-        let rows: Vec<(String, i32, String, NaiveDate, String)> = over_ids!(&self.db, patient_ids,
-            "SELECT e.encounter_id, e.version, e.patient_id, e.date_of_service, e.record FROM encounters e
-             WHERE e.patient_id {IDS}
-               AND e.version = (SELECT MAX(version) FROM encounters l WHERE l.encounter_id = e.encounter_id)
-             ORDER BY e.patient_id, e.date_of_service, e.encounter_id",
-            pool, query => query.fetch_all(pool).await?);
-        Ok(rows
-            .into_iter()
-            .map(
-                |(encounter_id, version, patient_id, date_of_service, record)| StoredEncounter {
-                    encounter_id,
-                    version,
-                    patient_id,
-                    date_of_service,
-                    record,
-                    received: None,
-                },
-            )
-            .collect())
+        let mut pooled = self.acquire().await?;
+        latest_encounters_of(pooled.conn(), patient_ids).await
     }
 
     /// The latest scrub result of each encounter id given.
@@ -140,27 +269,19 @@ impl Store {
         &self,
         encounter_ids: &[String],
     ) -> Result<HashMap<String, ScrubRecord>, StoreError> {
-        let rows: Vec<ScrubRecord> = over_ids!(&self.db, encounter_ids,
-            "SELECT r.encounter_id, r.encounter_version, r.queue, r.pack_id, r.pack_version, r.findings,
-                    r.charge_cents, r.reason
-             FROM scrub_results r
-             WHERE r.encounter_id {IDS}
-               AND r.seq = (SELECT MAX(seq) FROM scrub_results l WHERE l.encounter_id = r.encounter_id)",
-            pool, query => query.fetch_all(pool).await?);
-        Ok(rows
-            .into_iter()
-            .map(|record| (record.encounter_id.clone(), record))
-            .collect())
+        let mut pooled = self.acquire().await?;
+        latest_results(pooled.conn(), encounter_ids).await
     }
 
     /// Every scrub result of an encounter, oldest first.
     pub async fn results_of(&self, encounter_id: &str) -> Result<Vec<ScrubRecord>, StoreError> {
         let ids = [encounter_id.to_owned()];
-        let records: Vec<ScrubRecord> = over_ids!(&self.db, &ids[..],
+        let mut pooled = self.acquire().await?;
+        let records: Vec<ScrubRecord> = over_ids!(pooled.conn(), &ids[..],
             "SELECT encounter_id, encounter_version, queue, pack_id, pack_version, findings,
                     charge_cents, reason
              FROM scrub_results WHERE encounter_id {IDS} ORDER BY seq",
-            pool, query => query.fetch_all(pool).await?);
+            exec, query => query.fetch_all(exec).await?);
         Ok(records)
     }
 
@@ -179,72 +300,13 @@ impl Store {
         Ok(ids)
     }
 
-    /// Which of these encounter ids have been billed (a claim `{id}`, or `{id}-n` for a visit
-    /// split into several claims, submitted by any sender): their results are no longer
-    /// re-derived. Both lookups are index range scans on the claim id.
+    /// Which of these encounter ids have been billed: their results are no longer re-derived.
     pub async fn billed_encounters(
         &self,
         encounter_ids: &[String],
     ) -> Result<Vec<String>, StoreError> {
-        let exact: Vec<(String,)> = over_ids!(&self.db, encounter_ids,
-            "SELECT DISTINCT claim_id FROM submitted_claims WHERE claim_id {IDS}",
-            pool, query => query.fetch_all(pool).await?);
-        // '.' follows '-' in code order, so the range holds exactly the ids `{id}-...`.
-        let split: Vec<(String, String)> = match &self.db {
-            Db::Postgres(pool) => {
-                sqlx::query_as(
-                    "SELECT e.value, s.claim_id FROM UNNEST($1::TEXT[]) AS e(value)
-                     JOIN submitted_claims s
-                       ON s.claim_id > e.value || '-' AND s.claim_id < e.value || '.'",
-                )
-                .bind(encounter_ids)
-                .fetch_all(pool)
-                .await?
-            }
-            Db::Sqlite(pool) => {
-                sqlx::query_as(
-                    "SELECT e.value, s.claim_id FROM json_each($1) e
-                     JOIN submitted_claims s
-                       ON s.claim_id > e.value || '-' AND s.claim_id < e.value || '.'",
-                )
-                .bind(to_json(encounter_ids))
-                .fetch_all(pool)
-                .await?
-            }
-        };
-        let mut billed: Vec<String> = exact.into_iter().map(|(id,)| id).collect();
-        billed.extend(split.into_iter().filter_map(|(id, claim)| {
-            // `{id}-{n}` only: an encounter `A` is not billed by a claim `A-B-1`.
-            let part = claim.get(id.len() + 1..)?;
-            (!part.is_empty() && part.bytes().all(|b| b.is_ascii_digit())).then_some(id)
-        }));
-        billed.sort();
-        billed.dedup();
-        Ok(billed)
-    }
-
-    /// Writes an intake whole: new encounter versions, new results, and the queue moves the
-    /// results make (an encounter whose queue changes leaves its open item and enters a new
-    /// one; one whose queue stays has its item's findings brought up to date).
-    pub async fn record_intake(
-        &self,
-        versions: &[StoredEncounter],
-        results: &[ScrubRecord],
-    ) -> Result<(), StoreError> {
-        let now = Utc::now();
-        match &self.db {
-            Db::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                write_intake_pg(&mut tx, versions, results, now).await?;
-                tx.commit().await?;
-            }
-            Db::Sqlite(pool) => {
-                let mut tx = pool.begin().await?;
-                write_intake_sqlite(&mut tx, versions, results, now).await?;
-                tx.commit().await?;
-            }
-        }
-        Ok(())
+        let mut pooled = self.acquire().await?;
+        billed_encounters(pooled.conn(), encounter_ids).await
     }
 
     /// Queue items, newest first: the open ones of a queue, or every one.
@@ -359,7 +421,7 @@ impl Store {
     }
 }
 
-/// Rows per multi-row insert: 11 columns x 1,000 rows stays under both backends' limits of
+/// Rows per multi-row insert: at most 10 columns x 1,000 rows stays under both backends' limits of
 /// bound parameters (PostgreSQL 65,535; SQLite 32,766).
 const ROWS_PER_INSERT: usize = 1000;
 
@@ -370,9 +432,10 @@ type Openings = HashMap<String, (i32, Option<(i64, String)>)>;
 /// The statements of an intake, the same on both backends: versions and results go in as
 /// multi-row inserts; each encounter's open queue item is looked up once for the batch.
 macro_rules! write_intake {
-    ($name:ident, $db:ty, $ids_sql:expr, $bind_ids:expr) => {
-        async fn $name(
-            tx: &mut Transaction<'static, $db>,
+    ($name:ident, $db:ty, $conn:ty, $ids_sql:expr, $bind_ids:expr) => {
+        pub(crate) async fn $name(
+            tx: &mut $conn,
+            intake_id: i64,
             versions: &[StoredEncounter],
             results: &[ScrubRecord],
             now: DateTime<Utc>,
@@ -380,7 +443,8 @@ macro_rules! write_intake {
             for chunk in versions.chunks(ROWS_PER_INSERT) {
                 let mut insert: sqlx::QueryBuilder<$db> = sqlx::QueryBuilder::new(
                     "INSERT INTO encounters
-                       (encounter_id, version, patient_id, date_of_service, record, received_at, received) ",
+                       (encounter_id, version, patient_id, date_of_service, record, received_at, received,
+                        intake_id, source) ",
                 );
                 insert.push_values(chunk, |mut row, version| {
                     row.push_bind(&version.encounter_id)
@@ -389,9 +453,11 @@ macro_rules! write_intake {
                         .push_bind(version.date_of_service)
                         .push_bind(&version.record)
                         .push_bind(now)
-                        .push_bind(version.received.as_deref());
+                        .push_bind(version.received.as_deref())
+                        .push_bind(intake_id)
+                        .push_bind(version.source.as_deref());
                 });
-                insert.build().execute(&mut **tx).await?;
+                insert.build().execute(&mut *tx).await?;
             }
             if results.is_empty() {
                 return Ok(());
@@ -403,7 +469,7 @@ macro_rules! write_intake {
                 $ids_sql
             )))
             .bind($bind_ids(&ids))
-            .fetch_all(&mut **tx)
+            .fetch_all(&mut *tx)
             .await?;
             for (id, seq) in seqs {
                 if let Some(entry) = openings.get_mut(&id) {
@@ -416,7 +482,7 @@ macro_rules! write_intake {
                 $ids_sql
             )))
             .bind($bind_ids(&ids))
-            .fetch_all(&mut **tx)
+            .fetch_all(&mut *tx)
             .await?;
             for (id, item, queue) in open {
                 if let Some(entry) = openings.get_mut(&id) {
@@ -464,20 +530,20 @@ macro_rules! write_intake {
                         .push_bind(&result.reason)
                         .push_bind(now);
                 });
-                insert.build().execute(&mut **tx).await?;
+                insert.build().execute(&mut *tx).await?;
             }
             for (item, findings) in staying {
                 sqlx::query("UPDATE queue_items SET findings = $2 WHERE id = $1")
                     .bind(item)
                     .bind(findings)
-                    .execute(&mut **tx)
+                    .execute(&mut *tx)
                     .await?;
             }
             for item in moved {
                 sqlx::query("UPDATE queue_items SET left_at = $2, status = 'moved' WHERE id = $1")
                     .bind(item)
                     .bind(now)
-                    .execute(&mut **tx)
+                    .execute(&mut *tx)
                     .await?;
             }
             // An encounter entering twice in one intake keeps only its last stay open.
@@ -502,19 +568,24 @@ macro_rules! write_intake {
                         .push_bind(if *superseded { "moved" } else { "open" })
                         .push_bind(&result.findings);
                 });
-                insert.build().execute(&mut **tx).await?;
+                insert.build().execute(&mut *tx).await?;
             }
             Ok(())
         }
     };
 }
 
-write_intake!(write_intake_pg, Postgres, "= ANY($1)", |ids: &Vec<
-    String,
->| ids.clone());
+write_intake!(
+    write_intake_pg,
+    Postgres,
+    PgConnection,
+    "= ANY($1)",
+    |ids: &Vec<String>| ids.clone()
+);
 write_intake!(
     write_intake_sqlite,
     Sqlite,
+    SqliteConnection,
     "IN (SELECT value FROM json_each($1))",
     |ids: &Vec<String>| to_json(ids)
 );

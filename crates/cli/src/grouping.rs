@@ -1,0 +1,454 @@
+//! Putting a large input's records in patient groups, in bounded memory, for an intake that
+//! takes a chunk of whole patients at a time.
+//!
+//! An input grouped by patient (each patient's records together, as EMR exports by patient and
+//! our generator write them) streams straight through: a chunk is handed over as soon as it
+//! holds enough whole patients. At the first record of a patient whose group already ended,
+//! the input is not grouped: the rest is sorted by patient, date and id in runs that spill to
+//! temporary files and are merged back in order, so memory holds one run. A patient of the
+//! streamed part that shows up again in the rest is scrubbed again with everything stored so
+//! far, which the intake handles (see `cleanclaim_app::intake`).
+
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, HashSet};
+use std::hash::{BuildHasher, RandomState};
+use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+
+use anyhow::Context;
+use cleanclaim_app::Arrival;
+use cleanclaim_model::{Encounter, parse_encounter};
+
+/// Bytes of record text held in memory before a sorted run is spilled.
+const RUN_BYTES: usize = 64 << 20;
+
+/// A record waiting for its place.
+#[derive(Debug)]
+struct Spilled {
+    patient: String,
+    date: String,
+    id: String,
+    ordinal: u64,
+    source: String,
+    raw: String,
+}
+
+impl Spilled {
+    fn key(&self) -> (&str, &str, &str, u64) {
+        (&self.patient, &self.date, &self.id, self.ordinal)
+    }
+
+    fn write_to(&self, out: &mut impl Write) -> io::Result<()> {
+        for field in [&self.patient, &self.date, &self.id, &self.source, &self.raw] {
+            let len = u32::try_from(field.len())
+                .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "record over 4 GiB"))?;
+            out.write_all(&len.to_le_bytes())?;
+            out.write_all(field.as_bytes())?;
+        }
+        out.write_all(&self.ordinal.to_le_bytes())
+    }
+
+    /// The next record of a run, or `None` at its end.
+    fn read_from(input: &mut impl Read) -> io::Result<Option<Self>> {
+        let mut fields: Vec<String> = Vec::with_capacity(5);
+        for index in 0..5 {
+            let mut len = [0u8; 4];
+            if index == 0 {
+                match input.read_exact(&mut len) {
+                    Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
+                    other => other?,
+                }
+            } else {
+                input.read_exact(&mut len)?;
+            }
+            let mut bytes = vec![0u8; u32::from_le_bytes(len) as usize];
+            input.read_exact(&mut bytes)?;
+            fields.push(
+                String::from_utf8(bytes)
+                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?,
+            );
+        }
+        let mut ordinal = [0u8; 8];
+        input.read_exact(&mut ordinal)?;
+        let mut fields = fields.into_iter();
+        let mut next = || fields.next().unwrap_or_default();
+        Ok(Some(Self {
+            patient: next(),
+            date: next(),
+            id: next(),
+            source: next(),
+            raw: next(),
+            ordinal: u64::from_le_bytes(ordinal),
+        }))
+    }
+}
+
+enum Mode {
+    /// Grouped so far: records go straight into chunks.
+    Streaming {
+        /// Patients whose group has ended (hashed: memory grows with patients, not records).
+        closed: HashSet<u64>,
+        last_patient: Option<String>,
+    },
+    /// Not grouped: records go into sorted runs.
+    Sorting {
+        run: Vec<Spilled>,
+        run_bytes: usize,
+        spilled: Vec<std::fs::File>,
+    },
+}
+
+/// Takes records in input order and hands `emit` chunks of whole patients.
+pub struct Grouper<F> {
+    mode: Mode,
+    /// Records per chunk (whole patients, so a chunk may hold more).
+    chunk_records: usize,
+    /// Bytes of record text per sorted run.
+    run_limit: usize,
+    chunk: Vec<Arrival>,
+    ordinal: u64,
+    hasher: RandomState,
+    emit: F,
+}
+
+impl<F> std::fmt::Debug for Grouper<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Grouper")
+            .field("chunk", &self.chunk.len())
+            .field("ordinal", &self.ordinal)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<F: FnMut(Vec<Arrival>) -> anyhow::Result<()>> Grouper<F> {
+    pub fn new(chunk_records: usize, emit: F) -> Self {
+        Self {
+            chunk_records,
+            run_limit: RUN_BYTES,
+            mode: Mode::Streaming {
+                closed: HashSet::new(),
+                last_patient: None,
+            },
+            chunk: Vec::new(),
+            ordinal: 0,
+            hasher: RandomState::new(),
+            emit,
+        }
+    }
+
+    /// Takes one record: its encounter, its text as received and where it came from.
+    pub fn push(
+        &mut self,
+        encounter: Encounter,
+        raw: String,
+        source: String,
+    ) -> anyhow::Result<()> {
+        self.ordinal += 1;
+        if let Mode::Streaming {
+            closed,
+            last_patient,
+        } = &mut self.mode
+        {
+            let patient = encounter.patient.id.as_str();
+            if last_patient.as_deref() != Some(patient) {
+                let hash = self.hasher.hash_one(patient);
+                if closed.contains(&hash) {
+                    // Not grouped after all: hand over what streamed, sort the rest.
+                    self.mode = Mode::Sorting {
+                        run: Vec::new(),
+                        run_bytes: 0,
+                        spilled: Vec::new(),
+                    };
+                    self.flush()?;
+                } else {
+                    if let Some(ended) = last_patient.replace(patient.to_owned()) {
+                        closed.insert(self.hasher.hash_one(ended.as_str()));
+                        if self.chunk.len() >= self.chunk_records {
+                            self.flush()?;
+                        }
+                    }
+                    self.chunk.push(arrival(encounter, raw, source));
+                    return Ok(());
+                }
+            } else {
+                self.chunk.push(arrival(encounter, raw, source));
+                return Ok(());
+            }
+        }
+        if let Mode::Sorting {
+            run,
+            run_bytes,
+            spilled,
+        } = &mut self.mode
+        {
+            *run_bytes += raw.len() + source.len() + 64;
+            run.push(Spilled {
+                patient: encounter.patient.id,
+                date: encounter.date_of_service.to_string(),
+                id: encounter.id,
+                ordinal: self.ordinal,
+                source,
+                raw,
+            });
+            if *run_bytes >= self.run_limit {
+                spilled.push(spill(run)?);
+                *run_bytes = 0;
+            }
+        }
+        Ok(())
+    }
+
+    /// Hands over everything left, in patient groups.
+    pub fn finish(mut self) -> anyhow::Result<()> {
+        let mode = std::mem::replace(
+            &mut self.mode,
+            Mode::Streaming {
+                closed: HashSet::new(),
+                last_patient: None,
+            },
+        );
+        if let Mode::Sorting {
+            mut run, spilled, ..
+        } = mode
+        {
+            run.sort_by(|a, b| a.key().cmp(&b.key()));
+            let mut merge = Merge::new(run, spilled)?;
+            let mut last_patient: Option<String> = None;
+            while let Some(record) = merge.next_record()? {
+                if last_patient.as_deref() != Some(record.patient.as_str()) {
+                    if self.chunk.len() >= self.chunk_records {
+                        self.flush()?;
+                    }
+                    last_patient = Some(record.patient.clone());
+                }
+                // The record was read once already; reading it again cannot fail unless the
+                // temporary file was changed under us.
+                let encounter = parse_encounter(&record.raw).with_context(|| {
+                    format!(
+                        "{}: the record changed while it was being sorted",
+                        record.source
+                    )
+                })?;
+                self.chunk
+                    .push(arrival(encounter, record.raw, record.source));
+            }
+        }
+        self.flush()
+    }
+
+    fn flush(&mut self) -> anyhow::Result<()> {
+        if self.chunk.is_empty() {
+            return Ok(());
+        }
+        let chunk = std::mem::take(&mut self.chunk);
+        (self.emit)(chunk)
+    }
+}
+
+fn arrival(encounter: Encounter, raw: String, source: String) -> Arrival {
+    Arrival {
+        encounter,
+        received: Some(raw),
+        source: Some(source),
+    }
+}
+
+/// Sorts a run and writes it to a temporary file (deleted when closed), emptying `run`.
+fn spill(run: &mut Vec<Spilled>) -> anyhow::Result<std::fs::File> {
+    run.sort_by(|a, b| a.key().cmp(&b.key()));
+    let mut file =
+        tempfile::tempfile().context("cannot create a temporary file to sort the input")?;
+    {
+        let mut out = BufWriter::with_capacity(1 << 20, &mut file);
+        for record in run.drain(..) {
+            record
+                .write_to(&mut out)
+                .context("cannot write the temporary file that sorts the input")?;
+        }
+        out.flush()
+            .context("cannot write the temporary file that sorts the input")?;
+    }
+    file.seek(SeekFrom::Start(0))
+        .context("cannot read back the temporary file that sorts the input")?;
+    Ok(file)
+}
+
+/// The k-way merge of the sorted runs: the spilled ones and the one still in memory.
+struct Merge {
+    readers: Vec<BufReader<std::fs::File>>,
+    memory: std::vec::IntoIter<Spilled>,
+    heap: BinaryHeap<Head>,
+}
+
+/// The next record of one run; the heap's order is the smallest key first.
+struct Head {
+    record: Spilled,
+    /// Which run: an index into the readers, or `None` for the run in memory.
+    run: Option<usize>,
+}
+
+impl PartialEq for Head {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Head {}
+impl PartialOrd for Head {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Head {
+    fn cmp(&self, other: &Self) -> Ordering {
+        other.record.key().cmp(&self.record.key())
+    }
+}
+
+impl Merge {
+    fn new(memory: Vec<Spilled>, spilled: Vec<std::fs::File>) -> anyhow::Result<Self> {
+        let mut merge = Self {
+            readers: spilled
+                .into_iter()
+                .map(|file| BufReader::with_capacity(1 << 16, file))
+                .collect(),
+            memory: memory.into_iter(),
+            heap: BinaryHeap::new(),
+        };
+        for run in 0..merge.readers.len() {
+            merge.refill(Some(run))?;
+        }
+        merge.refill(None)?;
+        Ok(merge)
+    }
+
+    fn refill(&mut self, run: Option<usize>) -> anyhow::Result<()> {
+        let next = match run {
+            None => self.memory.next(),
+            Some(index) => match self.readers.get_mut(index) {
+                Some(reader) => Spilled::read_from(reader)
+                    .context("cannot read the temporary file that sorts the input")?,
+                None => None,
+            },
+        };
+        if let Some(record) = next {
+            self.heap.push(Head { record, run });
+        }
+        Ok(())
+    }
+
+    fn next_record(&mut self) -> anyhow::Result<Option<Spilled>> {
+        let Some(head) = self.heap.pop() else {
+            return Ok(None);
+        };
+        self.refill(head.run)?;
+        Ok(Some(head.record))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(
+        clippy::unwrap_used,
+        clippy::indexing_slicing,
+        reason = "tests fail loudly"
+    )]
+
+    use std::cell::RefCell;
+    use std::collections::BTreeMap;
+
+    use cleanclaim_synth::Generator;
+
+    use super::*;
+
+    /// Runs `records` through a grouper; the chunks it handed over, as (patient, id, source).
+    fn group(
+        records: &[Encounter],
+        chunk_records: usize,
+        run_limit: usize,
+    ) -> Vec<Vec<(String, String, String)>> {
+        let chunks = RefCell::new(Vec::new());
+        let mut grouper = Grouper::new(chunk_records, |chunk: Vec<Arrival>| {
+            chunks.borrow_mut().push(
+                chunk
+                    .into_iter()
+                    .map(|a| {
+                        assert_eq!(
+                            a.received.as_deref(),
+                            Some(serde_json::to_string(&a.encounter).unwrap().as_str())
+                        );
+                        (a.encounter.patient.id, a.encounter.id, a.source.unwrap())
+                    })
+                    .collect(),
+            );
+            Ok(())
+        });
+        grouper.run_limit = run_limit;
+        for (line, encounter) in records.iter().enumerate() {
+            let raw = serde_json::to_string(encounter).unwrap();
+            grouper
+                .push(encounter.clone(), raw, format!("in:{}", line + 1))
+                .unwrap();
+        }
+        grouper.finish().unwrap();
+        chunks.into_inner()
+    }
+
+    #[test]
+    fn a_grouped_input_streams_in_chunks_of_whole_patients_in_input_order() {
+        let records: Vec<Encounter> = Generator::new(3).take(400).collect();
+        let chunks = group(&records, 50, RUN_BYTES);
+        assert!(chunks.len() > 3, "{} chunks", chunks.len());
+        let flat: Vec<&(String, String, String)> = chunks.iter().flatten().collect();
+        let ids: Vec<&str> = flat.iter().map(|(_, id, _)| id.as_str()).collect();
+        let expected: Vec<&str> = records.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, expected);
+        // No patient is split between chunks.
+        let mut chunk_of: BTreeMap<&str, usize> = BTreeMap::new();
+        for (index, chunk) in chunks.iter().enumerate() {
+            for (patient, _, _) in chunk {
+                assert_eq!(
+                    *chunk_of.entry(patient).or_insert(index),
+                    index,
+                    "{patient}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn an_ungrouped_input_is_sorted_through_spilled_runs_without_losing_a_record() {
+        let mut records: Vec<Encounter> = Generator::new(4).take(600).collect();
+        // Deal the records out like cards: every patient is spread over the input.
+        records.sort_by_key(|e| (e.date_of_service, e.id.clone()));
+        // Runs of about 20 records each: many spills, many-way merge.
+        let chunks = group(&records, 40, 20 * 1_700);
+        let flat: Vec<&(String, String, String)> = chunks.iter().flatten().collect();
+        assert_eq!(flat.len(), records.len());
+        let mut sources: Vec<&str> = flat.iter().map(|(_, _, s)| s.as_str()).collect();
+        sources.sort_unstable();
+        sources.dedup();
+        assert_eq!(sources.len(), records.len(), "a record was lost or doubled");
+        // The first record streamed before the disorder showed; after it, each patient is in
+        // one chunk, its records by date and id.
+        let sorted = &chunks[1..];
+        let mut chunk_of: BTreeMap<&str, usize> = BTreeMap::new();
+        for (index, chunk) in sorted.iter().enumerate() {
+            for (patient, _, _) in chunk {
+                assert_eq!(
+                    *chunk_of.entry(patient).or_insert(index),
+                    index,
+                    "{patient}"
+                );
+            }
+        }
+        let by_id: BTreeMap<&str, &Encounter> =
+            records.iter().map(|e| (e.id.as_str(), e)).collect();
+        let keys: Vec<(String, chrono::NaiveDate, String)> = sorted
+            .iter()
+            .flatten()
+            .map(|(p, id, _)| (p.clone(), by_id[id.as_str()].date_of_service, id.clone()))
+            .collect();
+        let mut in_order = keys.clone();
+        in_order.sort();
+        assert_eq!(keys, in_order);
+    }
+}

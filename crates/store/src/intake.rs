@@ -1,0 +1,185 @@
+//! An intake session: one transaction that an intake reads its history through and writes its
+//! versions, results and queue moves into, a chunk of patients at a time, so a large intake
+//! holds one chunk in memory and still commits (or rolls back) whole.
+//!
+//! Intakes are serialised: on PostgreSQL the session takes a transaction-scoped advisory lock
+//! first (a second intake waits, up to the lock timeout, instead of deriving history from a
+//! snapshot the first is about to change); SQLite has one writer, and the session's first
+//! statement is a write, so it takes the write lock at once.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sqlx::{Postgres, Sqlite, Transaction};
+
+use crate::connect::{Conn, Db};
+use crate::pipeline::{self, LatestVersion, ScrubRecord, StoredEncounter};
+use crate::{Store, StoreError};
+
+/// The advisory lock key that serialises intakes on PostgreSQL ("cc-intak" in ASCII).
+const INTAKE_LOCK: i64 = 0x6363_2d69_6e74_616b;
+
+#[derive(Debug)]
+enum Tx {
+    Postgres(Transaction<'static, Postgres>),
+    Sqlite(Transaction<'static, Sqlite>),
+}
+
+impl Tx {
+    fn conn(&mut self) -> Conn<'_> {
+        match self {
+            Self::Postgres(tx) => Conn::Postgres(tx),
+            Self::Sqlite(tx) => Conn::Sqlite(tx),
+        }
+    }
+}
+
+/// What an intake counted, kept with it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IntakeCounts {
+    pub records: u64,
+    pub new_encounters: u64,
+    pub corrected: u64,
+    pub unchanged: u64,
+    pub rejected: u64,
+    pub results: u64,
+}
+
+/// An open intake. Dropped without [`IntakeSession::commit`], nothing of it is kept.
+#[derive(Debug)]
+pub struct IntakeSession {
+    tx: Tx,
+    id: i64,
+    started_at: DateTime<Utc>,
+}
+
+impl Store {
+    /// Starts an intake: a transaction holding the intake lock, with the intake's row.
+    pub async fn begin_intake(&self) -> Result<IntakeSession, StoreError> {
+        let started_at = Utc::now();
+        let (tx, id) = match &self.db {
+            Db::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(INTAKE_LOCK)
+                    .execute(&mut *tx)
+                    .await?;
+                let id: i64 =
+                    sqlx::query_scalar("INSERT INTO intakes (started_at) VALUES ($1) RETURNING id")
+                        .bind(started_at)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                (Tx::Postgres(tx), id)
+            }
+            Db::Sqlite(pool) => {
+                let mut tx = pool.begin().await?;
+                let id: i64 =
+                    sqlx::query_scalar("INSERT INTO intakes (started_at) VALUES ($1) RETURNING id")
+                        .bind(started_at)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                (Tx::Sqlite(tx), id)
+            }
+        };
+        Ok(IntakeSession { tx, id, started_at })
+    }
+}
+
+impl IntakeSession {
+    /// This intake's id, kept with every version it stores.
+    pub fn id(&self) -> i64 {
+        self.id
+    }
+
+    /// When this intake started: the time its versions were received and its results made.
+    pub fn started_at(&self) -> DateTime<Utc> {
+        self.started_at
+    }
+
+    /// The latest version of each encounter id given, as this intake sees it (its own writes
+    /// included).
+    pub async fn latest_versions(
+        &mut self,
+        encounter_ids: &[String],
+    ) -> Result<HashMap<String, LatestVersion>, StoreError> {
+        pipeline::latest_versions(self.tx.conn(), encounter_ids).await
+    }
+
+    /// The latest version of every stored encounter of these patients, by patient and date.
+    pub async fn latest_encounters_of(
+        &mut self,
+        patient_ids: &[String],
+    ) -> Result<Vec<StoredEncounter>, StoreError> {
+        pipeline::latest_encounters_of(self.tx.conn(), patient_ids).await
+    }
+
+    /// The latest scrub result of each encounter id given.
+    pub async fn latest_results(
+        &mut self,
+        encounter_ids: &[String],
+    ) -> Result<HashMap<String, ScrubRecord>, StoreError> {
+        pipeline::latest_results(self.tx.conn(), encounter_ids).await
+    }
+
+    /// Which of these encounter ids have been billed.
+    pub async fn billed_encounters(
+        &mut self,
+        encounter_ids: &[String],
+    ) -> Result<Vec<String>, StoreError> {
+        pipeline::billed_encounters(self.tx.conn(), encounter_ids).await
+    }
+
+    /// Writes a chunk: new encounter versions, new results, and the queue moves the results
+    /// make (an encounter whose queue changes leaves its open item and enters a new one; one
+    /// whose queue stays has its item's findings brought up to date).
+    pub async fn write(
+        &mut self,
+        versions: &[StoredEncounter],
+        results: &[ScrubRecord],
+    ) -> Result<(), StoreError> {
+        let (id, now) = (self.id, self.started_at);
+        match &mut self.tx {
+            Tx::Postgres(tx) => {
+                pipeline::write_intake_pg(&mut *tx, id, versions, results, now).await
+            }
+            Tx::Sqlite(tx) => {
+                pipeline::write_intake_sqlite(&mut *tx, id, versions, results, now).await
+            }
+        }
+    }
+
+    /// Keeps the intake: its counts, then the commit.
+    pub async fn commit(mut self, counts: IntakeCounts) -> Result<(), StoreError> {
+        let finished_at = Utc::now();
+        let id = self.id;
+        let as_i64 = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        macro_rules! finish {
+            ($tx:expr) => {{
+                sqlx::query(
+                    "UPDATE intakes SET finished_at = $2, records = $3, new_encounters = $4,
+                       corrected = $5, unchanged = $6, rejected = $7, results = $8
+                     WHERE id = $1",
+                )
+                .bind(id)
+                .bind(finished_at)
+                .bind(as_i64(counts.records))
+                .bind(as_i64(counts.new_encounters))
+                .bind(as_i64(counts.corrected))
+                .bind(as_i64(counts.unchanged))
+                .bind(as_i64(counts.rejected))
+                .bind(as_i64(counts.results))
+                .execute(&mut **$tx)
+                .await?;
+            }};
+        }
+        match &mut self.tx {
+            Tx::Postgres(tx) => finish!(tx),
+            Tx::Sqlite(tx) => finish!(tx),
+        }
+        match self.tx {
+            Tx::Postgres(tx) => tx.commit().await?,
+            Tx::Sqlite(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+}

@@ -18,11 +18,13 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use cleanclaim_billing::{Engine, Queue};
-use cleanclaim_model::{Encounter, EncounterError, parse_encounter};
+use cleanclaim_model::{Encounter, EncounterError};
 use cleanclaim_scrub::{ContextData, ScrubOptions, ScrubResult, Scrubber};
 use cleanclaim_store::{
     IntakeCounts, IntakeSession, ScrubRecord, Store, StoreError, StoredEncounter,
 };
+
+use crate::stored::parse_all;
 
 /// A result this intake stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -223,18 +225,21 @@ impl<'a> Intake<'a> {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
+        let history: Vec<StoredEncounter> = self
+            .session
+            .latest_encounters_of(&patients)
+            .await?
+            .into_iter()
+            .filter(|stored| !arrived.contains_key(&stored.encounter_id))
+            .collect();
+        let parsed = parse_all(&history).map_err(|e| IntakeError::StoredRecord {
+            encounter_id: e.encounter_id,
+            version: e.version,
+            source: e.source,
+        })?;
         let mut timeline: BTreeMap<String, (i32, Encounter)> = BTreeMap::new();
-        for stored in self.session.latest_encounters_of(&patients).await? {
-            if arrived.contains_key(&stored.encounter_id) {
-                continue;
-            }
-            let encounter =
-                parse_encounter(&stored.record).map_err(|source| IntakeError::StoredRecord {
-                    encounter_id: stored.encounter_id.clone(),
-                    version: stored.version,
-                    source,
-                })?;
-            timeline.insert(stored.encounter_id, (stored.version, encounter));
+        for (stored, encounter) in history.iter().zip(parsed) {
+            timeline.insert(stored.encounter_id.clone(), (stored.version, encounter));
         }
         for encounter in kept {
             if let Some((version, _)) = arrived.get(&encounter.id) {

@@ -15,6 +15,7 @@ pub mod claim;
 pub mod intake;
 pub mod queues;
 pub mod remittance;
+mod stored;
 pub mod submit;
 
 pub use acknowledgment::{AckPosting, post_acknowledgments, set_summary};

@@ -14,7 +14,7 @@ use chrono::NaiveDateTime;
 use cleanclaim_billing::{Engine, Queue};
 use std::collections::BTreeSet;
 
-use cleanclaim_model::{Encounter, EncounterError, parse_encounter};
+use cleanclaim_model::{Encounter, EncounterError};
 use cleanclaim_scrub::{ContextData, ScrubOptions, ScrubResult, Scrubber};
 use cleanclaim_store::{Store, StoreError, SubmittedClaim};
 use cleanclaim_x12::Delimiters;
@@ -24,6 +24,7 @@ use cleanclaim_x12::x837::{
 };
 
 use crate::claim::build_claims;
+use crate::stored::parse_all;
 
 /// A ready-to-bill encounter that is not in the file, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -197,26 +198,14 @@ pub async fn prepare_stored(
         return Ok(prepared);
     }
     let ids: Vec<String> = targets.iter().cloned().collect();
-    let mut patients = BTreeSet::new();
-    for (id, (version, record)) in store.latest_versions(&ids).await? {
-        let encounter = parse_encounter(&record).map_err(|source| SubmitError::StoredRecord {
-            encounter_id: id.clone(),
-            version,
-            source,
-        })?;
-        patients.insert(encounter.patient.id);
-    }
-    let patients: Vec<String> = patients.into_iter().collect();
-    let mut visits = Vec::new();
-    for stored in store.latest_encounters_of(&patients).await? {
-        visits.push(parse_encounter(&stored.record).map_err(|source| {
-            SubmitError::StoredRecord {
-                encounter_id: stored.encounter_id.clone(),
-                version: stored.version,
-                source,
-            }
-        })?);
-    }
+    let patients = store.patients_of(&ids).await?;
+    let visits = parse_all(&store.latest_encounters_of(&patients).await?).map_err(|e| {
+        SubmitError::StoredRecord {
+            encounter_id: e.encounter_id,
+            version: e.version,
+            source: e.source,
+        }
+    })?;
     let mut scrubber = Scrubber::new(engine, context, ScrubOptions::default());
     let results = scrubber.scrub_batch(&visits);
     for (encounter, result) in visits.iter().zip(&results) {
@@ -265,6 +254,17 @@ fn leave_out_unwritable(
         },
         line_breaks: false,
     };
+    // One trial of the whole file first: when every claim can be written (the usual case),
+    // that is one file's work instead of a file per claim.
+    let (encounters, claims): (Vec<String>, Vec<Claim>) =
+        std::mem::take(&mut prepared.claims).into_iter().unzip();
+    let whole = write_837p(profile, &claims, &trial);
+    prepared.claims = encounters.into_iter().zip(claims).collect();
+    match whole {
+        Ok(_) => return Ok(()),
+        Err(err) if err.claim().is_none() => return Err(SubmitError::Profile(err)),
+        Err(_) => {}
+    }
     let mut refused: Vec<String> = Vec::new();
     for (encounter, claim) in &prepared.claims {
         if let Err(err) = write_837p(profile, std::slice::from_ref(claim), &trial) {

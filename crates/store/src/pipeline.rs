@@ -255,6 +255,16 @@ impl Store {
         Ok(rows)
     }
 
+    /// The patients of these encounters (of any of their versions), without reading the
+    /// records.
+    pub async fn patients_of(&self, encounter_ids: &[String]) -> Result<Vec<String>, StoreError> {
+        let mut pooled = self.acquire().await?;
+        let rows: Vec<(String,)> = over_ids!(pooled.conn(), encounter_ids,
+            "SELECT DISTINCT patient_id FROM encounters WHERE encounter_id {IDS} ORDER BY patient_id",
+            exec, query => query.fetch_all(exec).await?);
+        Ok(rows.into_iter().map(|(patient,)| patient).collect())
+    }
+
     /// The latest version of every stored encounter of these patients, by patient and date.
     pub async fn latest_encounters_of(
         &self,

@@ -30,11 +30,6 @@ const RESERVE: &str = "INSERT INTO x12_control_numbers (sender_id, kind, last) V
      ON CONFLICT (sender_id, kind) DO UPDATE SET last = x12_control_numbers.last + excluded.last
      RETURNING last";
 
-const INSERT_SUBMITTED: &str = "INSERT INTO submitted_claims
-       (sender_id, interchange_control, transaction_control, claim_id, frequency, total_cents,
-        line_controls, billing_npi, billing_tax_id, submitted_at, resend)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
-
 /// A claim's line control numbers as SQLite keeps them (a JSON array).
 pub(crate) fn to_json(values: &[String]) -> String {
     serde_json::to_string(values).unwrap_or_else(|_| "[]".to_owned())
@@ -47,17 +42,53 @@ pub(crate) fn from_json(text: &str) -> Result<Vec<String>, StoreError> {
     })
 }
 
-impl Store {
-    /// A unique violation on the one-original index, as the typed error.
-    fn clash(&self, error: sqlx::Error) -> StoreError {
-        match &error {
-            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::AlreadySubmitted {
-                detail: db.message().to_owned(),
-            },
-            _ => StoreError::from(error),
-        }
-    }
+/// Claims per multi-row insert: 11 columns x 2,000 rows stays under both backends' limits of
+/// bound parameters (PostgreSQL 65,535; SQLite 32,766).
+const CLAIMS_PER_INSERT: usize = 2000;
 
+/// Inserts the submitted claims in multi-row statements inside `$tx`; a clash with the
+/// one-original index is [`StoreError::AlreadySubmitted`].
+macro_rules! insert_submitted {
+    ($db:ty, $tx:ident, $claims:expr, $sender:expr, $interchange:expr, $now:expr, $lines:expr) => {
+        for chunk in $claims.chunks(CLAIMS_PER_INSERT) {
+            let mut insert: sqlx::QueryBuilder<$db> = sqlx::QueryBuilder::new(
+                "INSERT INTO submitted_claims
+                   (sender_id, interchange_control, transaction_control, claim_id, frequency,
+                    total_cents, line_controls, billing_npi, billing_tax_id, submitted_at, resend) ",
+            );
+            insert.push_values(chunk, |mut row, claim| {
+                row.push_bind($sender)
+                    .push_bind($interchange)
+                    .push_bind(claim.transaction_control)
+                    .push_bind(&claim.claim_id)
+                    .push_bind(&claim.frequency)
+                    .push_bind(claim.total_cents)
+                    .push_bind($lines(claim))
+                    .push_bind(&claim.billing_npi)
+                    .push_bind(&claim.billing_tax_id)
+                    .push_bind($now)
+                    .push_bind(claim.resend);
+            });
+            insert
+                .build()
+                .execute(&mut *$tx)
+                .await
+                .map_err(|e| clash(e))?;
+        }
+    };
+}
+
+/// A unique violation on the one-original index, as the typed error.
+fn clash(error: sqlx::Error) -> StoreError {
+    match &error {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::AlreadySubmitted {
+            detail: db.message().to_owned(),
+        },
+        _ => StoreError::from(error),
+    }
+}
+
+impl Store {
     /// Reserves one interchange, one group and `transactions` transaction set numbers.
     pub async fn reserve_controls(
         &self,
@@ -126,17 +157,15 @@ impl Store {
         match &self.db {
             Db::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
-                for claim in claims {
-                    bind_submitted(sqlx::query(INSERT_SUBMITTED), sender, interchange, claim)
-                        .bind(&claim.line_controls)
-                        .bind(&claim.billing_npi)
-                        .bind(&claim.billing_tax_id)
-                        .bind(now)
-                        .bind(claim.resend)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(|e| self.clash(e))?;
-                }
+                insert_submitted!(
+                    sqlx::Postgres,
+                    tx,
+                    claims,
+                    sender,
+                    interchange,
+                    now,
+                    |c: &SubmittedClaim| c.line_controls.clone()
+                );
                 sqlx::query(sqlx::AssertSqlSafe(CLOSE.replace("{IDS}", "= ANY($1)")))
                     .bind(encounters)
                     .bind(now)
@@ -146,17 +175,15 @@ impl Store {
             }
             Db::Sqlite(pool) => {
                 let mut tx = pool.begin().await?;
-                for claim in claims {
-                    bind_submitted(sqlx::query(INSERT_SUBMITTED), sender, interchange, claim)
-                        .bind(to_json(&claim.line_controls))
-                        .bind(&claim.billing_npi)
-                        .bind(&claim.billing_tax_id)
-                        .bind(now)
-                        .bind(claim.resend)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(|e| self.clash(e))?;
-                }
+                insert_submitted!(
+                    sqlx::Sqlite,
+                    tx,
+                    claims,
+                    sender,
+                    interchange,
+                    now,
+                    |c: &SubmittedClaim| to_json(&c.line_controls)
+                );
                 sqlx::query(sqlx::AssertSqlSafe(
                     CLOSE.replace("{IDS}", "IN (SELECT value FROM json_each($1))"),
                 ))
@@ -238,25 +265,4 @@ impl Store {
                 .map_err(StoreError::from)
         })
     }
-}
-
-/// The columns both backends bind alike, in `INSERT_SUBMITTED` order.
-fn bind_submitted<'q, DB: sqlx::Database>(
-    query: sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments>,
-    sender: &'q str,
-    interchange: i64,
-    claim: &'q SubmittedClaim,
-) -> sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments>
-where
-    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    &'q String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-{
-    query
-        .bind(sender)
-        .bind(interchange)
-        .bind(claim.transaction_control)
-        .bind(&claim.claim_id)
-        .bind(&claim.frequency)
-        .bind(claim.total_cents)
 }

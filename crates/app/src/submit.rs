@@ -254,6 +254,9 @@ fn leave_out_unwritable(
         },
         line_breaks: false,
     };
+    if prepared.claims.is_empty() {
+        return Ok(());
+    }
     // One trial of the whole file first: when every claim can be written (the usual case),
     // that is one file's work instead of a file per claim.
     let (encounters, claims): (Vec<String>, Vec<Claim>) =

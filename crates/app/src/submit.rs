@@ -152,6 +152,9 @@ pub enum SubmitError {
     },
 }
 
+/// Patients whose stored visits a stored claims run scrubs at a time.
+const PATIENTS_PER_CHUNK: usize = 500;
+
 /// Scrubs `encounters` and builds the claims of the ready-to-bill ones; see the module docs.
 pub fn prepare(
     engine: &Engine,
@@ -199,18 +202,21 @@ pub async fn prepare_stored(
     }
     let ids: Vec<String> = targets.iter().cloned().collect();
     let patients = store.patients_of(&ids).await?;
-    let visits = parse_all(&store.latest_encounters_of(&patients).await?).map_err(|e| {
-        SubmitError::StoredRecord {
-            encounter_id: e.encounter_id,
-            version: e.version,
-            source: e.source,
-        }
-    })?;
-    let mut scrubber = Scrubber::new(engine, context, ScrubOptions::default());
-    let results = scrubber.scrub_batch(&visits);
-    for (encounter, result) in visits.iter().zip(&results) {
-        if targets.contains(&encounter.id) {
-            add_encounter(&mut prepared, encounter, result);
+    // A few hundred patients at a time: memory holds their visits, not every stored visit.
+    for patients in patients.chunks(PATIENTS_PER_CHUNK) {
+        let visits = parse_all(&store.latest_encounters_of(patients).await?).map_err(|e| {
+            SubmitError::StoredRecord {
+                encounter_id: e.encounter_id,
+                version: e.version,
+                source: e.source,
+            }
+        })?;
+        let mut scrubber = Scrubber::new(engine, context.clone(), ScrubOptions::default());
+        let results = scrubber.scrub_batch(&visits);
+        for (encounter, result) in visits.iter().zip(&results) {
+            if targets.contains(&encounter.id) {
+                add_encounter(&mut prepared, encounter, result);
+            }
         }
     }
     leave_out_unwritable(profile, &mut prepared)?;

@@ -126,6 +126,7 @@ pub fn run(args: &ClaimsArgs) -> anyhow::Result<Outcome> {
         }
         let report =
             runtime.block_on(submit(&store, &profile, prepared, &options, &mut delivery))?;
+        runtime.block_on(store.close());
         print_report(&report, args, &profile.interchange.sender_id, 0);
         return Ok(outcome(&report, 0));
     }
@@ -140,7 +141,10 @@ pub fn run(args: &ClaimsArgs) -> anyhow::Result<Outcome> {
     // No database is needed (or asked for) when nothing is ready to bill.
     let report = if prepared.has_claims() {
         let (runtime, store) = setup::store(&args.database)?;
-        runtime.block_on(submit(&store, &profile, prepared, &options, &mut delivery))?
+        let report =
+            runtime.block_on(submit(&store, &profile, prepared, &options, &mut delivery))?;
+        runtime.block_on(store.close());
+        report
     } else {
         if args.all_or_nothing && !prepared.unbilled.is_empty() {
             bail!(

@@ -79,6 +79,7 @@ pub fn run(args: &IngestArgs) -> anyhow::Result<Outcome> {
     let counts = runtime
         .block_on(intake.commit(unreadable))
         .context(NOTHING_STORED)?;
+    runtime.block_on(store.close());
     out.flush()?;
     eprintln!(
         "{} record(s): {} new, {} corrected, {} unchanged, {} rejected; {} result(s) stored",

@@ -3,6 +3,8 @@
 //! Source: ASC X12 005010 implementation guides, appendix B (ISA, IEA, GS, GE) and the ST/SE
 //! definitions in each guide's transaction set header and trailer.
 
+use std::collections::HashSet;
+
 use crate::error::{ErrorKind, X12Error};
 use crate::token::{Segment, tag};
 
@@ -62,7 +64,9 @@ pub struct EnvelopeChecker {
     group_control: String,
     group: (String, String, String, String),
     transaction_count: usize,
-    st_controls: Vec<String>,
+    /// The ST02s of the current group: a set, so a group of a million transaction sets is
+    /// checked in linear time.
+    st_controls: HashSet<String>,
     header: Option<TransactionHeader>,
     segments_in_transaction: usize,
     last: LastSegment,
@@ -89,7 +93,7 @@ impl EnvelopeChecker {
             group_control: String::new(),
             group: Default::default(),
             transaction_count: 0,
-            st_controls: Vec::new(),
+            st_controls: HashSet::new(),
             header: None,
             segments_in_transaction: 0,
             last: LastSegment::default(),
@@ -182,7 +186,7 @@ impl EnvelopeChecker {
                 ErrorKind::BadValue("transaction set control number (4-9 characters)"),
             ));
         }
-        if self.st_controls.contains(&control) {
+        if !self.st_controls.insert(control.clone()) {
             self.findings.push(segment.element_error(
                 2,
                 None,
@@ -191,7 +195,6 @@ impl EnvelopeChecker {
                 ),
             ));
         }
-        self.st_controls.push(control.clone());
         let version = match segment.element(3) {
             "" => self.group.3.clone(),
             v => v.to_owned(),
@@ -381,5 +384,26 @@ mod tests {
         let (result, _) = run(&input);
         let err = result.unwrap_err();
         assert_eq!((err.segment, err.id.as_str()), (5, "GE"));
+    }
+
+    #[test]
+    fn a_repeated_transaction_control_is_found_within_its_group_only() {
+        let set = |control: &str| format!("ST*837*{control}~BHT*0019~SE*3*{control}~");
+        let input = format!(
+            "{ISA}GS*HC*A*B*20240101*1200*7*X*005010X222A1~{}{}{}GE*3*7~\
+             GS*HC*A*B*20240101*1200*8*X*005010X222A1~{}GE*1*8~IEA*2*000000001~",
+            set("0001"),
+            set("0002"),
+            set("0001"),
+            set("0001"),
+        );
+        let (result, findings) = run(&input);
+        assert!(result.is_ok());
+        let repeats: Vec<(usize, &str)> = findings
+            .iter()
+            .map(|f| (f.segment, f.id.as_str()))
+            .collect();
+        // The third set of the first group repeats 0001; the second group starts afresh.
+        assert_eq!(repeats, [(9, "ST")], "{findings:?}");
     }
 }

@@ -21,10 +21,10 @@ use cleanclaim_billing::{Engine, Queue};
 use cleanclaim_model::{Encounter, EncounterError};
 use cleanclaim_scrub::{ContextData, ScrubOptions, ScrubResult, Scrubber};
 use cleanclaim_store::{
-    IntakeCounts, IntakeSession, ScrubRecord, Store, StoreError, StoredEncounter,
+    IntakeCounts, IntakeSession, ScrubRecord, Store, StoreError, StoredContext, StoredEncounter,
 };
 
-use crate::stored::parse_all;
+use crate::stored::{context_of, parse_all};
 
 /// A result this intake stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,6 +106,13 @@ pub enum IntakeError {
         version: i32,
         source: EncounterError,
     },
+    /// A stored context record no longer reads (the format changed under it).
+    #[error("stored context record {key} version {version} cannot be read: {reason}")]
+    StoredContext {
+        key: String,
+        version: i32,
+        reason: String,
+    },
     #[error("encounter {encounter_id} cannot be stored: {reason}")]
     Unstorable {
         encounter_id: String,
@@ -118,23 +125,76 @@ pub enum IntakeError {
 pub struct Intake<'a> {
     session: IntakeSession,
     engine: &'a Engine,
-    context: &'a ContextData,
     counts: IntakeCounts,
 }
 
 impl<'a> Intake<'a> {
-    /// Starts an intake on `store` (waiting for another intake to finish first).
-    pub async fn begin(
-        store: &Store,
-        engine: &'a Engine,
-        context: &'a ContextData,
-    ) -> Result<Self, IntakeError> {
+    /// Starts an intake on `store` (waiting for another intake to finish first). Visits are
+    /// scrubbed with the context records stored for their patients ([`Intake::load_context`]).
+    pub async fn begin(store: &Store, engine: &'a Engine) -> Result<Self, IntakeError> {
         Ok(Self {
             session: store.begin_intake().await?,
             engine,
-            context,
             counts: IntakeCounts::default(),
         })
+    }
+
+    /// Stores the context records that are new or changed (each a new version under its key)
+    /// and re-scrubs the stored visits of their patients, saying which record changed.
+    pub async fn load_context(
+        &mut self,
+        context: &ContextData,
+    ) -> Result<ChunkReport, IntakeError> {
+        let entries = context.entries().map_err(|error| IntakeError::Unstorable {
+            encounter_id: String::new(),
+            reason: format!("a context record: {error}"),
+        })?;
+        let patients: Vec<String> = entries
+            .iter()
+            .map(|e| e.patient_id.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let mut latest: HashMap<(String, String), (i32, String)> = self
+            .session
+            .latest_context_of(&patients)
+            .await?
+            .into_iter()
+            .map(|c| ((c.kind, c.record_key), (c.version, c.record)))
+            .collect();
+        let mut written: Vec<StoredContext> = Vec::new();
+        let mut causes: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for entry in entries {
+            let slot = (entry.kind.name().to_owned(), entry.key.clone());
+            let version = match latest.get(&slot) {
+                Some((_, record)) if *record == entry.record => continue,
+                Some((version, _)) => version + 1,
+                None => 1,
+            };
+            latest.insert(slot, (version, entry.record.clone()));
+            causes
+                .entry(entry.patient_id.clone())
+                .or_default()
+                .push(format!(
+                    "{} {} (version {version})",
+                    entry.kind.name(),
+                    entry.key
+                ));
+            written.push(StoredContext {
+                kind: entry.kind.name().to_owned(),
+                record_key: entry.key,
+                version,
+                patient_id: entry.patient_id,
+                record: entry.record,
+            });
+        }
+        self.session.write_context(&written).await?;
+        self.counts.context_records += written.len() as u64;
+        let mut report = ChunkReport::default();
+        let patients: Vec<String> = causes.keys().cloned().collect();
+        self.rescrub(&patients, &HashMap::new(), Vec::new(), &causes, &mut report)
+            .await?;
+        Ok(report)
     }
 
     /// The intake's id in the store.
@@ -217,17 +277,44 @@ impl<'a> Intake<'a> {
             return Ok(report);
         }
 
-        // Every visit of the patients this chunk touches: the stored ones, with this chunk's
-        // versions in place of theirs.
         let patients: Vec<String> = versions
             .iter()
             .map(|v| v.patient_id.clone())
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
+        // Which new versions each patient got, to say why a later visit changed.
+        let mut causes: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for version in &versions {
+            causes
+                .entry(version.patient_id.clone())
+                .or_default()
+                .push(version.encounter_id.clone());
+        }
+        self.session.write(&versions, &[]).await?;
+        self.rescrub(&patients, &arrived, kept, &causes, &mut report)
+            .await?;
+        Ok(report)
+    }
+
+    /// Scrubs every visit of `patients` (the stored ones, with `kept`, this chunk's new
+    /// versions, in place of theirs) with their stored context, and stores the results that
+    /// are new or changed: `arrived` says which visits are new or corrected, `causes` what
+    /// changed each patient's history.
+    async fn rescrub(
+        &mut self,
+        patients: &[String],
+        arrived: &HashMap<String, (i32, bool)>,
+        kept: Vec<Encounter>,
+        causes: &BTreeMap<String, Vec<String>>,
+        report: &mut ChunkReport,
+    ) -> Result<(), IntakeError> {
+        if patients.is_empty() {
+            return Ok(());
+        }
         let history: Vec<StoredEncounter> = self
             .session
-            .latest_encounters_of(&patients)
+            .latest_encounters_of(patients)
             .await?
             .into_iter()
             .filter(|stored| !arrived.contains_key(&stored.encounter_id))
@@ -246,9 +333,12 @@ impl<'a> Intake<'a> {
                 timeline.insert(encounter.id.clone(), (*version, encounter));
             }
         }
+        if timeline.is_empty() {
+            return Ok(());
+        }
         let (visit_versions, batch): (Vec<i32>, Vec<Encounter>) = timeline.into_values().unzip();
-        let mut scrubber =
-            Scrubber::new(self.engine, self.context.clone(), ScrubOptions::default());
+        let context = self.stored_context(patients).await?;
+        let mut scrubber = Scrubber::new(self.engine, context, ScrubOptions::default());
         let results = scrubber.scrub_batch(&batch);
 
         let all_ids: Vec<String> = batch.iter().map(|e| e.id.clone()).collect();
@@ -259,14 +349,6 @@ impl<'a> Intake<'a> {
             .await?
             .into_iter()
             .collect();
-        // Which new versions each patient got, to say why a later visit changed.
-        let mut arrivals_of: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-        for version in &versions {
-            arrivals_of
-                .entry(version.patient_id.as_str())
-                .or_default()
-                .push(version.encounter_id.as_str());
-        }
 
         let mut records: Vec<ScrubRecord> = Vec::new();
         let mut order: Vec<usize> = (0..batch.len()).collect();
@@ -296,9 +378,9 @@ impl<'a> Intake<'a> {
                     }
                     _ => format!(
                         "history changed by {}",
-                        arrivals_of
-                            .get(encounter.patient.id.as_str())
-                            .map(|ids| ids.join(", "))
+                        causes
+                            .get(&encounter.patient.id)
+                            .map(|what| what.join(", "))
                             .unwrap_or_default()
                     ),
                 },
@@ -311,9 +393,20 @@ impl<'a> Intake<'a> {
             });
             records.push(ScrubRecord { reason, ..record });
         }
-        self.session.write(&versions, &records).await?;
+        self.session.write(&[], &records).await?;
         self.counts.results += records.len() as u64;
-        Ok(report)
+        Ok(())
+    }
+
+    /// The context records stored for these patients.
+    async fn stored_context(&mut self, patients: &[String]) -> Result<ContextData, IntakeError> {
+        context_of(self.session.latest_context_of(patients).await?).map_err(|e| {
+            IntakeError::StoredContext {
+                key: e.key,
+                version: e.version,
+                reason: e.reason,
+            }
+        })
     }
 
     /// Keeps everything added; `rejected` is the records the caller could not read (kept in
@@ -341,7 +434,8 @@ pub async fn intake(
     encounters: &[Encounter],
     received: &[String],
 ) -> Result<IntakeReport, IntakeError> {
-    let mut intake = Intake::begin(store, engine, context).await?;
+    let mut intake = Intake::begin(store, engine).await?;
+    let loaded = intake.load_context(context).await?;
     let arrivals = encounters
         .iter()
         .enumerate()
@@ -359,8 +453,12 @@ pub async fn intake(
         new_encounters: as_usize(counts.new_encounters),
         corrected: as_usize(counts.corrected),
         unchanged: as_usize(counts.unchanged),
-        changes: chunk.changes,
-        billed_unchanged: chunk.billed_unchanged,
+        changes: loaded.changes.into_iter().chain(chunk.changes).collect(),
+        billed_unchanged: loaded
+            .billed_unchanged
+            .into_iter()
+            .chain(chunk.billed_unchanged)
+            .collect(),
         duplicates: chunk.duplicates,
     })
 }

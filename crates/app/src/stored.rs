@@ -1,9 +1,38 @@
-//! Reading stored records back into encounters, on every core: the history an intake
-//! re-derives and the visits a stored claims run re-scrubs are hundreds of thousands of
-//! records, and each parses alone.
+//! Reading stored records back: encounters on every core (the history an intake re-derives
+//! and the visits a stored claims run re-scrubs are hundreds of thousands of records, and each
+//! parses alone), and the scrubber's context from stored context records.
 
 use cleanclaim_model::{Encounter, EncounterError, parse_encounter};
-use cleanclaim_store::StoredEncounter;
+use cleanclaim_scrub::{ContextData, ContextKind};
+use cleanclaim_store::{StoredContext, StoredEncounter};
+
+/// A stored context record that no longer reads.
+#[derive(Debug)]
+pub(crate) struct UnreadableContext {
+    pub key: String,
+    pub version: i32,
+    pub reason: String,
+}
+
+/// The scrubber's context from stored records.
+pub(crate) fn context_of(stored: Vec<StoredContext>) -> Result<ContextData, UnreadableContext> {
+    let mut context = ContextData::default();
+    for record in stored {
+        let read = ContextKind::from_name(&record.kind)
+            .ok_or_else(|| format!("unknown kind `{}`", record.kind))
+            .and_then(|kind| {
+                context
+                    .add_entry(kind, &record.record)
+                    .map_err(|e| e.to_string())
+            });
+        read.map_err(|reason| UnreadableContext {
+            key: record.record_key,
+            version: record.version,
+            reason,
+        })?;
+    }
+    Ok(context)
+}
 
 /// A stored record that no longer reads as an encounter.
 #[derive(Debug)]

@@ -24,7 +24,7 @@ use cleanclaim_x12::x837::{
 };
 
 use crate::claim::build_claims;
-use crate::stored::parse_all;
+use crate::stored::{context_of, parse_all};
 
 /// A ready-to-bill encounter that is not in the file, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -143,6 +143,13 @@ pub enum SubmitError {
     Deliver(std::io::Error),
     #[error("recording the submission; the file was withdrawn and no claims are recorded: {0}")]
     Record(StoreError),
+    /// A stored context record no longer reads.
+    #[error("stored context record {key} version {version} cannot be read: {reason}")]
+    StoredContext {
+        key: String,
+        version: i32,
+        reason: String,
+    },
     /// A stored record no longer reads as an encounter.
     #[error("stored encounter {encounter_id} version {version} cannot be read: {source}")]
     StoredRecord {
@@ -177,13 +184,13 @@ pub fn prepare(
 }
 
 /// The stored encounters that are ready to bill and not yet billed, scrubbed again with
-/// every stored visit of their patients (so their history is the one `ingest` saw), and built
+/// every stored visit of their patients and their stored context records (so their history
+/// is the one `ingest` saw), and built
 /// into claims. Their patients' other visits are history only: they are neither billed nor
 /// counted as held.
 pub async fn prepare_stored(
     store: &Store,
     engine: &Engine,
-    context: ContextData,
     profile: &BillingProfile,
 ) -> Result<Prepared, SubmitError> {
     let ready = store.ready_to_bill_encounters().await?;
@@ -211,7 +218,14 @@ pub async fn prepare_stored(
                 source: e.source,
             }
         })?;
-        let mut scrubber = Scrubber::new(engine, context.clone(), ScrubOptions::default());
+        let context = context_of(store.latest_context_of(patients).await?).map_err(|e| {
+            SubmitError::StoredContext {
+                key: e.key,
+                version: e.version,
+                reason: e.reason,
+            }
+        })?;
+        let mut scrubber = Scrubber::new(engine, context, ScrubOptions::default());
         let results = scrubber.scrub_batch(&visits);
         for (encounter, result) in visits.iter().zip(&results) {
             if targets.contains(&encounter.id) {

@@ -229,7 +229,104 @@ async fn a_corrected_record_is_a_new_version_and_the_same_record_is_nothing(
     );
 }
 
+/// The test PT encounter as a treatment visit on `date` with id `id`.
+fn treatment(id: &str, date: &str) -> Encounter {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../x12/tests/data/encounters/pt-medicare.json");
+    let mut value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    value["id"] = id.into();
+    value["date_of_service"] = date.into();
+    parse_encounter(&value.to_string()).unwrap()
+}
+
+fn authorization(patient: &str, visits: u32) -> ContextData {
+    let mut context = ContextData::default();
+    context
+        .add_file(
+            "authorizations.json",
+            &serde_json::json!([{
+                "patient_id": patient, "payer_id": "MCR-B", "number": "A1",
+                "from": "2025-01-01", "to": "2025-12-31", "disciplines": ["pt"], "visits": visits
+            }])
+            .to_string(),
+        )
+        .unwrap();
+    context
+}
+
+async fn context_records_are_stored_and_a_change_rescrubs_the_patients_visits(
+    database: TestDatabase,
+) {
+    let store = Store::connect(database.url()).await.unwrap();
+    let engine = Engine::builtin().unwrap();
+    let (first, second) = (
+        treatment("TX-1", "2025-03-03"),
+        treatment("TX-2", "2025-03-05"),
+    );
+    let patient = first.patient.id.clone();
+    // One visit authorized: the second visit has nothing left.
+    let report = intake(
+        &store,
+        &engine,
+        &authorization(&patient, 1),
+        &[first.clone(), second.clone()],
+        &[],
+    )
+    .await
+    .unwrap();
+    let queues: Vec<(&str, Queue)> = report
+        .changes
+        .iter()
+        .map(|c| (c.encounter_id.as_str(), c.queue))
+        .collect();
+    assert_eq!(
+        queues,
+        [("TX-1", Queue::ReadyToBill), ("TX-2", Queue::Authorization)],
+        "{report:?}"
+    );
+
+    // A later intake with no context uses the stored authorization.
+    let third = treatment("TX-3", "2025-03-07");
+    let report = intake(&store, &engine, &ContextData::default(), &[third], &[])
+        .await
+        .unwrap();
+    assert_eq!(report.changes[0].queue, Queue::Authorization, "{report:?}");
+
+    // The same record again is nothing new; an extension is version 2, and the visits it now
+    // covers are scrubbed again, saying which record changed.
+    let same = intake(&store, &engine, &authorization(&patient, 1), &[], &[])
+        .await
+        .unwrap();
+    assert!(same.changes.is_empty(), "{same:?}");
+    let extended = intake(&store, &engine, &authorization(&patient, 5), &[], &[])
+        .await
+        .unwrap();
+    let changed: Vec<(&str, Queue, &str)> = extended
+        .changes
+        .iter()
+        .map(|c| (c.encounter_id.as_str(), c.queue, c.reason.as_str()))
+        .collect();
+    let reason = format!("history changed by authorization {patient}/MCR-B/A1 (version 2)");
+    assert_eq!(
+        changed,
+        [
+            ("TX-2", Queue::ReadyToBill, reason.as_str()),
+            ("TX-3", Queue::ReadyToBill, reason.as_str()),
+        ]
+    );
+    let stored = store.latest_context_of(&[patient]).await.unwrap();
+    assert_eq!(
+        stored
+            .iter()
+            .map(|c| (c.kind.as_str(), c.version))
+            .collect::<Vec<_>>(),
+        [("authorization", 2)]
+    );
+}
+
 cleanclaim_test_support::on_both_backends!(
     a_late_visit_changes_the_visits_after_it_unless_billed,
     a_corrected_record_is_a_new_version_and_the_same_record_is_nothing,
+    context_records_are_stored_and_a_change_rescrubs_the_patients_visits,
 );

@@ -116,8 +116,13 @@ pub fn run(args: &ClaimsArgs) -> anyhow::Result<Outcome> {
     };
     let mut delivery = FileDelivery { out: &args.out };
     if args.files.is_empty() {
+        if args.context.is_some() {
+            bail!(
+                "--context applies to encounter files; stored encounters are billed with the context stored with them (load it with `cleanclaim ingest --context DIR`)"
+            );
+        }
         let (runtime, store) = setup::store(&args.database)?;
-        let prepared = runtime.block_on(prepare_stored(&store, &engine, context, &profile))?;
+        let prepared = runtime.block_on(prepare_stored(&store, &engine, &profile))?;
         if !prepared.has_claims() && prepared.unbilled.is_empty() {
             eprintln!(
                 "no stored encounter is ready to bill and not yet billed (`cleanclaim ingest` stores them); nothing written"

@@ -23,13 +23,15 @@ use crate::setup::{self, DatabaseArgs};
 #[derive(Debug, Args)]
 pub struct IngestArgs {
     /// Encounter files (JSON object, array or NDJSON); `-` reads standard input.
-    #[arg(required = true)]
+    #[arg(required_unless_present = "context")]
     files: Vec<String>,
     /// A folder of rule packs that replace or add to the built-in ones.
     #[arg(long)]
     rules: Option<PathBuf>,
     /// A folder of context records (plans_of_care.json, authorizations.json,
-    /// prior_usage.json), the same for every intake.
+    /// prior_usage.json) to store first: a record new or changed since the last intake is a
+    /// new version, and its patient's stored visits are scrubbed again. Visits are always
+    /// scrubbed with the records stored for their patients.
     #[arg(long)]
     context: Option<PathBuf>,
     /// Records handed to the intake at a time (whole patients, so a chunk may hold more):
@@ -44,9 +46,12 @@ pub fn run(args: &IngestArgs) -> anyhow::Result<Outcome> {
     let engine = setup::engine(args.rules.as_deref(), None, None)?;
     let context = setup::context(args.context.as_deref())?;
     let (runtime, store) = setup::store(&args.database)?;
-    let mut intake = runtime.block_on(Intake::begin(&store, &engine, &context))?;
+    let mut intake = runtime.block_on(Intake::begin(&store, &engine))?;
     let mut out = crate::output::stdout();
-    let mut held = false;
+    let loaded = runtime
+        .block_on(intake.load_context(&context))
+        .context(NOTHING_STORED)?;
+    let mut held = print_chunk(&mut out, &loaded)?;
     // Reading and parsing run on a thread of their own, a couple of chunks ahead of the
     // intake, so the two cores parse and scrub-and-store at once.
     let (chunks, arriving) = std::sync::mpsc::sync_channel::<Vec<Arrival>>(2);
@@ -82,12 +87,13 @@ pub fn run(args: &IngestArgs) -> anyhow::Result<Outcome> {
     runtime.block_on(store.close());
     out.flush()?;
     eprintln!(
-        "{} record(s): {} new, {} corrected, {} unchanged, {} rejected; {} result(s) stored",
+        "{} record(s): {} new, {} corrected, {} unchanged, {} rejected; {} context record(s) stored; {} result(s) stored",
         counts.records,
         counts.new_encounters,
         counts.corrected,
         counts.unchanged,
         counts.rejected,
+        counts.context_records,
         counts.results
     );
     Ok(if counts.rejected > 0 {

@@ -322,6 +322,24 @@ fn claims_bills_what_ingest_stored_once_and_the_stays_end() {
             ],
         )
     };
+    // Stored encounters are billed with the context stored with them, not a folder given now.
+    let with_context = cleanclaim_db(
+        &database,
+        &[
+            "claims",
+            "--profile",
+            profile.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--context",
+            dir.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(with_context.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&with_context.stderr).contains("cleanclaim ingest --context DIR")
+    );
+    assert!(!out.exists());
     let first = run(&out);
     let stderr = String::from_utf8_lossy(&first.stderr);
     assert_eq!(first.status.code(), Some(0), "{stderr}");

@@ -1,14 +1,14 @@
 //! Context records: what the scrubber knows besides the encounters themselves. Each kind is a
-//! JSON array (one file each for `cleanclaim scrub --context DIR`); the same records will later
-//! come from the database.
+//! JSON array (one file each for `cleanclaim scrub --context DIR`); the stored pipeline keeps
+//! each record under its [`ContextEntry::key`], a new version whenever it changes.
 
 use chrono::NaiveDate;
 use cleanclaim_model::{Cents, Discipline, PlanOfCare};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 /// A plan of care on file for a patient, used when an encounter does not carry its own.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlanRecord {
     pub patient_id: String,
@@ -19,7 +19,7 @@ pub struct PlanRecord {
 }
 
 /// Where an authorization stands, as the clinic records it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AuthStatus {
     #[default]
@@ -46,7 +46,7 @@ impl AuthStatus {
 
 /// One authorization in the ledger: a number, its dates, what it allows for which
 /// disciplines (e.g. PT and OT combined), and how much was used before these encounters.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AuthorizationItem {
     pub patient_id: String,
@@ -70,7 +70,7 @@ pub struct AuthorizationItem {
 
 /// Visits and charges for a patient, payer, year and discipline before these encounters:
 /// feeds the annual benefit limits and the KX threshold.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PriorUsage {
     pub patient_id: String,
@@ -144,6 +144,96 @@ impl ContextData {
     }
 }
 
+/// One context record as the store keeps it: its kind, the key a newer record of the same
+/// thing replaces it under, its patient, and the record as JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContextEntry {
+    pub kind: ContextKind,
+    pub key: String,
+    pub patient_id: String,
+    pub record: String,
+}
+
+/// The kinds of context record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ContextKind {
+    Plan,
+    Authorization,
+    Usage,
+}
+
+impl ContextKind {
+    pub const ALL: [Self; 3] = [Self::Plan, Self::Authorization, Self::Usage];
+
+    /// The name stored and printed.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Plan => "plan_of_care",
+            Self::Authorization => "authorization",
+            Self::Usage => "prior_usage",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.name() == name)
+    }
+}
+
+impl ContextData {
+    /// Every record with its key: a plan by patient, discipline and certification start; an
+    /// authorization by patient, payer and number; prior usage by patient, payer, year and
+    /// discipline.
+    pub fn entries(&self) -> Result<Vec<ContextEntry>, serde_json::Error> {
+        let mut entries = Vec::new();
+        for plan in &self.plans {
+            entries.push(ContextEntry {
+                kind: ContextKind::Plan,
+                key: format!(
+                    "{}/{}/{}",
+                    plan.patient_id,
+                    plan.plan_of_care.discipline.label(),
+                    plan.plan_of_care.certification_start
+                ),
+                patient_id: plan.patient_id.clone(),
+                record: serde_json::to_string(plan)?,
+            });
+        }
+        for auth in &self.authorizations {
+            entries.push(ContextEntry {
+                kind: ContextKind::Authorization,
+                key: format!("{}/{}/{}", auth.patient_id, auth.payer_id, auth.number),
+                patient_id: auth.patient_id.clone(),
+                record: serde_json::to_string(auth)?,
+            });
+        }
+        for usage in &self.usage {
+            entries.push(ContextEntry {
+                kind: ContextKind::Usage,
+                key: format!(
+                    "{}/{}/{}/{}",
+                    usage.patient_id,
+                    usage.payer_id,
+                    usage.year,
+                    usage.discipline.label()
+                ),
+                patient_id: usage.patient_id.clone(),
+                record: serde_json::to_string(usage)?,
+            });
+        }
+        Ok(entries)
+    }
+
+    /// Adds a stored record of `kind`.
+    pub fn add_entry(&mut self, kind: ContextKind, record: &str) -> Result<(), serde_json::Error> {
+        match kind {
+            ContextKind::Plan => self.plans.push(serde_json::from_str(record)?),
+            ContextKind::Authorization => self.authorizations.push(serde_json::from_str(record)?),
+            ContextKind::Usage => self.usage.push(serde_json::from_str(record)?),
+        }
+        Ok(())
+    }
+}
+
 fn parse<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<Vec<T>, ContextError> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let records: Vec<T> =
@@ -163,6 +253,49 @@ fn parse<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<Vec<T
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entries_read_back_as_the_same_records() {
+        let mut context = ContextData::default();
+        context
+            .add_file(
+                "authorizations.json",
+                r#"[{"patient_id":"p1","payer_id":"X","number":"A1","from":"2025-01-01","to":"2025-03-31","disciplines":["pt","ot"],"visits":12,"status":"extension_requested"}]"#,
+            )
+            .unwrap();
+        context
+            .add_file(
+                "prior_usage.json",
+                r#"[{"patient_id":"p1","payer_id":"X","year":2025,"discipline":"slp","visits":3,"charges":45000}]"#,
+            )
+            .unwrap();
+        context
+            .add_file(
+                "plans_of_care.json",
+                r#"[{"patient_id":"p1","plan_of_care":{"discipline":"pt","certification_start":"2025-01-02","certification_end":"2025-03-31"},"episode_start":"2024-12-20"}]"#,
+            )
+            .unwrap();
+        let entries = context.entries().unwrap();
+        let keys: Vec<(&str, &str)> = entries
+            .iter()
+            .map(|e| (e.kind.name(), e.key.as_str()))
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                ("plan_of_care", "p1/PT/2025-01-02"),
+                ("authorization", "p1/X/A1"),
+                ("prior_usage", "p1/X/2025/SLP"),
+            ]
+        );
+        let mut back = ContextData::default();
+        for entry in &entries {
+            back.add_entry(entry.kind, &entry.record).unwrap();
+        }
+        assert_eq!(back.plans, context.plans);
+        assert_eq!(back.authorizations, context.authorizations);
+        assert_eq!(back.usage, context.usage);
+    }
 
     #[test]
     fn a_bad_record_names_its_file_and_path_and_nothing_is_kept() {

@@ -14,7 +14,8 @@ mod result;
 mod scrubber;
 
 pub use context::{
-    AuthStatus, AuthorizationItem, ContextData, ContextError, PlanRecord, PriorUsage,
+    AuthStatus, AuthorizationItem, ContextData, ContextEntry, ContextError, ContextKind,
+    PlanRecord, PriorUsage,
 };
 pub use result::{ScrubFinding, ScrubResult};
 pub use scrubber::{ScrubOptions, Scrubber};

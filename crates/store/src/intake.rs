@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{Postgres, Sqlite, Transaction};
 
 use crate::connect::{Conn, Db};
+use crate::context::StoredContext;
 use crate::pipeline::{self, LatestVersion, ScrubRecord, StoredEncounter};
 use crate::{Store, StoreError};
 
@@ -43,6 +44,8 @@ pub struct IntakeCounts {
     pub unchanged: u64,
     pub rejected: u64,
     pub results: u64,
+    /// Context records stored (new, or a new version).
+    pub context_records: u64,
 }
 
 /// An open intake. Dropped without [`IntakeSession::commit`], nothing of it is kept.
@@ -129,6 +132,19 @@ impl IntakeSession {
         pipeline::billed_encounters(self.tx.conn(), encounter_ids).await
     }
 
+    /// The latest version of every context record of these patients, as this intake sees it.
+    pub async fn latest_context_of(
+        &mut self,
+        patient_ids: &[String],
+    ) -> Result<Vec<StoredContext>, StoreError> {
+        crate::context::latest_context_of(self.tx.conn(), patient_ids).await
+    }
+
+    /// Writes new versions of context records.
+    pub async fn write_context(&mut self, records: &[StoredContext]) -> Result<(), StoreError> {
+        crate::context::write_context(self.tx.conn(), self.id, records).await
+    }
+
     /// Writes a chunk: new encounter versions, new results, and the queue moves the results
     /// make (an encounter whose queue changes leaves its open item and enters a new one; one
     /// whose queue stays has its item's findings brought up to date).
@@ -157,7 +173,8 @@ impl IntakeSession {
             ($tx:expr) => {{
                 sqlx::query(
                     "UPDATE intakes SET finished_at = $2, records = $3, new_encounters = $4,
-                       corrected = $5, unchanged = $6, rejected = $7, results = $8
+                       corrected = $5, unchanged = $6, rejected = $7, results = $8,
+                       context_records = $9
                      WHERE id = $1",
                 )
                 .bind(id)
@@ -168,6 +185,7 @@ impl IntakeSession {
                 .bind(as_i64(counts.unchanged))
                 .bind(as_i64(counts.rejected))
                 .bind(as_i64(counts.results))
+                .bind(as_i64(counts.context_records))
                 .execute(&mut **$tx)
                 .await?;
             }};

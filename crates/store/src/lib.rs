@@ -20,6 +20,7 @@
 
 mod acknowledgments;
 mod connect;
+mod context;
 mod intake;
 mod pipeline;
 mod remittances;
@@ -27,6 +28,7 @@ mod submissions;
 
 pub use acknowledgments::Acknowledgment;
 pub use connect::{Backend, DEFAULT_SQLITE_FILE, Store};
+pub use context::StoredContext;
 pub use intake::{IntakeCounts, IntakeSession};
 pub use pipeline::{LatestVersion, QueueItem, ScrubRecord, StoredEncounter};
 pub use remittances::{

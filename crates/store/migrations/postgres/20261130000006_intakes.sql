@@ -12,7 +12,8 @@ CREATE TABLE intakes (
     corrected BIGINT NOT NULL DEFAULT 0,
     unchanged BIGINT NOT NULL DEFAULT 0,
     rejected BIGINT NOT NULL DEFAULT 0,
-    results BIGINT NOT NULL DEFAULT 0
+    results BIGINT NOT NULL DEFAULT 0,
+    context_records BIGINT NOT NULL DEFAULT 0
 );
 
 ALTER TABLE encounters ADD COLUMN intake_id BIGINT REFERENCES intakes (id);

@@ -9,7 +9,8 @@ CREATE TABLE intakes (
     corrected INTEGER NOT NULL DEFAULT 0,
     unchanged INTEGER NOT NULL DEFAULT 0,
     rejected INTEGER NOT NULL DEFAULT 0,
-    results INTEGER NOT NULL DEFAULT 0
+    results INTEGER NOT NULL DEFAULT 0,
+    context_records INTEGER NOT NULL DEFAULT 0
 );
 
 ALTER TABLE encounters ADD COLUMN intake_id INTEGER REFERENCES intakes (id);

@@ -1,0 +1,99 @@
+//! Context records (plans of care, authorizations, prior usage): the latest version of each
+//! per patient, read inside an intake or by a claims run, and new versions written by an
+//! intake.
+
+use crate::StoreError;
+use crate::connect::Conn;
+use crate::submissions::to_json;
+
+/// One version of a context record.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StoredContext {
+    /// `plan_of_care`, `authorization` or `prior_usage`.
+    pub kind: String,
+    /// What a newer record of the same thing replaces it under.
+    pub record_key: String,
+    pub version: i32,
+    pub patient_id: String,
+    pub record: String,
+}
+
+const LATEST: &str = "SELECT c.kind, c.record_key, c.version, c.patient_id, c.record
+     FROM context_records c
+     WHERE c.patient_id {IDS}
+       AND c.version = (SELECT MAX(version) FROM context_records l
+                        WHERE l.kind = c.kind AND l.record_key = c.record_key)
+     ORDER BY c.patient_id, c.kind, c.record_key";
+
+/// The latest version of every context record of these patients.
+pub(crate) async fn latest_context_of(
+    conn: Conn<'_>,
+    patient_ids: &[String],
+) -> Result<Vec<StoredContext>, StoreError> {
+    Ok(match conn {
+        Conn::Postgres(exec) => {
+            sqlx::query_as(sqlx::AssertSqlSafe(LATEST.replace("{IDS}", "= ANY($1)")))
+                .bind(patient_ids)
+                .fetch_all(exec)
+                .await?
+        }
+        Conn::Sqlite(exec) => {
+            sqlx::query_as(sqlx::AssertSqlSafe(
+                LATEST.replace("{IDS}", "IN (SELECT value FROM json_each($1))"),
+            ))
+            .bind(to_json(patient_ids))
+            .fetch_all(exec)
+            .await?
+        }
+    })
+}
+
+/// Writes new versions (the caller numbers them from [`latest_context_of`]).
+pub(crate) async fn write_context(
+    conn: Conn<'_>,
+    intake_id: i64,
+    records: &[StoredContext],
+) -> Result<(), StoreError> {
+    const INSERT: &str = "INSERT INTO context_records
+         (kind, record_key, version, patient_id, record, intake_id) VALUES ($1, $2, $3, $4, $5, $6)";
+    match conn {
+        Conn::Postgres(exec) => {
+            for record in records {
+                sqlx::query(INSERT)
+                    .bind(&record.kind)
+                    .bind(&record.record_key)
+                    .bind(record.version)
+                    .bind(&record.patient_id)
+                    .bind(&record.record)
+                    .bind(intake_id)
+                    .execute(&mut *exec)
+                    .await?;
+            }
+        }
+        Conn::Sqlite(exec) => {
+            for record in records {
+                sqlx::query(INSERT)
+                    .bind(&record.kind)
+                    .bind(&record.record_key)
+                    .bind(record.version)
+                    .bind(&record.patient_id)
+                    .bind(&record.record)
+                    .bind(intake_id)
+                    .execute(&mut *exec)
+                    .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+impl crate::Store {
+    /// The latest version of every context record of these patients.
+    pub async fn latest_context_of(
+        &self,
+        patient_ids: &[String],
+    ) -> Result<Vec<StoredContext>, StoreError> {
+        let mut pooled = self.acquire().await?;
+        latest_context_of(pooled.conn(), patient_ids).await
+    }
+}

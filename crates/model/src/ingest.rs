@@ -14,6 +14,11 @@ const MAX_ENCOUNTER_ID_LEN: usize = 38;
 /// SV1-01-3..6 hold four modifiers.
 const MAX_LINE_MODIFIERS: usize = 4;
 
+/// No one receives more treatment than there are minutes in the day of service: a count past
+/// it is a typing or export error, and billed as read it would be 286,331,153 units for
+/// 4,294,967,295 minutes. Rejecting it also keeps every minute sum far from `u32::MAX`.
+const MINUTES_IN_A_DAY: u32 = 24 * 60;
+
 /// Parses and checks one encounter from JSON text.
 pub fn parse_encounter(json: &str) -> Result<Encounter, EncounterError> {
     // Path tracking costs about a third of parse time, so good records take the plain path
@@ -253,6 +258,10 @@ fn bad(path: impl Into<String>, reason: impl Into<String>) -> EncounterError {
     EncounterError::inconsistent(path, reason)
 }
 
+fn beyond_a_day() -> String {
+    format!("is more than the {MINUTES_IN_A_DAY} minutes in a day: not a plausible count")
+}
+
 fn leading_whitespace(text: &str) -> usize {
     text.len() - text.trim_start().len()
 }
@@ -319,6 +328,19 @@ fn normalize(mut encounter: Encounter) -> Result<Encounter, EncounterError> {
                 "a claim line carries at most 4 modifiers",
             ));
         }
+        // Before the split fills `minutes`: its own parts are where a bad count was written.
+        if line.furnished_by.is_some_and(|split| {
+            [
+                split.therapist_alone,
+                split.assistant_alone,
+                split.together,
+                split.student_alone,
+            ]
+            .into_iter()
+            .any(|minutes| minutes > MINUTES_IN_A_DAY)
+        }) {
+            return Err(bad(path("furnished_by"), beyond_a_day()));
+        }
         let interval = match (line.start, line.stop) {
             (Some(start), Some(stop)) => Some(start.minutes_until(stop).ok_or_else(|| {
                 bad(
@@ -346,6 +368,34 @@ fn normalize(mut encounter: Encounter) -> Result<Encounter, EncounterError> {
         if line.minutes.is_none() {
             line.minutes = interval;
         }
+        if line
+            .minutes
+            .is_some_and(|minutes| minutes > MINUTES_IN_A_DAY)
+        {
+            return Err(bad(path("minutes"), beyond_a_day()));
+        }
+    }
+    let day: u64 = encounter
+        .timing
+        .lines
+        .iter()
+        .filter_map(|line| line.minutes)
+        .map(u64::from)
+        .sum();
+    if day > u64::from(MINUTES_IN_A_DAY) {
+        return Err(bad(
+            "timing.lines",
+            format!(
+                "the lines' minutes add up to {day}, more than the {MINUTES_IN_A_DAY} minutes in a day"
+            ),
+        ));
+    }
+    if encounter
+        .timing
+        .total_treatment_minutes
+        .is_some_and(|total| total > MINUTES_IN_A_DAY)
+    {
+        return Err(bad("timing.total_treatment_minutes", beyond_a_day()));
     }
     Ok(encounter)
 }
@@ -451,5 +501,39 @@ mod tests {
             let _ = parse_records(&text);
             let _ = parse_encounter(text.get(..at).unwrap_or_default());
         }
+    }
+
+    #[test]
+    fn minutes_beyond_a_day_are_rejected_with_the_field_named() {
+        let with_line =
+            |line: &str| ONE.replace(r#"{"code":"97110","start":"09:00","stop":"09:23"}"#, line);
+        for (line, path) in [
+            (
+                r#"{"code":"97110","minutes":4294967295}"#,
+                "timing.lines[0].minutes",
+            ),
+            (
+                r#"{"code":"97110","minutes":1441}"#,
+                "timing.lines[0].minutes",
+            ),
+            (
+                r#"{"code":"97110","furnished_by":{"therapist_alone":4294967295,"assistant_alone":1}}"#,
+                "timing.lines[0].furnished_by",
+            ),
+            (
+                r#"{"code":"97110","minutes":800},{"code":"97140","minutes":800}"#,
+                "timing.lines",
+            ),
+        ] {
+            let error = parse_encounter(&with_line(line)).unwrap_err();
+            assert!(error.to_string().contains(path), "{line}: {error}");
+            assert!(
+                error.to_string().contains("1440 minutes in a day"),
+                "{error}"
+            );
+        }
+        // A long day is still a day.
+        let full = parse_encounter(&with_line(r#"{"code":"97110","minutes":1440}"#)).unwrap();
+        assert_eq!(full.timing.lines[0].minutes, Some(1440));
     }
 }

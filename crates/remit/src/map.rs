@@ -96,9 +96,19 @@ pub struct CategoryMap {
 }
 
 fn parse(file: &str, text: &str) -> Result<MapFile, MapError> {
+    // The position and the parser's reason, never the line itself: a user's file is named by
+    // line and column, not echoed.
     let parsed: MapFile = toml::from_str(text).map_err(|e| MapError::Toml {
         file: file.to_owned(),
-        message: e.to_string(),
+        message: match e.span() {
+            Some(span) => {
+                let before = text.get(..span.start).unwrap_or_default();
+                let line = before.matches('\n').count() + 1;
+                let column = before.len() - before.rfind('\n').map_or(0, |at| at + 1) + 1;
+                format!("line {line}, column {column}: {}", e.message().trim_end())
+            }
+            None => e.message().trim_end().to_owned(),
+        },
     })?;
     if parsed.version != 1 {
         return Err(MapError::Version {
@@ -273,7 +283,12 @@ mod tests {
                 "version = 1\n[carc]\n\"1\" = { category = \"lost\", label = \"x\" }\n",
             )
             .unwrap_err();
-        assert!(error.to_string().starts_with("bad.toml:"), "{error}");
+        assert!(
+            error.to_string().starts_with("bad.toml: line 3, column "),
+            "{error}"
+        );
+        // The offending line is named, not printed.
+        assert!(!error.to_string().contains("label"), "{error}");
         let error = CategoryMap::default()
             .with_overrides("v2.toml", "version = 2\n")
             .unwrap_err();

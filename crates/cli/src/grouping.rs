@@ -85,7 +85,8 @@ impl Spilled {
 enum Mode {
     /// Grouped so far: records go straight into chunks.
     Streaming {
-        /// Patients whose group has ended (hashed: memory grows with patients, not records).
+        /// Patients whose group has ended (hashed: memory grows with patients, not records;
+        /// a collision only sorts an input that did not need it).
         closed: HashSet<u64>,
         last_patient: Option<String>,
     },

@@ -113,6 +113,8 @@ pub enum IntakeError {
         version: i32,
         reason: String,
     },
+    #[error("a context record cannot be stored: {0}")]
+    UnstorableContext(String),
     #[error("encounter {encounter_id} cannot be stored: {reason}")]
     Unstorable {
         encounter_id: String,
@@ -145,10 +147,9 @@ impl<'a> Intake<'a> {
         &mut self,
         context: &ContextData,
     ) -> Result<ChunkReport, IntakeError> {
-        let entries = context.entries().map_err(|error| IntakeError::Unstorable {
-            encounter_id: String::new(),
-            reason: format!("a context record: {error}"),
-        })?;
+        let entries = context
+            .entries()
+            .map_err(|error| IntakeError::UnstorableContext(error.to_string()))?;
         let patients: Vec<String> = entries
             .iter()
             .map(|e| e.patient_id.clone())

@@ -73,14 +73,25 @@ async fn day_by_day_gives_the_same_results_as_one_run() {
     assert!(queues.len() >= 3, "{queues:?}");
 }
 
-/// The test PT encounter, as an evaluation on `date` with id `id`.
-fn evaluation(id: &str, date: &str) -> Encounter {
+/// The test PT encounter (a treatment visit) on `date` with id `id`, as JSON to adjust.
+fn pt_visit(id: &str, date: &str) -> serde_json::Value {
     let path =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../x12/tests/data/encounters/pt-medicare.json");
     let mut value: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     value["id"] = id.into();
     value["date_of_service"] = date.into();
+    value
+}
+
+/// The test PT encounter as a treatment visit.
+fn treatment(id: &str, date: &str) -> Encounter {
+    parse_encounter(&pt_visit(id, date).to_string()).unwrap()
+}
+
+/// The test PT encounter as an evaluation.
+fn evaluation(id: &str, date: &str) -> Encounter {
+    let mut value = pt_visit(id, date);
     value["clinical"]["visit_type"] = "evaluation".into();
     value["clinical"]["tests_and_measures"] =
         serde_json::json!({"performed": true, "measures": [{"name": "TUG", "value": "14 s"}]});
@@ -227,17 +238,6 @@ async fn a_corrected_record_is_a_new_version_and_the_same_record_is_nothing(
             .as_deref(),
         Some("billing.lead")
     );
-}
-
-/// The test PT encounter as a treatment visit on `date` with id `id`.
-fn treatment(id: &str, date: &str) -> Encounter {
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../x12/tests/data/encounters/pt-medicare.json");
-    let mut value: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    value["id"] = id.into();
-    value["date_of_service"] = date.into();
-    parse_encounter(&value.to_string()).unwrap()
 }
 
 fn authorization(patient: &str, visits: u32) -> ContextData {

@@ -8,6 +8,9 @@
 //! temporary files and are merged back in order, so memory holds one run. A patient of the
 //! streamed part that shows up again in the rest is scrubbed again with everything stored so
 //! far, which the intake handles (see `cleanclaim_app::intake`).
+//!
+//! The spilled runs hold whole records (PHI): `tempfile::tempfile` makes each file readable by
+//! its owner only and unlinks it at once, so nothing is left behind, even after a crash.
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashSet};

@@ -2,9 +2,9 @@
 //! per patient, read inside an intake or by a claims run, and new versions written by an
 //! intake.
 
-use crate::StoreError;
 use crate::connect::Conn;
-use crate::submissions::to_json;
+use crate::pipeline::over_ids;
+use crate::{StoreError, on_conn};
 
 /// One version of a context record.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -18,34 +18,20 @@ pub struct StoredContext {
     pub record: String,
 }
 
-const LATEST: &str = "SELECT c.kind, c.record_key, c.version, c.patient_id, c.record
-     FROM context_records c
-     WHERE c.patient_id {IDS}
-       AND c.version = (SELECT MAX(version) FROM context_records l
-                        WHERE l.kind = c.kind AND l.record_key = c.record_key)
-     ORDER BY c.patient_id, c.kind, c.record_key";
-
 /// The latest version of every context record of these patients.
 pub(crate) async fn latest_context_of(
     conn: Conn<'_>,
     patient_ids: &[String],
 ) -> Result<Vec<StoredContext>, StoreError> {
-    Ok(match conn {
-        Conn::Postgres(exec) => {
-            sqlx::query_as(sqlx::AssertSqlSafe(LATEST.replace("{IDS}", "= ANY($1)")))
-                .bind(patient_ids)
-                .fetch_all(exec)
-                .await?
-        }
-        Conn::Sqlite(exec) => {
-            sqlx::query_as(sqlx::AssertSqlSafe(
-                LATEST.replace("{IDS}", "IN (SELECT value FROM json_each($1))"),
-            ))
-            .bind(to_json(patient_ids))
-            .fetch_all(exec)
-            .await?
-        }
-    })
+    let records: Vec<StoredContext> = over_ids!(conn, patient_ids,
+        "SELECT c.kind, c.record_key, c.version, c.patient_id, c.record
+         FROM context_records c
+         WHERE c.patient_id {IDS}
+           AND c.version = (SELECT MAX(version) FROM context_records l
+                            WHERE l.kind = c.kind AND l.record_key = c.record_key)
+         ORDER BY c.patient_id, c.kind, c.record_key",
+        exec, query => query.fetch_all(exec).await?);
+    Ok(records)
 }
 
 /// Writes new versions (the caller numbers them from [`latest_context_of`]).
@@ -54,36 +40,23 @@ pub(crate) async fn write_context(
     intake_id: i64,
     records: &[StoredContext],
 ) -> Result<(), StoreError> {
-    const INSERT: &str = "INSERT INTO context_records
-         (kind, record_key, version, patient_id, record, intake_id) VALUES ($1, $2, $3, $4, $5, $6)";
-    match conn {
-        Conn::Postgres(exec) => {
-            for record in records {
-                sqlx::query(INSERT)
-                    .bind(&record.kind)
-                    .bind(&record.record_key)
-                    .bind(record.version)
-                    .bind(&record.patient_id)
-                    .bind(&record.record)
-                    .bind(intake_id)
-                    .execute(&mut *exec)
-                    .await?;
-            }
+    on_conn!(conn, exec => {
+        for record in records {
+            sqlx::query(
+                "INSERT INTO context_records
+                   (kind, record_key, version, patient_id, record, intake_id)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(&record.kind)
+            .bind(&record.record_key)
+            .bind(record.version)
+            .bind(&record.patient_id)
+            .bind(&record.record)
+            .bind(intake_id)
+            .execute(&mut *exec)
+            .await?;
         }
-        Conn::Sqlite(exec) => {
-            for record in records {
-                sqlx::query(INSERT)
-                    .bind(&record.kind)
-                    .bind(&record.record_key)
-                    .bind(record.version)
-                    .bind(&record.patient_id)
-                    .bind(&record.record)
-                    .bind(intake_id)
-                    .execute(&mut *exec)
-                    .await?;
-            }
-        }
-    }
+    });
     Ok(())
 }
 

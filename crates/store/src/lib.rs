@@ -107,3 +107,14 @@ macro_rules! on_pool {
     };
 }
 pub(crate) use on_pool;
+
+/// As [`on_pool!`], on one connection ([`connect::Conn`]): pooled or inside a transaction.
+macro_rules! on_conn {
+    ($conn:expr, $exec:ident => $body:expr) => {
+        match $conn {
+            $crate::connect::Conn::Postgres($exec) => $body,
+            $crate::connect::Conn::Sqlite($exec) => $body,
+        }
+    };
+}
+pub(crate) use on_conn;

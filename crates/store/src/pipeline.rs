@@ -66,19 +66,22 @@ const QUEUE_COLUMNS: &str = "id, encounter_id, queue, entered_at, left_at, owner
 macro_rules! over_ids {
     ($conn:expr, $ids:expr, $sql:expr, $exec:ident, $query:ident => $body:expr) => {
         match $conn {
-            Conn::Postgres($exec) => {
+            $crate::connect::Conn::Postgres($exec) => {
                 let sql = $sql.replace("{IDS}", "= ANY($1)");
                 let $query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind($ids);
                 $body
             }
-            Conn::Sqlite($exec) => {
+            $crate::connect::Conn::Sqlite($exec) => {
                 let sql = $sql.replace("{IDS}", "IN (SELECT value FROM json_each($1))");
-                let $query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(to_json($ids));
+                let $query = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                    .bind($crate::submissions::to_json($ids));
                 $body
             }
         }
     };
 }
+
+pub(crate) use over_ids;
 
 /// The latest stored version of an encounter.
 #[derive(Debug, Clone, PartialEq, Eq)]

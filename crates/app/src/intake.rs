@@ -21,7 +21,8 @@ use cleanclaim_billing::{Engine, Queue};
 use cleanclaim_model::{Encounter, EncounterError};
 use cleanclaim_scrub::{ContextData, ScrubOptions, ScrubResult, Scrubber};
 use cleanclaim_store::{
-    IntakeCounts, IntakeSession, ScrubRecord, Store, StoreError, StoredContext, StoredEncounter,
+    Filing, IntakeCounts, IntakeSession, ScrubRecord, Store, StoreError, StoredContext,
+    StoredEncounter,
 };
 
 use crate::stored::{context_of, parse_all};
@@ -207,6 +208,12 @@ impl<'a> Intake<'a> {
         self.counts
     }
 
+    /// The intake's transaction, for what a caller keeps with it (audit events, idempotent
+    /// answers) and reads through it.
+    pub fn session(&mut self) -> &mut IntakeSession {
+        &mut self.session
+    }
+
     /// Stores a chunk's records and scrubs them, with every stored visit of their patients.
     pub async fn add(&mut self, arrivals: Vec<Arrival>) -> Result<ChunkReport, IntakeError> {
         let mut report = ChunkReport::default();
@@ -271,6 +278,7 @@ impl<'a> Intake<'a> {
                 received: received.filter(|text| *text != record),
                 record,
                 source,
+                filing: filing_of(&encounter),
             });
             kept.push(encounter);
         }
@@ -486,5 +494,18 @@ fn scrub_record(encounter: &Encounter, version: i32, result: &ScrubResult<'_>) -
             .map(|charge| charge.0)
             .sum(),
         reason: String::new(),
+    }
+}
+
+/// The columns a version is scoped and filtered by, from the record.
+fn filing_of(encounter: &Encounter) -> Filing {
+    Filing {
+        clinic_id: encounter.administrative.location.clone(),
+        rendering_npi: encounter
+            .compliance
+            .rendering
+            .as_ref()
+            .map(|r| r.npi.as_str().to_owned()),
+        payer_id: Some(encounter.administrative.payer.id.clone()),
     }
 }

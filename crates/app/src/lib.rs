@@ -10,10 +10,12 @@
 //! x12, remit) never depend on this crate, on the store, or on each other against the graph
 //! in ARCHITECTURE.md; only the CLI (and the server) depend on it.
 
+pub mod access;
 pub mod acknowledgment;
 pub mod claim;
 pub mod intake;
 pub mod queues;
+pub mod record;
 pub mod remittance;
 mod stored;
 pub mod submit;

@@ -117,6 +117,7 @@ mod tests {
                 record: serde_json::to_string(e).unwrap(),
                 received: None,
                 source: None,
+                filing: cleanclaim_store::Filing::default(),
             })
             .collect()
     }

@@ -149,4 +149,8 @@ pub struct Administrative {
     pub authorization: Option<String>,
     #[serde(default)]
     pub year_to_date_spend: YearToDateSpend,
+    /// The clinic (location) the visit belongs to, by its id in cleanclaim: the service lets a
+    /// user see the visits of their own clinics only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
 }

@@ -164,6 +164,56 @@ impl IntakeSession {
         }
     }
 
+    /// Appends audit events in this intake's transaction: they are kept exactly when it is.
+    pub async fn audit(&mut self, events: &[crate::AuditEvent]) -> Result<(), StoreError> {
+        crate::audit::append(self.tx.conn(), events).await
+    }
+
+    /// The answer stored under an idempotency key of a user: (request hash, status, body).
+    /// Read under the intake lock, so two requests with one key cannot both store.
+    pub async fn idempotent_answer(
+        &mut self,
+        user_id: i64,
+        key: &str,
+    ) -> Result<Option<(String, i32, String)>, StoreError> {
+        Ok(crate::on_conn!(self.tx.conn(), exec => {
+            sqlx::query_as(
+                "SELECT request_hash, status, response FROM idempotency_keys WHERE user_id = $1 AND key = $2",
+            )
+            .bind(user_id)
+            .bind(key)
+            .fetch_optional(exec)
+            .await?
+        }))
+    }
+
+    /// Keeps the answer to a request under its idempotency key, with this intake.
+    pub async fn remember_answer(
+        &mut self,
+        user_id: i64,
+        key: &str,
+        request_hash: &str,
+        status: i32,
+        response: &str,
+    ) -> Result<(), StoreError> {
+        let now = self.started_at;
+        crate::on_conn!(self.tx.conn(), exec => {
+            sqlx::query(
+                "INSERT INTO idempotency_keys (user_id, key, request_hash, status, response, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(user_id)
+            .bind(key)
+            .bind(request_hash)
+            .bind(status)
+            .bind(response)
+            .bind(now)
+            .execute(exec)
+            .await?;
+        });
+        Ok(())
+    }
+
     /// Keeps the intake: its counts, then the commit.
     pub async fn commit(mut self, counts: IntakeCounts) -> Result<(), StoreError> {
         let finished_at = Utc::now();

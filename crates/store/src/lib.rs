@@ -18,24 +18,33 @@
 //! `RETURNING` per kind (row locks, or SQLite's single writer, serialise concurrent writers).
 //! Numbers are never reused or wrapped: when ISA13's nine digits run out, reservation fails.
 
+mod access;
 mod acknowledgments;
+mod audit;
 mod connect;
 mod context;
 mod intake;
 mod pipeline;
 mod remittances;
 mod submissions;
+mod views;
 
+pub use access::{Clinic, NewUser, SessionRow, UserRow};
 pub use acknowledgments::Acknowledgment;
+pub use audit::{
+    AuditEvent, AuditFilter, AuditOutcome, AuditRow, AuditVerification, ChainBreak, GENESIS_HASH,
+    row_hash,
+};
 pub use connect::{Backend, DEFAULT_SQLITE_FILE, Store};
 pub use context::StoredContext;
 pub use intake::{IntakeCounts, IntakeSession};
-pub use pipeline::{LatestVersion, QueueItem, ScrubRecord, StoredEncounter};
+pub use pipeline::{Filing, LatestVersion, QueueItem, ScrubRecord, StoredEncounter};
 pub use remittances::{
     PostedAdjustment, PostedClaim, Posting, ProviderAdjustmentRecord, RemittanceId,
     RemittanceRecord, Started,
 };
 pub use submissions::SubmittedClaim;
+pub use views::{EncounterFilter, EncounterSummary, EncounterView, QueueFilter, Scope};
 
 /// The largest number a nine-digit ISA13 or GS06 can hold.
 pub const MAX_CONTROL: i64 = 999_999_999;
@@ -76,6 +85,12 @@ pub enum StoreError {
         "an original of a claim in this file was already recorded for this sender, by another run ({detail}); nothing of this submission was recorded"
     )]
     AlreadySubmitted { detail: String },
+    /// A record with this key exists already.
+    #[error("a {what} `{key}` exists already")]
+    Conflict { what: &'static str, key: String },
+    /// A record this one refers to does not exist.
+    #[error("no {what} `{key}` exists")]
+    NotFound { what: &'static str, key: String },
     /// A stored value the store itself wrote cannot be read back.
     #[error("stored {what} cannot be read: {reason}")]
     Corrupt { what: &'static str, reason: String },

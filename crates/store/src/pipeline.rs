@@ -27,6 +27,17 @@ pub struct StoredEncounter {
     pub received: Option<String>,
     /// Where it came from (`input:line`), when the caller said.
     pub source: Option<String>,
+    /// Who may see it and how lists find it: the record's clinic, rendering NPI and payer id,
+    /// kept beside it (not read back: the record is the truth).
+    pub filing: Filing,
+}
+
+/// The columns an encounter version is scoped and filtered by.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filing {
+    pub clinic_id: Option<String>,
+    pub rendering_npi: Option<String>,
+    pub payer_id: Option<String>,
 }
 
 /// A scrub result as stored, or to be stored.
@@ -150,6 +161,7 @@ pub(crate) async fn latest_encounters_of(
                 record,
                 received: None,
                 source: None,
+                filing: Filing::default(),
             },
         )
         .collect())
@@ -457,7 +469,7 @@ macro_rules! write_intake {
                 let mut insert: sqlx::QueryBuilder<$db> = sqlx::QueryBuilder::new(
                     "INSERT INTO encounters
                        (encounter_id, version, patient_id, date_of_service, record, received_at, received,
-                        intake_id, source) ",
+                        intake_id, source, clinic_id, rendering_npi, payer_id) ",
                 );
                 insert.push_values(chunk, |mut row, version| {
                     row.push_bind(&version.encounter_id)
@@ -468,7 +480,10 @@ macro_rules! write_intake {
                         .push_bind(now)
                         .push_bind(version.received.as_deref())
                         .push_bind(intake_id)
-                        .push_bind(version.source.as_deref());
+                        .push_bind(version.source.as_deref())
+                        .push_bind(version.filing.clinic_id.as_deref())
+                        .push_bind(version.filing.rendering_npi.as_deref())
+                        .push_bind(version.filing.payer_id.as_deref());
                 });
                 insert.build().execute(&mut *tx).await?;
             }

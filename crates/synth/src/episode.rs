@@ -46,6 +46,16 @@ fn add_days(date: NaiveDate, days: u64) -> NaiveDate {
     date.checked_add_days(Days::new(days)).unwrap_or(date)
 }
 
+/// The clinic a patient is seen at, derived from the patient id rather than drawn, so that the
+/// random stream (and every dataset generated before clinics existed) stays the same.
+fn clinic_of(patient_id: &str) -> &'static str {
+    let sum: usize = patient_id.bytes().map(usize::from).sum();
+    tables::CLINICS
+        .get(sum % tables::CLINICS.len())
+        .copied()
+        .unwrap_or("main")
+}
+
 /// The fixed facts of an episode that every visit repeats.
 struct Setting {
     discipline: Discipline,
@@ -365,6 +375,7 @@ fn visit(
             // One authorization covers the episode, as payers issue them.
             .then(|| format!("AUTH-{}", setting.patient.id)),
             year_to_date_spend: bucket_spend,
+            location: Some(clinic_of(&setting.patient.id).to_owned()),
         },
         compliance: Compliance {
             rendering: Some(RenderingProvider {

@@ -3,6 +3,9 @@
 
 use cleanclaim_model::{Discipline, PlanType};
 
+/// The clinics (locations) of the synthetic organization, by their id in cleanclaim.
+pub const CLINICS: [&str; 3] = ["north", "south", "east"];
+
 pub const FAMILY_NAMES: [&str; 24] = [
     "Alvarez",
     "Brooks",

@@ -224,6 +224,32 @@ pub async fn add_user(store: &Store, account: &NewAccount) -> Result<i64, Access
     Ok(id)
 }
 
+/// The administrator a new installation starts with.
+pub const FIRST_ADMIN: &str = "admin";
+
+/// With no users yet, creates [`FIRST_ADMIN`] (every clinic) with a random password and
+/// returns it, to be shown once. There is no default password. Two servers starting on one
+/// new database create it once; the other returns `None`.
+pub async fn ensure_first_admin(store: &Store) -> Result<Option<String>, AccessError> {
+    if store.user_count().await? > 0 {
+        return Ok(None);
+    }
+    let password = random_password()?;
+    let account = NewAccount {
+        username: FIRST_ADMIN.to_owned(),
+        password: Some(password.clone()),
+        role: Role::Admin,
+        npi: None,
+        all_clinics: true,
+        clinics: Vec::new(),
+    };
+    match add_user(store, &account).await {
+        Ok(_) => Ok(Some(password)),
+        Err(AccessError::Store(StoreError::Conflict { .. })) => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
 /// Issues an API token for a user (shown once).
 pub async fn issue_api_token(store: &Store, username: &str, name: &str) -> Result<String, AccessError> {
     let user = store

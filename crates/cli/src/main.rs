@@ -6,6 +6,7 @@
 //! or a usage error.
 
 mod ack;
+mod audit;
 mod claims;
 mod generate;
 mod grouping;
@@ -18,8 +19,10 @@ mod remit;
 mod report;
 mod rules;
 mod scrub;
+mod serve;
 mod setup;
 mod totals;
+mod user;
 mod x12;
 
 use std::process::ExitCode;
@@ -70,6 +73,23 @@ enum Command {
         #[command(subcommand)]
         command: x12::X12Command,
     },
+    /// Run the REST API (127.0.0.1:8080 on the SQLite file by default).
+    Serve(serve::ServeArgs),
+    /// Users of the service: add one, issue an API token.
+    User {
+        #[command(subcommand)]
+        command: user::UserCommand,
+    },
+    /// Clinics (locations) of the organization.
+    Clinic {
+        #[command(subcommand)]
+        command: user::ClinicCommand,
+    },
+    /// The audit log: verify its hash chain.
+    Audit {
+        #[command(subcommand)]
+        command: audit::AuditCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -102,6 +122,10 @@ fn main() -> ExitCode {
         Command::Ack(args) => ack::run(&args),
         Command::Migrate(args) => migrate::run(&args),
         Command::X12 { command } => x12::run(&command),
+        Command::Serve(args) => serve::run(&args),
+        Command::User { command } => user::run(&command),
+        Command::Clinic { command } => user::run_clinic(&command),
+        Command::Audit { command } => audit::run(&command),
     };
     match result {
         Ok(outcome) => ExitCode::from(outcome as u8),

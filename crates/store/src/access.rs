@@ -100,7 +100,15 @@ impl Store {
                 .bind(user.all_clinics)
                 .bind(Utc::now())
                 .fetch_one(&mut *tx)
-                .await?;
+                .await
+                .map_err(|error| match error.as_database_error() {
+                    // Another session added the same name since the check above.
+                    Some(db) if db.is_unique_violation() => StoreError::Conflict {
+                        what: "user",
+                        key: user.username.clone(),
+                    },
+                    _ => StoreError::from(error),
+                })?;
                 for clinic in &user.clinics {
                     let known: Option<String> =
                         sqlx::query_scalar("SELECT id FROM clinics WHERE id = $1")

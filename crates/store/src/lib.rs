@@ -25,6 +25,7 @@ mod connect;
 mod context;
 mod intake;
 mod pipeline;
+mod queue_actions;
 mod remittances;
 mod submissions;
 mod views;
@@ -39,6 +40,7 @@ pub use connect::{Backend, DEFAULT_SQLITE_FILE, Store};
 pub use context::StoredContext;
 pub use intake::{IntakeCounts, IntakeSession};
 pub use pipeline::{Filing, LatestVersion, QueueItem, ScrubRecord, StoredEncounter};
+pub use queue_actions::{ENDING_STATUSES, QueueAction};
 pub use remittances::{
     PostedAdjustment, PostedClaim, Posting, ProviderAdjustmentRecord, RemittanceId,
     RemittanceRecord, Started,

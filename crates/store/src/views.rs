@@ -51,6 +51,8 @@ pub struct EncounterView {
     pub rendering_npi: Option<String>,
     pub payer_id: Option<String>,
     pub queue: Option<String>,
+    pub pack_id: Option<String>,
+    pub pack_version: Option<String>,
     pub findings: Option<String>,
     pub charge_cents: Option<i64>,
     pub reason: Option<String>,
@@ -96,7 +98,7 @@ pub struct QueueFilter {
 /// The latest version of each encounter and its latest result, as a subquery both lists read.
 const LATEST: &str = "SELECT e.encounter_id, e.version, e.patient_id, e.date_of_service, e.record,
         e.received_at, e.clinic_id, e.rendering_npi, e.payer_id,
-        r.queue, r.findings, r.charge_cents, r.reason
+        r.queue, r.pack_id, r.pack_version, r.findings, r.charge_cents, r.reason
     FROM encounters e
     LEFT JOIN scrub_results r ON r.encounter_id = e.encounter_id
         AND r.seq = (SELECT MAX(seq) FROM scrub_results s WHERE s.encounter_id = e.encounter_id)

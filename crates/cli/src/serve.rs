@@ -1,0 +1,85 @@
+//! `cleanclaim serve`: the REST API on the store, until Ctrl-C or SIGTERM. With no users yet,
+//! it creates an administrator with a random password and prints it once.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+use cleanclaim_app::access;
+
+use crate::Outcome;
+use crate::setup::{self, DatabaseArgs};
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// The address to listen on. Loopback by default: put a TLS-terminating proxy in front
+    /// before opening it to a network.
+    #[arg(long, default_value = "127.0.0.1:8080", env = "CLEANCLAIM_LISTEN")]
+    listen: SocketAddr,
+    /// A folder of rule packs (*.toml) replacing or added to the built-in ones.
+    #[arg(long)]
+    rules: Option<PathBuf>,
+    /// An NCCI PTP edits file in CMS's layout.
+    #[arg(long)]
+    ncci: Option<PathBuf>,
+    /// An MUE table in CMS's CSV layout.
+    #[arg(long)]
+    mue: Option<PathBuf>,
+}
+
+pub fn run(args: &ServeArgs) -> anyhow::Result<Outcome> {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+    let engine = setup::engine(args.rules.as_deref(), args.ncci.as_deref(), args.mue.as_deref())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let store = cleanclaim_store::Store::connect(&args.database.url()).await?;
+        if let Some(password) = access::ensure_first_admin(&store).await? {
+            eprintln!(
+                "no users yet: created `{}` (admin, every clinic) with the password\n\n    {password}\n\nIt is shown only now. Sign in and add users (POST /api/users, or `cleanclaim user add`).",
+                access::FIRST_ADMIN
+            );
+        }
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.listen))?;
+        eprintln!(
+            "cleanclaim serving on http://{} (OpenAPI at /api/openapi.json)",
+            listener.local_addr()?
+        );
+        let state = cleanclaim_server::AppState::new(store.clone(), engine);
+        cleanclaim_server::serve(listener, state, shutdown()).await?;
+        store.close().await;
+        anyhow::Ok(())
+    })?;
+    Ok(Outcome::Clean)
+}
+
+/// Completes on Ctrl-C, or SIGTERM where there is one.
+async fn shutdown() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+}

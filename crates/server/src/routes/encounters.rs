@@ -127,6 +127,10 @@ async fn store(
 ) -> Result<Response, ApiError> {
     let text = std::str::from_utf8(body)
         .map_err(|_| ApiError::new(ErrorCode::BadRequest, "the body is not UTF-8 JSON"))?;
+    // Not JSON at all is a bad request (400); JSON with a wrong value is 422, with its path.
+    if serde_json::from_str::<serde::de::IgnoredAny>(text).is_err() {
+        return Err(ApiError::new(ErrorCode::BadRequest, "the body is not JSON"));
+    }
     let encounter = parse_encounter(text).map_err(|error| {
         ApiError::field(ErrorCode::InvalidInput, error.path(), error.to_string())
     })?;

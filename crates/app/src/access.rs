@@ -12,9 +12,7 @@ use std::str::FromStr;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
 use chrono::{DateTime, Duration, Utc};
-use cleanclaim_store::{
-    AuditEvent, AuditOutcome, NewUser, Scope, Store, StoreError, UserRow,
-};
+use cleanclaim_store::{AuditEvent, AuditOutcome, NewUser, Scope, Store, StoreError, UserRow};
 use sha2::{Digest, Sha256};
 
 /// A session unused for this long has ended (HIPAA automatic logoff; reliability-anchors.md).
@@ -97,9 +95,7 @@ pub enum AccessError {
     Expired,
     #[error("the account is disabled")]
     Disabled,
-    #[error(
-        "`{0}` is not a role (admin, biller, therapist, front_desk, auditor, integration)"
-    )]
+    #[error("`{0}` is not a role (admin, biller, therapist, front_desk, auditor, integration)")]
     UnknownRole(String),
     #[error("a password must be at least 12 characters")]
     WeakPassword,
@@ -193,8 +189,11 @@ pub fn hash_password(password: &str) -> Result<String, AccessError> {
 }
 
 fn password_matches(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc)
-        .is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+    PasswordHash::new(phc).is_ok_and(|hash| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &hash)
+            .is_ok()
+    })
 }
 
 /// A hash no password matches, verified when the user does not exist so that a wrong name
@@ -251,7 +250,11 @@ pub async fn ensure_first_admin(store: &Store) -> Result<Option<String>, AccessE
 }
 
 /// Issues an API token for a user (shown once).
-pub async fn issue_api_token(store: &Store, username: &str, name: &str) -> Result<String, AccessError> {
+pub async fn issue_api_token(
+    store: &Store,
+    username: &str,
+    name: &str,
+) -> Result<String, AccessError> {
     let user = store
         .user_by_name(username)
         .await?
@@ -347,7 +350,10 @@ pub async fn authenticate(
 ) -> Result<Principal, AccessError> {
     let hash = token_hash(token);
     let user = if token.starts_with(SESSION_PREFIX) {
-        let session = store.session(&hash).await?.ok_or(AccessError::InvalidToken)?;
+        let session = store
+            .session(&hash)
+            .await?
+            .ok_or(AccessError::InvalidToken)?;
         if now - session.last_seen_at > SESSION_IDLE || now - session.created_at > SESSION_LIFETIME
         {
             store.end_session(&hash, now).await?;
@@ -356,7 +362,10 @@ pub async fn authenticate(
         store.touch_session(&hash, now).await?;
         session.user
     } else if token.starts_with(API_TOKEN_PREFIX) {
-        store.token_user(&hash).await?.ok_or(AccessError::InvalidToken)?
+        store
+            .token_user(&hash)
+            .await?
+            .ok_or(AccessError::InvalidToken)?
     } else {
         return Err(AccessError::InvalidToken);
     };
@@ -405,7 +414,10 @@ mod tests {
         for role in Role::ALL {
             assert_eq!(role.as_str().parse::<Role>().unwrap(), role);
         }
-        assert!(matches!("root".parse::<Role>(), Err(AccessError::UnknownRole(_))));
+        assert!(matches!(
+            "root".parse::<Role>(),
+            Err(AccessError::UnknownRole(_))
+        ));
     }
 
     #[test]

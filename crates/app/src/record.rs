@@ -173,7 +173,13 @@ pub async fn record_encounter(
     if let Some(key) = idempotency {
         intake
             .session()
-            .remember_answer(principal.user_id, &key.key, &key.request_hash, status, &body)
+            .remember_answer(
+                principal.user_id,
+                &key.key,
+                &key.request_hash,
+                status,
+                &body,
+            )
             .await
             .map_err(IntakeError::from)?;
     }

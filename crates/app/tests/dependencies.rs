@@ -26,9 +26,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "cli",
         &[
-            "app", "model", "billing", "scrub", "synth", "x12", "remit", "store",
+            "app", "server", "model", "billing", "scrub", "synth", "x12", "remit", "store",
         ],
     ),
+    ("server", &["app", "model", "billing", "store"]),
     ("test-support", &[]),
 ];
 

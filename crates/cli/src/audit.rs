@@ -37,7 +37,9 @@ pub fn run(command: &AuditCommand) -> anyhow::Result<Outcome> {
         let (seq, hash) = expected
             .split_once(':')
             .and_then(|(seq, hash)| Some((seq.parse::<i64>().ok()?, hash)))
-            .ok_or_else(|| anyhow::anyhow!("--expect-head takes SEQ:HASH, as `audit verify` prints it"))?;
+            .ok_or_else(|| {
+                anyhow::anyhow!("--expect-head takes SEQ:HASH, as `audit verify` prints it")
+            })?;
         let rows = runtime.block_on(store.audit_events(&cleanclaim_store::AuditFilter {
             before_seq: Some(seq + 1),
             limit: 1,
@@ -55,14 +57,14 @@ pub fn run(command: &AuditCommand) -> anyhow::Result<Outcome> {
         }
     }
     match &verification.head {
-        Some((seq, hash)) => writeln!(
-            out,
-            "{} rows; head {seq}:{hash}",
-            verification.rows
-        )?,
+        Some((seq, hash)) => writeln!(out, "{} rows; head {seq}:{hash}", verification.rows)?,
         None => writeln!(out, "the audit log is empty")?,
     }
     writeln!(out, "{}", if broken { "NOT intact" } else { "intact" })?;
     out.flush()?;
-    Ok(if broken { Outcome::Findings } else { Outcome::Clean })
+    Ok(if broken {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
 }

@@ -35,7 +35,11 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<Outcome> {
         .with_writer(std::io::stderr)
         .with_target(false)
         .init();
-    let engine = setup::engine(args.rules.as_deref(), args.ncci.as_deref(), args.mue.as_deref())?;
+    let engine = setup::engine(
+        args.rules.as_deref(),
+        args.ncci.as_deref(),
+        args.mue.as_deref(),
+    )?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

@@ -169,9 +169,9 @@ impl From<AccessError> for ApiError {
             AccessError::Store(store) => store.into(),
             AccessError::Expired => Self::new(ErrorCode::SessionExpired, error.to_string()),
             AccessError::Locked { .. } => Self::new(ErrorCode::AccountLocked, error.to_string()),
-            AccessError::BadCredentials
-            | AccessError::InvalidToken
-            | AccessError::Disabled => Self::new(ErrorCode::Unauthenticated, error.to_string()),
+            AccessError::BadCredentials | AccessError::InvalidToken | AccessError::Disabled => {
+                Self::new(ErrorCode::Unauthenticated, error.to_string())
+            }
             AccessError::UnknownRole(_) => {
                 Self::field(ErrorCode::InvalidInput, "role", error.to_string())
             }

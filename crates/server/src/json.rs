@@ -23,7 +23,10 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         }
     })?;
     deserializer.end().map_err(|_| {
-        ApiError::new(ErrorCode::BadRequest, "the body holds more than one JSON value")
+        ApiError::new(
+            ErrorCode::BadRequest,
+            "the body holds more than one JSON value",
+        )
     })?;
     Ok(value)
 }

@@ -41,8 +41,11 @@ pub fn router(state: AppState) -> Router {
     router
         .fallback(|| async { ApiError::not_found("route").into_response() })
         .method_not_allowed_fallback(|| async {
-            ApiError::new(ErrorCode::MethodNotAllowed, "this path does not take that method")
-                .into_response()
+            ApiError::new(
+                ErrorCode::MethodNotAllowed,
+                "this path does not take that method",
+            )
+            .into_response()
         })
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(from_fn(log::request))

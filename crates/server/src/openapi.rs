@@ -102,10 +102,7 @@ pub fn build() -> Value {
             );
         }
     }
-    let schemas: Map<String, Value> = generator
-        .take_definitions(true)
-        .into_iter()
-        .collect();
+    let schemas: Map<String, Value> = generator.take_definitions(true).into_iter().collect();
     json!({
         "openapi": "3.0.3",
         "info": {

@@ -53,7 +53,9 @@ async fn an_encounter_is_stored_scrubbed_read_and_corrected(database: TestDataba
     assert!(!queue.is_empty());
 
     let path = format!("/api/encounters/{}", encounter.id);
-    let (status, read) = server.call_as(Some(Role::Biller), Method::GET, &path, None).await;
+    let (status, read) = server
+        .call_as(Some(Role::Biller), Method::GET, &path, None)
+        .await;
     assert_eq!(status, StatusCode::OK, "{read}");
     assert_eq!(read["version"], 1);
     assert_eq!(read["location"], "north");
@@ -75,7 +77,9 @@ async fn an_encounter_is_stored_scrubbed_read_and_corrected(database: TestDataba
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["created"], false);
     assert_eq!(body["changed"], true);
-    let (_, read) = server.call_as(Some(Role::Biller), Method::GET, &path, None).await;
+    let (_, read) = server
+        .call_as(Some(Role::Biller), Method::GET, &path, None)
+        .await;
     assert_eq!(read["version"], 2);
 
     // A PUT of an id that does not exist is 404, and stores nothing.
@@ -90,22 +94,38 @@ async fn an_encounter_is_stored_scrubbed_read_and_corrected(database: TestDataba
         )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(server.store.encounter_view("north-nope").await.unwrap().is_none());
+    assert!(
+        server
+            .store
+            .encounter_view("north-nope")
+            .await
+            .unwrap()
+            .is_none()
+    );
 
     let (status, list) = server
-        .call_as(Some(Role::Biller), Method::GET, "/api/encounters?location=north", None)
+        .call_as(
+            Some(Role::Biller),
+            Method::GET,
+            "/api/encounters?location=north",
+            None,
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
 
     // Every PHI read and write was audited with the patient.
     let integration = audit_rows(&server.store, &user_of(Role::Integration)).await;
-    assert!(integration.iter().any(|r| r.action == "create"
-        && r.patient_id.as_deref() == Some(encounter.patient.id.as_str())));
+    assert!(
+        integration.iter().any(|r| r.action == "create"
+            && r.patient_id.as_deref() == Some(encounter.patient.id.as_str()))
+    );
     let biller = audit_rows(&server.store, &user_of(Role::Biller)).await;
     for action in ["read", "update", "list"] {
         assert!(
-            biller.iter().any(|r| r.action == action && r.outcome == "success"),
+            biller
+                .iter()
+                .any(|r| r.action == action && r.outcome == "success"),
             "no {action} audited"
         );
     }
@@ -143,13 +163,15 @@ async fn a_repeated_idempotency_key_answers_once_and_stores_once(database: TestD
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let error: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(error["error"]["code"], "idempotency_key_reused");
-    assert_eq!(server.store.versions_of(&encounter.id).await.unwrap().len(), 1);
+    assert_eq!(
+        server.store.versions_of(&encounter.id).await.unwrap().len(),
+        1
+    );
 
     // Concurrent sends of one key store one version.
     let other = encounters_at(9, 1, "north", None).remove(0);
     let body = serde_json::to_value(&other).unwrap();
-    let answers =
-        futures_join(send("visit-2", body.clone()), send("visit-2", body.clone())).await;
+    let answers = futures_join(send("visit-2", body.clone()), send("visit-2", body.clone())).await;
     assert_eq!(answers.0, answers.1);
     assert_eq!(server.store.versions_of(&other.id).await.unwrap().len(), 1);
     server.stop().await;
@@ -165,7 +187,14 @@ async fn another_clinics_record_is_not_found_and_the_refusal_is_audited(database
     // The north integration may not store a south visit.
     let (status, body) = server.post_encounter(Role::Integration, &south).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
-    assert!(server.store.encounter_view(&south.id).await.unwrap().is_none());
+    assert!(
+        server
+            .store
+            .encounter_view(&south.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
     // An organization-wide admin may.
     let admin = server.login("admin_all", support::PASSWORD).await;
     let (status, body) = server
@@ -190,8 +219,13 @@ async fn another_clinics_record_is_not_found_and_the_refusal_is_audited(database
                 && r.patient_id.as_deref() == Some(south.patient.id.as_str())),
             "{role}: the refusal is audited"
         );
-        let (_, list) = server.call_as(Some(role), Method::GET, "/api/encounters", None).await;
-        assert!(list["items"].as_array().unwrap().is_empty(), "{role}: {list}");
+        let (_, list) = server
+            .call_as(Some(role), Method::GET, "/api/encounters", None)
+            .await;
+        assert!(
+            list["items"].as_array().unwrap().is_empty(),
+            "{role}: {list}"
+        );
     }
     // Correcting it from the north is refused too, and changes nothing.
     let mut changed = south.clone();
@@ -256,7 +290,11 @@ async fn every_route_admits_exactly_its_roles(database: TestDatabase) {
         match route.policy {
             Policy::Public => assert_ne!(status, StatusCode::UNAUTHORIZED, "{path}"),
             Policy::Roles(_) => {
-                assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {path}: {answer}");
+                assert_eq!(
+                    status,
+                    StatusCode::UNAUTHORIZED,
+                    "{method} {path}: {answer}"
+                );
                 assert_eq!(answer["error"]["code"], "unauthenticated");
             }
         }
@@ -273,18 +311,27 @@ async fn every_route_admits_exactly_its_roles(database: TestDatabase) {
                     "{role} must reach {method} {path}: {status} {answer}"
                 );
             } else {
-                assert_eq!(status, StatusCode::FORBIDDEN, "{role} on {method} {path}: {answer}");
+                assert_eq!(
+                    status,
+                    StatusCode::FORBIDDEN,
+                    "{role} on {method} {path}: {answer}"
+                );
                 assert_eq!(answer["error"]["code"], "forbidden");
             }
         }
     }
     // Refusals by role are audited with the route.
     let front_desk = audit_rows(&server.store, &user_of(Role::FrontDesk)).await;
-    assert!(front_desk.iter().any(|r| r.outcome == "denied"
-        && r.resource_id.as_deref() == Some("GET /api/audit")));
+    assert!(
+        front_desk
+            .iter()
+            .any(|r| r.outcome == "denied" && r.resource_id.as_deref() == Some("GET /api/audit"))
+    );
 
     // The OpenAPI document describes exactly the routes served, with their roles.
-    let (status, document) = server.call(Method::GET, "/api/openapi.json", None, None).await;
+    let (status, document) = server
+        .call(Method::GET, "/api/openapi.json", None, None)
+        .await;
     assert_eq!(status, StatusCode::OK);
     let mut described = 0;
     for (path, methods) in document["paths"].as_object().unwrap() {
@@ -335,7 +382,11 @@ async fn queue_items_are_worked_within_the_callers_clinics(database: TestDatabas
         .await;
     let items = items["items"].as_array().unwrap().clone();
     assert_eq!(items.len(), 3, "the north items only");
-    assert!(items.iter().all(|i| i["encounter_id"].as_str().unwrap().starts_with("north-")));
+    assert!(
+        items
+            .iter()
+            .all(|i| i["encounter_id"].as_str().unwrap().starts_with("north-"))
+    );
     let item = items[0]["id"].as_i64().unwrap();
 
     let biller = user_of(Role::Biller);
@@ -374,7 +425,11 @@ async fn queue_items_are_worked_within_the_callers_clinics(database: TestDatabas
             Some(json!({"status": "billed"})),
         )
         .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "billed is set by claims: {body}");
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "billed is set by claims: {body}"
+    );
     assert_eq!(body["error"]["field"], "status");
     let (status, _) = server
         .call_as(
@@ -414,8 +469,14 @@ async fn queue_items_are_worked_within_the_callers_clinics(database: TestDatabas
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let rows = audit_rows(&server.store, &biller).await;
-    assert!(rows.iter().any(|r| r.action == "assign" && r.outcome == "denied"));
-    assert!(rows.iter().any(|r| r.action == "assign" && r.outcome == "success"));
+    assert!(
+        rows.iter()
+            .any(|r| r.action == "assign" && r.outcome == "denied")
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.action == "assign" && r.outcome == "success")
+    );
     server.stop().await;
 }
 
@@ -425,7 +486,12 @@ async fn bad_input_is_refused_whole_with_the_field_named(database: TestDatabase)
     let mut value = serde_json::to_value(&encounter).unwrap();
     value["date_of_service"] = json!("2026-02-30");
     let (status, body) = server
-        .call_as(Some(Role::Integration), Method::POST, "/api/encounters", Some(value))
+        .call_as(
+            Some(Role::Integration),
+            Method::POST,
+            "/api/encounters",
+            Some(value),
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["error"]["code"], "invalid_input");
@@ -433,7 +499,12 @@ async fn bad_input_is_refused_whole_with_the_field_named(database: TestDatabase)
     let mut value = serde_json::to_value(&encounter).unwrap();
     value["patient"]["name"]["family"] = json!(42);
     let (status, body) = server
-        .call_as(Some(Role::Integration), Method::POST, "/api/encounters", Some(value))
+        .call_as(
+            Some(Role::Integration),
+            Method::POST,
+            "/api/encounters",
+            Some(value),
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["error"]["field"], "patient.name.family");
@@ -446,7 +517,14 @@ async fn bad_input_is_refused_whole_with_the_field_named(database: TestDatabase)
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    assert!(server.store.encounter_view(&encounter.id).await.unwrap().is_none());
+    assert!(
+        server
+            .store
+            .encounter_view(&encounter.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
     // A body past the limit is refused before it is read whole.
     let response = server
         .client
@@ -486,7 +564,9 @@ async fn failed_logins_lock_the_account_and_idle_sessions_expire(database: TestD
     assert_eq!(body["error"]["code"], "account_locked");
     let rows = audit_rows(&server.store, &biller).await;
     assert_eq!(
-        rows.iter().filter(|r| r.action == "login" && r.outcome == "denied").count(),
+        rows.iter()
+            .filter(|r| r.action == "login" && r.outcome == "denied")
+            .count(),
         6
     );
     // A user that does not exist is answered like a wrong password.
@@ -502,19 +582,31 @@ async fn failed_logins_lock_the_account_and_idle_sessions_expire(database: TestD
     assert_eq!(body["error"]["code"], "unauthenticated");
 
     // Signing out ends the token; an idle session ends after 20 minutes.
-    let token = server.login(&user_of(Role::Auditor), support::PASSWORD).await;
-    let (status, _) = server.call(Method::DELETE, "/api/session", Some(&token), None).await;
+    let token = server
+        .login(&user_of(Role::Auditor), support::PASSWORD)
+        .await;
+    let (status, _) = server
+        .call(Method::DELETE, "/api/session", Some(&token), None)
+        .await;
     assert_eq!(status, StatusCode::OK);
-    let (status, _) = server.call(Method::GET, "/api/me", Some(&token), None).await;
+    let (status, _) = server
+        .call(Method::GET, "/api/me", Some(&token), None)
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let token = server.login(&user_of(Role::Auditor), support::PASSWORD).await;
-    let (status, me) = server.call(Method::GET, "/api/me", Some(&token), None).await;
+    let token = server
+        .login(&user_of(Role::Auditor), support::PASSWORD)
+        .await;
+    let (status, me) = server
+        .call(Method::GET, "/api/me", Some(&token), None)
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(me["role"], "auditor");
     let hash = cleanclaim_app::access::token_hash(&token);
     let idle = chrono::Utc::now() - chrono::Duration::minutes(21);
     server.store.touch_session(&hash, idle).await.unwrap();
-    let (status, body) = server.call(Method::GET, "/api/me", Some(&token), None).await;
+    let (status, body) = server
+        .call(Method::GET, "/api/me", Some(&token), None)
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body["error"]["code"], "session_expired");
     server.stop().await;

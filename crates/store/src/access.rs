@@ -246,7 +246,11 @@ impl Store {
         Ok(())
     }
 
-    pub async fn end_session(&self, token_hash: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+    pub async fn end_session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         crate::on_pool!(&self.db, pool => {
             sqlx::query("UPDATE sessions SET ended_at = $2 WHERE token_hash = $1 AND ended_at IS NULL")
                 .bind(token_hash)

@@ -302,7 +302,9 @@ impl Store {
                 let recomputed =
                     event_of(row).map(|event| row_hash(row.seq, row.at, &event, &row.prev_hash));
                 if recomputed.as_deref() != Some(row.hash.as_str()) {
-                    verification.breaks.push(ChainBreak::Edited { seq: row.seq });
+                    verification
+                        .breaks
+                        .push(ChainBreak::Edited { seq: row.seq });
                 }
                 prev_hash = row.hash.clone();
                 expected = row.seq + 1;
@@ -333,12 +335,24 @@ mod tests {
 
     #[test]
     fn every_field_and_the_previous_hash_change_the_hash() {
-        let at = Utc.with_ymd_and_hms(2026, 11, 30, 12, 0, 0).single().unwrap_or_default();
+        let at = Utc
+            .with_ymd_and_hms(2026, 11, 30, 12, 0, 0)
+            .single()
+            .unwrap_or_default();
         let base = row_hash(1, at, &event("ana", Some("P1")), GENESIS_HASH);
-        assert_ne!(base, row_hash(2, at, &event("ana", Some("P1")), GENESIS_HASH));
-        assert_ne!(base, row_hash(1, at, &event("bob", Some("P1")), GENESIS_HASH));
+        assert_ne!(
+            base,
+            row_hash(2, at, &event("ana", Some("P1")), GENESIS_HASH)
+        );
+        assert_ne!(
+            base,
+            row_hash(1, at, &event("bob", Some("P1")), GENESIS_HASH)
+        );
         assert_ne!(base, row_hash(1, at, &event("ana", None), GENESIS_HASH));
-        assert_ne!(base, row_hash(1, at, &event("ana", Some("P1")), &"1".repeat(64)));
+        assert_ne!(
+            base,
+            row_hash(1, at, &event("ana", Some("P1")), &"1".repeat(64))
+        );
         // Length prefixes: moving a character between fields is a different row.
         assert_ne!(
             row_hash(1, at, &event("ab", Some("c")), GENESIS_HASH),

@@ -11,11 +11,18 @@ use crate::{Store, StoreError};
 /// What to do to a queue item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum QueueAction {
-    Assign { owner: String },
-    Comment { author: String, text: String },
+    Assign {
+        owner: String,
+    },
+    Comment {
+        author: String,
+        text: String,
+    },
     /// `resolved`, `billed`, `denied` and `patient_pay` end the item's stay;
     /// `extension_requested` and `open` keep it in its queue.
-    Status { status: String },
+    Status {
+        status: String,
+    },
 }
 
 /// Statuses that end a stay in a queue.

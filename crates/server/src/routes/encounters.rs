@@ -311,9 +311,8 @@ pub async fn list(
     State(state): State<AppState>,
     query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<EncounterList>, ApiError> {
-    let Query(query) = query.map_err(|rejection| {
-        ApiError::new(ErrorCode::InvalidInput, rejection.body_text())
-    })?;
+    let Query(query) =
+        query.map_err(|rejection| ApiError::new(ErrorCode::InvalidInput, rejection.body_text()))?;
     let limit = page_limit(query.limit)?;
     let filter = EncounterFilter {
         from: query.from,

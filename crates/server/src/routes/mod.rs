@@ -145,11 +145,13 @@ pub fn table() -> Vec<Route> {
             policy: WRITE_VISITS,
             tag: "encounters",
             summary: "Store an encounter (or a new version of it) and scrub it at once with the patient's history; honors Idempotency-Key",
-            params: const { &[Param {
-                name: "Idempotency-Key",
-                location: "header",
-                description: "Sent again with the same body, the first answer is returned and nothing is stored twice",
-            }] },
+            params: const {
+                &[Param {
+                    name: "Idempotency-Key",
+                    location: "header",
+                    description: "Sent again with the same body, the first answer is returned and nothing is stored twice",
+                }]
+            },
             body: Body::Json(schema::<cleanclaim_model::Encounter>),
             response: schema::<encounters::Stored>,
             success: 201,
@@ -161,16 +163,18 @@ pub fn table() -> Vec<Route> {
             policy: READ_VISITS,
             tag: "encounters",
             summary: "Encounters the caller may see, by id, with filters",
-            params: const { &[
-                query_param("from", "first date of service (YYYY-MM-DD)"),
-                query_param("to", "last date of service (YYYY-MM-DD)"),
-                query_param("location", "clinic id"),
-                query_param("provider", "rendering provider NPI"),
-                query_param("payer", "payer id"),
-                query_param("queue", "work queue of the latest result"),
-                query_param("after", "encounter id to continue after (the next page)"),
-                query_param("limit", "at most this many (1 to 1000, default 100)"),
-            ] },
+            params: const {
+                &[
+                    query_param("from", "first date of service (YYYY-MM-DD)"),
+                    query_param("to", "last date of service (YYYY-MM-DD)"),
+                    query_param("location", "clinic id"),
+                    query_param("provider", "rendering provider NPI"),
+                    query_param("payer", "payer id"),
+                    query_param("queue", "work queue of the latest result"),
+                    query_param("after", "encounter id to continue after (the next page)"),
+                    query_param("limit", "at most this many (1 to 1000, default 100)"),
+                ]
+            },
             body: Body::None,
             response: schema::<encounters::EncounterList>,
             success: 200,
@@ -206,13 +210,18 @@ pub fn table() -> Vec<Route> {
             policy: READ_VISITS,
             tag: "queues",
             summary: "Work-queue items of the caller's clinics, newest first",
-            params: const { &[
-                query_param("queue", "documentation_hold, authorization, coding_review, ready_to_bill"),
-                query_param("open", "true (default): open items only"),
-                query_param("owner", "assigned to this user"),
-                query_param("location", "clinic id"),
-                query_param("limit", "at most this many (1 to 1000, default 100)"),
-            ] },
+            params: const {
+                &[
+                    query_param(
+                        "queue",
+                        "documentation_hold, authorization, coding_review, ready_to_bill",
+                    ),
+                    query_param("open", "true (default): open items only"),
+                    query_param("owner", "assigned to this user"),
+                    query_param("location", "clinic id"),
+                    query_param("limit", "at most this many (1 to 1000, default 100)"),
+                ]
+            },
             body: Body::None,
             response: schema::<queues::ItemList>,
             success: 200,
@@ -296,15 +305,17 @@ pub fn table() -> Vec<Route> {
             policy: READ_AUDIT,
             tag: "audit",
             summary: "Audit events, newest first",
-            params: const { &[
-                query_param("actor", "user name"),
-                query_param("patient", "patient id"),
-                query_param("resource", "encounter, queue_item, session, ..."),
-                query_param("from", "first instant (RFC 3339)"),
-                query_param("to", "instant before which (RFC 3339)"),
-                query_param("before", "seq to continue before (the next page)"),
-                query_param("limit", "at most this many (1 to 1000, default 100)"),
-            ] },
+            params: const {
+                &[
+                    query_param("actor", "user name"),
+                    query_param("patient", "patient id"),
+                    query_param("resource", "encounter, queue_item, session, ..."),
+                    query_param("from", "first instant (RFC 3339)"),
+                    query_param("to", "instant before which (RFC 3339)"),
+                    query_param("before", "seq to continue before (the next page)"),
+                    query_param("limit", "at most this many (1 to 1000, default 100)"),
+                ]
+            },
             body: Body::None,
             response: schema::<audit::EventList>,
             success: 200,

@@ -129,7 +129,16 @@ pub async fn assign(
             "no user has this name",
         ));
     }
-    act(&state, &principal, id, QueueAction::Assign { owner: request.owner }, "assign").await?;
+    act(
+        &state,
+        &principal,
+        id,
+        QueueAction::Assign {
+            owner: request.owner,
+        },
+        "assign",
+    )
+    .await?;
     Ok(Json(Done { done: true }))
 }
 
@@ -209,7 +218,11 @@ async fn act(
         state.store().audit(&[event]).await?;
         return Err(ApiError::not_found("queue item"));
     }
-    if !state.store().act_on_queue_item(id, &action, &[event]).await? {
+    if !state
+        .store()
+        .act_on_queue_item(id, &action, &[event])
+        .await?
+    {
         return Err(ApiError::new(
             ErrorCode::Conflict,
             "the item has left its queue; only a comment can be added",

@@ -84,13 +84,18 @@ pub async fn login(State(state): State<AppState>, body: axum::body::Bytes) -> Re
     }
 }
 
-pub async fn logout(Caller(_): Caller, State(state): State<AppState>, request: Request) -> Response {
+pub async fn logout(
+    Caller(_): Caller,
+    State(state): State<AppState>,
+    request: Request,
+) -> Response {
     let Some(token) = bearer_token(&request) else {
         return ApiError::new(ErrorCode::Unauthenticated, "sign in").into_response();
     };
     match access::logout(state.store(), &token, Utc::now()).await {
         Ok(()) => {
-            let cookie = format!("{SESSION_COOKIE}=; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=0");
+            let cookie =
+                format!("{SESSION_COOKIE}=; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=0");
             ([(SET_COOKIE, cookie)], Json(Done { done: true })).into_response()
         }
         Err(error) => ApiError::from(error).into_response(),

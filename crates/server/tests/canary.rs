@@ -52,6 +52,7 @@ fn captured() -> &'static Captured {
         let writer = log.clone();
         tracing_subscriber::fmt()
             .with_writer(move || writer.clone())
+            .with_ansi(false)
             .with_max_level(tracing::Level::TRACE)
             .init();
         log

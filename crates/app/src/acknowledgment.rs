@@ -44,6 +44,16 @@ pub fn set_summary(set: &SetAck) -> String {
 
 /// Records the verdict of every claim of ours that `file` names.
 pub async fn post_acknowledgments(store: &Store, file: &AckFile) -> Result<AckPosting, StoreError> {
+    post_acknowledgments_audited(store, file, None).await
+}
+
+/// As [`post_acknowledgments`], audited as `audit` (and each claim acknowledged) in the same
+/// transaction (the service).
+pub async fn post_acknowledgments_audited(
+    store: &Store,
+    file: &AckFile,
+    audit: Option<&cleanclaim_store::AuditEvent>,
+) -> Result<AckPosting, StoreError> {
     let mut records = Vec::new();
     let mut unknown = 0;
     let number = |text: &str| text.trim().parse::<i64>().ok();
@@ -121,7 +131,9 @@ pub async fn post_acknowledgments(store: &Store, file: &AckFile) -> Result<AckPo
             }
         }
     }
-    let new = store.record_acknowledgments(&records).await?;
+    let new = store
+        .record_acknowledgments_audited(&records, audit)
+        .await?;
     Ok(AckPosting {
         verdicts: records.len(),
         new,

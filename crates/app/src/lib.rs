@@ -20,7 +20,9 @@ pub mod remittance;
 mod stored;
 pub mod submit;
 
-pub use acknowledgment::{AckPosting, post_acknowledgments, set_summary};
+pub use acknowledgment::{
+    AckPosting, post_acknowledgments, post_acknowledgments_audited, set_summary,
+};
 pub use claim::{BuildError, MAX_DIAGNOSES, MAX_LINES, Resubmission, build_claims};
 pub use intake::{
     Arrival, Change, ChunkReport, Duplicate, Intake, IntakeError, IntakeReport, intake,
@@ -30,6 +32,6 @@ pub use remittance::{
     FileResult, PostingCounts, RemitError, RemitSink, RemitTally, RemittancePoster, read_remittance,
 };
 pub use submit::{
-    Delivery, Prepared, Resubmit, SubmitError, SubmitOptions, SubmitReport, Unbilled, prepare,
-    prepare_stored, submit,
+    Delivery, Keep, Prepared, Resubmit, SubmitError, SubmitOptions, SubmitReport, Unbilled,
+    prepare, prepare_stored, prepare_stored_within, submit,
 };

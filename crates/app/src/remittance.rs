@@ -10,7 +10,7 @@ use std::io::Read;
 use chrono::{DateTime, Utc};
 use cleanclaim_remit::{Category, CategoryMap, ClaimOutcome, LineLink, Submitted, assess, link};
 use cleanclaim_store::{
-    PostedAdjustment, PostedClaim, Posting, ProviderAdjustmentRecord, RemittanceId,
+    AuditEvent, PostedAdjustment, PostedClaim, Posting, ProviderAdjustmentRecord, RemittanceId,
     RemittanceRecord, Started, Store, StoreError,
 };
 use cleanclaim_x12::ReadError;
@@ -210,6 +210,9 @@ pub struct RemittancePoster<'s, 'm> {
     counts: PostingCounts,
     /// Who the current payment paid: claims link only to that provider's submissions.
     payee: PayeeIds,
+    /// The audit event of the caller posting (the service); its claims are audited with it.
+    audit: Option<AuditEvent>,
+    claim_ids: Vec<String>,
 }
 
 impl std::fmt::Debug for RemittancePoster<'_, '_> {
@@ -233,7 +236,15 @@ impl<'s, 'm> RemittancePoster<'s, 'm> {
             batch: Vec::new(),
             counts: PostingCounts::default(),
             payee: PayeeIds::default(),
+            audit: None,
+            claim_ids: Vec::new(),
         })
+    }
+
+    /// Audits the posting as `event` (and each claim it posts), in its transaction.
+    pub fn audited_as(mut self, event: AuditEvent) -> Self {
+        self.audit = Some(event);
+        self
     }
 
     /// Starts a payment; `Duplicate` means its claims are to be skipped.
@@ -262,6 +273,10 @@ impl<'s, 'm> RemittancePoster<'s, 'm> {
         claim: ClaimPayment,
         outcome: ClaimOutcome<'m>,
     ) -> Result<(), StoreError> {
+        if self.audit.is_some() {
+            self.claim_ids
+                .push(claim.patient_control_number.to_string());
+        }
         self.batch.push((claim, outcome));
         if self.batch.len() >= BATCH {
             self.flush().await?;
@@ -378,6 +393,9 @@ impl<'s, 'm> RemittancePoster<'s, 'm> {
     /// Commits everything posted.
     async fn commit(mut self) -> Result<PostingCounts, StoreError> {
         self.flush().await?;
+        if let Some(event) = &self.audit {
+            self.posting.audit_claims(event, &self.claim_ids).await?;
+        }
         self.posting.commit().await?;
         Ok(self.counts)
     }

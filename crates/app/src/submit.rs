@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 
 use cleanclaim_model::{Encounter, EncounterError};
 use cleanclaim_scrub::{ContextData, ScrubOptions, ScrubResult, Scrubber};
-use cleanclaim_store::{Store, StoreError, SubmittedClaim};
+use cleanclaim_store::{Scope, Store, StoreError, SubmittedClaim};
 use cleanclaim_x12::Delimiters;
 use cleanclaim_x12::x837::{
     BillingProfile, Claim, ClaimFrequency, ControlNumbers, WriteError, WriteOptions,
@@ -53,6 +53,12 @@ pub struct Prepared {
 }
 
 impl Prepared {
+    /// The encounters whose claims were built, once each.
+    pub fn encounter_ids(&self) -> Vec<String> {
+        let ids: BTreeSet<&String> = self.claims.iter().map(|(id, _)| id).collect();
+        ids.into_iter().cloned().collect()
+    }
+
     /// Whether any claim can be written.
     pub fn has_claims(&self) -> bool {
         !self.claims.is_empty()
@@ -86,6 +92,8 @@ pub struct SubmitReport {
     pub unbilled: Vec<Unbilled>,
     /// Originals this sender had already submitted, left out (claim ids).
     pub already_submitted: Vec<String>,
+    /// The kept file's id, when the delivery asked the store to keep it.
+    pub batch: Option<i64>,
 }
 
 impl SubmitReport {
@@ -104,6 +112,20 @@ impl SubmitReport {
 pub trait Delivery {
     fn deliver(&mut self, text: &str) -> std::io::Result<()>;
     fn withdraw(&mut self);
+    /// Whether the store keeps the file itself (the service's downloads), recorded in the
+    /// transaction that records its claims; `None` for a delivery that holds it elsewhere.
+    fn keep_in_store(&self) -> Option<&Keep> {
+        None
+    }
+}
+
+/// What the store keeps with a file it keeps: who made it, their clinics, and the audit event
+/// of each encounter billed (by encounter id; only the ones the file carries are kept).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Keep {
+    pub created_by: String,
+    pub clinics: Option<Vec<String>>,
+    pub events: std::collections::BTreeMap<String, cleanclaim_store::AuditEvent>,
 }
 
 #[derive(Debug, Clone)]
@@ -193,7 +215,18 @@ pub async fn prepare_stored(
     engine: &Engine,
     profile: &BillingProfile,
 ) -> Result<Prepared, SubmitError> {
-    let ready = store.ready_to_bill_encounters().await?;
+    prepare_stored_within(store, engine, profile, &Scope::everything()).await
+}
+
+/// As [`prepare_stored`], for the ready encounters within a scope (a biller bills their own
+/// clinics' visits).
+pub async fn prepare_stored_within(
+    store: &Store,
+    engine: &Engine,
+    profile: &BillingProfile,
+    scope: &Scope,
+) -> Result<Prepared, SubmitError> {
+    let ready = store.ready_to_bill_within(scope).await?;
     let billed = store.billed_encounters(&ready).await?;
     let targets: BTreeSet<String> = ready
         .into_iter()
@@ -342,6 +375,7 @@ pub async fn submit(
         held,
         unbilled,
         already_submitted,
+        batch: None,
     };
     if options.all_or_nothing && !report.unbilled.is_empty() {
         return Err(SubmitError::NotAll {
@@ -386,13 +420,33 @@ pub async fn submit(
     // The claims count as submitted only once the file is delivered; if they cannot be
     // recorded, the file is withdrawn, so nothing goes out that the store does not know of.
     // Stored encounters leave the ready-to-bill queue in the same transaction.
-    let billed: Vec<String> = billed_encounters.into_iter().collect();
-    if let Err(err) = store
-        .record_billing(&sender, controls.interchange, &submitted, &billed)
+    let keep = delivery
+        .keep_in_store()
+        .map(|keep| cleanclaim_store::NewBatch {
+            created_by: &keep.created_by,
+            clinics: keep.clinics.as_deref(),
+            x12: &text,
+            events: billed_encounters
+                .iter()
+                .filter_map(|id| keep.events.get(id).cloned())
+                .collect(),
+        });
+    let billed: Vec<String> = billed_encounters.iter().cloned().collect();
+    match store
+        .record_billing_kept(
+            &sender,
+            controls.interchange,
+            &submitted,
+            &billed,
+            keep.as_ref(),
+        )
         .await
     {
-        delivery.withdraw();
-        return Err(SubmitError::Record(err));
+        Ok(batch) => report.batch = batch,
+        Err(err) => {
+            delivery.withdraw();
+            return Err(SubmitError::Record(err));
+        }
     }
 
     report.claims = claims;

@@ -29,7 +29,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "app", "server", "model", "billing", "scrub", "synth", "x12", "remit", "store",
         ],
     ),
-    ("server", &["app", "model", "billing", "store"]),
+    (
+        "server",
+        &["app", "model", "billing", "store", "remit", "x12"],
+    ),
     ("test-support", &[]),
 ];
 

@@ -163,6 +163,7 @@ pub fn run(args: &ClaimsArgs) -> anyhow::Result<Outcome> {
             held: prepared.held,
             unbilled: prepared.unbilled,
             already_submitted: Vec::new(),
+            batch: None,
         }
     };
     print_report(

@@ -28,6 +28,13 @@ pub struct ServeArgs {
     /// An MUE table in CMS's CSV layout.
     #[arg(long)]
     mue: Option<PathBuf>,
+    /// The billing profile claim batches are written with (see docs/claims.md); without
+    /// one, `POST /api/claim-batches` is refused.
+    #[arg(long)]
+    profile: Option<PathBuf>,
+    /// CARC/RARC category entries that replace the built-in ones (as `remit --categories`).
+    #[arg(long)]
+    categories: Option<PathBuf>,
 }
 
 pub fn run(args: &ServeArgs) -> anyhow::Result<Outcome> {
@@ -41,6 +48,22 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<Outcome> {
         args.ncci.as_deref(),
         args.mue.as_deref(),
     )?;
+    let profile = match &args.profile {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            let profile: cleanclaim_x12::x837::BillingProfile = toml::from_str(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.message()))?;
+            Some(profile)
+        }
+        None => None,
+    };
+    let mut categories = cleanclaim_remit::CategoryMap::builtin()?;
+    if let Some(path) = &args.categories {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        categories = categories.with_overrides(&path.display().to_string(), &text)?;
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -59,7 +82,8 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<Outcome> {
             "cleanclaim serving on http://{} (OpenAPI at /api/openapi.json)",
             listener.local_addr()?
         );
-        let state = cleanclaim_server::AppState::new(store.clone(), engine);
+        let state =
+            cleanclaim_server::AppState::with_billing(store.clone(), engine, profile, categories);
         cleanclaim_server::serve(listener, state, shutdown()).await?;
         store.close().await;
         anyhow::Ok(())

@@ -24,6 +24,8 @@ pub enum ErrorCode {
     AccountLocked,
     /// The caller's role may not use this route (403).
     Forbidden,
+    /// The role may, but this needs a user who sees every clinic (403).
+    NeedsAllClinics,
     /// No such resource, or not one the caller may see (404).
     NotFound,
     /// The method is not served on this path (405).
@@ -49,7 +51,7 @@ impl ErrorCode {
         match self {
             Self::Unauthenticated | Self::SessionExpired => StatusCode::UNAUTHORIZED,
             Self::AccountLocked => StatusCode::LOCKED,
-            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Forbidden | Self::NeedsAllClinics => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::BadRequest => StatusCode::BAD_REQUEST,
@@ -67,6 +69,7 @@ impl ErrorCode {
             Self::SessionExpired => "session_expired",
             Self::AccountLocked => "account_locked",
             Self::Forbidden => "forbidden",
+            Self::NeedsAllClinics => "needs_all_clinics",
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::BadRequest => "bad_request",

@@ -46,6 +46,8 @@ pub const WRITE_VISITS: Policy = Policy::Roles(&[Admin, Biller, Integration]);
 pub const WORK_QUEUES: Policy = Policy::Roles(&[Admin, Biller, FrontDesk]);
 /// Who comments on queue items (a therapist answers why their visit was held).
 pub const COMMENT_QUEUES: Policy = Policy::Roles(&[Admin, Biller, FrontDesk, Therapist]);
+/// Who bills: claim batches, remittances, acknowledgments.
+pub const BILL: Policy = Policy::Roles(&[Admin, Biller]);
 /// Who manages rule packs.
 pub const MANAGE_PACKS: Policy = Policy::Roles(&[Admin, Biller]);
 /// Who reads the audit log.

@@ -1,10 +1,12 @@
-//! What every request shares: the store and the engine (rule packs, NCCI, MUE), both built
-//! once at start.
+//! What every request shares: the store, the engine (rule packs, NCCI, MUE), the billing
+//! profile claims are written with, and the CARC/RARC category map, all built once at start.
 
 use std::sync::Arc;
 
 use cleanclaim_billing::Engine;
+use cleanclaim_remit::CategoryMap;
 use cleanclaim_store::Store;
+use cleanclaim_x12::x837::BillingProfile;
 
 #[derive(Debug, Clone)]
 pub struct AppState(Arc<Inner>);
@@ -13,11 +15,35 @@ pub struct AppState(Arc<Inner>);
 struct Inner {
     store: Store,
     engine: Engine,
+    profile: Option<BillingProfile>,
+    categories: CategoryMap,
 }
 
 impl AppState {
-    pub fn new(store: Store, engine: Engine) -> Self {
-        Self(Arc::new(Inner { store, engine }))
+    /// The state with the built-in category map and no billing profile (claim batches are
+    /// refused until one is given).
+    pub fn new(store: Store, engine: Engine) -> Result<Self, cleanclaim_remit::MapError> {
+        Ok(Self::with_billing(
+            store,
+            engine,
+            None,
+            CategoryMap::builtin()?,
+        ))
+    }
+
+    /// With the billing profile claims are written with, and a category map.
+    pub fn with_billing(
+        store: Store,
+        engine: Engine,
+        profile: Option<BillingProfile>,
+        categories: CategoryMap,
+    ) -> Self {
+        Self(Arc::new(Inner {
+            store,
+            engine,
+            profile,
+            categories,
+        }))
     }
 
     pub fn store(&self) -> &Store {
@@ -26,5 +52,13 @@ impl AppState {
 
     pub fn engine(&self) -> &Engine {
         &self.0.engine
+    }
+
+    pub fn profile(&self) -> Option<&BillingProfile> {
+        self.0.profile.as_ref()
+    }
+
+    pub fn categories(&self) -> &CategoryMap {
+        &self.0.categories
     }
 }

@@ -2,6 +2,7 @@
 
 use chrono::Utc;
 
+use crate::connect::Conn;
 use crate::{Store, StoreError, on_pool};
 
 /// The envelope level an acknowledgment answers for.
@@ -77,29 +78,81 @@ impl Store {
         &self,
         acknowledgments: &[Acknowledgment],
     ) -> Result<u64, StoreError> {
+        self.record_acknowledgments_audited(acknowledgments, None)
+            .await
+    }
+
+    /// As [`Store::record_acknowledgments`], appending in the same transaction `audit` once and
+    /// one event per claim acknowledged (the service).
+    pub async fn record_acknowledgments_audited(
+        &self,
+        acknowledgments: &[Acknowledgment],
+        audit: Option<&crate::AuditEvent>,
+    ) -> Result<u64, StoreError> {
         let now = Utc::now();
-        let new = on_pool!(&self.db, pool => {
-            let mut tx = pool.begin().await?;
-            let mut new = 0;
-            for ack in acknowledgments {
-                new += sqlx::query(
-                    "INSERT INTO claim_acknowledgments (claim_id, source, reference, accepted, detail, received_at)
-                     VALUES ($1, $2, $3, $4, $5, $6)
-                     ON CONFLICT (claim_id, source, reference) DO NOTHING",
-                )
-                .bind(&ack.claim_id)
-                .bind(ack.source)
-                .bind(&ack.reference)
-                .bind(ack.accepted)
-                .bind(&ack.detail)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+        macro_rules! record {
+            ($tx:expr) => {{
+                let mut new = 0;
+                for ack in acknowledgments {
+                    new += sqlx::query(
+                        "INSERT INTO claim_acknowledgments (claim_id, source, reference, accepted, detail, received_at)
+                         VALUES ($1, $2, $3, $4, $5, $6)
+                         ON CONFLICT (claim_id, source, reference) DO NOTHING",
+                    )
+                    .bind(&ack.claim_id)
+                    .bind(ack.source)
+                    .bind(&ack.reference)
+                    .bind(ack.accepted)
+                    .bind(&ack.detail)
+                    .bind(now)
+                    .execute(&mut *$tx)
+                    .await?
+                    .rows_affected();
+                }
+                new
+            }};
+        }
+        let claim_ids: Vec<String> = acknowledgments.iter().map(|a| a.claim_id.clone()).collect();
+        let new = match &self.db {
+            crate::connect::Db::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                let new = record!(tx);
+                if let Some(template) = audit {
+                    let mut events = vec![template.clone()];
+                    events.extend(
+                        crate::audit::claim_events(
+                            Conn::Postgres(&mut tx),
+                            template,
+                            "acknowledge",
+                            &claim_ids,
+                        )
+                        .await?,
+                    );
+                    crate::audit::append(Conn::Postgres(&mut tx), &events).await?;
+                }
+                tx.commit().await?;
+                new
             }
-            tx.commit().await?;
-            new
-        });
+            crate::connect::Db::Sqlite(pool) => {
+                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                let new = record!(tx);
+                if let Some(template) = audit {
+                    let mut events = vec![template.clone()];
+                    events.extend(
+                        crate::audit::claim_events(
+                            Conn::Sqlite(&mut tx),
+                            template,
+                            "acknowledge",
+                            &claim_ids,
+                        )
+                        .await?,
+                    );
+                    crate::audit::append(Conn::Sqlite(&mut tx), &events).await?;
+                }
+                tx.commit().await?;
+                new
+            }
+        };
         Ok(new)
     }
 

@@ -219,6 +219,40 @@ pub(crate) async fn append(mut conn: Conn<'_>, events: &[AuditEvent]) -> Result<
     })
 }
 
+/// One event per claim id, like `template` with `action`, naming the patient and clinic of the
+/// encounter the claim bills (a claim's id is its encounter's; a split claim's `{id}-n` and a
+/// claim not ours name none).
+pub(crate) async fn claim_events(
+    conn: Conn<'_>,
+    template: &AuditEvent,
+    action: &str,
+    claim_ids: &[String],
+) -> Result<Vec<AuditEvent>, StoreError> {
+    let filings: Vec<(String, String, Option<String>)> = crate::pipeline::over_ids!(conn, claim_ids,
+        "SELECT e.encounter_id, e.patient_id, e.clinic_id FROM encounters e
+         WHERE e.encounter_id {IDS}
+           AND e.version = (SELECT MAX(version) FROM encounters l WHERE l.encounter_id = e.encounter_id)",
+        exec, query => query.fetch_all(exec).await?);
+    let filings: std::collections::HashMap<String, (String, Option<String>)> = filings
+        .into_iter()
+        .map(|(id, patient, clinic)| (id, (patient, clinic)))
+        .collect();
+    Ok(claim_ids
+        .iter()
+        .map(|claim_id| {
+            let (patient, clinic) = filings.get(claim_id).cloned().unzip();
+            AuditEvent {
+                action: action.to_owned(),
+                resource: "claim".into(),
+                resource_id: Some(claim_id.clone()),
+                patient_id: patient,
+                clinic_id: clinic.flatten(),
+                ..template.clone()
+            }
+        })
+        .collect())
+}
+
 impl Store {
     /// Appends events in a transaction of their own (for reads, which change nothing else): the
     /// response that carries what was read is sent only after this returns.

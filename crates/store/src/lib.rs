@@ -45,7 +45,7 @@ pub use remittances::{
     PostedAdjustment, PostedClaim, Posting, ProviderAdjustmentRecord, RemittanceId,
     RemittanceRecord, Started,
 };
-pub use submissions::SubmittedClaim;
+pub use submissions::{ClaimBatch, NewBatch, SubmittedClaim};
 pub use views::{EncounterFilter, EncounterSummary, EncounterView, QueueFilter, Scope};
 
 /// The largest number a nine-digit ISA13 or GS06 can hold.

@@ -325,6 +325,26 @@ impl Posting {
         Ok(())
     }
 
+    /// Appends, in the posting's transaction, `template` once and then one event per claim
+    /// posted (with the patient and clinic of the encounter it bills, where one is stored).
+    pub async fn audit_claims(
+        &mut self,
+        template: &crate::AuditEvent,
+        claim_ids: &[String],
+    ) -> Result<(), StoreError> {
+        let conn = match &mut self.tx {
+            Tx::Postgres(tx) => crate::connect::Conn::Postgres(tx),
+            Tx::Sqlite(tx) => crate::connect::Conn::Sqlite(tx),
+        };
+        let mut events = vec![template.clone()];
+        events.extend(crate::audit::claim_events(conn, template, "post", claim_ids).await?);
+        let conn = match &mut self.tx {
+            Tx::Postgres(tx) => crate::connect::Conn::Postgres(tx),
+            Tx::Sqlite(tx) => crate::connect::Conn::Sqlite(tx),
+        };
+        crate::audit::append(conn, &events).await
+    }
+
     pub async fn commit(self) -> Result<(), StoreError> {
         on_tx!(self.tx, tx => tx.commit().await?);
         Ok(())

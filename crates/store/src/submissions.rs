@@ -1,10 +1,57 @@
 //! Control numbers and the record of submitted claims.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use cleanclaim_x12::x837::ControlNumbers;
 use sqlx::Row;
 
-use crate::connect::Db;
+use crate::connect::{Conn, Db};
+
+/// A claim file the service keeps for download, recorded with its claims.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewBatch<'a> {
+    pub created_by: &'a str,
+    /// The clinics of the caller who made it (`None`: every clinic), for who may download it.
+    pub clinics: Option<&'a [String]>,
+    pub x12: &'a str,
+    pub events: Vec<crate::AuditEvent>,
+}
+
+/// A kept claim file.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ClaimBatch {
+    pub id: i64,
+    pub sender_id: String,
+    pub interchange_control: i64,
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+    pub claim_count: i64,
+    pub total_cents: i64,
+    /// Comma-separated clinic ids; `None` when made by an organization-wide user.
+    pub clinics: Option<String>,
+}
+
+/// Inserts the batch row in the transaction; evaluates to its id.
+macro_rules! keep_batch {
+    ($tx:expr, $batch:expr, $sender:expr, $interchange:expr, $claims:expr, $now:expr) => {{
+        let total: i64 = $claims.iter().map(|c| c.total_cents).sum();
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO claim_batches
+               (sender_id, interchange_control, created_at, created_by, claim_count, total_cents, clinics, x12)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind($sender)
+        .bind($interchange)
+        .bind($now)
+        .bind($batch.created_by)
+        .bind(i64::try_from($claims.len()).unwrap_or(i64::MAX))
+        .bind(total)
+        .bind($batch.clinics.map(|c| c.join(",")))
+        .bind($batch.x12)
+        .fetch_one(&mut *$tx)
+        .await?;
+        id
+    }};
+}
 use crate::{MAX_CONTROL, Store, StoreError, on_pool};
 
 /// One claim of a written interchange, kept to match 835 remittances and acknowledgments.
@@ -150,6 +197,22 @@ impl Store {
         claims: &[SubmittedClaim],
         encounters: &[String],
     ) -> Result<(), StoreError> {
+        self.record_billing_kept(sender, interchange, claims, encounters, None)
+            .await
+            .map(|_| ())
+    }
+
+    /// As [`Store::record_billing`], keeping the file itself in the store when `batch` is
+    /// given (the service's downloads), with its audit events, in the same transaction: the
+    /// claims are recorded exactly when their file is kept. Returns the batch's id.
+    pub async fn record_billing_kept(
+        &self,
+        sender: &str,
+        interchange: u64,
+        claims: &[SubmittedClaim],
+        encounters: &[String],
+        batch: Option<&NewBatch<'_>>,
+    ) -> Result<Option<i64>, StoreError> {
         let interchange = i64::try_from(interchange).unwrap_or(i64::MAX);
         let now = Utc::now();
         const CLOSE: &str = "UPDATE queue_items SET status = 'billed', left_at = $2
@@ -171,7 +234,15 @@ impl Store {
                     .bind(now)
                     .execute(&mut *tx)
                     .await?;
+                let id = match batch {
+                    Some(batch) => Some(keep_batch!(tx, batch, sender, interchange, claims, now)),
+                    None => None,
+                };
+                if let Some(batch) = batch {
+                    crate::audit::append(Conn::Postgres(&mut tx), &batch.events).await?;
+                }
                 tx.commit().await?;
+                Ok(id)
             }
             Db::Sqlite(pool) => {
                 let mut tx = pool.begin().await?;
@@ -191,10 +262,40 @@ impl Store {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
+                let id = match batch {
+                    Some(batch) => Some(keep_batch!(tx, batch, sender, interchange, claims, now)),
+                    None => None,
+                };
+                if let Some(batch) = batch {
+                    crate::audit::append(Conn::Sqlite(&mut tx), &batch.events).await?;
+                }
                 tx.commit().await?;
+                Ok(id)
             }
         }
-        Ok(())
+    }
+
+    /// A kept claim file's facts, without its text.
+    pub async fn claim_batch(&self, id: i64) -> Result<Option<ClaimBatch>, StoreError> {
+        Ok(crate::on_pool!(&self.db, pool => {
+            sqlx::query_as(
+                "SELECT id, sender_id, interchange_control, created_at, created_by, claim_count,
+                        total_cents, clinics FROM claim_batches WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+        }))
+    }
+
+    /// A kept claim file's X12 text.
+    pub async fn claim_batch_text(&self, id: i64) -> Result<Option<String>, StoreError> {
+        Ok(crate::on_pool!(&self.db, pool => {
+            sqlx::query_scalar("SELECT x12 FROM claim_batches WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        }))
     }
 
     /// Which of these claim ids this sender has already submitted.

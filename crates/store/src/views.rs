@@ -210,6 +210,31 @@ impl Store {
         }))
     }
 
+    /// The encounters in scope whose latest result is ready to bill, by id.
+    pub async fn ready_to_bill_within(&self, scope: &Scope) -> Result<Vec<String>, StoreError> {
+        Ok(crate::on_pool!(&self.db, pool => {
+            let mut query = sqlx::QueryBuilder::new(format!(
+                "SELECT encounter_id FROM ({LATEST}) e WHERE e.queue = 'ready_to_bill'"
+            ));
+            push_scope(&mut query, scope);
+            query.push(" ORDER BY e.encounter_id");
+            query.build_query_scalar().fetch_all(pool).await?
+        }))
+    }
+
+    /// Each encounter's patient and clinic (latest version), for audit events.
+    pub async fn filings_of(
+        &self,
+        encounter_ids: &[String],
+    ) -> Result<Vec<(String, String, Option<String>)>, StoreError> {
+        let mut pooled = self.acquire().await?;
+        Ok(crate::pipeline::over_ids!(pooled.conn(), encounter_ids,
+            "SELECT e.encounter_id, e.patient_id, e.clinic_id FROM encounters e
+             WHERE e.encounter_id {IDS}
+               AND e.version = (SELECT MAX(version) FROM encounters l WHERE l.encounter_id = e.encounter_id)",
+            exec, query => query.fetch_all(exec).await?))
+    }
+
     /// The encounter a queue item belongs to, with its clinic and rendering NPI (for scope).
     pub async fn queue_item_owner(
         &self,

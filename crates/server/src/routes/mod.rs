@@ -4,6 +4,7 @@
 
 mod admin;
 mod audit;
+mod billing;
 mod encounters;
 mod packs;
 mod queues;
@@ -14,8 +15,8 @@ use axum::routing::{MethodRouter, delete, get, post, put};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 
 use crate::policy::{
-    ADMINISTER, ANYONE_SIGNED_IN, COMMENT_QUEUES, MANAGE_PACKS, Policy, READ_AUDIT, READ_VISITS,
-    WORK_QUEUES, WRITE_VISITS,
+    ADMINISTER, ANYONE_SIGNED_IN, BILL, COMMENT_QUEUES, MANAGE_PACKS, Policy, READ_AUDIT,
+    READ_VISITS, WORK_QUEUES, WRITE_VISITS,
 };
 use crate::state::AppState;
 
@@ -262,6 +263,66 @@ pub fn table() -> Vec<Route> {
             response: schema::<session::Done>,
             success: 200,
             handler: post(queues::set_status),
+        },
+        Route {
+            method: Method::POST,
+            path: "/api/claim-batches",
+            policy: BILL,
+            tag: "claims",
+            summary: "Bill the caller's ready encounters not yet billed: one 837P, kept for download, its claims recorded as submitted",
+            params: &[],
+            body: Body::Json(schema::<billing::BatchRequest>),
+            response: schema::<billing::BatchAnswer>,
+            success: 201,
+            handler: post(billing::create_batch),
+        },
+        Route {
+            method: Method::GET,
+            path: "/api/claim-batches/{id}",
+            policy: BILL,
+            tag: "claims",
+            summary: "A claim batch: who made it, when, its interchange control number, claims and total",
+            params: const { &[path_param("id", "claim batch id")] },
+            body: Body::None,
+            response: schema::<billing::BatchInfo>,
+            success: 200,
+            handler: get(billing::read_batch),
+        },
+        Route {
+            method: Method::GET,
+            path: "/api/claim-batches/{id}/837",
+            policy: BILL,
+            tag: "claims",
+            summary: "Download a claim batch's 837P (application/edi-x12)",
+            params: const { &[path_param("id", "claim batch id")] },
+            body: Body::None,
+            response: schema::<String>,
+            success: 200,
+            handler: get(billing::download_batch),
+        },
+        Route {
+            method: Method::POST,
+            path: "/api/remittances",
+            policy: BILL,
+            tag: "claims",
+            summary: "Post an 835 (whole or not at all; a payment already posted is skipped), matched to the claims sent; organization-wide users",
+            params: &[],
+            body: Body::Text("application/edi-x12"),
+            response: schema::<billing::RemittanceAnswer>,
+            success: 200,
+            handler: post(billing::post_remittance),
+        },
+        Route {
+            method: Method::POST,
+            path: "/api/acknowledgments",
+            policy: BILL,
+            tag: "claims",
+            summary: "Record a 999, 277CA or TA1 against the claims it answers; organization-wide users",
+            params: &[],
+            body: Body::Text("application/edi-x12"),
+            response: schema::<billing::AckAnswer>,
+            success: 200,
+            handler: post(billing::post_acknowledgment),
         },
         Route {
             method: Method::GET,

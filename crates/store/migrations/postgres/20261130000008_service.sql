@@ -97,3 +97,18 @@ UPDATE encounters SET
     rendering_npi = record::jsonb #>> '{compliance,rendering,npi}',
     payer_id = record::jsonb #>> '{administrative,payer,id}';
 CREATE INDEX encounters_by_clinic ON encounters (clinic_id, date_of_service);
+
+-- A claim file the service made, kept for download, recorded in the transaction that records
+-- its claims.
+CREATE TABLE claim_batches (
+    id BIGSERIAL PRIMARY KEY,
+    sender_id TEXT NOT NULL,
+    interchange_control BIGINT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    created_by TEXT NOT NULL,
+    claim_count BIGINT NOT NULL,
+    total_cents BIGINT NOT NULL,
+    -- The maker's clinics, comma-separated; NULL when made by an organization-wide user.
+    clinics TEXT,
+    x12 TEXT NOT NULL
+);

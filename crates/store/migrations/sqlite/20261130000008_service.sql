@@ -86,3 +86,15 @@ UPDATE encounters SET
     rendering_npi = json_extract(record, '$.compliance.rendering.npi'),
     payer_id = json_extract(record, '$.administrative.payer.id');
 CREATE INDEX encounters_by_clinic ON encounters (clinic_id, date_of_service);
+
+CREATE TABLE claim_batches (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    sender_id TEXT NOT NULL,
+    interchange_control INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    claim_count INTEGER NOT NULL,
+    total_cents INTEGER NOT NULL,
+    clinics TEXT,
+    x12 TEXT NOT NULL
+);

@@ -1,0 +1,162 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "tests fail loudly by design"
+)]
+//! Claims out and answers in through the service, on both backends: a batch of the caller's
+//! clinics' ready encounters, its 837P downloaded and valid, an 835 for it posted and matched
+//! once, and who may do each.
+
+mod support;
+
+use cleanclaim_app::access::Role;
+use cleanclaim_test_support::{TestDatabase, on_both_backends};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use support::{Server, answer_835, encounters_at};
+
+on_both_backends!(claims_are_batched_downloaded_and_their_remittance_posted_once);
+
+async fn claims_are_batched_downloaded_and_their_remittance_posted_once(database: TestDatabase) {
+    let server = Server::start(database).await;
+    let admin = server.login("admin_all", support::PASSWORD).await;
+    let north = encounters_at(31, 40, "north", None);
+    let south = encounters_at(31, 40, "south", None);
+    for encounter in north.iter().chain(&south) {
+        let (status, body) = server
+            .call(
+                Method::POST,
+                "/api/encounters",
+                Some(&admin),
+                Some(serde_json::to_value(encounter).unwrap()),
+            )
+            .await;
+        assert!(status.is_success(), "{body}");
+    }
+
+    // The north biller bills the north's ready visits only.
+    let (status, batch) = server
+        .call_as(
+            Some(Role::Biller),
+            Method::POST,
+            "/api/claim-batches",
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{batch}");
+    let claims: Vec<String> = batch["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_owned())
+        .collect();
+    assert!(!claims.is_empty());
+    assert!(claims.iter().all(|c| c.starts_with("north-")), "{claims:?}");
+    let id = batch["batch_id"].as_i64().unwrap();
+
+    // Nothing is billed twice: the next batch has nothing of the north left.
+    let (status, again) = server
+        .call_as(Some(Role::Biller), Method::POST, "/api/claim-batches", None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert!(again["batch_id"].is_null());
+
+    let response = server
+        .client
+        .get(format!("{}/api/claim-batches/{id}/837", server.base))
+        .bearer_auth(&server.tokens[&Role::Biller])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/edi-x12");
+    let x12 = response.text().await.unwrap();
+    let report = cleanclaim_x12::validate(&x12);
+    assert!(report.is_valid(), "{report:?}");
+    let written = cleanclaim_x12::x837::read_claims(&x12).unwrap();
+    assert_eq!(written.len(), claims.len());
+
+    // A batch of the north is the north's; an organization-wide admin sees it too.
+    let (status, info) = server
+        .call(
+            Method::GET,
+            &format!("/api/claim-batches/{id}"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(info["claim_count"].as_i64().unwrap(), claims.len() as i64);
+
+    // Posting the payer's answer: organization-wide users only, once per trace number.
+    let remit = answer_835(&x12, "TRACE-1");
+    let post = |token: String| {
+        let request = server
+            .client
+            .post(format!("{}/api/remittances", server.base))
+            .bearer_auth(token)
+            .body(remit.clone());
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status();
+            (status, response.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    let (status, refused) = post(server.tokens[&Role::Biller].clone()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
+    assert_eq!(refused["error"]["code"], "needs_all_clinics");
+    let (status, posted) = post(admin.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{posted}");
+    assert_eq!(posted["posted"].as_u64().unwrap(), claims.len() as u64);
+    assert_eq!(posted["unmatched_claims"], 0);
+    assert!(
+        posted["claims"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["cause"] == "authorization"),
+        "{posted}"
+    );
+    let (status, second) = post(admin.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(second["already_posted"], 1);
+    assert_eq!(second["posted"], 0);
+
+    // A broken 835 is refused whole.
+    let response = server
+        .client
+        .post(format!("{}/api/remittances", server.base))
+        .bearer_auth(&admin)
+        .body(remit.replace("SE*", "XX*"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Billing and posting were audited with the patients they touched.
+    let rows = server
+        .store
+        .audit_events(&cleanclaim_store::AuditFilter {
+            limit: 10_000,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let billed = rows.iter().filter(|r| r.action == "bill").count();
+    assert_eq!(billed, claims.len());
+    assert!(
+        rows.iter()
+            .filter(|r| r.action == "bill")
+            .all(|r| r.patient_id.is_some())
+    );
+    assert_eq!(
+        rows.iter()
+            .filter(|r| r.action == "post" && r.resource == "claim")
+            .count(),
+        claims.len()
+    );
+    assert!(server.store.verify_audit().await.unwrap().breaks.is_empty());
+    server.stop().await;
+}

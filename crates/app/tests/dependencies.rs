@@ -31,7 +31,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ),
     (
         "server",
-        &["app", "model", "billing", "store", "remit", "x12"],
+        &["app", "model", "billing", "scrub", "store", "remit", "x12"],
     ),
     ("test-support", &[]),
 ];

@@ -18,4 +18,4 @@ pub use context::{
     PlanRecord, PriorUsage,
 };
 pub use result::{ScrubFinding, ScrubResult};
-pub use scrubber::{ScrubOptions, Scrubber};
+pub use scrubber::{LedgerEntry, ScrubOptions, Scrubber};

@@ -11,7 +11,7 @@ use cleanclaim_billing::{
 };
 use cleanclaim_model::{Cents, Discipline, Encounter, PlanOfCare, YearToDateSpend};
 
-use crate::context::ContextData;
+use crate::context::{AuthorizationItem, ContextData};
 use crate::episode::{PatientState, Usage};
 use crate::gates::authorization::{self, YearUsage};
 use crate::gates::documentation::is_clinician;
@@ -25,6 +25,18 @@ pub struct ScrubOptions<'e> {
     pub pack: Option<&'e RulePack>,
     /// Use this unit method instead of the pack's.
     pub unit_method: Option<UnitMethod>,
+}
+
+/// An authorization with what is used of it and what is left.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerEntry {
+    pub authorization: AuthorizationItem,
+    /// Used before the stored visits (the record's `used_visits`) plus drawn by them.
+    pub used_visits: u32,
+    pub used_units: u32,
+    /// None when the authorization does not limit visits (or units).
+    pub remaining_visits: Option<u32>,
+    pub remaining_units: Option<u32>,
 }
 
 /// Scrubs encounters against the engine's rule packs, remembering each patient's history.
@@ -45,6 +57,33 @@ impl<'e> Scrubber<'e> {
             options,
             patients: HashMap::new(),
         }
+    }
+
+    /// Where each authorization of the context stands after the encounters scrubbed so far:
+    /// what was used before them plus what they drew, and what is left.
+    pub fn ledger(&self) -> Vec<LedgerEntry> {
+        self.context
+            .authorizations
+            .iter()
+            .enumerate()
+            .map(|(index, item)| {
+                let (visits, units) = self
+                    .patients
+                    .get(&item.patient_id)
+                    .and_then(|patient| patient.drawn.get(&index))
+                    .copied()
+                    .unwrap_or((0, 0));
+                let used_visits = item.used_visits.saturating_add(visits);
+                let used_units = item.used_units.saturating_add(units);
+                LedgerEntry {
+                    authorization: item.clone(),
+                    used_visits,
+                    used_units,
+                    remaining_visits: item.visits.map(|n| n.saturating_sub(used_visits)),
+                    remaining_units: item.units.map(|n| n.saturating_sub(used_units)),
+                }
+            })
+            .collect()
     }
 
     /// Scrubs a batch: each patient's encounters in date order (then by id), so history is

@@ -42,6 +42,8 @@ pub const ANYONE_SIGNED_IN: Policy = Policy::Roles(&Role::ALL);
 pub const READ_VISITS: Policy = Policy::Roles(&[Admin, Biller, Therapist, FrontDesk, Auditor]);
 /// Who stores visits: the EMR's integration, and billers correcting them.
 pub const WRITE_VISITS: Policy = Policy::Roles(&[Admin, Biller, Integration]);
+/// Who keeps authorizations and plans of care (the front desk enters authorizations).
+pub const WRITE_PATIENT_RECORDS: Policy = Policy::Roles(&[Admin, Biller, FrontDesk, Integration]);
 /// Who works the queues (front desk: authorizations).
 pub const WORK_QUEUES: Policy = Policy::Roles(&[Admin, Biller, FrontDesk]);
 /// Who comments on queue items (a therapist answers why their visit was held).

@@ -235,6 +235,23 @@ impl Store {
             exec, query => query.fetch_all(exec).await?))
     }
 
+    /// The clinic and rendering NPI of each stored visit (latest versions) of a patient.
+    pub async fn patient_filings(
+        &self,
+        patient_id: &str,
+    ) -> Result<Vec<(Option<String>, Option<String>)>, StoreError> {
+        Ok(crate::on_pool!(&self.db, pool => {
+            sqlx::query_as(
+                "SELECT e.clinic_id, e.rendering_npi FROM encounters e
+                 WHERE e.patient_id = $1
+                   AND e.version = (SELECT MAX(version) FROM encounters l WHERE l.encounter_id = e.encounter_id)",
+            )
+            .bind(patient_id)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
     /// The encounter a queue item belongs to, with its clinic and rendering NPI (for scope).
     pub async fn queue_item_owner(
         &self,

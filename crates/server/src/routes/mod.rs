@@ -7,6 +7,7 @@ mod audit;
 mod billing;
 mod encounters;
 mod packs;
+mod patients;
 mod queues;
 mod session;
 
@@ -16,7 +17,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 
 use crate::policy::{
     ADMINISTER, ANYONE_SIGNED_IN, BILL, COMMENT_QUEUES, MANAGE_PACKS, Policy, READ_AUDIT,
-    READ_VISITS, WORK_QUEUES, WRITE_VISITS,
+    READ_VISITS, WORK_QUEUES, WRITE_PATIENT_RECORDS, WRITE_VISITS,
 };
 use crate::state::AppState;
 
@@ -263,6 +264,42 @@ pub fn table() -> Vec<Route> {
             response: schema::<session::Done>,
             success: 200,
             handler: post(queues::set_status),
+        },
+        Route {
+            method: Method::PUT,
+            path: "/api/authorizations",
+            policy: WRITE_PATIENT_RECORDS,
+            tag: "patients",
+            summary: "Store an authorization (a new version when it changes); the patient's visits are scrubbed again",
+            params: &[],
+            body: Body::Json(schema::<patients::AuthorizationBody>),
+            response: schema::<patients::RecordStored>,
+            success: 200,
+            handler: put(patients::put_authorization),
+        },
+        Route {
+            method: Method::PUT,
+            path: "/api/plans-of-care",
+            policy: WRITE_PATIENT_RECORDS,
+            tag: "patients",
+            summary: "Store a plan of care and its certification; the patient's visits are scrubbed again",
+            params: &[],
+            body: Body::Json(schema::<patients::PlanBody>),
+            response: schema::<patients::RecordStored>,
+            success: 200,
+            handler: put(patients::put_plan),
+        },
+        Route {
+            method: Method::GET,
+            path: "/api/patients/{id}/authorizations",
+            policy: READ_VISITS,
+            tag: "patients",
+            summary: "A patient's authorizations: visits and units used by the stored visits, and left",
+            params: const { &[path_param("id", "patient id (the clinic's MRN)")] },
+            body: Body::None,
+            response: schema::<patients::Ledger>,
+            success: 200,
+            handler: get(patients::ledger),
         },
         Route {
             method: Method::POST,

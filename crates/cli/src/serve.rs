@@ -32,6 +32,10 @@ pub struct ServeArgs {
     /// one, `POST /api/claim-batches` is refused.
     #[arg(long)]
     profile: Option<PathBuf>,
+    /// Background workers in this process (posting 835s sent with `?background=true`).
+    /// Several processes on one PostgreSQL share the jobs; 0 leaves them to the others.
+    #[arg(long, default_value_t = 1)]
+    workers: usize,
     /// CARC/RARC category entries that replace the built-in ones (as `remit --categories`).
     #[arg(long)]
     categories: Option<PathBuf>,
@@ -84,7 +88,11 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<Outcome> {
         );
         let state =
             cleanclaim_server::AppState::with_billing(store.clone(), engine, profile, categories);
-        cleanclaim_server::serve(listener, state, shutdown()).await?;
+        let options = cleanclaim_server::ServeOptions {
+            workers: args.workers,
+            ..cleanclaim_server::ServeOptions::default()
+        };
+        cleanclaim_server::serve(listener, state, options, shutdown()).await?;
         store.close().await;
         anyhow::Ok(())
     })?;

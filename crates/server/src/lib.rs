@@ -18,6 +18,7 @@ mod openapi;
 pub mod policy;
 pub mod routes;
 mod state;
+mod worker;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -52,13 +53,48 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves until `shutdown` completes, then finishes the requests in flight.
+/// How a server process runs besides its routes.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Background workers in this process (0: none; another process does the work).
+    pub workers: usize,
+    /// This process's name in the jobs it takes (host and process id, by default).
+    pub name: String,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        Self {
+            workers: 1,
+            name: format!("cleanclaim-{}", std::process::id()),
+        }
+    }
+}
+
+/// Serves until `shutdown` completes, then finishes the requests in flight and the jobs in
+/// hand.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
+    options: ServeOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let workers: Vec<_> = (0..options.workers)
+        .map(|n| {
+            tokio::spawn(worker::run(
+                state.clone(),
+                format!("{}-{n}", options.name),
+                stopped.clone(),
+            ))
+        })
+        .collect();
+    let served = axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    let _ = stop.send(true);
+    for worker in workers {
+        let _ = worker.await;
+    }
+    served
 }

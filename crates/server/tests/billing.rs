@@ -124,6 +124,36 @@ async fn claims_are_batched_downloaded_and_their_remittance_posted_once(database
     assert_eq!(second["already_posted"], 1);
     assert_eq!(second["posted"], 0);
 
+    // In the background: a job, done by the server's worker, with the same answer.
+    let response = server
+        .client
+        .post(format!("{}/api/remittances?background=true", server.base))
+        .bearer_auth(&admin)
+        .body(answer_835(&x12, "TRACE-2"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let job = response.json::<serde_json::Value>().await.unwrap()["job_id"]
+        .as_i64()
+        .unwrap();
+    let mut done = serde_json::Value::Null;
+    for _ in 0..200 {
+        let (_, body) = server
+            .call(Method::GET, &format!("/api/jobs/{job}"), Some(&admin), None)
+            .await;
+        if body["status"] == "done" {
+            done = body;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(done["result"]["payments"], 1, "{done}");
+    assert_eq!(
+        done["result"]["posted"].as_u64().unwrap(),
+        claims.len() as u64
+    );
+
     // A broken 835 is refused whole.
     let response = server
         .client
@@ -155,7 +185,8 @@ async fn claims_are_batched_downloaded_and_their_remittance_posted_once(database
         rows.iter()
             .filter(|r| r.action == "post" && r.resource == "claim")
             .count(),
-        claims.len()
+        2 * claims.len(),
+        "each of the two postings audited per claim"
     );
     assert!(server.store.verify_audit().await.unwrap().breaks.is_empty());
     server.stop().await;

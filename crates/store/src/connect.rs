@@ -25,6 +25,11 @@ const SQLITE_PAGE_SIZE: u32 = 16_384;
 /// The size (bytes) the WAL file is cut back to after a checkpoint.
 const SQLITE_WAL_LIMIT: &str = "67108864";
 
+/// Connections a process may open to PostgreSQL (opened as needed). A server's background
+/// worker holds one for its job's lock while the job uses two more, and requests need theirs:
+/// 16 serves a few workers and a busy API without exhausting a default server's 100.
+const POSTGRES_POOL: u32 = 16;
+
 /// How long a PostgreSQL statement waits for a lock before it fails (and says so).
 const POSTGRES_LOCK_TIMEOUT: &str = "30s";
 
@@ -211,7 +216,7 @@ async fn open_postgres(url: &str) -> Result<Store, StoreError> {
         .map_err(|error| connect_error(&options, &error))?;
     let _ = probe.close().await;
     let pool = PgPoolOptions::new()
-        .max_connections(4)
+        .max_connections(POSTGRES_POOL)
         .acquire_timeout(CONNECT_TIMEOUT)
         .connect_with(options.clone())
         .await

@@ -24,6 +24,7 @@ mod audit;
 mod connect;
 mod context;
 mod intake;
+mod jobs;
 mod pipeline;
 mod queue_actions;
 mod remittances;
@@ -39,6 +40,7 @@ pub use audit::{
 pub use connect::{Backend, DEFAULT_SQLITE_FILE, Store};
 pub use context::StoredContext;
 pub use intake::{IntakeCounts, IntakeSession};
+pub use jobs::{ClaimedJob, JobKind, JobRow};
 pub use pipeline::{Filing, LatestVersion, QueueItem, ScrubRecord, StoredEncounter};
 pub use queue_actions::{ENDING_STATUSES, QueueAction};
 pub use remittances::{

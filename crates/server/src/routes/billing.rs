@@ -330,19 +330,61 @@ impl RemitSink for Collect {
     }
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostQuery {
+    /// Post in the background: the answer is a job to follow at `/api/jobs/{id}`.
+    #[serde(default)]
+    background: bool,
+}
+
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct JobQueued {
+    pub job_id: i64,
+}
+
 pub async fn post_remittance(
     Caller(principal): Caller,
     State(state): State<AppState>,
+    query: Result<axum::extract::Query<PostQuery>, axum::extract::rejection::QueryRejection>,
     body: Bytes,
-) -> Result<Json<RemittanceAnswer>, ApiError> {
+) -> Result<Response, ApiError> {
+    let axum::extract::Query(query) =
+        query.map_err(|rejection| ApiError::new(ErrorCode::InvalidInput, rejection.body_text()))?;
     organization_wide(&state, &principal, "remittance").await?;
+    if query.background {
+        let text = std::str::from_utf8(&body)
+            .map_err(|_| ApiError::new(ErrorCode::BadRequest, "an 835 is X12 text"))?;
+        let event = principal.event("queue", "remittance", AuditOutcome::Success);
+        let job_id = state
+            .store()
+            .enqueue_job(
+                cleanclaim_store::JobKind::PostRemittance,
+                text,
+                &principal.username,
+                &[event],
+            )
+            .await?;
+        return Ok((StatusCode::ACCEPTED, Json(JobQueued { job_id })).into_response());
+    }
+    let event = principal.event("post", "remittance", AuditOutcome::Success);
+    Ok(Json(post_835(&state, &body, event).await?).into_response())
+}
+
+/// Posts one 835 (whole or not at all), audited as `event` and per claim, and says what it
+/// held: the route and the background worker both come here.
+pub(crate) async fn post_835(
+    state: &AppState,
+    body: &[u8],
+    event: AuditEvent,
+) -> Result<RemittanceAnswer, ApiError> {
     let poster = RemittancePoster::begin(state.store())
         .await?
-        .audited_as(principal.event("post", "remittance", AuditOutcome::Success));
+        .audited_as(event);
     let mut sink = Collect::default();
     let mut tally = RemitTally::default();
     let result = read_remittance(
-        &body[..],
+        body,
         state.categories(),
         Some(poster),
         &mut sink,
@@ -367,7 +409,44 @@ pub async fn post_remittance(
     answer.paid_cents = tally.paid_cents;
     answer.denied = tally.denied;
     answer.envelope_findings = result.envelope_findings;
-    Ok(Json(answer))
+    Ok(answer)
+}
+
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct JobBody {
+    pub id: i64,
+    pub kind: String,
+    /// queued, running, done or failed.
+    pub status: String,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    /// What the job did (for a posting, what `POST /api/remittances` answers).
+    pub result: Option<serde_json::Value>,
+    pub error: Option<String>,
+}
+
+pub async fn read_job(
+    Caller(principal): Caller,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<JobBody>, ApiError> {
+    let job = state
+        .store()
+        .job(id)
+        .await?
+        .filter(|job| principal.scope.clinics.is_none() || job.created_by == principal.username)
+        .ok_or_else(|| ApiError::not_found("job"))?;
+    Ok(Json(JobBody {
+        id: job.id,
+        kind: job.kind,
+        status: job.status,
+        created_by: job.created_by,
+        created_at: job.created_at,
+        finished_at: job.finished_at,
+        result: job.result.and_then(|text| serde_json::from_str(&text).ok()),
+        error: job.error,
+    }))
 }
 
 #[derive(Debug, Serialize, schemars::JsonSchema)]

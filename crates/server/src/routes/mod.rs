@@ -5,6 +5,7 @@
 mod admin;
 mod audit;
 mod billing;
+pub(crate) use billing::post_835;
 mod encounters;
 mod packs;
 mod patients;
@@ -342,12 +343,29 @@ pub fn table() -> Vec<Route> {
             path: "/api/remittances",
             policy: BILL,
             tag: "claims",
-            summary: "Post an 835 (whole or not at all; a payment already posted is skipped), matched to the claims sent; organization-wide users",
-            params: &[],
+            summary: "Post an 835 (whole or not at all; a payment already posted is skipped), matched to the claims sent; organization-wide users. With ?background=true: 202 and a job",
+            params: const {
+                &[query_param(
+                    "background",
+                    "true: post in the background and answer 202 with a job id",
+                )]
+            },
             body: Body::Text("application/edi-x12"),
             response: schema::<billing::RemittanceAnswer>,
             success: 200,
             handler: post(billing::post_remittance),
+        },
+        Route {
+            method: Method::GET,
+            path: "/api/jobs/{id}",
+            policy: BILL,
+            tag: "claims",
+            summary: "A background job: queued, running, done (with its result) or failed (with why)",
+            params: const { &[path_param("id", "job id")] },
+            body: Body::None,
+            response: schema::<billing::JobBody>,
+            success: 200,
+            handler: get(billing::read_job),
         },
         Route {
             method: Method::POST,

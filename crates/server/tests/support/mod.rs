@@ -79,9 +79,14 @@ impl Server {
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            cleanclaim_server::serve(listener, state, async {
-                let _ = stop.await;
-            })
+            cleanclaim_server::serve(
+                listener,
+                state,
+                cleanclaim_server::ServeOptions::default(),
+                async {
+                    let _ = stop.await;
+                },
+            )
             .await
             .unwrap();
         });

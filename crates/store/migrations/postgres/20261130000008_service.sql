@@ -112,3 +112,29 @@ CREATE TABLE claim_batches (
     clinics TEXT,
     x12 TEXT NOT NULL
 );
+
+-- Background work any server process may do: claimed with `FOR UPDATE SKIP LOCKED` (held
+-- until the job is done, so a process that dies mid-job releases it to another), done in a
+-- way that is safe to repeat (a remittance is posted once per trace number).
+CREATE TABLE jobs (
+    id BIGSERIAL PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('post_remittance')),
+    payload TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'running', 'done', 'failed')),
+    created_by TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    finished_at TIMESTAMPTZ,
+    worker TEXT,
+    result TEXT,
+    error TEXT
+);
+CREATE INDEX jobs_queued ON jobs (id) WHERE status = 'queued';
+
+-- Each time a worker takes a job, written outside the job's lock (no foreign key: it would
+-- wait on the locked row), so attempts by workers that died are still counted.
+CREATE TABLE job_attempts (
+    job_id BIGINT NOT NULL,
+    worker TEXT NOT NULL,
+    started_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX job_attempts_by_job ON job_attempts (job_id);

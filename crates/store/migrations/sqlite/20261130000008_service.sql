@@ -98,3 +98,24 @@ CREATE TABLE claim_batches (
     clinics TEXT,
     x12 TEXT NOT NULL
 );
+
+CREATE TABLE jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL CHECK (kind IN ('post_remittance')),
+    payload TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'running', 'done', 'failed')),
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    finished_at TEXT,
+    worker TEXT,
+    result TEXT,
+    error TEXT
+);
+CREATE INDEX jobs_queued ON jobs (id) WHERE status = 'queued';
+
+CREATE TABLE job_attempts (
+    job_id INTEGER NOT NULL,
+    worker TEXT NOT NULL,
+    started_at TEXT NOT NULL
+);
+CREATE INDEX job_attempts_by_job ON job_attempts (job_id);

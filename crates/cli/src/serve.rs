@@ -15,8 +15,8 @@ use crate::setup::{self, DatabaseArgs};
 pub struct ServeArgs {
     #[command(flatten)]
     database: DatabaseArgs,
-    /// The address to listen on. Loopback by default: put a TLS-terminating proxy in front
-    /// before opening it to a network.
+    /// The address to listen on. Loopback by default; give a certificate (`--tls-cert`,
+    /// `--tls-key`) or put a TLS-terminating proxy in front before opening it to a network.
     #[arg(long, default_value = "127.0.0.1:8080", env = "CLEANCLAIM_LISTEN")]
     listen: SocketAddr,
     /// A folder of rule packs (*.toml) replacing or added to the built-in ones.
@@ -32,6 +32,12 @@ pub struct ServeArgs {
     /// one, `POST /api/claim-batches` is refused.
     #[arg(long)]
     profile: Option<PathBuf>,
+    /// Serve HTTPS with this PEM certificate chain (with `--tls-key`).
+    #[arg(long, requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of `--tls-cert`.
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
     /// Background workers in this process (posting 835s sent with `?background=true`).
     /// Several processes on one PostgreSQL share the jobs; 0 leaves them to the others.
     #[arg(long, default_value_t = 1)]
@@ -79,20 +85,37 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<Outcome> {
                 access::FIRST_ADMIN
             );
         }
-        let listener = tokio::net::TcpListener::bind(args.listen)
-            .await
-            .with_context(|| format!("cannot listen on {}", args.listen))?;
-        eprintln!(
-            "cleanclaim serving on http://{} (OpenAPI at /api/openapi.json)",
-            listener.local_addr()?
-        );
         let state =
             cleanclaim_server::AppState::with_billing(store.clone(), engine, profile, categories);
         let options = cleanclaim_server::ServeOptions {
             workers: args.workers,
             ..cleanclaim_server::ServeOptions::default()
         };
-        cleanclaim_server::serve(listener, state, options, shutdown()).await?;
+        let listener = std::net::TcpListener::bind(args.listen)
+            .with_context(|| format!("cannot listen on {}", args.listen))?;
+        let address = listener.local_addr()?;
+        match (&args.tls_cert, &args.tls_key) {
+            (Some(cert), Some(key)) => {
+                let cert_pem = std::fs::read(cert)
+                    .with_context(|| format!("reading {}", cert.display()))?;
+                let key_pem =
+                    std::fs::read(key).with_context(|| format!("reading {}", key.display()))?;
+                eprintln!(
+                    "cleanclaim serving on https://{address} (OpenAPI at /api/openapi.json)"
+                );
+                cleanclaim_server::serve_tls(listener, state, options, shutdown(), cert_pem, key_pem)
+                    .await
+                    .context("serving HTTPS (is the certificate and key PEM, and do they match?)")?;
+            }
+            _ => {
+                listener.set_nonblocking(true)?;
+                let listener = tokio::net::TcpListener::from_std(listener)?;
+                eprintln!(
+                    "cleanclaim serving on http://{address} (OpenAPI at /api/openapi.json)"
+                );
+                cleanclaim_server::serve(listener, state, options, shutdown()).await?;
+            }
+        }
         store.close().await;
         anyhow::Ok(())
     })?;

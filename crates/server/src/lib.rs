@@ -71,30 +71,80 @@ impl Default for ServeOptions {
     }
 }
 
-/// Serves until `shutdown` completes, then finishes the requests in flight and the jobs in
-/// hand.
+/// Serves plain HTTP until `shutdown` completes, then finishes the requests in flight and the
+/// jobs in hand.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     options: ServeOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let workers: Vec<_> = (0..options.workers)
-        .map(|n| {
-            tokio::spawn(worker::run(
-                state.clone(),
-                format!("{}-{n}", options.name),
-                stopped.clone(),
-            ))
-        })
-        .collect();
+    let workers = Workers::start(&state, &options);
     let served = axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown)
         .await;
-    let _ = stop.send(true);
-    for worker in workers {
-        let _ = worker.await;
-    }
+    workers.stop().await;
     served
+}
+
+/// How long requests in flight may take to finish once a TLS server is asked to stop.
+const TLS_DRAIN: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// As [`serve`], over TLS (rustls, TLS 1.2 and 1.3) with a PEM certificate chain and key.
+pub async fn serve_tls(
+    listener: std::net::TcpListener,
+    state: AppState,
+    options: ServeOptions,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    certificate_pem: Vec<u8>,
+    key_pem: Vec<u8>,
+) -> std::io::Result<()> {
+    // One process-wide provider (ring: no C toolchain beyond what ring needs); an earlier
+    // install by this process is as good.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let config = axum_server::tls_rustls::RustlsConfig::from_pem(certificate_pem, key_pem).await?;
+    listener.set_nonblocking(true)?;
+    let handle = axum_server::Handle::new();
+    let stopper = handle.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        stopper.graceful_shutdown(Some(TLS_DRAIN));
+    });
+    let workers = Workers::start(&state, &options);
+    let served = axum_server::from_tcp_rustls(listener, config)?
+        .handle(handle)
+        .serve(router(state).into_make_service())
+        .await;
+    workers.stop().await;
+    served
+}
+
+/// The background workers of a process.
+struct Workers {
+    stop: tokio::sync::watch::Sender<bool>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Workers {
+    fn start(state: &AppState, options: &ServeOptions) -> Self {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let tasks = (0..options.workers)
+            .map(|n| {
+                tokio::spawn(worker::run(
+                    state.clone(),
+                    format!("{}-{n}", options.name),
+                    stopped.clone(),
+                ))
+            })
+            .collect();
+        Self { stop, tasks }
+    }
+
+    /// Asks every worker to stop and waits for the jobs in hand.
+    async fn stop(self) {
+        let _ = self.stop.send(true);
+        for task in self.tasks {
+            let _ = task.await;
+        }
+    }
 }

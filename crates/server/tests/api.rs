@@ -29,6 +29,7 @@ on_both_backends!(
     queue_items_are_worked_within_the_callers_clinics,
     bad_input_is_refused_whole_with_the_field_named,
     failed_logins_lock_the_account_and_idle_sessions_expire,
+    every_route_with_an_id_hides_another_clinics_records,
 );
 
 async fn audit_rows(store: &Store, actor: &str) -> Vec<cleanclaim_store::AuditRow> {
@@ -610,5 +611,129 @@ async fn failed_logins_lock_the_account_and_idle_sessions_expire(database: TestD
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body["error"]["code"], "session_expired");
+    server.stop().await;
+}
+
+/// Every route that names a record by id, called by every admitted north role on a south
+/// record: not found (or, for what only organization-wide users may do, refused as such).
+/// A new route with an id fails here until it is given a south record.
+async fn every_route_with_an_id_hides_another_clinics_records(database: TestDatabase) {
+    let server = Server::start(database).await;
+    let admin = server.login("admin_all", support::PASSWORD).await;
+    // A south biller, to make a south claim batch.
+    cleanclaim_app::access::add_user(
+        &server.store,
+        &cleanclaim_app::access::NewAccount {
+            username: "biller_south".into(),
+            password: Some(support::PASSWORD.into()),
+            role: Role::Biller,
+            npi: None,
+            all_clinics: false,
+            clinics: vec!["south".into()],
+        },
+    )
+    .await
+    .unwrap();
+    let south_biller = server.login("biller_south", support::PASSWORD).await;
+    let south = encounters_at(51, 30, "south", None);
+    for encounter in &south {
+        let (status, body) = server
+            .call(
+                Method::POST,
+                "/api/encounters",
+                Some(&admin),
+                Some(serde_json::to_value(encounter).unwrap()),
+            )
+            .await;
+        assert!(status.is_success(), "{body}");
+    }
+    let (_, items) = server
+        .call(
+            Method::GET,
+            "/api/queue-items?open=false",
+            Some(&admin),
+            None,
+        )
+        .await;
+    let item = items["items"][0]["id"].as_i64().unwrap().to_string();
+    let (status, batch) = server
+        .call(
+            Method::POST,
+            "/api/claim-batches",
+            Some(&south_biller),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{batch}");
+    let batch = batch["batch_id"].as_i64().unwrap().to_string();
+    let job = server
+        .store
+        .enqueue_job(
+            cleanclaim_store::JobKind::PostRemittance,
+            "x",
+            "biller_south",
+            &[],
+        )
+        .await
+        .unwrap()
+        .to_string();
+    let encounter = serde_json::to_value(&south[0]).unwrap();
+    let south_record = |path: &str| -> (String, Option<Value>) {
+        match path {
+            "/api/encounters/{id}" => (path.replace("{id}", &south[0].id), Some(encounter.clone())),
+            "/api/queue-items/{id}/assign" => (
+                path.replace("{id}", &item),
+                Some(json!({"owner": user_of(Role::Biller)})),
+            ),
+            "/api/queue-items/{id}/comments" => {
+                (path.replace("{id}", &item), Some(json!({"text": "note"})))
+            }
+            "/api/queue-items/{id}/status" => (
+                path.replace("{id}", &item),
+                Some(json!({"status": "resolved"})),
+            ),
+            "/api/patients/{id}/authorizations" => {
+                (path.replace("{id}", &south[0].patient.id), None)
+            }
+            "/api/claim-batches/{id}" | "/api/claim-batches/{id}/837" => {
+                (path.replace("{id}", &batch), None)
+            }
+            "/api/jobs/{id}" => (path.replace("{id}", &job), None),
+            // Not clinic records: a pack is the organization's, a user's tokens an admin's.
+            "/api/packs/{id}" | "/api/users/{username}/tokens" => (String::new(), None),
+            other => panic!("{other} names a record: give it a south record here"),
+        }
+    };
+    let mut checked = 0;
+    for route in table().into_iter().filter(|r| r.path.contains('{')) {
+        let (path, body) = south_record(route.path);
+        if path.is_empty() {
+            continue;
+        }
+        let method = Method::from_bytes(route.method.as_str().as_bytes()).unwrap();
+        let body = body.filter(|_| method != Method::GET);
+        for role in Role::ALL {
+            if !route.policy.admits(role) {
+                continue;
+            }
+            let (status, answer) = server
+                .call_as(Some(role), method.clone(), &path, body.clone())
+                .await;
+            assert_eq!(
+                status,
+                StatusCode::NOT_FOUND,
+                "{role} on {method} {path} of the south: {answer}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "{checked} calls");
+    // Nothing of the south changed.
+    assert_eq!(
+        server.store.versions_of(&south[0].id).await.unwrap().len(),
+        1
+    );
+    let history = server.store.queue_history(&south[0].id).await.unwrap();
+    assert!(history.iter().all(|i| i.owner.is_none()));
     server.stop().await;
 }

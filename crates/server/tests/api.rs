@@ -30,6 +30,7 @@ on_both_backends!(
     bad_input_is_refused_whole_with_the_field_named,
     failed_logins_lock_the_account_and_idle_sessions_expire,
     every_route_with_an_id_hides_another_clinics_records,
+    clinicians_are_kept_with_credentials_and_supervisors,
 );
 
 async fn audit_rows(store: &Store, actor: &str) -> Vec<cleanclaim_store::AuditRow> {
@@ -735,5 +736,82 @@ async fn every_route_with_an_id_hides_another_clinics_records(database: TestData
     );
     let history = server.store.queue_history(&south[0].id).await.unwrap();
     assert!(history.iter().all(|i| i.owner.is_none()));
+    server.stop().await;
+}
+
+async fn clinicians_are_kept_with_credentials_and_supervisors(database: TestDatabase) {
+    let server = Server::start(database).await;
+    let provider = |npi: &str, role: &str, clinic: &str, supervisor: Option<&str>| {
+        json!({
+            "npi": npi,
+            "name": {"family": "Rivera", "given": "Ana"},
+            "role": role,
+            "license_state": "IL",
+            "license_number": "070.012345",
+            "license_expires": "2027-12-31",
+            "supervisor_npi": supervisor,
+            "clinic": clinic,
+        })
+    };
+    let put =
+        |body: Value| server.call_as(Some(Role::Admin), Method::PUT, "/api/providers", Some(body));
+    let (status, body) = put(provider(THERAPIST_NPI, "pt", "north", None)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = put(provider("1999999984", "pta", "north", None)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["field"], "supervisor_npi");
+    let (status, body) = put(provider("1999999984", "pta", "north", Some(THERAPIST_NPI))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = put(provider("1234567890", "pt", "north", None)).await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a bad check digit: {body}"
+    );
+    assert_eq!(body["error"]["field"], "npi");
+    let (status, body) = put(provider("1245319599", "ot", "west", None)).await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "no such clinic: {body}"
+    );
+    let admin = server.login("admin_all", support::PASSWORD).await;
+    let (status, _) = server
+        .call(
+            Method::PUT,
+            "/api/providers",
+            Some(&admin),
+            Some(provider("1245319599", "ot", "south", None)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let (_, north) = server
+        .call_as(Some(Role::Biller), Method::GET, "/api/providers", None)
+        .await;
+    let npis: Vec<&str> = north
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["npi"].as_str().unwrap())
+        .collect();
+    assert_eq!(npis.len(), 2, "the north's clinicians only: {north}");
+    assert!(!npis.contains(&"1245319599"));
+    let (_, all) = server
+        .call(Method::GET, "/api/providers", Some(&admin), None)
+        .await;
+    assert_eq!(all.as_array().unwrap().len(), 3);
+
+    let (_, payers) = server
+        .call_as(Some(Role::Therapist), Method::GET, "/api/payers", None)
+        .await;
+    assert!(
+        payers
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["default_for"] == "medicare_part_b"),
+        "{payers}"
+    );
     server.stop().await;
 }

@@ -26,6 +26,7 @@ mod context;
 mod intake;
 mod jobs;
 mod pipeline;
+mod providers;
 mod queue_actions;
 mod remittances;
 mod submissions;
@@ -42,6 +43,7 @@ pub use context::StoredContext;
 pub use intake::{IntakeCounts, IntakeSession};
 pub use jobs::{ClaimedJob, JobKind, JobRow};
 pub use pipeline::{Filing, LatestVersion, QueueItem, ScrubRecord, StoredEncounter};
+pub use providers::ProviderRow;
 pub use queue_actions::{ENDING_STATUSES, QueueAction};
 pub use remittances::{
     PostedAdjustment, PostedClaim, Posting, ProviderAdjustmentRecord, RemittanceId,

@@ -7,6 +7,7 @@ mod audit;
 mod billing;
 pub(crate) use billing::post_835;
 mod encounters;
+mod organization;
 mod packs;
 mod patients;
 mod queues;
@@ -460,6 +461,42 @@ pub fn table() -> Vec<Route> {
             response: schema::<session::Done>,
             success: 201,
             handler: post(admin::put_clinic),
+        },
+        Route {
+            method: Method::PUT,
+            path: "/api/providers",
+            policy: ADMINISTER,
+            tag: "organization",
+            summary: "Add a clinician or replace what is known of one: credential, license, supervisor, clinic",
+            params: &[],
+            body: Body::Json(schema::<organization::ProviderBody>),
+            response: schema::<session::Done>,
+            success: 200,
+            handler: put(organization::put_provider),
+        },
+        Route {
+            method: Method::GET,
+            path: "/api/providers",
+            policy: ANYONE_SIGNED_IN,
+            tag: "organization",
+            summary: "The clinicians of the caller's clinics",
+            params: &[],
+            body: Body::None,
+            response: schema::<Vec<organization::ProviderItem>>,
+            success: 200,
+            handler: get(organization::providers),
+        },
+        Route {
+            method: Method::GET,
+            path: "/api/payers",
+            policy: ANYONE_SIGNED_IN,
+            tag: "organization",
+            summary: "Which rule pack judges which payer (by payer id, then plan-type defaults)",
+            params: &[],
+            body: Body::None,
+            response: schema::<Vec<organization::PayerItem>>,
+            success: 200,
+            handler: get(organization::payers),
         },
         Route {
             method: Method::POST,

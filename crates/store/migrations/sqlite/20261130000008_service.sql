@@ -119,3 +119,17 @@ CREATE TABLE job_attempts (
     started_at TEXT NOT NULL
 );
 CREATE INDEX job_attempts_by_job ON job_attempts (job_id);
+
+-- The organization's clinicians: credential, license, supervisor and clinic, by NPI.
+CREATE TABLE providers (
+    npi TEXT PRIMARY KEY,
+    family_name TEXT NOT NULL,
+    given_name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('pt', 'pta', 'ot', 'ota', 'slp', 'student')),
+    license_state TEXT,
+    license_number TEXT,
+    license_expires TEXT,
+    supervisor_npi TEXT,
+    clinic_id TEXT REFERENCES clinics (id),
+    updated_at TEXT NOT NULL
+);

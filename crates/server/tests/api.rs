@@ -31,6 +31,7 @@ on_both_backends!(
     failed_logins_lock_the_account_and_idle_sessions_expire,
     every_route_with_an_id_hides_another_clinics_records,
     clinicians_are_kept_with_credentials_and_supervisors,
+    an_uploaded_rule_pack_is_checked_and_never_run,
 );
 
 async fn audit_rows(store: &Store, actor: &str) -> Vec<cleanclaim_store::AuditRow> {
@@ -813,5 +814,51 @@ async fn clinicians_are_kept_with_credentials_and_supervisors(database: TestData
             .any(|p| p["default_for"] == "medicare_part_b"),
         "{payers}"
     );
+    server.stop().await;
+}
+
+async fn an_uploaded_rule_pack_is_checked_and_never_run(database: TestDatabase) {
+    let server = Server::start(database).await;
+    let (_, packs) = server
+        .call_as(Some(Role::Biller), Method::GET, "/api/packs", None)
+        .await;
+    let first = packs[0]["id"].as_str().unwrap().to_owned();
+    let (status, pack) = server
+        .call_as(
+            Some(Role::Therapist),
+            Method::GET,
+            &format!("/api/packs/{first}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{pack}");
+    assert!(!pack["period_ranges"].as_array().unwrap().is_empty());
+    let send = |text: String| {
+        let request = server
+            .client
+            .post(format!("{}/api/packs/validate", server.base))
+            .bearer_auth(&server.tokens[&Role::Biller])
+            .body(text);
+        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let valid = include_str!("../../../packs/commercial-per-code.toml")
+        .replace("id = \"commercial-per-code\"", "id = \"uploaded-pack\"");
+    let answer = send(valid.clone()).await;
+    assert_eq!(answer["valid"], true, "{answer}");
+    assert_eq!(answer["id"], "uploaded-pack");
+    let answer = send(valid.replace("[[period]]", "[[perod]]")).await;
+    assert_eq!(answer["valid"], false, "{answer}");
+    assert!(
+        answer["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("upload.toml:"),
+        "{answer}"
+    );
+    // The running engine is unchanged.
+    let (_, after) = server
+        .call_as(Some(Role::Biller), Method::GET, "/api/packs", None)
+        .await;
+    assert_eq!(after, packs);
     server.stop().await;
 }

@@ -154,6 +154,38 @@ async fn claims_are_batched_downloaded_and_their_remittance_posted_once(database
         claims.len() as u64
     );
 
+    // The clearinghouse's 999 rejects the transaction set: every claim in it gets the verdict.
+    let control = "000000777";
+    let rejection = format!(
+        "ISA*00*          *00*          *ZZ*CLEARINGHOUSE  *ZZ*CLEANCLAIM01   *250320*1200*^*00501*{control}*0*P*:~GS*FA*CLEARINGHOUSE*CLEANCLAIM01*20250320*1200*77*X*005010X231A1~ST*999*0001*005010X231A1~AK1*HC*1*005010X222A1~AK2*837*0001*005010X222A1~IK3*NM1*7*2010BA*8~IK4*9*67*1~IK5*R*5~AK9*R*1*1*0~SE*8*0001~GE*1*77~IEA*1*{control}~"
+    );
+    let ack = |token: String| {
+        let request = server
+            .client
+            .post(format!("{}/api/acknowledgments", server.base))
+            .bearer_auth(token)
+            .body(rejection.clone());
+        async move {
+            let response = request.send().await.unwrap();
+            (
+                response.status(),
+                response.json::<serde_json::Value>().await.unwrap(),
+            )
+        }
+    };
+    let (status, recorded) = ack(admin.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{recorded}");
+    assert_eq!(
+        recorded["verdicts"].as_u64().unwrap(),
+        claims.len() as u64,
+        "{recorded}"
+    );
+    assert_eq!(recorded["new"].as_u64().unwrap(), claims.len() as u64);
+    let (_, again) = ack(admin.clone()).await;
+    assert_eq!(again["new"], 0, "recorded once");
+    let (status, _) = ack(server.tokens[&Role::Biller].clone()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
     // A broken 835 is refused whole.
     let response = server
         .client

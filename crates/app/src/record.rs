@@ -62,8 +62,6 @@ pub enum RecordError {
     /// The key was used before with a different request.
     #[error("the idempotency key `{0}` was used with a different request")]
     KeyReused(String),
-    #[error("encounter {0} cannot be stored as JSON")]
-    Unserializable(String),
 }
 
 /// Whether the request must create or may only replace.

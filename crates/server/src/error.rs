@@ -114,11 +114,13 @@ impl ApiError {
         }
     }
 
+    /// An error about one field; an empty path (the whole body) names none.
     pub fn field(code: ErrorCode, field: impl Into<String>, message: impl Into<String>) -> Self {
+        let field = field.into();
         Self {
             code,
             message: message.into(),
-            field: Some(field.into()),
+            field: (!field.is_empty()).then_some(field),
         }
     }
 
@@ -226,9 +228,6 @@ impl From<RecordError> for ApiError {
                 "Idempotency-Key",
                 "this idempotency key was used with a different request",
             ),
-            RecordError::Unserializable(_) => {
-                Self::new(ErrorCode::Internal, "the server failed; see its log")
-            }
         }
     }
 }

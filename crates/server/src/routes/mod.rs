@@ -13,6 +13,7 @@ mod patients;
 mod queues;
 mod session;
 
+use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
 use axum::routing::{MethodRouter, delete, get, post, put};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
@@ -22,6 +23,10 @@ use crate::policy::{
     READ_VISITS, WORK_QUEUES, WRITE_PATIENT_RECORDS, WRITE_VISITS,
 };
 use crate::state::AppState;
+
+/// The largest payer file accepted (an 835 of a large payment runs to tens of megabytes;
+/// everything else is held to the router's 2 MiB).
+const MAX_X12_BODY: usize = 64 << 20;
 
 /// A schema for the OpenAPI document, made by the generator it is given.
 pub type SchemaOf = fn(&mut SchemaGenerator) -> Schema;
@@ -354,7 +359,7 @@ pub fn table() -> Vec<Route> {
             body: Body::Text("application/edi-x12"),
             response: schema::<billing::RemittanceAnswer>,
             success: 200,
-            handler: post(billing::post_remittance),
+            handler: post(billing::post_remittance).layer(DefaultBodyLimit::max(MAX_X12_BODY)),
         },
         Route {
             method: Method::GET,
@@ -378,7 +383,7 @@ pub fn table() -> Vec<Route> {
             body: Body::Text("application/edi-x12"),
             response: schema::<billing::AckAnswer>,
             success: 200,
-            handler: post(billing::post_acknowledgment),
+            handler: post(billing::post_acknowledgment).layer(DefaultBodyLimit::max(MAX_X12_BODY)),
         },
         Route {
             method: Method::GET,

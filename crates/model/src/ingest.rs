@@ -33,11 +33,8 @@ fn locate_error(json: &str) -> EncounterError {
     let mut deserializer = serde_json::Deserializer::from_str(json);
     match serde_path_to_error::deserialize::<_, Encounter>(&mut deserializer) {
         Err(err) => {
-            let path = err.path().to_string();
-            json_error(
-                if path == "." { String::new() } else { path },
-                &err.into_inner(),
-            )
+            let path = safe_path(&err);
+            json_error(path, &err.into_inner())
         }
         Ok(_) => match deserializer.end() {
             Err(err) => json_error(String::new(), &err),
@@ -48,6 +45,36 @@ fn locate_error(json: &str) -> EncounterError {
             },
         },
     }
+}
+
+/// The JSON path of a deserialization error, without the input's own words: for an unknown
+/// key the path ends at the object that holds it, since the key itself (a name pasted in the
+/// wrong place) may be PHI. Empty for the whole document.
+pub fn safe_path(err: &serde_path_to_error::Error<serde_json::Error>) -> String {
+    use serde_path_to_error::Segment;
+    let mut segments: Vec<&Segment> = err.path().iter().collect();
+    if err.inner().to_string().starts_with("unknown field") {
+        segments.pop();
+    }
+    let mut path = String::new();
+    for segment in segments {
+        match segment {
+            Segment::Seq { index } => path.push_str(&format!("[{index}]")),
+            Segment::Map { key } | Segment::Enum { variant: key } => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
+            }
+            Segment::Unknown => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push('?');
+            }
+        }
+    }
+    path
 }
 
 /// The error without serde's " at line L column C" suffix: the line is kept as a number so
@@ -231,27 +258,38 @@ fn prefix(err: EncounterError, position: usize) -> EncounterError {
     }
 }
 
-/// serde quotes the offending value in double quotes (`invalid type: string "Doe"`); for a
-/// name or birth date that value is PHI, so it is replaced before the message leaves. Our own
-/// code errors quote codes in backticks, which stay.
+/// An error message without the input value it quotes: serde quotes the offending value (`invalid
+/// type: string "Doe"`, `unknown variant \`Ana Rivera\``, `invalid value: integer \`7\``) and
+/// the code types name theirs (`invalid ICD-10-CM code \`...\``); for a name or a birth date
+/// that value is PHI, so every quoted part is replaced before the message leaves. What follows
+/// `, expected` is the schema's own vocabulary (`one of \`pt\`, \`ot\``) and stays, as do the
+/// field names of `missing field` and `duplicate field`, which are ours, not the input's.
 pub fn redact_quoted(message: &str) -> String {
-    let mut out = String::with_capacity(message.len());
-    let mut inside = false;
-    for ch in message.chars() {
-        match (ch, inside) {
-            ('"', false) => {
-                inside = true;
-                out.push_str("\"…");
-            }
-            ('"', true) => {
-                inside = false;
-                out.push('"');
-            }
-            (_, true) => {}
-            (_, false) => out.push(ch),
-        }
+    if message.starts_with("missing field") || message.starts_with("duplicate field") {
+        return message.to_owned();
     }
-    out
+    let Some(open) = message.find(['"', '`']) else {
+        return message.to_owned();
+    };
+    // Both quote characters are one byte, so these splits fall on character boundaries.
+    let (head, value_and_rest) = message.split_at(open + 1);
+    let quote = head.chars().last().unwrap_or('"');
+    // The value ends at its quote before `, expected` (serde's vocabulary follows); without
+    // one, at the last quote of the message (a code type's `: reason` follows). A value that
+    // itself holds quotes is redacted whole either way.
+    let close = value_and_rest
+        .match_indices(quote)
+        .map(|(at, _)| at)
+        .find(|&at| {
+            value_and_rest
+                .get(at + 1..)
+                .is_some_and(|rest| rest.starts_with(", expected"))
+        })
+        .or_else(|| value_and_rest.rfind(quote));
+    match close.and_then(|at| value_and_rest.get(at..)) {
+        Some(rest) => format!("{head}…{rest}"),
+        None => format!("{head}…"),
+    }
 }
 
 fn bad(path: impl Into<String>, reason: impl Into<String>) -> EncounterError {
@@ -484,7 +522,22 @@ mod tests {
             redact_quoted(r#"invalid type: string "Jane Doe", expected u32"#),
             r#"invalid type: string "…", expected u32"#
         );
-        assert_eq!(redact_quoted("unknown field `x`"), "unknown field `x`");
+        assert_eq!(redact_quoted("unknown field `x`"), "unknown field `…`");
+        assert_eq!(
+            redact_quoted("unknown variant `Ana Rivera`, expected one of `pt`, `ot`"),
+            "unknown variant `…`, expected one of `pt`, `ot`"
+        );
+        assert_eq!(
+            redact_quoted("invalid ICD-10-CM code `RIVERA`: must start with a letter"),
+            "invalid ICD-10-CM code `…`: must start with a letter"
+        );
+        // A value holding quotes does not end early.
+        assert_eq!(
+            redact_quoted(r#"invalid type: string "Ri"ve`ra", expected u32"#),
+            r#"invalid type: string "…", expected u32"#
+        );
+        assert_eq!(redact_quoted("missing field `name`"), "missing field `name`");
+        assert_eq!(redact_quoted("no quotes at all"), "no quotes at all");
     }
 
     proptest::proptest! {

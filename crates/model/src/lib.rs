@@ -33,7 +33,7 @@ pub use compliance::{
 };
 pub use encounter::{Discipline, Encounter, Patient, PersonName, PostalAddress, Sex};
 pub use error::{CodeError, EncounterError};
-pub use ingest::{Record, parse_encounter, parse_records, redact_quoted};
+pub use ingest::{Record, parse_encounter, parse_records, redact_quoted, safe_path};
 pub use money::Cents;
 pub use timing::{Delivery, FurnishedBy, ProcedureLine, Timing};
 

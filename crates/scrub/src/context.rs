@@ -239,7 +239,7 @@ fn parse<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<Vec<T
     let records: Vec<T> =
         serde_path_to_error::deserialize(&mut deserializer).map_err(|err| ContextError {
             file: file.to_owned(),
-            path: err.path().to_string(),
+            path: cleanclaim_model::safe_path(&err),
             reason: cleanclaim_model::redact_quoted(&err.inner().to_string()),
         })?;
     deserializer.end().map_err(|err| ContextError {

@@ -8,7 +8,7 @@ use crate::error::{ApiError, ErrorCode};
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-        let path = error.path().to_string();
+        let path = cleanclaim_model::safe_path(&error);
         let inner = error.into_inner();
         let code = if inner.is_syntax() || inner.is_eof() || inner.is_io() {
             ErrorCode::BadRequest
@@ -16,7 +16,7 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             ErrorCode::InvalidInput
         };
         let message = cleanclaim_model::redact_quoted(&inner.to_string());
-        if path == "." {
+        if path.is_empty() {
             ApiError::new(code, message)
         } else {
             ApiError::field(code, path, message)

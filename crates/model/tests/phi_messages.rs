@@ -1,0 +1,83 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "tests fail loudly by design"
+)]
+//! No error message repeats a value from the input: every field of the example encounters is
+//! replaced in turn by a canary (as a string, as a number where a string belongs, as an unknown
+//! key beside it, as an array element), and every message the parser gives is searched for it.
+
+use cleanclaim_model::parse_encounter;
+use serde_json::Value;
+
+const CANARY: &str = "CANARY Rivera`\"ZQ";
+const CANARY_MARK: &str = "CANARY";
+
+/// Every path to a value in `value` (objects by key, arrays by index).
+fn paths(value: &Value, at: Vec<String>, out: &mut Vec<Vec<String>>) {
+    out.push(at.clone());
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map {
+                let mut next = at.clone();
+                next.push(key.clone());
+                paths(child, next, out);
+            }
+        }
+        Value::Array(items) => {
+            for (index, child) in items.iter().enumerate() {
+                let mut next = at.clone();
+                next.push(index.to_string());
+                paths(child, next, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn get_mut<'v>(value: &'v mut Value, path: &[String]) -> &'v mut Value {
+    path.iter().fold(value, |value, step| match value {
+        Value::Object(map) => map.get_mut(step).unwrap(),
+        Value::Array(items) => &mut items[step.parse::<usize>().unwrap()],
+        _ => panic!("no child {step}"),
+    })
+}
+
+#[test]
+fn no_error_message_repeats_an_input_value() {
+    let examples: Vec<Value> =
+        serde_json::from_str(include_str!("../../../examples/encounters.json")).unwrap();
+    let mut rejected = 0;
+    for example in &examples {
+        let mut all = Vec::new();
+        paths(example, Vec::new(), &mut all);
+        for path in all {
+            let mutations: Vec<Box<dyn Fn(&mut Value)>> = vec![
+                Box::new(|v| *v = Value::String(CANARY.to_owned())),
+                Box::new(|v| *v = serde_json::json!({ CANARY: CANARY })),
+                Box::new(|v| *v = serde_json::json!([CANARY])),
+                Box::new(|v| {
+                    if let Value::Object(map) = v {
+                        map.insert(CANARY.to_owned(), Value::String(CANARY.to_owned()));
+                    }
+                }),
+            ];
+            for mutate in &mutations {
+                let mut changed = example.clone();
+                mutate(get_mut(&mut changed, &path));
+                let text = changed.to_string();
+                if let Err(error) = parse_encounter(&text) {
+                    rejected += 1;
+                    let message = error.to_string();
+                    assert!(
+                        !message.contains(CANARY_MARK) && !message.contains("Rivera"),
+                        "at /{}: {message}",
+                        path.join("/")
+                    );
+                }
+            }
+        }
+    }
+    assert!(rejected > 500, "only {rejected} mutations were rejected");
+}

@@ -32,8 +32,7 @@ pub struct AckArgs {
 }
 
 pub fn run(args: &AckArgs) -> anyhow::Result<Outcome> {
-    let text = std::fs::read_to_string(&args.file)
-        .with_context(|| format!("reading {}", args.file.display()))?;
+    let text = crate::files::read_text(&args.file, "acknowledgment", crate::files::RECORDS)?;
     let file = read_acknowledgments(&text).with_context(|| format!("{}", args.file.display()))?;
     let mut out = crate::output::stdout();
     for finding in &file.findings {

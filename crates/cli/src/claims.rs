@@ -97,8 +97,8 @@ fn read_resubmissions(path: &std::path::Path) -> anyhow::Result<Vec<Resubmit>> {
 pub fn run(args: &ClaimsArgs) -> anyhow::Result<Outcome> {
     let engine = setup::engine(args.rules.as_deref(), None, None)?;
     let context = setup::context(args.context.as_deref())?;
-    let profile_text = std::fs::read_to_string(&args.profile)
-        .with_context(|| format!("reading {}", args.profile.display()))?;
+    let profile_text =
+        crate::files::read_text(&args.profile, "billing profile", crate::files::SMALL)?;
     let profile: BillingProfile = toml::from_str(&profile_text)
         .map_err(|e| anyhow::anyhow!("{}: {}", args.profile.display(), e.message()))?;
     check_out_path(&args.out)?;

@@ -3,7 +3,6 @@
 //! NDJSON is streamed a line at a time so memory does not grow with the file; anything else is
 //! read whole and handed to the model's multi-record parser.
 
-use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 
@@ -31,7 +30,7 @@ pub fn for_each(
     let reader: Box<dyn Read> = if name == "-" {
         Box::new(io::stdin().lock())
     } else {
-        Box::new(File::open(Path::new(name)).with_context(|| format!("cannot open `{name}`"))?)
+        Box::new(crate::files::open_stream(Path::new(name))?)
     };
     let mut lines = NonBlankLines {
         reader: BufReader::with_capacity(1 << 16, reader),
@@ -69,10 +68,16 @@ pub fn for_each(
         if second.is_some() {
             bytes.extend_from_slice(&lines.buffer);
         }
-        lines
-            .reader
+        (&mut lines.reader)
+            .take(MAX_WHOLE)
             .read_to_end(&mut bytes)
             .with_context(|| format!("cannot read `{name}`"))?;
+        if bytes.len() as u64 >= MAX_WHOLE {
+            bail!(
+                "`{name}` is a JSON array or pretty-printed objects of more than {} MiB: send it as NDJSON (one object per line), which is streamed",
+                MAX_WHOLE >> 20
+            );
+        }
         let text = match String::from_utf8(bytes) {
             Ok(text) => text,
             Err(error) => {
@@ -130,6 +135,14 @@ fn ndjson_item(line: usize, text: &str) -> Item {
 
 /// Reads a line at a time as bytes (so one bad byte spoils one line, not the input),
 /// skipping blank lines and counting every line.
+/// The longest line read (an encounter is a few kilobytes; a pretty-printed array is many short
+/// lines): a stream with no line break, such as `/dev/zero` through a pipe, is refused at this
+/// size instead of filling memory.
+const MAX_LINE: u64 = 64 << 20;
+
+/// The most read whole when the input is one JSON array or pretty-printed objects.
+const MAX_WHOLE: u64 = 4096 << 20;
+
 struct NonBlankLines<'a, R> {
     reader: BufReader<R>,
     buffer: Vec<u8>,
@@ -142,14 +155,22 @@ impl<R: Read> NonBlankLines<'_, R> {
     fn advance(&mut self) -> anyhow::Result<Option<usize>> {
         loop {
             self.buffer.clear();
-            let n_read = self
-                .reader
+            let n_read = (&mut self.reader)
+                .take(MAX_LINE + 1)
                 .read_until(b'\n', &mut self.buffer)
                 .with_context(|| format!("cannot read `{}`", self.name))?;
             if n_read == 0 {
                 return Ok(None);
             }
             self.line_no += 1;
+            if n_read as u64 > MAX_LINE {
+                bail!(
+                    "`{}` line {}: longer than {} MiB without a line break: not encounter records (nothing after it was read)",
+                    self.name,
+                    self.line_no,
+                    MAX_LINE >> 20
+                );
+            }
             if !self.buffer.trim_ascii().is_empty() {
                 return Ok(Some(self.line_no));
             }

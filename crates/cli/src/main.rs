@@ -8,6 +8,7 @@
 mod ack;
 mod audit;
 mod claims;
+mod files;
 mod generate;
 mod grouping;
 mod ingest;

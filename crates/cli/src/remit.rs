@@ -3,7 +3,6 @@
 //! what we submitted and post the file to the database whole or not at all. The reading and
 //! posting are the application layer's (`cleanclaim_app::remittance`); this is its printer.
 
-use std::fs::File;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -50,8 +49,7 @@ const CLAIM_ID_WIDTH: usize = 20;
 pub fn run(args: &RemitArgs) -> anyhow::Result<Outcome> {
     let mut map = CategoryMap::builtin()?;
     if let Some(path) = &args.categories {
-        let text =
-            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let text = crate::files::read_text(path, "category file", crate::files::SMALL)?;
         map = map.with_overrides(&path.display().to_string(), &text)?;
     }
     // One connection for every file; each file is posted in a transaction of its own.
@@ -99,7 +97,7 @@ async fn read_file(
     let input: Box<dyn std::io::Read> = if file == "-" {
         Box::new(std::io::stdin().lock())
     } else {
-        Box::new(File::open(file).with_context(|| format!("opening {file}"))?)
+        Box::new(crate::files::open_stream(std::path::Path::new(file))?)
     };
     let poster = match store {
         Some(store) => Some(RemittancePoster::begin(store).await?),

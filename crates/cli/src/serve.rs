@@ -60,8 +60,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<Outcome> {
     )?;
     let profile = match &args.profile {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("reading {}", path.display()))?;
+            let text = crate::files::read_text(path, "billing profile", crate::files::SMALL)?;
             let profile: cleanclaim_x12::x837::BillingProfile = toml::from_str(&text)
                 .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.message()))?;
             Some(profile)
@@ -70,8 +69,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<Outcome> {
     };
     let mut categories = cleanclaim_remit::CategoryMap::builtin()?;
     if let Some(path) = &args.categories {
-        let text =
-            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let text = crate::files::read_text(path, "category file", crate::files::SMALL)?;
         categories = categories.with_overrides(&path.display().to_string(), &text)?;
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -96,10 +94,9 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<Outcome> {
         let address = listener.local_addr()?;
         match (&args.tls_cert, &args.tls_key) {
             (Some(cert), Some(key)) => {
-                let cert_pem = std::fs::read(cert)
-                    .with_context(|| format!("reading {}", cert.display()))?;
-                let key_pem =
-                    std::fs::read(key).with_context(|| format!("reading {}", key.display()))?;
+                let cert_pem =
+                    crate::files::read_bytes(cert, "certificate", crate::files::SMALL)?;
+                let key_pem = crate::files::read_bytes(key, "private key", crate::files::SMALL)?;
                 eprintln!(
                     "cleanclaim serving on https://{address} (OpenAPI at /api/openapi.json)"
                 );

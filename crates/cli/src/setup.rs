@@ -25,8 +25,7 @@ pub fn read_pack_dir(dir: &Path) -> anyhow::Result<Vec<(String, String)>> {
     files
         .into_iter()
         .map(|path| {
-            let text = std::fs::read_to_string(&path)
-                .with_context(|| format!("cannot read `{}`", path.display()))?;
+            let text = crate::files::read_text(&path, "rule pack", crate::files::SMALL)?;
             Ok((path.display().to_string(), text))
         })
         .collect()
@@ -86,8 +85,7 @@ pub fn context(dir: Option<&Path>) -> anyhow::Result<ContextData> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let text = std::fs::read_to_string(&path)
-                .with_context(|| format!("cannot read `{}`", path.display()))?;
+            let text = crate::files::read_text(&path, "context file", crate::files::RECORDS)?;
             context
                 .add_file(&name, &text)
                 .with_context(|| format!("in context folder `{}`", dir.display()))?;
@@ -97,7 +95,7 @@ pub fn context(dir: Option<&Path>) -> anyhow::Result<ContextData> {
 }
 
 fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
-    std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))
+    crate::files::read_bytes(path, "CMS table", crate::files::TABLE)
 }
 
 /// Where the store is. With no `--database` and no environment, an SQLite file in the working

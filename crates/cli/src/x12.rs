@@ -4,7 +4,6 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::Subcommand;
 
 use crate::Outcome;
@@ -23,7 +22,7 @@ pub fn run(command: &X12Command) -> anyhow::Result<Outcome> {
     let mut outcome = Outcome::Clean;
     let mut out = crate::output::stdout();
     for path in files {
-        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        let bytes = crate::files::read_bytes(path, "X12 file", crate::files::TABLE)?;
         let Ok(text) = String::from_utf8(bytes) else {
             writeln!(
                 out,

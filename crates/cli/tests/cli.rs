@@ -609,3 +609,56 @@ fn one_damaged_record_loses_only_itself() {
         "{stderr}"
     );
 }
+
+/// Files that would exhaust memory or hang a command are refused at once, saying what was
+/// expected: a device or a FIFO where a file is read whole, a device as an input, and an
+/// input with no line break for longer than any record.
+#[cfg(unix)]
+#[test]
+fn devices_pipes_and_endless_lines_are_refused_without_hanging() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pack.toml");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let rules = dir.path().to_str().unwrap();
+    let output = cleanclaim(&["scrub", "--rules", rules, "examples/encounters.json"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("not a regular file"), "{stderr}");
+
+    let output = cleanclaim(&["scrub", "/dev/zero"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not a file or a pipe"));
+
+    let output = cleanclaim(&["remit", "--categories", "/dev/zero", "/dev/null"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not a regular file"));
+
+    // 70 MiB of `{` with no line break, through a pipe.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cleanclaim"))
+        .args(["scrub", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let chunk = vec![b'{'; 1 << 20];
+        for _ in 0..70 {
+            if stdin.write_all(&chunk).is_err() {
+                break;
+            }
+        }
+    });
+    let output = child.wait_with_output().unwrap();
+    let _ = writer.join();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("without a line break"), "{stderr}");
+}

@@ -536,7 +536,10 @@ mod tests {
             redact_quoted(r#"invalid type: string "Ri"ve`ra", expected u32"#),
             r#"invalid type: string "…", expected u32"#
         );
-        assert_eq!(redact_quoted("missing field `name`"), "missing field `name`");
+        assert_eq!(
+            redact_quoted("missing field `name`"),
+            "missing field `name`"
+        );
         assert_eq!(redact_quoted("no quotes at all"), "no quotes at all");
     }
 

@@ -53,19 +53,19 @@ fn no_error_message_repeats_an_input_value() {
         let mut all = Vec::new();
         paths(example, Vec::new(), &mut all);
         for path in all {
-            let mutations: Vec<Box<dyn Fn(&mut Value)>> = vec![
-                Box::new(|v| *v = Value::String(CANARY.to_owned())),
-                Box::new(|v| *v = serde_json::json!({ CANARY: CANARY })),
-                Box::new(|v| *v = serde_json::json!([CANARY])),
-                Box::new(|v| {
-                    if let Value::Object(map) = v {
-                        map.insert(CANARY.to_owned(), Value::String(CANARY.to_owned()));
-                    }
-                }),
-            ];
-            for mutate in &mutations {
+            for mutation in 0..4 {
                 let mut changed = example.clone();
-                mutate(get_mut(&mut changed, &path));
+                let target = get_mut(&mut changed, &path);
+                match mutation {
+                    0 => *target = Value::String(CANARY.to_owned()),
+                    1 => *target = serde_json::json!({ CANARY: CANARY }),
+                    2 => *target = serde_json::json!([CANARY]),
+                    _ => {
+                        if let Value::Object(map) = target {
+                            map.insert(CANARY.to_owned(), Value::String(CANARY.to_owned()));
+                        }
+                    }
+                }
                 let text = changed.to_string();
                 if let Err(error) = parse_encounter(&text) {
                     rejected += 1;

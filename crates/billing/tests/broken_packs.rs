@@ -239,6 +239,16 @@ fn a_user_pack_replaces_a_builtin_pack_with_its_id() {
 }
 
 #[test]
+fn a_replacement_that_drops_a_plan_default_is_blamed_for_it() {
+    // The user's `medicaid` replaces the built-in default for Medicaid without being one.
+    let text = GOOD.replacen("id = \"acme\"", "id = \"medicaid\"", 1);
+    assert_eq!(
+        load(&text).unwrap_err(),
+        "packs/acme.toml: replaces `medicaid`, the default pack for plan type `medicaid`, without `default_for = [\"medicaid\"]`: that plan type would have no pack"
+    );
+}
+
+#[test]
 fn a_pack_with_no_periods() {
     let text = GOOD.split("[[period]]").next().unwrap().to_owned();
     assert_eq!(

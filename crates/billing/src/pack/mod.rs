@@ -193,6 +193,16 @@ impl RulePacks {
             check_unique(&user_packs, &pack, false)?;
             user_packs.push(pack);
         }
+        // Which built-in pack each plan type defaulted to: a user pack that replaces it without
+        // keeping the default is the file to blame if the plan type is left with none.
+        let base_defaults: Vec<(PlanType, String)> = packs
+            .iter()
+            .flat_map(|pack| pack.default_for.iter().map(|plan| (*plan, pack.id.clone())))
+            .collect();
+        let user_files: Vec<(String, String)> = user_packs
+            .iter()
+            .map(|pack| (pack.id.clone(), pack.file.clone()))
+            .collect();
         for pack in user_packs {
             packs.retain(|existing| existing.id != pack.id);
             for existing in &mut packs {
@@ -206,11 +216,24 @@ impl RulePacks {
         }
         for plan in PLAN_TYPES {
             if !packs.iter().any(|pack| pack.default_for.contains(&plan)) {
-                let file = packs.first().map_or("packs", |pack| pack.file.as_str());
-                return Err(PackError::file(
-                    file,
-                    format!("no pack is the default for plan type `{}`", plan_name(plan)),
-                ));
+                let replacer = base_defaults
+                    .iter()
+                    .filter(|(default, _)| *default == plan)
+                    .find_map(|(_, id)| user_files.iter().find(|(user, _)| user == id));
+                return Err(match replacer {
+                    Some((id, file)) => PackError::file(
+                        file,
+                        format!(
+                            "replaces `{id}`, the default pack for plan type `{}`, without `default_for = [\"{}\"]`: that plan type would have no pack",
+                            plan_name(plan),
+                            plan_name(plan)
+                        ),
+                    ),
+                    None => PackError::file(
+                        packs.first().map_or("packs", |pack| pack.file.as_str()),
+                        format!("no pack is the default for plan type `{}`", plan_name(plan)),
+                    ),
+                });
             }
         }
         Ok(Self { packs, env })

@@ -256,3 +256,59 @@ fn a_pack_with_no_periods() {
         "packs/acme.toml: a pack needs at least one [[period]] of rules"
     );
 }
+
+const WHEN: &str = r#"when = '"97124" in codes && "97140" in codes'"#;
+
+fn condition_error(condition: &str) -> String {
+    broken(WHEN, &format!("when = '''{condition}'''"))
+}
+
+#[test]
+fn expressions_with_type_errors_unknown_functions_or_no_verdict_fail_at_load() {
+    for (condition, expected) in [
+        (r#"1 + "a" == 2"#, "fails on a sample encounter"),
+        ("nosuch(codes)", "fails on a sample encounter"),
+        ("encounter.id", "gives a"),
+        ("age + 1", "gives a"),
+    ] {
+        let err = condition_error(condition);
+        assert!(
+            err.starts_with("packs/acme.toml:35:") && err.contains(expected),
+            "{condition}: {err}"
+        );
+    }
+    // An optional field the sample lacks is decided by the data, not refused.
+    load(&GOOD.replacen(
+        WHEN,
+        "when = '''has(encounter.administrative.authorization) && encounter.administrative.authorization == \"X\"'''",
+        1,
+    ))
+    .unwrap();
+    load(&GOOD.replacen(WHEN, "when = '''encounter.nosuch.field == 1'''", 1)).unwrap();
+}
+
+#[test]
+fn expressions_too_large_or_too_deep_are_refused_before_parsing() {
+    let deep = format!("{}true{}", "(".repeat(200_000), ")".repeat(200_000));
+    let err = condition_error(&deep);
+    assert!(err.contains("longer than"), "{err}");
+    let nested = format!("{}true{}", "(".repeat(40), ")".repeat(40));
+    let err = condition_error(&nested);
+    assert!(err.contains("nests more than 32"), "{err}");
+    let comprehensions = "codes.all(a, codes.all(b, codes.all(c, a == b && b == c)))";
+    let err = condition_error(comprehensions);
+    assert!(err.contains("comprehension"), "{err}");
+    load(&GOOD.replacen(
+        WHEN,
+        "when = '''codes.exists(a, codes.exists(b, a != b))'''",
+        1,
+    ))
+    .unwrap();
+    // Brackets inside strings do not count.
+    load(&GOOD.replacen(
+        WHEN,
+        &format!("when = '''\"{}\" in codes'''", "(".repeat(100)),
+        1,
+    ))
+    .unwrap();
+}

@@ -142,7 +142,118 @@ pub fn age_on(birth: NaiveDate, date: NaiveDate) -> u32 {
     date.years_since(birth).unwrap_or(0)
 }
 
-pub(crate) fn compile(env: &cel::Env, text: &str) -> Result<cel::Program, String> {
+/// The longest condition accepted, in characters.
+const MAX_CONDITION: usize = 4_096;
+/// The deepest nesting of parentheses, brackets and braces accepted: the parser recurses on
+/// each, and 200,000 of them overflowed its stack.
+const MAX_NESTING: usize = 32;
+/// Comprehensions (`all`, `exists`, `exists_one`, `map`, `filter`) in one condition, and how
+/// deep inside each other: the work of nested ones multiplies, and evaluation has no clock.
+const MAX_COMPREHENSIONS: usize = 6;
+const MAX_COMPREHENSION_DEPTH: usize = 2;
+
+/// Refuses a condition too large or too deep to parse or evaluate safely, before the parser
+/// sees it.
+fn check_shape(text: &str) -> Result<(), String> {
+    if text.chars().count() > MAX_CONDITION {
+        return Err(format!(
+            "the condition is longer than {MAX_CONDITION} characters; split it into rules"
+        ));
+    }
+    let mut depth = 0usize;
+    let mut deepest = 0usize;
+    // The nesting depth at which each open comprehension's parenthesis sits.
+    let mut comprehensions: Vec<usize> = Vec::new();
+    let mut deepest_comprehension = 0usize;
+    let mut count = 0usize;
+    let mut in_string: Option<char> = None;
+    let chars: Vec<char> = text.chars().collect();
+    for (index, ch) in chars.iter().copied().enumerate() {
+        if let Some(quote) = in_string {
+            if ch == quote && chars.get(index.wrapping_sub(1)) != Some(&'\\') {
+                in_string = None;
+            }
+            continue;
+        }
+        match ch {
+            '"' | '\'' => in_string = Some(ch),
+            '(' | '[' | '{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+                if ch == '(' && opens_comprehension(&chars, index) {
+                    count += 1;
+                    comprehensions.push(depth);
+                    deepest_comprehension = deepest_comprehension.max(comprehensions.len());
+                }
+            }
+            ')' | ']' | '}' => {
+                if comprehensions.last() == Some(&depth) {
+                    comprehensions.pop();
+                }
+                depth = depth.saturating_sub(1);
+            }
+            _ => {}
+        }
+        if deepest > MAX_NESTING {
+            return Err(format!(
+                "the condition nests more than {MAX_NESTING} levels of parentheses"
+            ));
+        }
+    }
+    if count > MAX_COMPREHENSIONS || deepest_comprehension > MAX_COMPREHENSION_DEPTH {
+        return Err(format!(
+            "the condition has {count} comprehension(s), {deepest_comprehension} deep: at most {MAX_COMPREHENSIONS}, and {MAX_COMPREHENSION_DEPTH} inside each other"
+        ));
+    }
+    Ok(())
+}
+
+/// Whether the `(` at `index` opens `.all(`, `.exists(`, `.exists_one(`, `.map(` or `.filter(`.
+fn opens_comprehension(chars: &[char], index: usize) -> bool {
+    let before: String = chars
+        .get(index.saturating_sub(12)..index)
+        .unwrap_or_default()
+        .iter()
+        .collect();
+    ["all", "exists", "exists_one", "map", "filter"]
+        .iter()
+        .any(|name| before.ends_with(&format!(".{name}")))
+}
+
+/// A sample encounter every condition is tried on at load: a type error, an unknown function
+/// or a result that is not true or false shows here, not on every encounter at run time.
+fn check_on_sample(env: &Arc<cel::Env>, program: &cel::Program) -> Result<(), String> {
+    static SAMPLE: std::sync::OnceLock<Option<Encounter>> = std::sync::OnceLock::new();
+    let Some(sample) = SAMPLE.get_or_init(|| {
+        cleanclaim_model::parse_encounter(include_str!("../../data/check-encounter.json")).ok()
+    }) else {
+        return Ok(());
+    };
+    let bindings = Bindings::new(
+        env,
+        sample,
+        &[],
+        sample.administrative.place_of_service,
+        EpisodeFacts::default(),
+    )?;
+    use cel::ExecutionError as E;
+    match program.execute(&bindings.context) {
+        Ok(cel::Value::Bool(_)) => Ok(()),
+        Ok(other) => Err(format!(
+            "the condition gives a {:?}, not true or false",
+            other.type_of()
+        )),
+        // A field the sample does not have: decided by the data, not a mistake.
+        Err(E::NoSuchKey(_)) => Ok(()),
+        Err(err) => Err(format!(
+            "the condition fails on a sample encounter: {}",
+            describe(&err)
+        )),
+    }
+}
+
+pub(crate) fn compile(env: &Arc<cel::Env>, text: &str) -> Result<cel::Program, String> {
+    check_shape(text)?;
     let program = env.compile(text).map_err(|err| {
         format!(
             "the condition does not compile: {}",
@@ -161,6 +272,7 @@ pub(crate) fn compile(env: &cel::Env, text: &str) -> Result<cel::Program, String
             VARIABLES.join(", ")
         ));
     }
+    check_on_sample(env, &program)?;
     Ok(program)
 }
 

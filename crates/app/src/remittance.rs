@@ -56,14 +56,14 @@ pub struct RemitTally {
 impl RemitTally {
     fn count(&mut self, outcome: &ClaimOutcome<'_>) {
         self.claims += 1;
-        self.paid_cents += outcome.paid_cents;
+        self.paid_cents = self.paid_cents.saturating_add(outcome.paid_cents);
         self.denied += usize::from(outcome.denied);
         self.partly_denied += usize::from(!outcome.denied && outcome.cause.is_some());
         self.review += usize::from(!outcome.is_clean());
         if let Some(cause) = outcome.cause {
             let entry = self.denied_by_cause.entry(cause).or_default();
             entry.0 += 1;
-            entry.1 += outcome.denied_cents;
+            entry.1 = entry.1.saturating_add(outcome.denied_cents);
         }
     }
 

@@ -404,3 +404,38 @@ fn several_remittances_are_read_in_one_run_and_long_ids_keep_the_columns() {
         assert_eq!(row.get(charged_end..=charged_end), Some(" "), "{row}");
     }
 }
+
+/// Amounts at the edge of what cents can hold, in every place an 835 carries one: read,
+/// assessed and totalled without a panic (exit 101), and flagged as not balancing.
+#[test]
+fn amounts_at_the_edge_of_cents_never_panic() {
+    let max = "92233720368547758.07";
+    let min = "-92233720368547758.08";
+    let mut body = String::new();
+    for claim in 0..5 {
+        body.push_str(&format!(
+            "CLP*EDGE-{claim}*1*{max}*{min}*{max}*MB*PCN{claim}~CAS*CO*45*{max}*1*CO*45*{max}~SVC*HC:97110*{max}*{min}**1~CAS*PR*1*{max}~REF*6R*EDGE-{claim}-1~"
+        ));
+    }
+    let inner = format!(
+        "BPR*I*{max}*C*ACH*CCP*01*999*DA*123*1512345678**01*888*DA*456*20250320~TRN*1*EDGE*1512345678~N1*PR*PAYER~N1*PE*CLINIC*XX*1245319599~LX*1~{body}PLB*1245319599*20251231*WO:1*{max}*WO:2*{max}~"
+    );
+    let count = 2 + inner.matches('~').count();
+    let text = format!(
+        "ISA*00*          *00*          *ZZ*PAYER          *ZZ*CLINIC         *250320*1200*^*00501*000000001*0*P*:~GS*HP*PAYER*CLINIC*20250320*1200*1*X*005010X221A1~ST*835*0001~{inner}SE*{count}*0001~GE*1*1~IEA*1*000000001~"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("edge.835");
+    std::fs::write(&file, text).unwrap();
+    for format in ["table", "json"] {
+        let output = cleanclaim(&["remit", "--format", format, file.to_str().unwrap()]);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            matches!(output.status.code(), Some(1 | 2)),
+            "{format}: {:?}\n{stdout}{stderr}",
+            output.status
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}

@@ -8,6 +8,7 @@ use serde_json::value::RawValue;
 use crate::clinical::MAX_DIAGNOSES;
 use crate::encounter::Encounter;
 use crate::error::EncounterError;
+use crate::money::Cents;
 
 /// CLM01 is 1 to 38 characters in 005010X222A1.
 const MAX_ENCOUNTER_ID_LEN: usize = 38;
@@ -18,6 +19,13 @@ const MAX_LINE_MODIFIERS: usize = 4;
 /// it is a typing or export error, and billed as read it would be 286,331,153 units for
 /// 4,294,967,295 minutes. Rejecting it also keeps every minute sum far from `u32::MAX`.
 const MINUTES_IN_A_DAY: u32 = 24 * 60;
+
+/// The most one unit of a code may be charged: far above any fee schedule, far below what
+/// overflows a claim's total or an X12 amount's 18 digits (96 units a line, 50 lines a claim).
+const MAX_CHARGE_PER_UNIT: i64 = 1_000_000_000;
+
+/// The most a year's therapy spend may be, in cents.
+const MAX_YEAR_SPEND: i64 = 10_000_000_000;
 
 /// Parses and checks one encounter from JSON text.
 pub fn parse_encounter(json: &str) -> Result<Encounter, EncounterError> {
@@ -360,6 +368,20 @@ fn normalize(mut encounter: Encounter) -> Result<Encounter, EncounterError> {
     }
     for (position, line) in encounter.timing.lines.iter_mut().enumerate() {
         let path = |field: &str| format!("timing.lines[{position}].{field}");
+        if let Some(Cents(charge)) = line.charge_per_unit {
+            if charge < 0 {
+                return Err(bad(
+                    path("charge_per_unit"),
+                    "is negative: a charge is never negative (send an adjustment as a void or replacement claim)",
+                ));
+            }
+            if charge > MAX_CHARGE_PER_UNIT {
+                return Err(bad(
+                    path("charge_per_unit"),
+                    "is more than $10,000,000.00 for one unit: not a plausible charge",
+                ));
+            }
+        }
         if line.modifiers.len() > MAX_LINE_MODIFIERS {
             return Err(bad(
                 path("modifiers"),
@@ -434,6 +456,15 @@ fn normalize(mut encounter: Encounter) -> Result<Encounter, EncounterError> {
         .is_some_and(|total| total > MINUTES_IN_A_DAY)
     {
         return Err(bad("timing.total_treatment_minutes", beyond_a_day()));
+    }
+    let spend = &encounter.administrative.year_to_date_spend;
+    for (field, Cents(amount)) in [("pt_slp", spend.pt_slp), ("ot", spend.ot)] {
+        if !(0..=MAX_YEAR_SPEND).contains(&amount) {
+            return Err(bad(
+                format!("administrative.year_to_date_spend.{field}"),
+                "is negative or more than $100,000,000.00: not a plausible year of therapy",
+            ));
+        }
     }
     Ok(encounter)
 }
@@ -591,5 +622,31 @@ mod tests {
         // A long day is still a day.
         let full = parse_encounter(&with_line(r#"{"code":"97110","minutes":1440}"#)).unwrap();
         assert_eq!(full.timing.lines[0].minutes, Some(1440));
+    }
+
+    #[test]
+    fn negative_and_implausible_amounts_are_rejected_with_the_field_named() {
+        let with_line =
+            |line: &str| ONE.replace(r#"{"code":"97110","start":"09:00","stop":"09:23"}"#, line);
+        for (charge, reason) in [
+            ("-5000", "never negative"),
+            ("9223372036854775807", "not a plausible charge"),
+            ("1000000001", "not a plausible charge"),
+        ] {
+            let line = format!(r#"{{"code":"97110","minutes":23,"charge_per_unit":{charge}}}"#);
+            let error = parse_encounter(&with_line(&line)).unwrap_err().to_string();
+            assert!(error.contains("timing.lines[0].charge_per_unit"), "{error}");
+            assert!(error.contains(reason), "{error}");
+        }
+        let line = r#"{"code":"97110","minutes":23,"charge_per_unit":1000000000}"#;
+        assert!(parse_encounter(&with_line(line)).is_ok());
+        let spend = ONE.replacen(
+            r#""administrative":{"#,
+            r#""administrative":{"year_to_date_spend":{"pt_slp":-1},"#,
+            1,
+        );
+        assert_ne!(spend, ONE);
+        let error = parse_encounter(&spend).unwrap_err().to_string();
+        assert!(error.contains("year_to_date_spend.pt_slp"), "{error}");
     }
 }

@@ -117,12 +117,14 @@ pub fn assess<'m>(claim: &ClaimPayment, map: &'m CategoryMap) -> ClaimOutcome<'m
     let mut by_category: Vec<(Category, i64)> = Vec::new();
     for a in adjustments.iter().filter(|a| a.category.is_denial()) {
         match by_category.iter_mut().find(|(c, _)| *c == a.category) {
-            Some((_, total)) => *total += a.amount_cents,
+            Some((_, total)) => *total = total.saturating_add(a.amount_cents),
             None => by_category.push((a.category, a.amount_cents)),
         }
     }
     by_category.sort_by_key(|(category, total)| (std::cmp::Reverse(*total), *category));
-    let denied_cents = by_category.iter().map(|(_, t)| t).sum();
+    let denied_cents = by_category
+        .iter()
+        .fold(0i64, |sum, (_, total)| sum.saturating_add(*total));
     let cause = by_category
         .first()
         .filter(|(_, total)| *total > 0)

@@ -111,6 +111,14 @@ const INVALID: &[Expectation] = &[
         "135",
     ),
     (
+        "negative-charge.837",
+        29,
+        "SV1",
+        Some(2),
+        "a charge is never negative",
+        "never negative",
+    ),
+    (
         "empty-segment-id.837",
         6,
         "<empty>",

@@ -225,6 +225,9 @@ fn claim() -> impl Strategy<Value = Claim> {
         )
 }
 
+/// Charges no X12 amount carries: negative, or more than 18 digits.
+const UNWRITABLE: &[i64] = &[-1, -5000, i64::MAX, 9_000_000_000_000_000_001, i64::MIN];
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
@@ -242,5 +245,15 @@ proptest! {
         let at = at.min(family.len());
         family.insert(at, delimiter);
         prop_assert!(write_837p(&profile(), &[claim], &options()).is_err());
+    }
+
+    #[test]
+    fn an_amount_the_guide_cannot_carry_is_never_written(mut claim in claim(), charge in proptest::sample::select(UNWRITABLE)) {
+        claim.lines[0].charge = cleanclaim_model::Cents(charge);
+        let error = write_837p(&profile(), &[claim], &options()).unwrap_err();
+        prop_assert!(
+            matches!(error, cleanclaim_x12::x837::WriteError::Amount { .. }),
+            "{error}"
+        );
     }
 }

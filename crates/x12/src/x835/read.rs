@@ -293,7 +293,10 @@ impl Parser {
     fn finish_claim(&mut self) {
         if let Some(claim) = self.claim.take() {
             self.totals.claims += 1;
-            self.totals.claims_paid_cents += claim.paid_cents;
+            self.totals.claims_paid_cents = self
+                .totals
+                .claims_paid_cents
+                .saturating_add(claim.paid_cents);
             self.ready.push_back(RemitItem::Claim(claim));
         }
     }
@@ -432,7 +435,10 @@ impl Parser {
             }
             let (reason, reference) = identifier.split_once(separator).unwrap_or((identifier, ""));
             let amount_cents = fields.cents(first + 1)?;
-            self.totals.provider_adjustments_cents += amount_cents;
+            self.totals.provider_adjustments_cents = self
+                .totals
+                .provider_adjustments_cents
+                .saturating_add(amount_cents);
             self.ready
                 .push_back(RemitItem::ProviderAdjustment(ProviderAdjustment {
                     segment: fields.segment.ordinal,

@@ -253,13 +253,13 @@ impl ClaimPayment {
     /// Charge less payment less every adjustment, claim and line level (X221A1 1.10.2.1):
     /// zero for a balanced claim.
     pub fn imbalance_cents(&self) -> i64 {
-        let adjusted: i64 = self
+        let adjusted: i128 = self
             .adjustments
             .iter()
             .chain(self.lines.iter().flat_map(|l| &l.adjustments))
-            .map(|a| a.amount_cents)
+            .map(|a| i128::from(a.amount_cents))
             .sum();
-        self.charge_cents - self.paid_cents - adjusted
+        imbalance(self.charge_cents, self.paid_cents, adjusted)
     }
 }
 
@@ -293,8 +293,12 @@ pub struct LinePayment {
 impl LinePayment {
     /// Charge less payment less adjustments (X221A1 1.10.2.1.1): zero when balanced.
     pub fn imbalance_cents(&self) -> i64 {
-        let adjusted: i64 = self.adjustments.iter().map(|a| a.amount_cents).sum();
-        self.charge_cents - self.paid_cents - adjusted
+        let adjusted: i128 = self
+            .adjustments
+            .iter()
+            .map(|a| i128::from(a.amount_cents))
+            .sum();
+        imbalance(self.charge_cents, self.paid_cents, adjusted)
     }
 }
 
@@ -327,6 +331,18 @@ pub struct TransactionTotals {
 
 impl TransactionTotals {
     pub fn imbalance_cents(&self) -> i64 {
-        self.claims_paid_cents - self.provider_adjustments_cents - self.payment_cents
+        imbalance(
+            self.claims_paid_cents,
+            self.provider_adjustments_cents,
+            i128::from(self.payment_cents),
+        )
     }
+}
+
+/// `a - b - c` in wide arithmetic: a payer's amounts are untrusted, and no sum of them may
+/// overflow (a panic) or wrap (a balanced-looking claim). Beyond `i64` it saturates, which is
+/// still not zero, so the claim is still out of balance.
+fn imbalance(a: i64, b: i64, c: i128) -> i64 {
+    let wide = i128::from(a) - i128::from(b) - c;
+    i64::try_from(wide).unwrap_or(if wide > 0 { i64::MAX } else { i64::MIN })
 }

@@ -6,6 +6,9 @@
 //! start at 1 and increase by 1 within a claim), the SV107 note (pointers refer to HI
 //! positions 1-12), and the CLM02 note (the total claim charge must equal the sum of SV102).
 
+/// A charge below zero: the guide's amounts are what was billed, never credits.
+const NEGATIVE_CHARGE: &str = "a charge is never negative";
+
 use crate::error::{ErrorKind, X12Error};
 use crate::money::parse_cents;
 use crate::token::{Segment, tag};
@@ -25,7 +28,8 @@ struct OpenClaim {
     ordinal: usize,
     offset: usize,
     declared: Option<i64>,
-    lines_total: i64,
+    /// None once the line charges add up past what an amount can hold.
+    lines_total: Option<i64>,
     diagnoses: usize,
     next_line: u64,
 }
@@ -56,10 +60,19 @@ impl Semantics {
             }
             CLM => {
                 self.close_claim(errors);
+                let declared = parse_cents(segment.element(2));
+                if declared.is_some_and(|cents| cents < 0) {
+                    errors.push(segment.element_error(
+                        2,
+                        None,
+                        ErrorKind::Structure(NEGATIVE_CHARGE.to_owned()),
+                    ));
+                }
                 self.claim = Some(OpenClaim {
                     ordinal: segment.ordinal,
                     offset: segment.offset,
-                    declared: parse_cents(segment.element(2)),
+                    declared,
+                    lines_total: Some(0),
                     next_line: 1,
                     ..OpenClaim::default()
                 });
@@ -164,7 +177,16 @@ impl Semantics {
             return;
         };
         if let Some(charge) = parse_cents(segment.element(2)) {
-            claim.lines_total += charge;
+            if charge < 0 {
+                errors.push(segment.element_error(
+                    2,
+                    None,
+                    ErrorKind::Structure(NEGATIVE_CHARGE.to_owned()),
+                ));
+            }
+            claim.lines_total = claim
+                .lines_total
+                .and_then(|total| total.checked_add(charge));
         }
         for (index, pointer) in segment.components(7).enumerate() {
             let Ok(number) = pointer.parse::<usize>() else {
@@ -187,8 +209,23 @@ impl Semantics {
         let Some(claim) = self.claim.take() else {
             return;
         };
+        let Some(lines_total) = claim.lines_total else {
+            errors.push(
+                X12Error {
+                    segment: claim.ordinal,
+                    id: "CLM".into(),
+                    element: None,
+                    offset: claim.offset,
+                    kind: ErrorKind::Structure(
+                        "the service line charges add up past what an amount can hold".into(),
+                    ),
+                }
+                .with_element(2, None),
+            );
+            return;
+        };
         if let Some(declared) = claim.declared
-            && declared != claim.lines_total
+            && declared != lines_total
         {
             errors.push(
                 X12Error {
@@ -199,7 +236,7 @@ impl Semantics {
                     kind: ErrorKind::Structure(format!(
                         "total claim charge {} does not equal the sum of its service line charges {}",
                         crate::money::format_cents(declared),
-                        crate::money::format_cents(claim.lines_total)
+                        crate::money::format_cents(lines_total)
                     )),
                 }
                 .with_element(2, None),

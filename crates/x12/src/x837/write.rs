@@ -48,6 +48,9 @@ pub struct WriteOptions {
 }
 
 /// Why a file was not written. Names the field (and claim); never repeats the value.
+/// The digits an X12 amount (type R, 1/18) may hold.
+const MAX_AMOUNT_DIGITS: usize = 18;
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WriteError {
     #[error("{}{field}: character {position} is {what}, which cannot appear in X12 data", claim_prefix(claim.as_deref()))]
@@ -84,6 +87,13 @@ pub enum WriteError {
         claim: Option<String>,
         field: String,
     },
+    /// An amount the guide cannot carry: negative, or more than 18 digits (type R, 1/18).
+    #[error("{}{field}: {reason}", claim_prefix(claim.as_deref()))]
+    Amount {
+        claim: Option<String>,
+        field: String,
+        reason: &'static str,
+    },
     #[error("the delimiters are unusable: {0}")]
     Delimiters(&'static str),
     #[error("control number {value} for {of} is out of range (at most {max})")]
@@ -107,7 +117,8 @@ impl WriteError {
             | Self::TooLong { claim, .. }
             | Self::TooShort { claim, .. }
             | Self::UnknownCode { claim, .. }
-            | Self::Empty { claim, .. } => claim.as_deref(),
+            | Self::Empty { claim, .. }
+            | Self::Amount { claim, .. } => claim.as_deref(),
             Self::TooManyLines { claim, .. } => Some(claim),
             Self::Delimiters(_) | Self::ControlNumber { .. } | Self::NoClaims => None,
         }
@@ -160,6 +171,23 @@ impl Out {
     }
 
     /// A required value: also must not be empty or only spaces.
+    /// A charge as the guide writes it: never negative, at most 18 digits.
+    fn amount(&self, field: &str, cents: i64) -> Result<String, WriteError> {
+        let refuse = |reason| WriteError::Amount {
+            claim: self.claim.clone(),
+            field: field.to_owned(),
+            reason,
+        };
+        if cents < 0 {
+            return Err(refuse("a charge is never negative"));
+        }
+        let text = format_cents(cents);
+        if text.bytes().filter(u8::is_ascii_digit).count() > MAX_AMOUNT_DIGITS {
+            return Err(refuse("more than the 18 digits an X12 amount holds"));
+        }
+        Ok(text)
+    }
+
     fn required(&self, field: &str, value: &str, max: usize) -> Result<String, WriteError> {
         if value.trim().is_empty() {
             return Err(WriteError::Empty {
@@ -530,21 +558,9 @@ fn subscriber(out: &mut Out, claim: &Claim) -> Result<(), WriteError> {
 /// Loop 2300 and its lines.
 fn claim_loop(out: &mut Out, profile: &BillingProfile, claim: &Claim) -> Result<(), WriteError> {
     let id = out.required("encounter id (CLM01)", &claim.id, 38)?;
+    let total = out.amount("total charge (CLM02)", claim.total().0)?;
     let facility = out.composite(&[claim.place_of_service.as_str(), "B", claim.frequency.code()]);
-    out.segment(
-        "CLM",
-        &[
-            &id,
-            &format_cents(claim.total().0),
-            "",
-            "",
-            &facility,
-            "Y",
-            "A",
-            "Y",
-            "Y",
-        ],
-    );
+    out.segment("CLM", &[&id, &total, "", "", &facility, "Y", "A", "Y", "Y"]);
     if let Some(date) = claim.initial_treatment {
         out.segment("DTP", &["454", "D8", &date.format("%Y%m%d").to_string()]);
     }
@@ -607,11 +623,12 @@ fn claim_loop(out: &mut Out, profile: &BillingProfile, claim: &Claim) -> Result<
         let pointers: Vec<String> = line.diagnosis_pointers.iter().map(u8::to_string).collect();
         let pointer_refs: Vec<&str> = pointers.iter().map(String::as_str).collect();
         let pointers = out.composite(&pointer_refs);
+        let charge = out.amount("line charge (SV102)", line.charge.0)?;
         out.segment(
             "SV1",
             &[
                 &procedure,
-                &format_cents(line.charge.0),
+                &charge,
                 "UN",
                 &line.units.to_string(),
                 "",

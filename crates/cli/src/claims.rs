@@ -25,9 +25,12 @@ pub struct ClaimsArgs {
     /// Encounter files (JSON object, array or NDJSON); `-` reads standard input. With none,
     /// the stored encounters that are ready to bill and not yet billed (see `ingest`).
     files: Vec<String>,
-    /// Where to write the 837P.
+    /// Where to write the 837P. It holds PHI: it is created readable by its owner only.
     #[arg(long)]
     out: PathBuf,
+    /// Replace `--out` when it exists (by default an existing file is never overwritten).
+    #[arg(long)]
+    overwrite: bool,
     /// The clinic's billing profile (TOML): interchange ids, submitter, receiver, billing
     /// provider, optional service facility. See docs/claims.md.
     #[arg(long)]
@@ -101,7 +104,7 @@ pub fn run(args: &ClaimsArgs) -> anyhow::Result<Outcome> {
         crate::files::read_text(&args.profile, "billing profile", crate::files::SMALL)?;
     let profile: BillingProfile = toml::from_str(&profile_text)
         .map_err(|e| anyhow::anyhow!("{}: {}", args.profile.display(), e.message()))?;
-    check_out_path(&args.out)?;
+    check_out_path(&args.out, args.overwrite)?;
     let resubmissions = match &args.resubmissions {
         Some(path) => read_resubmissions(path)?,
         None => Vec::new(),
@@ -114,7 +117,10 @@ pub fn run(args: &ClaimsArgs) -> anyhow::Result<Outcome> {
         line_breaks: args.line_breaks,
         created: chrono::Local::now().naive_local(),
     };
-    let mut delivery = FileDelivery { out: &args.out };
+    let mut delivery = FileDelivery {
+        out: &args.out,
+        overwrite: args.overwrite,
+    };
     if args.files.is_empty() {
         if args.context.is_some() {
             bail!(
@@ -234,11 +240,12 @@ fn print_report(report: &SubmitReport, args: &ClaimsArgs, sender: &str, rejected
 /// The CLI delivers the 837P to `--out`.
 struct FileDelivery<'a> {
     out: &'a Path,
+    overwrite: bool,
 }
 
 impl Delivery for FileDelivery<'_> {
     fn deliver(&mut self, text: &str) -> std::io::Result<()> {
-        place_file(self.out, text)
+        place_file(self.out, text, self.overwrite)
     }
 
     fn withdraw(&mut self) {
@@ -246,8 +253,9 @@ impl Delivery for FileDelivery<'_> {
     }
 }
 
-/// `--out` must name a file in an existing folder; checked before anything is reserved.
-fn check_out_path(out: &Path) -> anyhow::Result<()> {
+/// `--out` must name a file in an existing folder, and a new one unless `--overwrite`;
+/// checked before anything is reserved.
+fn check_out_path(out: &Path, overwrite: bool) -> anyhow::Result<()> {
     if out.is_dir() {
         bail!(
             "--out {} is a folder; name the file to write (for example {}/claims.837)",
@@ -266,24 +274,44 @@ fn check_out_path(out: &Path) -> anyhow::Result<()> {
             folder.display()
         );
     }
+    if !overwrite && out.symlink_metadata().is_ok() {
+        bail!(
+            "--out {} exists; pass --overwrite to replace it (claims already written there may have been sent)",
+            out.display()
+        );
+    }
     Ok(())
 }
 
-/// Writes `text` to a temporary file beside `out`, flushes it to disk and renames it into
-/// place, so `out` is either the whole file or untouched; the temporary file never stays.
-fn place_file(out: &Path, text: &str) -> std::io::Result<()> {
+/// Writes `text` to a new temporary file beside `out` (a unique name, created exclusively so
+/// no planted symlink is followed, readable by its owner only: it holds PHI), flushes it to
+/// disk and renames it into place, so `out` is either the whole file or untouched. Without
+/// `overwrite` the rename refuses an `out` that appeared meanwhile (another run's claims);
+/// the temporary file never stays.
+fn place_file(out: &Path, text: &str, overwrite: bool) -> std::io::Result<()> {
     let name = out
         .file_name()
         .map_or_else(|| "claims".into(), |n| n.to_string_lossy().into_owned());
-    let temporary = out.with_file_name(format!(".{name}.{}.partial", std::process::id()));
-    let written = (|| -> std::io::Result<()> {
-        let mut file = std::fs::File::create(&temporary)?;
-        std::io::Write::write_all(&mut file, text.as_bytes())?;
-        file.sync_all()?;
-        std::fs::rename(&temporary, out)
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&temporary);
+    let folder = match out.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let mut temporary = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".partial")
+        .tempfile_in(folder)?;
+    std::io::Write::write_all(&mut temporary, text.as_bytes())?;
+    temporary.as_file().sync_all()?;
+    let placed = if overwrite {
+        temporary.persist(out)
+    } else {
+        temporary.persist_noclobber(out)
+    };
+    placed.map_err(|error| error.error)?;
+    // The rename itself survives a crash once the folder is flushed too.
+    #[cfg(unix)]
+    if let Ok(dir) = std::fs::File::open(folder) {
+        let _ = dir.sync_all();
     }
-    written
+    Ok(())
 }

@@ -546,3 +546,88 @@ fn ingest_stores_the_same_whatever_the_order_of_the_input() {
     assert_eq!(streamed.len(), 900);
     assert_eq!(streamed, sorted);
 }
+
+/// The 837P holds PHI and may already have been sent: an existing `--out` (or a symlink
+/// planted at its name) is never overwritten without `--overwrite`, nothing is reserved or
+/// recorded when it is refused, and the file is readable by its owner only.
+#[cfg(unix)]
+#[test]
+fn an_existing_out_is_kept_and_a_new_one_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let database = TestDatabase::sqlite();
+    let (dir, profile, _) = scratch("claims-out-file", 'O');
+    let input = x12_data().join("encounters/pt-medicare.json");
+    let input = input.to_str().unwrap();
+    let out = dir.join("claims.837");
+    std::fs::write(&out, "sent yesterday").unwrap();
+    let target = dir.join("elsewhere.txt");
+    let planted = dir.join("planted.837");
+    std::os::unix::fs::symlink(&target, &planted).unwrap();
+    for name in [&out, &planted] {
+        let refused = cleanclaim_db(
+            &database,
+            &[
+                "claims",
+                "--profile",
+                profile.to_str().unwrap(),
+                "--out",
+                name.to_str().unwrap(),
+                input,
+            ],
+        );
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert_eq!(refused.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("pass --overwrite"), "{stderr}");
+    }
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "sent yesterday");
+    assert!(!target.exists(), "nothing was written through the symlink");
+
+    let fresh = dir.join("fresh.837");
+    let written = cleanclaim_db(
+        &database,
+        &[
+            "claims",
+            "--profile",
+            profile.to_str().unwrap(),
+            "--out",
+            fresh.to_str().unwrap(),
+            input,
+        ],
+    );
+    assert_eq!(
+        written.status.code(),
+        Some(0),
+        "nothing was recorded by the refused runs: {}",
+        String::from_utf8_lossy(&written.stderr)
+    );
+    let mode = std::fs::metadata(&fresh).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "{mode:o}");
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".partial"))
+        .collect();
+    assert!(leftovers.is_empty());
+
+    let replaced = cleanclaim_db(
+        &database,
+        &[
+            "claims",
+            "--profile",
+            profile.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--overwrite",
+            "--allow-resend",
+            input,
+        ],
+    );
+    assert_eq!(
+        replaced.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&replaced.stderr)
+    );
+    assert!(std::fs::read_to_string(&out).unwrap().starts_with("ISA"));
+}

@@ -36,11 +36,7 @@ pub fn run(command: &X12Command) -> anyhow::Result<Outcome> {
         for error in &report.errors {
             writeln!(out, "{}: {error}", path.display())?;
         }
-        let sets: Vec<String> = report
-            .transactions
-            .iter()
-            .map(|(code, version)| format!("{code} {version}"))
-            .collect();
+        let sets = summarize_sets(&report.transactions);
         writeln!(
             out,
             "{}: {} ({} segment(s), {} error(s){}; transaction sets: {})",
@@ -57,11 +53,7 @@ pub fn run(command: &X12Command) -> anyhow::Result<Outcome> {
             } else {
                 ""
             },
-            if sets.is_empty() {
-                "none".to_owned()
-            } else {
-                sets.join(", ")
-            }
+            sets
         )?;
         if !report.is_valid() {
             outcome = outcome.max(Outcome::Findings);
@@ -69,4 +61,49 @@ pub fn run(command: &X12Command) -> anyhow::Result<Outcome> {
     }
     out.flush()?;
     Ok(outcome)
+}
+
+/// The transaction sets of a file, each kind once in the order first met, with a count when
+/// it repeats (`835 005010X221A1 x 1000000`): a file of a million sets gets a short line, not
+/// a million names.
+fn summarize_sets(transactions: &[(String, String)]) -> String {
+    let mut kinds: Vec<(&str, &str, usize)> = Vec::new();
+    for (code, version) in transactions {
+        match kinds
+            .iter_mut()
+            .find(|(c, v, _)| *c == code.as_str() && *v == version.as_str())
+        {
+            Some(kind) => kind.2 += 1,
+            None => kinds.push((code, version, 1)),
+        }
+    }
+    if kinds.is_empty() {
+        return "none".to_owned();
+    }
+    kinds
+        .iter()
+        .map(|(code, version, count)| match count {
+            1 => format!("{code} {version}"),
+            n => format!("{code} {version} x {n}"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_sets_are_counted_not_listed() {
+        let sets: Vec<(String, String)> = (0..1000)
+            .map(|_| ("835".to_owned(), "005010X221A1".to_owned()))
+            .chain([("999".to_owned(), "005010X231A1".to_owned())])
+            .collect();
+        assert_eq!(
+            summarize_sets(&sets),
+            "835 005010X221A1 x 1000, 999 005010X231A1"
+        );
+        assert_eq!(summarize_sets(&[]), "none");
+    }
 }

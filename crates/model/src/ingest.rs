@@ -273,7 +273,11 @@ fn prefix(err: EncounterError, position: usize) -> EncounterError {
 /// `, expected` is the schema's own vocabulary (`one of \`pt\`, \`ot\``) and stays, as do the
 /// field names of `missing field` and `duplicate field`, which are ours, not the input's.
 pub fn redact_quoted(message: &str) -> String {
-    if message.starts_with("missing field") || message.starts_with("duplicate field") {
+    // serde_json's syntax errors (`expected \`,\` or \`]\``) quote only JSON punctuation.
+    if message.starts_with("missing field")
+        || message.starts_with("duplicate field")
+        || message.starts_with("expected ")
+    {
         return message.to_owned();
     }
     let Some(open) = message.find(['"', '`']) else {

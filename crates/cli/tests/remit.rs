@@ -11,7 +11,7 @@
 
 mod common;
 
-use cleanclaim_x12::x837::read_claims;
+use cleanclaim_test_support::answer_835;
 use common::{
     TestDatabase, cleanclaim, cleanclaim_db, fixture, scratch, scratch_dir, submit, unique,
     x12_data,
@@ -109,62 +109,6 @@ fn json_lines_end_with_a_summary_and_the_category_map_can_be_overridden() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("ours.toml"));
 }
 
-/// An 835 paying the claims of an 837 we wrote: each line paid at 60% with a CO-45
-/// write-down, except that every second line of a claim is denied CO-197 (authorization).
-fn answer(claims_837: &str, trace: &str) -> String {
-    let claims = read_claims(claims_837).unwrap();
-    let mut body = String::new();
-    let mut total = 0;
-    for claim in &claims {
-        let mut lines = String::new();
-        let mut paid = 0;
-        for (n, line) in claim.lines.iter().enumerate() {
-            let charge = line.charge.0;
-            let mods: String = line
-                .modifiers
-                .iter()
-                .map(|m| format!(":{}", m.as_str()))
-                .collect();
-            let line_paid = if n % 2 == 1 { 0 } else { charge * 6 / 10 };
-            let adjustment = if line_paid == 0 {
-                format!("CAS*CO*197*{}~", cents(charge))
-            } else {
-                format!("CAS*CO*45*{}~", cents(charge - line_paid))
-            };
-            paid += line_paid;
-            lines.push_str(&format!(
-                "SVC*HC:{}{mods}*{}*{}**{}~DTM*472*{}~{adjustment}REF*6R*{}~",
-                line.code.as_str(),
-                cents(charge),
-                cents(line_paid),
-                line.units,
-                line.date.format("%Y%m%d"),
-                line.control_number
-            ));
-        }
-        total += paid;
-        body.push_str(&format!(
-            "CLP*{}*1*{}*{}*0*MB*PCN-{}~{lines}",
-            claim.id,
-            cents(claim.total().0),
-            cents(paid),
-            claim.id
-        ));
-    }
-    let inner = format!(
-        "BPR*I*{}*C*ACH*CCP*01*999*DA*123*1512345678**01*888*DA*456*20250320~TRN*1*{trace}*1512345678~N1*PR*MEDICARE PART B~N1*PE*CLINIC*XX*1245319599~REF*TJ*371234567~LX*1~{body}",
-        cents(total)
-    );
-    let count = 2 + inner.matches('~').count();
-    format!(
-        "ISA*00*          *00*          *ZZ*PAYER          *ZZ*CLINIC         *250320*1200*^*00501*000000001*0*P*:~GS*HP*PAYER*CLINIC*20250320*1200*1*X*005010X221A1~ST*835*0001~{inner}SE*{count}*0001~GE*1*1~IEA*1*000000001~"
-    )
-}
-
-fn cents(cents: i64) -> String {
-    format!("{}.{:02}", cents / 100, cents % 100)
-}
-
 #[test]
 fn posting_links_claims_refuses_a_second_posting_and_leaves_nothing_from_a_broken_file() {
     let database = TestDatabase::sqlite();
@@ -180,7 +124,7 @@ fn posting_links_claims_refuses_a_second_posting_and_leaves_nothing_from_a_broke
 
     let trace = format!("EFT{}", unique());
     let remittance = dir.join("answer.835");
-    let text = answer(&std::fs::read_to_string(&claims_file).unwrap(), &trace);
+    let text = answer_835(&std::fs::read_to_string(&claims_file).unwrap(), &trace);
     std::fs::write(&remittance, &text).unwrap();
     let remit = remittance.to_str().unwrap();
 
@@ -209,7 +153,7 @@ fn posting_links_claims_refuses_a_second_posting_and_leaves_nothing_from_a_broke
     // A new trace number, cut off before its end: an error, and nothing of it is posted,
     // so the whole file posts afterwards as new.
     let trace = format!("EFT{}", unique());
-    let whole = answer(&std::fs::read_to_string(&claims_file).unwrap(), &trace);
+    let whole = answer_835(&std::fs::read_to_string(&claims_file).unwrap(), &trace);
     let broken = dir.join("broken.835");
     std::fs::write(&broken, &whole[..whole.len() - 30]).unwrap();
     let failed = cleanclaim_db(&database, &["remit", "--post", broken.to_str().unwrap()]);

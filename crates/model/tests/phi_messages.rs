@@ -9,40 +9,11 @@
 //! key beside it, as an array element), and every message the parser gives is searched for it.
 
 use cleanclaim_model::parse_encounter;
+use cleanclaim_test_support::{json_at, json_paths};
 use serde_json::Value;
 
 const CANARY: &str = "CANARY Rivera`\"ZQ";
 const CANARY_MARK: &str = "CANARY";
-
-/// Every path to a value in `value` (objects by key, arrays by index).
-fn paths(value: &Value, at: Vec<String>, out: &mut Vec<Vec<String>>) {
-    out.push(at.clone());
-    match value {
-        Value::Object(map) => {
-            for (key, child) in map {
-                let mut next = at.clone();
-                next.push(key.clone());
-                paths(child, next, out);
-            }
-        }
-        Value::Array(items) => {
-            for (index, child) in items.iter().enumerate() {
-                let mut next = at.clone();
-                next.push(index.to_string());
-                paths(child, next, out);
-            }
-        }
-        _ => {}
-    }
-}
-
-fn get_mut<'v>(value: &'v mut Value, path: &[String]) -> &'v mut Value {
-    path.iter().fold(value, |value, step| match value {
-        Value::Object(map) => map.get_mut(step).unwrap(),
-        Value::Array(items) => &mut items[step.parse::<usize>().unwrap()],
-        _ => panic!("no child {step}"),
-    })
-}
 
 #[test]
 fn no_error_message_repeats_an_input_value() {
@@ -50,12 +21,10 @@ fn no_error_message_repeats_an_input_value() {
         serde_json::from_str(include_str!("../../../examples/encounters.json")).unwrap();
     let mut rejected = 0;
     for example in &examples {
-        let mut all = Vec::new();
-        paths(example, Vec::new(), &mut all);
-        for path in all {
+        for path in json_paths(example) {
             for mutation in 0..4 {
                 let mut changed = example.clone();
-                let target = get_mut(&mut changed, &path);
+                let target = json_at(&mut changed, &path);
                 match mutation {
                     0 => *target = Value::String(CANARY.to_owned()),
                     1 => *target = serde_json::json!({ CANARY: CANARY }),

@@ -9,38 +9,10 @@
 //! searched for it.
 
 use cleanclaim_scrub::ContextData;
+use cleanclaim_test_support::{json_at, json_paths};
 use serde_json::{Value, json};
 
 const CANARY: &str = "CANARY Rivera`\"ZQ";
-
-fn paths(value: &Value, at: Vec<String>, out: &mut Vec<Vec<String>>) {
-    out.push(at.clone());
-    match value {
-        Value::Object(map) => {
-            for (key, child) in map {
-                let mut next = at.clone();
-                next.push(key.clone());
-                paths(child, next, out);
-            }
-        }
-        Value::Array(items) => {
-            for (index, child) in items.iter().enumerate() {
-                let mut next = at.clone();
-                next.push(index.to_string());
-                paths(child, next, out);
-            }
-        }
-        _ => {}
-    }
-}
-
-fn get_mut<'v>(value: &'v mut Value, path: &[String]) -> &'v mut Value {
-    path.iter().fold(value, |value, step| match value {
-        Value::Object(map) => map.get_mut(step).unwrap(),
-        Value::Array(items) => &mut items[step.parse::<usize>().unwrap()],
-        _ => panic!("no child {step}"),
-    })
-}
 
 #[test]
 fn no_context_error_repeats_an_input_value() {
@@ -79,12 +51,10 @@ fn no_context_error_repeats_an_input_value() {
     for (file, records) in &files {
         let mut context = ContextData::default();
         context.add_file(file, &records.to_string()).unwrap();
-        let mut all = Vec::new();
-        paths(records, Vec::new(), &mut all);
-        for path in all {
+        for path in json_paths(records) {
             for mutation in 0..3 {
                 let mut changed = records.clone();
-                let target = get_mut(&mut changed, &path);
+                let target = json_at(&mut changed, &path);
                 match mutation {
                     0 => *target = Value::String(CANARY.to_owned()),
                     1 => *target = json!([CANARY]),

@@ -12,10 +12,11 @@
 mod support;
 
 use cleanclaim_app::access::Role;
+use cleanclaim_test_support::answer_835;
 use cleanclaim_test_support::{TestDatabase, on_both_backends};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-use support::{Server, answer_835, encounters_at};
+use support::{Server, encounters_at};
 
 on_both_backends!(claims_are_batched_downloaded_and_their_remittance_posted_once);
 

@@ -512,6 +512,21 @@ async fn bad_input_is_refused_whole_with_the_field_named(database: TestDatabase)
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["error"]["field"], "patient.name.family");
+    // A visit of no clinic, or of a clinic that does not exist, is not stored.
+    for location in [json!(null), json!("west")] {
+        let mut value = serde_json::to_value(&encounter).unwrap();
+        value["administrative"]["location"] = location;
+        let (status, body) = server
+            .call_as(
+                Some(Role::Integration),
+                Method::POST,
+                "/api/encounters",
+                Some(value),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["error"]["field"], "administrative.location");
+    }
     let response = server
         .client
         .post(format!("{}/api/encounters", server.base))

@@ -134,6 +134,27 @@ async fn store(
     let encounter = parse_encounter(text).map_err(|error| {
         ApiError::field(ErrorCode::InvalidInput, error.path(), error.to_string())
     })?;
+    // Every visit the service stores belongs to a clinic: scope is decided by it.
+    let Some(location) = encounter.administrative.location.as_deref() else {
+        return Err(ApiError::field(
+            ErrorCode::InvalidInput,
+            "administrative.location",
+            "the clinic this visit belongs to is required (a clinic id, see GET /api/clinics)",
+        ));
+    };
+    if !state
+        .store()
+        .clinics()
+        .await?
+        .iter()
+        .any(|clinic| clinic.id == location)
+    {
+        return Err(ApiError::field(
+            ErrorCode::InvalidInput,
+            "administrative.location",
+            "no clinic has this id (see GET /api/clinics)",
+        ));
+    }
     if let Some(id) = path_id
         && encounter.id != id
     {

@@ -53,6 +53,18 @@ async fn patient_in_scope(
         })
 }
 
+/// Audits the attempt as denied; the caller is told the patient is not there.
+async fn refuse(store: &Store, event: AuditEvent) -> PatientRecordError {
+    let denied = AuditEvent {
+        outcome: AuditOutcome::Denied,
+        ..event
+    };
+    match store.audit(&[denied]).await {
+        Ok(()) => PatientRecordError::OutOfScope,
+        Err(error) => error.into(),
+    }
+}
+
 /// Reads one record of `kind`, naming the JSON path of a bad value (never the value).
 fn read_record(
     kind: ContextKind,
@@ -109,13 +121,7 @@ pub async fn put_patient_record(
         ..principal.event("put", kind.name(), AuditOutcome::Success)
     };
     if !patient_in_scope(store, principal, &patient, true).await? {
-        store
-            .audit(&[AuditEvent {
-                outcome: AuditOutcome::Denied,
-                ..event
-            }])
-            .await?;
-        return Err(PatientRecordError::OutOfScope);
+        return Err(refuse(store, event).await);
     }
     let mut intake = Intake::begin(store, engine).await?;
     let report = intake.load_context(&context).await?;
@@ -140,13 +146,7 @@ pub async fn authorization_ledger(
         ..principal.event("read", "authorization", AuditOutcome::Success)
     };
     if !patient_in_scope(store, principal, patient_id, false).await? {
-        store
-            .audit(&[AuditEvent {
-                outcome: AuditOutcome::Denied,
-                ..event
-            }])
-            .await?;
-        return Err(PatientRecordError::OutOfScope);
+        return Err(refuse(store, event).await);
     }
     let patients = [patient_id.to_owned()];
     let visits = parse_all(&store.latest_encounters_of(&patients).await?).map_err(|e| {

@@ -440,10 +440,14 @@ mod tests {
     #[test]
     fn tokens_are_random_and_only_their_hash_is_kept() {
         let (a, hash_a) = new_token(SESSION_PREFIX).unwrap();
-        let (b, _) = new_token(SESSION_PREFIX).unwrap();
+        let (b, hash_b) = new_token(SESSION_PREFIX).unwrap();
         assert_ne!(a, b);
+        assert!(a.starts_with(SESSION_PREFIX));
         assert_eq!(a.len(), SESSION_PREFIX.len() + 64);
+        // What is kept is the SHA-256 of the token, not the token.
         assert_eq!(hash_a, token_hash(&a));
-        assert!(!hash_a.contains(&a));
+        assert_eq!(hash_a.len(), 64);
+        assert_ne!(hash_a, hash_b);
+        assert_ne!(&hash_a, &a[SESSION_PREFIX.len()..]);
     }
 }

@@ -9,7 +9,7 @@ use cleanclaim_store::{AuditEvent, AuditOutcome, ScrubRecord, Store};
 use sha2::{Digest, Sha256};
 
 use crate::access::Principal;
-use crate::intake::{Arrival, ChunkReport, Intake, IntakeError};
+use crate::intake::{Arrival, Intake, IntakeError};
 
 /// An idempotency key and the hash of the request it came with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,7 +37,6 @@ pub struct RecordOutcome {
     pub existed: bool,
     /// The encounter's latest result after this request.
     pub result: Option<ScrubRecord>,
-    pub report: ChunkReport,
 }
 
 /// The answer a caller gets.
@@ -142,7 +141,7 @@ pub async fn record_encounter(
     if mode == Mode::Update && !existed {
         return Err(RecordError::NotFound(id));
     }
-    let report = intake
+    intake
         .add(vec![Arrival {
             source: Some(format!("api:{}", principal.username)),
             ..Arrival::new(encounter.clone())
@@ -160,7 +159,6 @@ pub async fn record_encounter(
         changed,
         existed,
         result,
-        report,
     };
     let (status, body) = answer(&outcome);
     intake

@@ -43,8 +43,9 @@ pub struct NewUser {
 }
 
 /// A login session as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct SessionRow {
+    #[sqlx(flatten)]
     pub user: UserRow,
     pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
@@ -217,17 +218,11 @@ impl Store {
              WHERE s.token_hash = $1 AND s.ended_at IS NULL",
             prefixed("u", USER_COLUMNS)
         );
-        let row: Option<(DateTime<Utc>, DateTime<Utc>, UserTuple)> = crate::on_pool!(&self.db, pool => {
-            let row: Option<SessionTuple> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        Ok(crate::on_pool!(&self.db, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(token_hash)
                 .fetch_optional(pool)
-                .await?;
-            row.map(split_session)
-        });
-        Ok(row.map(|(created_at, last_seen_at, user)| SessionRow {
-            user: user_of(user),
-            created_at,
-            last_seen_at,
+                .await?
         }))
     }
 
@@ -291,57 +286,6 @@ impl Store {
         Ok(crate::on_pool!(&self.db, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(token_hash).fetch_optional(pool).await?
         }))
-    }
-}
-
-type UserTuple = (
-    i64,
-    String,
-    Option<String>,
-    String,
-    Option<String>,
-    bool,
-    bool,
-    i32,
-    Option<DateTime<Utc>>,
-);
-
-type SessionTuple = (
-    DateTime<Utc>,
-    DateTime<Utc>,
-    i64,
-    String,
-    Option<String>,
-    String,
-    Option<String>,
-    bool,
-    bool,
-    i32,
-    Option<DateTime<Utc>>,
-);
-
-fn split_session(row: SessionTuple) -> (DateTime<Utc>, DateTime<Utc>, UserTuple) {
-    let (created, seen, id, username, hash, role, npi, all, active, failed, locked) = row;
-    (
-        created,
-        seen,
-        (id, username, hash, role, npi, all, active, failed, locked),
-    )
-}
-
-fn user_of(row: UserTuple) -> UserRow {
-    let (id, username, password_hash, role, npi, all_clinics, active, failed_logins, locked_until) =
-        row;
-    UserRow {
-        id,
-        username,
-        password_hash,
-        role,
-        npi,
-        all_clinics,
-        active,
-        failed_logins,
-        locked_until,
     }
 }
 

@@ -228,15 +228,12 @@ pub(crate) async fn claim_events(
     action: &str,
     claim_ids: &[String],
 ) -> Result<Vec<AuditEvent>, StoreError> {
-    let filings: Vec<(String, String, Option<String>)> = crate::pipeline::over_ids!(conn, claim_ids,
-        "SELECT e.encounter_id, e.patient_id, e.clinic_id FROM encounters e
-         WHERE e.encounter_id {IDS}
-           AND e.version = (SELECT MAX(version) FROM encounters l WHERE l.encounter_id = e.encounter_id)",
-        exec, query => query.fetch_all(exec).await?);
-    let filings: std::collections::HashMap<String, (String, Option<String>)> = filings
-        .into_iter()
-        .map(|(id, patient, clinic)| (id, (patient, clinic)))
-        .collect();
+    let filings: std::collections::HashMap<String, (String, Option<String>)> =
+        crate::views::filings(conn, claim_ids)
+            .await?
+            .into_iter()
+            .map(|(id, patient, clinic)| (id, (patient, clinic)))
+            .collect();
     Ok(claim_ids
         .iter()
         .map(|claim_id| {

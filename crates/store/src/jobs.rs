@@ -176,34 +176,29 @@ impl Store {
             Ok(result) => ("done", Some(result), None),
             Err(error) => ("failed", None, Some(error)),
         };
-        const FINISH: &str =
-            "UPDATE jobs SET status = $2, result = $3, error = $4, finished_at = $5,
-               worker = $6 WHERE id = $1";
+        macro_rules! finish {
+            ($exec:expr) => {
+                sqlx::query(
+                    "UPDATE jobs SET status = $2, result = $3, error = $4, finished_at = $5,
+                       worker = $6 WHERE id = $1",
+                )
+                .bind(job.id)
+                .bind(status)
+                .bind(result.as_deref())
+                .bind(error.as_deref())
+                .bind(now)
+                .bind(worker)
+                .execute($exec)
+                .await?
+            };
+        }
         match (job.lock, &self.db) {
             (Some(mut tx), _) => {
-                sqlx::query(FINISH)
-                    .bind(job.id)
-                    .bind(status)
-                    .bind(result)
-                    .bind(error)
-                    .bind(now)
-                    .bind(worker)
-                    .execute(&mut *tx)
-                    .await?;
+                finish!(&mut *tx);
                 tx.commit().await?;
             }
             (None, db) => {
-                crate::on_pool!(db, pool => {
-                    sqlx::query(FINISH)
-                        .bind(job.id)
-                        .bind(status)
-                        .bind(result)
-                        .bind(error)
-                        .bind(now)
-                        .bind(worker)
-                        .execute(pool)
-                        .await?;
-                });
+                crate::on_pool!(db, pool => { finish!(pool); });
             }
         }
         Ok(())

@@ -126,6 +126,19 @@ where
     }
 }
 
+/// Each encounter's id, patient and clinic (latest version), on a pooled connection or inside
+/// a transaction (the audit rows of a posting name the patients it paid).
+pub(crate) async fn filings(
+    conn: crate::connect::Conn<'_>,
+    encounter_ids: &[String],
+) -> Result<Vec<(String, String, Option<String>)>, StoreError> {
+    Ok(crate::pipeline::over_ids!(conn, encounter_ids,
+        "SELECT e.encounter_id, e.patient_id, e.clinic_id FROM encounters e
+         WHERE e.encounter_id {IDS}
+           AND e.version = (SELECT MAX(version) FROM encounters l WHERE l.encounter_id = e.encounter_id)",
+        exec, query => query.fetch_all(exec).await?))
+}
+
 impl Store {
     /// An encounter's latest version and result, whoever may see it: the caller checks scope
     /// with [`Scope::admits`] (and audits a refusal).
@@ -228,11 +241,7 @@ impl Store {
         encounter_ids: &[String],
     ) -> Result<Vec<(String, String, Option<String>)>, StoreError> {
         let mut pooled = self.acquire().await?;
-        Ok(crate::pipeline::over_ids!(pooled.conn(), encounter_ids,
-            "SELECT e.encounter_id, e.patient_id, e.clinic_id FROM encounters e
-             WHERE e.encounter_id {IDS}
-               AND e.version = (SELECT MAX(version) FROM encounters l WHERE l.encounter_id = e.encounter_id)",
-            exec, query => query.fetch_all(exec).await?))
+        filings(pooled.conn(), encounter_ids).await
     }
 
     /// The clinic and rendering NPI of each stored visit (latest versions) of a patient.

@@ -29,6 +29,18 @@ impl SegmentWriter {
         self
     }
 
+    /// Sets field `field` to repetitions of `values`, each escaped.
+    pub fn repeated(mut self, field: usize, values: &[&str]) -> Self {
+        let separator = char::from(self.delimiters.repetition).to_string();
+        let joined = values
+            .iter()
+            .map(|v| escape(v, &self.delimiters).into_owned())
+            .collect::<Vec<_>>()
+            .join(&separator);
+        self.put(field, 1, joined);
+        self
+    }
+
     /// Sets field `field` to `value`, escaped.
     pub fn field(self, field: usize, value: &str) -> Self {
         self.set(field, 1, value)

@@ -59,6 +59,20 @@ impl Cents {
     /// Zero dollars.
     pub const ZERO: Self = Self(0);
 
+    /// A decimal dollar amount as senders write it (`46`, `46.5`, `46.00`), checked: digits,
+    /// at most two decimals, no sign, no exponent, and no more than fits in cents. Interfaces
+    /// (HL7 CP, CSV exports) use it; the native format takes integer cents only.
+    pub fn parse_dollars(text: &str) -> Option<Self> {
+        let (whole, fraction) = text.trim().split_once('.').unwrap_or((text.trim(), ""));
+        let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if whole.is_empty() || !digits(whole) || !digits(fraction) || fraction.len() > 2 {
+            return None;
+        }
+        let dollars: i64 = whole.parse().ok()?;
+        let cents: i64 = format!("{fraction:0<2}").parse().ok()?;
+        dollars.checked_mul(100)?.checked_add(cents).map(Self)
+    }
+
     /// `self` times a unit count.
     pub fn times(self, units: u32) -> Self {
         Self(self.0.saturating_mul(i64::from(units)))
@@ -96,5 +110,24 @@ mod tests {
         assert_eq!(Cents(-5).to_string(), "-$0.05");
         assert_eq!(Cents(i64::MAX) + Cents(1), Cents(i64::MAX));
         assert_eq!(Cents(1250).times(3), Cents(3750));
+    }
+
+    #[test]
+    fn dollar_text_is_read_exactly_or_refused() {
+        assert_eq!(Cents::parse_dollars("46.00"), Some(Cents(4600)));
+        assert_eq!(Cents::parse_dollars("46.5"), Some(Cents(4650)));
+        assert_eq!(Cents::parse_dollars(" 46 "), Some(Cents(4600)));
+        for bad in [
+            "",
+            ".5",
+            "-1",
+            "4.999",
+            "1e3",
+            "46,00",
+            "92233720368547758.08",
+            "abc",
+        ] {
+            assert_eq!(Cents::parse_dollars(bad), None, "{bad}");
+        }
     }
 }

@@ -14,6 +14,7 @@ pub mod access;
 pub mod acknowledgment;
 pub mod claim;
 pub mod intake;
+pub mod interfaces;
 pub mod patient_records;
 pub mod queues;
 pub mod record;

@@ -17,21 +17,28 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("scrub", &["model", "billing"]),
     ("synth", &["model"]),
     ("x12", &["model"]),
+    ("hl7", &[]),
+    ("emr", &["hl7", "model"]),
     ("remit", &["x12"]),
     ("store", &["x12"]),
     (
         "app",
-        &["model", "billing", "scrub", "x12", "remit", "store"],
+        &[
+            "model", "billing", "scrub", "x12", "remit", "store", "hl7", "emr",
+        ],
     ),
     (
         "cli",
         &[
             "app", "server", "model", "billing", "scrub", "synth", "x12", "remit", "store",
+            "hl7", "emr",
         ],
     ),
     (
         "server",
-        &["app", "model", "billing", "scrub", "store", "remit", "x12"],
+        &[
+            "app", "model", "billing", "scrub", "store", "remit", "x12", "hl7", "emr",
+        ],
     ),
     ("test-support", &["x12"]),
 ];

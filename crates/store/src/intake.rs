@@ -27,7 +27,7 @@ enum Tx {
 }
 
 impl Tx {
-    fn conn(&mut self) -> Conn<'_> {
+    pub(crate) fn conn(&mut self) -> Conn<'_> {
         match self {
             Self::Postgres(tx) => Conn::Postgres(tx),
             Self::Sqlite(tx) => Conn::Sqlite(tx),
@@ -89,6 +89,10 @@ impl Store {
 }
 
 impl IntakeSession {
+    pub(crate) fn conn(&mut self) -> Conn<'_> {
+        self.tx.conn()
+    }
+
     /// This intake's id, kept with every version it stores.
     pub fn id(&self) -> i64 {
         self.id

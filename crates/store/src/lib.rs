@@ -24,6 +24,7 @@ mod audit;
 mod connect;
 mod context;
 mod intake;
+mod interfaces;
 mod jobs;
 mod pipeline;
 mod providers;
@@ -41,6 +42,7 @@ pub use audit::{
 pub use connect::{Backend, DEFAULT_SQLITE_FILE, Store};
 pub use context::StoredContext;
 pub use intake::{IntakeCounts, IntakeSession};
+pub use interfaces::{InboundRow, NewInbound, NewScheduledVisit, ScheduledVisitRow};
 pub use jobs::{ClaimedJob, JobKind, JobRow};
 pub use pipeline::{Filing, LatestVersion, QueueItem, ScrubRecord, StoredEncounter};
 pub use providers::ProviderRow;

@@ -88,7 +88,12 @@ fn refusal(header: &Header, code: AckCode, issue: AckIssue) -> String {
 }
 
 /// Receives one message (the payload of one MLLP frame, or one message of a file).
-pub async fn receive_hl7(store: &Store, engine: &Engine, channels: &Channels, raw: &[u8]) -> Received {
+pub async fn receive_hl7(
+    store: &Store,
+    engine: &Engine,
+    channels: &Channels,
+    raw: &[u8],
+) -> Received {
     let unreadable = |header: &Header, code: ErrorCode, message: String| Received {
         ack: refusal(
             header,
@@ -105,15 +110,31 @@ pub async fn receive_hl7(store: &Store, engine: &Engine, channels: &Channels, ra
     };
     let text = match cleanclaim_hl7::decode(raw) {
         Ok(text) => text,
-        Err(error) => return unreadable(&best_effort_header(raw), ErrorCode::DataType, error.to_string()),
+        Err(error) => {
+            return unreadable(
+                &best_effort_header(raw),
+                ErrorCode::DataType,
+                error.to_string(),
+            );
+        }
     };
     let message = match Message::parse(&text) {
         Ok(message) => message,
-        Err(error) => return unreadable(&best_effort_header(raw), ErrorCode::SegmentSequence, error.to_string()),
+        Err(error) => {
+            return unreadable(
+                &best_effort_header(raw),
+                ErrorCode::SegmentSequence,
+                error.to_string(),
+            );
+        }
     };
     let header = message.header();
     if header.control_id.trim().is_empty() {
-        return unreadable(&header, ErrorCode::RequiredFieldMissing, "MSH-10 (message control id) is empty".into());
+        return unreadable(
+            &header,
+            ErrorCode::RequiredFieldMissing,
+            "MSH-10 (message control id) is empty".into(),
+        );
     }
     match store_and_map(store, engine, channels, raw, &message, &header).await {
         Ok(received) => received,
@@ -139,7 +160,14 @@ fn best_effort_header(raw: &[u8]) -> Header {
     let lossy = String::from_utf8_lossy(raw);
     let first_line = lossy.split(['\r', '\n']).next().unwrap_or_default();
     let fields: Vec<&str> = first_line.split('|').collect();
-    let field = |n: usize| fields.get(n.saturating_sub(1)).map(|f| f.split('^').next().unwrap_or_default().to_owned()).unwrap_or_default();
+    let component = |n: usize, c: usize| {
+        fields
+            .get(n.saturating_sub(1))
+            .and_then(|f| f.split('^').nth(c.saturating_sub(1)))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let field = |n: usize| component(n, 1);
     if !first_line.starts_with("MSH|") {
         return Header::default();
     }
@@ -148,7 +176,10 @@ fn best_effort_header(raw: &[u8]) -> Header {
         sending_facility: field(4),
         receiving_application: field(5),
         receiving_facility: field(6),
+        message_type: field(9),
+        trigger_event: component(9, 2),
         control_id: field(10),
+        processing_id: field(11),
         version: field(12),
         ..Header::default()
     }
@@ -167,7 +198,11 @@ async fn store_and_map(
     let mut intake = Intake::begin(store, engine).await?;
     if let Some(previous) = intake
         .session()
-        .inbound_by_key(&header.sending_application, &header.sending_facility, &header.control_id)
+        .inbound_by_key(
+            &header.sending_application,
+            &header.sending_facility,
+            &header.control_id,
+        )
         .await?
     {
         drop(intake);
@@ -211,10 +246,13 @@ async fn store_and_map(
     };
     let (status, issues) = match &mapped {
         Ok(_) => (Status::Processed, Vec::new()),
-        Err(issues) if channel.is_none() || issues.iter().any(MappingIssue::is_reject) => (Status::Rejected, issues.clone()),
+        Err(issues) if channel.is_none() || issues.iter().any(MappingIssue::is_reject) => {
+            (Status::Rejected, issues.clone())
+        }
         Err(issues) => (Status::Error, issues.clone()),
     };
-    let issues_json = (!issues.is_empty()).then(|| serde_json::to_string(&issues).unwrap_or_default());
+    let issues_json =
+        (!issues.is_empty()).then(|| serde_json::to_string(&issues).unwrap_or_default());
     let message_type = format!("{}^{}", header.message_type, header.trigger_event);
     let channel_id = channel.map(|c| c.id.clone());
     let id = intake
@@ -235,7 +273,19 @@ async fn store_and_map(
         )
         .await?;
     let records = match mapped {
-        Ok(mapped) => Some(apply(&mut intake, mapped, id, &format!("hl7:{}:{}", channel_id.as_deref().unwrap_or_default(), header.control_id)).await?),
+        Ok(mapped) => Some(
+            apply(
+                &mut intake,
+                mapped,
+                id,
+                &format!(
+                    "hl7:{}:{}",
+                    channel_id.as_deref().unwrap_or_default(),
+                    header.control_id
+                ),
+            )
+            .await?,
+        ),
         Err(_) => None,
     };
     let ack = Ack {
@@ -247,7 +297,10 @@ async fn store_and_map(
         issues: issues.iter().map(issue_to_ack).collect(),
     }
     .render(header, &our_control_id(Some(id)), &timestamp());
-    intake.session().finish_inbound(id, &ack, records.as_deref()).await?;
+    intake
+        .session()
+        .finish_inbound(id, &ack, records.as_deref())
+        .await?;
     intake
         .session()
         .audit(&[AuditEvent {
@@ -257,7 +310,11 @@ async fn store_and_map(
             resource_id: Some(id.to_string()),
             patient_id: None,
             clinic_id: channel.map(|c| c.clinic.clone()),
-            outcome: if status == Status::Processed { AuditOutcome::Success } else { AuditOutcome::Denied },
+            outcome: if status == Status::Processed {
+                AuditOutcome::Success
+            } else {
+                AuditOutcome::Denied
+            },
         }])
         .await?;
     intake.commit(0).await?;
@@ -269,7 +326,12 @@ async fn store_and_map(
 }
 
 /// Stores what a message mapped to, in the open intake; returns it as JSON for the message row.
-async fn apply(intake: &mut Intake<'_>, mapped: Mapped, message_id: i64, source: &str) -> Result<String, IntakeError> {
+async fn apply(
+    intake: &mut Intake<'_>,
+    mapped: Mapped,
+    message_id: i64,
+    source: &str,
+) -> Result<String, IntakeError> {
     Ok(match mapped {
         Mapped::Visits(visits) => {
             let ids: Vec<String> = visits.iter().map(|v| v.id.clone()).collect();
@@ -286,9 +348,15 @@ async fn apply(intake: &mut Intake<'_>, mapped: Mapped, message_id: i64, source:
         Mapped::Patient(record) => {
             let (version, changed) = intake
                 .session()
-                .put_patient_record(&record.patient_id, &record.clinic, &record.record.to_string(), message_id)
+                .put_patient_record(
+                    &record.patient_id,
+                    &record.clinic,
+                    &record.record.to_string(),
+                    message_id,
+                )
                 .await?;
-            json!({ "patient": record.patient_id, "version": version, "changed": changed }).to_string()
+            json!({ "patient": record.patient_id, "version": version, "changed": changed })
+                .to_string()
         }
         Mapped::Schedule(visit) => {
             let codes = serde_json::to_string(&visit.planned_codes).unwrap_or_else(|_| "[]".into());
@@ -301,7 +369,9 @@ async fn apply(intake: &mut Intake<'_>, mapped: Mapped, message_id: i64, source:
                         patient_id: &visit.patient_id,
                         date_of_service: visit.date,
                         start_time: visit.start_time.as_deref(),
-                        duration_minutes: visit.duration_minutes.and_then(|m| i32::try_from(m).ok()),
+                        duration_minutes: visit
+                            .duration_minutes
+                            .and_then(|m| i32::try_from(m).ok()),
                         status: &visit.status,
                         clinician_npi: visit.clinician_npi.as_deref(),
                         discipline: visit.discipline.as_deref(),
@@ -327,15 +397,25 @@ pub struct Reprocessed {
 /// Maps the kept messages that were not processed (all of them, or the ids given) again with
 /// `channels`, storing what each becomes. A message that still fails keeps its place in the
 /// queue with its new issues. The ACK first sent stays as it was.
-pub async fn reprocess(store: &Store, engine: &Engine, channels: &Channels, only: Option<&[i64]>) -> Result<Vec<Reprocessed>, IntakeError> {
+pub async fn reprocess(
+    store: &Store,
+    engine: &Engine,
+    channels: &Channels,
+    only: Option<&[i64]>,
+) -> Result<Vec<Reprocessed>, IntakeError> {
     let queue = store.inbound_unprocessed(i64::MAX).await?;
     let mut done = Vec::new();
-    for row in queue.into_iter().filter(|r| only.is_none_or(|ids| ids.contains(&r.id))) {
+    for row in queue
+        .into_iter()
+        .filter(|r| only.is_none_or(|ids| ids.contains(&r.id)))
+    {
         let Some((_, raw)) = store.inbound_message(row.id).await? else {
             continue;
         };
         let text = String::from_utf8_lossy(&raw).into_owned();
-        let text = cleanclaim_hl7::decode(&raw).map(|t| t.into_owned()).unwrap_or(text);
+        let text = cleanclaim_hl7::decode(&raw)
+            .map(|t| t.into_owned())
+            .unwrap_or(text);
         let outcome = match Message::parse(&text) {
             Err(error) => Err(vec![MappingIssue {
                 location: None,
@@ -363,19 +443,61 @@ pub async fn reprocess(store: &Store, engine: &Engine, channels: &Channels, only
         let mut intake = Intake::begin(store, engine).await?;
         match outcome {
             Ok((channel, control_id, mapped)) => {
-                let records = apply(&mut intake, mapped, row.id, &format!("hl7:{channel}:{control_id}")).await?;
-                intake.session().mark_reprocessed(row.id, &channel, &records, Utc::now()).await?;
+                let records = apply(
+                    &mut intake,
+                    mapped,
+                    row.id,
+                    &format!("hl7:{channel}:{control_id}"),
+                )
+                .await?;
+                intake
+                    .session()
+                    .mark_reprocessed(row.id, &channel, &records, Utc::now())
+                    .await?;
                 intake.commit(0).await?;
-                done.push(Reprocessed { id: row.id, status: Status::Processed, issues: Vec::new() });
+                done.push(Reprocessed {
+                    id: row.id,
+                    status: Status::Processed,
+                    issues: Vec::new(),
+                });
             }
             Err(issues) => {
                 let json = serde_json::to_string(&issues).unwrap_or_default();
-                let status = if row.status == "rejected" { Status::Rejected } else { Status::Error };
-                intake.session().set_inbound_issues(row.id, status.as_str(), &json, Utc::now()).await?;
+                let status = if row.status == "rejected" {
+                    Status::Rejected
+                } else {
+                    Status::Error
+                };
+                intake
+                    .session()
+                    .set_inbound_issues(row.id, status.as_str(), &json, Utc::now())
+                    .await?;
                 intake.commit(0).await?;
-                done.push(Reprocessed { id: row.id, status, issues });
+                done.push(Reprocessed {
+                    id: row.id,
+                    status,
+                    issues,
+                });
             }
         }
     }
     Ok(done)
+}
+
+/// The ACK for a frame over the receiver's size limit: AR (the sender may split it and send
+/// again), addressed from the frame's first bytes when they hold an MSH.
+pub fn refuse_oversize(prefix: &[u8], size: usize, limit: usize) -> String {
+    let header = best_effort_header(prefix);
+    refusal(
+        &header,
+        AckCode::Reject,
+        AckIssue {
+            location: None,
+            code: ErrorCode::InternalError,
+            severity: Severity::Error,
+            message: format!(
+                "the message is {size} bytes, over this receiver's limit of {limit} bytes"
+            ),
+        },
+    )
 }

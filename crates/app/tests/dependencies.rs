@@ -30,8 +30,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "cli",
         &[
-            "app", "server", "model", "billing", "scrub", "synth", "x12", "remit", "store",
-            "hl7", "emr",
+            "app", "server", "model", "billing", "scrub", "synth", "x12", "remit", "store", "hl7",
+            "emr",
         ],
     ),
     (

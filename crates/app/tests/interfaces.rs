@@ -21,25 +21,53 @@ const DFT: &str = include_str!("data/dft-p03.hl7");
 
 fn channels_of(text: &str) -> Channels {
     let mut channels = Channels::default();
-    channels.add("north.toml", Channel::from_toml(text, "north.toml").unwrap()).unwrap();
+    channels
+        .add(
+            "north.toml",
+            Channel::from_toml(text, "north.toml").unwrap(),
+        )
+        .unwrap();
     channels
 }
 
 fn msa(ack: &str) -> (String, String) {
     let message = Message::parse(ack).unwrap();
     let msa = message.segment("MSA").unwrap();
-    (msa.field(1).value().into_owned(), msa.field(2).value().into_owned())
+    (
+        msa.field(1).value().into_owned(),
+        msa.field(2).value().into_owned(),
+    )
 }
 
-async fn the_interface_stores_once_and_keeps_what_it_cannot_map(url: &str, db: &TestDatabase, postgres: bool) {
+async fn the_interface_stores_once_and_keeps_what_it_cannot_map(
+    url: &str,
+    db: &TestDatabase,
+    postgres: bool,
+) {
     let store = Store::connect(url).await.unwrap();
     let engine = Engine::builtin().unwrap();
     let channels = channels_of(CHANNEL);
 
     let first = receive_hl7(&store, &engine, &channels, DFT.as_bytes()).await;
-    assert!(matches!(first.receipt, Receipt::Stored { status: Status::Processed, .. }), "{:?}", first.receipt);
+    assert!(
+        matches!(
+            first.receipt,
+            Receipt::Stored {
+                status: Status::Processed,
+                ..
+            }
+        ),
+        "{:?}",
+        first.receipt
+    );
     assert_eq!(msa(&first.ack), ("AA".into(), "WP-000017".into()));
-    assert!(store.latest_results(&["V-20260309-1001".to_owned()]).await.unwrap().contains_key("V-20260309-1001"));
+    assert!(
+        store
+            .latest_results(&["V-20260309-1001".to_owned()])
+            .await
+            .unwrap()
+            .contains_key("V-20260309-1001")
+    );
 
     // The sender lost our ACK and sends again: the same bytes back, nothing posted twice.
     let again = receive_hl7(&store, &engine, &channels, DFT.as_bytes()).await;
@@ -51,32 +79,66 @@ async fn the_interface_stores_once_and_keeps_what_it_cannot_map(url: &str, db: &
     }
 
     // The same control id for a different message: refused, the first one kept.
-    let reused = receive_hl7(&store, &engine, &channels, DFT.replace("97110", "97530").as_bytes()).await;
+    let reused = receive_hl7(
+        &store,
+        &engine,
+        &channels,
+        DFT.replace("97110", "97530").as_bytes(),
+    )
+    .await;
     assert!(matches!(reused.receipt, Receipt::ControlIdReused { .. }));
     assert_eq!(msa(&reused.ack).0, "AE");
 
     // An unknown clinician: AE naming FT1-20, and the message waits in the error queue.
-    let unknown = DFT.replace("WP-000017", "WP-000018").replace("20^Lopez^Maria", "44^Kim^Jae");
+    let unknown = DFT
+        .replace("WP-000017", "WP-000018")
+        .replace("20^Lopez^Maria", "44^Kim^Jae");
     let held = receive_hl7(&store, &engine, &channels, unknown.as_bytes()).await;
-    let Receipt::Stored { id: held_id, status: Status::Error } = held.receipt else { panic!("{:?}", held.receipt) };
+    let Receipt::Stored {
+        id: held_id,
+        status: Status::Error,
+    } = held.receipt
+    else {
+        panic!("{:?}", held.receipt)
+    };
     assert_eq!(msa(&held.ack).0, "AE");
     let err = Message::parse(&held.ack).unwrap();
-    assert_eq!(err.segment("ERR").unwrap().field(2).component(1).value(), "FT1");
-    assert_eq!(err.segment("ERR").unwrap().field(2).component(3).value(), "20");
+    assert_eq!(
+        err.segment("ERR").unwrap().field(2).component(1).value(),
+        "FT1"
+    );
+    assert_eq!(
+        err.segment("ERR").unwrap().field(2).component(3).value(),
+        "20"
+    );
     let queue = store.inbound_unprocessed(10).await.unwrap();
     assert_eq!(queue.iter().map(|r| r.id).collect::<Vec<_>>(), [held_id]);
 
     // An unknown sender is rejected (AR) and kept too.
-    let stranger = DFT.replace("WP-000017", "WP-000019").replace("|WEBPT|NORTH|", "|OTHER|NORTH|");
+    let stranger = DFT
+        .replace("WP-000017", "WP-000019")
+        .replace("|WEBPT|NORTH|", "|OTHER|NORTH|");
     let rejected = receive_hl7(&store, &engine, &channels, stranger.as_bytes()).await;
-    assert!(matches!(rejected.receipt, Receipt::Stored { status: Status::Rejected, .. }));
+    assert!(matches!(
+        rejected.receipt,
+        Receipt::Stored {
+            status: Status::Rejected,
+            ..
+        }
+    ));
     assert_eq!(msa(&rejected.ack).0, "AR");
 
     // Reprocessing with the same channel changes nothing; with the clinician added it posts.
-    let still = reprocess(&store, &engine, &channels, Some(&[held_id])).await.unwrap();
+    let still = reprocess(&store, &engine, &channels, Some(&[held_id]))
+        .await
+        .unwrap();
     assert_eq!(still[0].status, Status::Error);
-    let fixed = channels_of(&format!("{CHANNEL}\n[providers.44]\nnpi = \"1245319599\"\nrole = \"pt\"\n"));
-    let done = reprocess(&store, &engine, &fixed, Some(&[held_id])).await.unwrap();
+    let fixed = channels_of(&format!(
+        "{CHANNEL}\n[providers.44]\nnpi = \"1245319599\"\nrole = \"pt\"\n"
+    ));
+    let done = reprocess(&store, &engine, &fixed, Some(&[held_id]))
+        .await
+        .unwrap();
     assert_eq!(done[0].status, Status::Processed, "{:?}", done[0].issues);
     assert_eq!(store.inbound_unprocessed(10).await.unwrap().len(), 1);
     let (row, raw) = store.inbound_message(held_id).await.unwrap().unwrap();
@@ -85,12 +147,29 @@ async fn the_interface_stores_once_and_keeps_what_it_cannot_map(url: &str, db: &
     assert_eq!(row.ack, held.ack, "the ACK sent stays as sent");
 
     // ADT and SIU land in their tables.
-    let adt = receive_hl7(&store, &engine, &channels, include_bytes!("data/adt-a04.hl7")).await;
+    let adt = receive_hl7(
+        &store,
+        &engine,
+        &channels,
+        include_bytes!("data/adt-a04.hl7"),
+    )
+    .await;
     assert_eq!(msa(&adt.ack).0, "AA");
-    assert_eq!(store.patient_record("MRN-1001").await.unwrap().unwrap().0, 1);
-    let siu = receive_hl7(&store, &engine, &channels, include_bytes!("data/siu-s12.hl7")).await;
+    assert_eq!(
+        store.patient_record("MRN-1001").await.unwrap().unwrap().0,
+        1
+    );
+    let siu = receive_hl7(
+        &store,
+        &engine,
+        &channels,
+        include_bytes!("data/siu-s12.hl7"),
+    )
+    .await;
     assert_eq!(msa(&siu.ack).0, "AA");
-    let cancel = include_str!("data/siu-s12.hl7").replace("WP-000012", "WP-000013").replace("SIU^S12", "SIU^S15");
+    let cancel = include_str!("data/siu-s12.hl7")
+        .replace("WP-000012", "WP-000013")
+        .replace("SIU^S12", "SIU^S15");
     receive_hl7(&store, &engine, &channels, cancel.as_bytes()).await;
     let visits = store.scheduled_visits_of("MRN-1001").await.unwrap();
     assert_eq!(visits.len(), 1);

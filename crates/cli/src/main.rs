@@ -13,6 +13,7 @@ mod generate;
 mod grouping;
 mod ingest;
 mod input;
+mod interface;
 mod migrate;
 mod output;
 mod queue;
@@ -76,6 +77,15 @@ enum Command {
     },
     /// Run the REST API (127.0.0.1:8080 on the SQLite file by default).
     Serve(serve::ServeArgs),
+    /// Listen for HL7 v2 messages over MLLP (127.0.0.1:2575) and store them.
+    Listen(interface::ListenArgs),
+    /// Import a file or folder of HL7 v2 messages (back-loading history).
+    Import(interface::ImportArgs),
+    /// EMR interface messages: the error queue, reprocessing.
+    Interface {
+        #[command(subcommand)]
+        command: interface::InterfaceCommand,
+    },
     /// Users of the service: add one, issue an API token.
     User {
         #[command(subcommand)]
@@ -124,6 +134,9 @@ fn main() -> ExitCode {
         Command::Migrate(args) => migrate::run(&args),
         Command::X12 { command } => x12::run(&command),
         Command::Serve(args) => serve::run(&args),
+        Command::Listen(args) => interface::run_listen(&args),
+        Command::Import(args) => interface::run_import(&args),
+        Command::Interface { command } => interface::run_interface(&command),
         Command::User { command } => user::run(&command),
         Command::Clinic { command } => user::run_clinic(&command),
         Command::Audit { command } => audit::run(&command),

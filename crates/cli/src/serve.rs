@@ -45,14 +45,32 @@ pub struct ServeArgs {
     /// CARC/RARC category entries that replace the built-in ones (as `remit --categories`).
     #[arg(long)]
     categories: Option<PathBuf>,
+    /// Also listen for HL7 v2 over MLLP on this address (as `cleanclaim listen`), with the
+    /// channel files of `--channel`.
+    #[arg(long, requires = "channels")]
+    mllp: Option<SocketAddr>,
+    /// A channel file or folder for `--mllp` (see docs/interfaces.md). Repeat for several.
+    #[arg(long = "channel")]
+    channels: Vec<PathBuf>,
 }
 
-pub fn run(args: &ServeArgs) -> anyhow::Result<Outcome> {
+/// Logs to standard error (never message content: see the server's log module).
+pub fn init_tracing() {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .init();
+}
+
+pub fn run(args: &ServeArgs) -> anyhow::Result<Outcome> {
+    init_tracing();
+    let channels = match &args.mllp {
+        Some(_) => Some(std::sync::Arc::new(crate::interface::load_channels(
+            &args.channels,
+        )?)),
+        None => None,
+    };
     let engine = setup::engine(
         args.rules.as_deref(),
         args.ncci.as_deref(),
@@ -85,6 +103,20 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<Outcome> {
         }
         let state =
             cleanclaim_server::AppState::with_billing(store.clone(), engine, profile, categories);
+        if let (Some(address), Some(channels)) = (args.mllp, channels) {
+            crate::interface::check_clinics(&store, &channels).await?;
+            let listener = tokio::net::TcpListener::bind(address)
+                .await
+                .with_context(|| format!("cannot listen for MLLP on {address}"))?;
+            eprintln!("cleanclaim listening for HL7 (MLLP) on {}", listener.local_addr()?);
+            let state = state.clone();
+            tokio::spawn(async move {
+                let options = cleanclaim_server::mllp::MllpOptions::default();
+                if let Err(error) = cleanclaim_server::mllp::serve_mllp(listener, state, channels, options, shutdown()).await {
+                    tracing::error!(%error, "the MLLP listener stopped");
+                }
+            });
+        }
         let options = cleanclaim_server::ServeOptions {
             workers: args.workers,
             ..cleanclaim_server::ServeOptions::default()
@@ -120,7 +152,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<Outcome> {
 }
 
 /// Completes on Ctrl-C, or SIGTERM where there is one.
-async fn shutdown() {
+pub async fn shutdown() {
     let interrupt = async {
         let _ = tokio::signal::ctrl_c().await;
     };

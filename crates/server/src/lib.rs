@@ -14,6 +14,7 @@
 mod error;
 mod json;
 mod log;
+pub mod mllp;
 mod openapi;
 pub mod policy;
 pub mod routes;

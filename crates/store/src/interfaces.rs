@@ -77,7 +77,12 @@ pub struct ScheduledVisitRow {
     pub message_id: i64,
 }
 
-async fn inbound_by_key(conn: Conn<'_>, application: &str, facility: &str, control_id: &str) -> Result<Option<InboundRow>, StoreError> {
+async fn inbound_by_key(
+    conn: Conn<'_>,
+    application: &str,
+    facility: &str,
+    control_id: &str,
+) -> Result<Option<InboundRow>, StoreError> {
     let sql = format!(
         "SELECT {INBOUND_COLUMNS} FROM inbound_messages
          WHERE sending_application = $1 AND sending_facility = $2 AND control_id = $3"
@@ -90,13 +95,22 @@ async fn inbound_by_key(conn: Conn<'_>, application: &str, facility: &str, contr
 
 impl IntakeSession {
     /// The message this sender sent before under `control_id`, if any.
-    pub async fn inbound_by_key(&mut self, application: &str, facility: &str, control_id: &str) -> Result<Option<InboundRow>, StoreError> {
+    pub async fn inbound_by_key(
+        &mut self,
+        application: &str,
+        facility: &str,
+        control_id: &str,
+    ) -> Result<Option<InboundRow>, StoreError> {
         inbound_by_key(self.conn(), application, facility, control_id).await
     }
 
     /// Keeps a message; returns its id. The acknowledgment (which carries the id) and what the
     /// message became are set with [`Self::finish_inbound`], in the same transaction.
-    pub async fn store_inbound(&mut self, message: &NewInbound<'_>, received_at: DateTime<Utc>) -> Result<i64, StoreError> {
+    pub async fn store_inbound(
+        &mut self,
+        message: &NewInbound<'_>,
+        received_at: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
         let intake_id = self.id();
         let id: i64 = on_conn!(self.conn(), exec => sqlx::query_scalar(
             "INSERT INTO inbound_messages
@@ -112,14 +126,25 @@ impl IntakeSession {
     }
 
     /// Sets the acknowledgment sent and what the message became.
-    pub async fn finish_inbound(&mut self, id: i64, ack: &str, records: Option<&str>) -> Result<(), StoreError> {
+    pub async fn finish_inbound(
+        &mut self,
+        id: i64,
+        ack: &str,
+        records: Option<&str>,
+    ) -> Result<(), StoreError> {
         on_conn!(self.conn(), exec => sqlx::query("UPDATE inbound_messages SET ack = $1, records = $2 WHERE id = $3")
             .bind(ack).bind(records).bind(id).execute(&mut *exec).await.map(drop)?);
         Ok(())
     }
 
     /// Marks a kept message processed after a reprocess mapped it (its first ACK stays as sent).
-    pub async fn mark_reprocessed(&mut self, id: i64, channel: &str, records: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+    pub async fn mark_reprocessed(
+        &mut self,
+        id: i64,
+        channel: &str,
+        records: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         on_conn!(self.conn(), exec => sqlx::query(
             "UPDATE inbound_messages SET status = 'processed', channel = $1, records = $2, issues = NULL, reprocessed_at = $3 WHERE id = $4")
             .bind(channel).bind(records).bind(at).bind(id).execute(&mut *exec).await.map(drop)?);
@@ -127,7 +152,13 @@ impl IntakeSession {
     }
 
     /// Records the issues of a reprocess that still fails.
-    pub async fn set_inbound_issues(&mut self, id: i64, status: &str, issues: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+    pub async fn set_inbound_issues(
+        &mut self,
+        id: i64,
+        status: &str,
+        issues: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         on_conn!(self.conn(), exec => sqlx::query(
             "UPDATE inbound_messages SET status = $1, issues = $2, reprocessed_at = $3 WHERE id = $4")
             .bind(status).bind(issues).bind(at).bind(id).execute(&mut *exec).await.map(drop)?);
@@ -136,7 +167,13 @@ impl IntakeSession {
 
     /// Stores an ADT patient record as a new version when it differs from the latest.
     /// Returns the version now current and whether it is new.
-    pub async fn put_patient_record(&mut self, patient_id: &str, clinic_id: &str, record: &str, message_id: i64) -> Result<(i32, bool), StoreError> {
+    pub async fn put_patient_record(
+        &mut self,
+        patient_id: &str,
+        clinic_id: &str,
+        record: &str,
+        message_id: i64,
+    ) -> Result<(i32, bool), StoreError> {
         let latest: Option<(i32, String)> = on_conn!(self.conn(), exec => sqlx::query_as(
             "SELECT version, record FROM patient_records WHERE patient_id = $1 ORDER BY version DESC LIMIT 1")
             .bind(patient_id).fetch_optional(&mut *exec).await?);
@@ -154,7 +191,11 @@ impl IntakeSession {
     }
 
     /// Stores an appointment as the sender now has it (replacing the row of the same id).
-    pub async fn put_scheduled_visit(&mut self, visit: &NewScheduledVisit<'_>, message_id: i64) -> Result<(), StoreError> {
+    pub async fn put_scheduled_visit(
+        &mut self,
+        visit: &NewScheduledVisit<'_>,
+        message_id: i64,
+    ) -> Result<(), StoreError> {
         on_conn!(self.conn(), exec => sqlx::query(
             "INSERT INTO scheduled_visits
                (clinic_id, appointment_id, patient_id, date_of_service, start_time, duration_minutes,
@@ -178,14 +219,19 @@ impl IntakeSession {
 impl Store {
     /// Kept messages not processed (the error queue), oldest first.
     pub async fn inbound_unprocessed(&self, limit: i64) -> Result<Vec<InboundRow>, StoreError> {
-        let sql = format!("SELECT {INBOUND_COLUMNS} FROM inbound_messages WHERE status <> 'processed' ORDER BY id LIMIT $1");
+        let sql = format!(
+            "SELECT {INBOUND_COLUMNS} FROM inbound_messages WHERE status <> 'processed' ORDER BY id LIMIT $1"
+        );
         let mut pooled = self.acquire().await?;
         let rows = on_conn!(pooled.conn(), exec => sqlx::query_as::<_, InboundRow>(sqlx::AssertSqlSafe(sql.as_str())).bind(limit).fetch_all(&mut *exec).await?);
         Ok(rows)
     }
 
     /// One kept message and its raw bytes.
-    pub async fn inbound_message(&self, id: i64) -> Result<Option<(InboundRow, Vec<u8>)>, StoreError> {
+    pub async fn inbound_message(
+        &self,
+        id: i64,
+    ) -> Result<Option<(InboundRow, Vec<u8>)>, StoreError> {
         let sql = format!("SELECT {INBOUND_COLUMNS} FROM inbound_messages WHERE id = $1");
         let mut pooled = self.acquire().await?;
         let row = on_conn!(pooled.conn(), exec => sqlx::query_as::<_, InboundRow>(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(&mut *exec).await?);
@@ -205,7 +251,10 @@ impl Store {
     }
 
     /// A patient's appointments, by date.
-    pub async fn scheduled_visits_of(&self, patient_id: &str) -> Result<Vec<ScheduledVisitRow>, StoreError> {
+    pub async fn scheduled_visits_of(
+        &self,
+        patient_id: &str,
+    ) -> Result<Vec<ScheduledVisitRow>, StoreError> {
         let mut pooled = self.acquire().await?;
         let rows = on_conn!(pooled.conn(), exec => sqlx::query_as::<_, ScheduledVisitRow>(
             "SELECT clinic_id, appointment_id, patient_id, date_of_service, start_time, duration_minutes,
@@ -216,7 +265,10 @@ impl Store {
     }
 
     /// The latest ADT record of a patient: version and JSON.
-    pub async fn patient_record(&self, patient_id: &str) -> Result<Option<(i32, String)>, StoreError> {
+    pub async fn patient_record(
+        &self,
+        patient_id: &str,
+    ) -> Result<Option<(i32, String)>, StoreError> {
         let mut pooled = self.acquire().await?;
         let row = on_conn!(pooled.conn(), exec => sqlx::query_as::<_, (i32, String)>(
             "SELECT version, record FROM patient_records WHERE patient_id = $1 ORDER BY version DESC LIMIT 1")

@@ -1,0 +1,363 @@
+//! EMR interfaces on the command line: `cleanclaim listen` (the MLLP listener alone; `serve
+//! --mllp` runs it beside the API), `cleanclaim import` (a file or folder of HL7 messages
+//! through the same receive path), and `cleanclaim interface` (the error queue: list,
+//! reprocess after fixing a channel file).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand};
+use cleanclaim_app::interfaces::{Receipt, Status, receive_hl7, reprocess};
+use cleanclaim_emr::{Channel, Channels};
+use cleanclaim_store::Store;
+
+use crate::Outcome;
+use crate::setup::{self, DatabaseArgs};
+
+/// The channel files and limits every interface command shares.
+#[derive(Debug, Clone, Args)]
+pub struct ChannelArgs {
+    /// A channel file (TOML), or a folder of them: how each sender's messages map (see
+    /// docs/interfaces.md). Repeat for several.
+    #[arg(long = "channel", required = true)]
+    pub channels: Vec<PathBuf>,
+}
+
+/// The engine's reference data, as for `serve`.
+#[derive(Debug, Clone, Args)]
+pub struct EngineArgs {
+    /// A folder of rule packs (*.toml) replacing or added to the built-in ones.
+    #[arg(long)]
+    rules: Option<PathBuf>,
+    /// An NCCI PTP edits file in CMS's layout.
+    #[arg(long)]
+    ncci: Option<PathBuf>,
+    /// An MUE table in CMS's CSV layout.
+    #[arg(long)]
+    mue: Option<PathBuf>,
+}
+
+impl EngineArgs {
+    fn engine(&self) -> anyhow::Result<cleanclaim_billing::Engine> {
+        setup::engine(
+            self.rules.as_deref(),
+            self.ncci.as_deref(),
+            self.mue.as_deref(),
+        )
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ListenArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    #[command(flatten)]
+    channels: ChannelArgs,
+    #[command(flatten)]
+    engine: EngineArgs,
+    /// The address to listen on (MLLP has no encryption: keep it on loopback or a VPN).
+    #[arg(long, default_value = "127.0.0.1:2575")]
+    listen: SocketAddr,
+    /// The largest message accepted, in bytes; a larger frame is refused with AR.
+    #[arg(long, default_value_t = 4 << 20)]
+    max_frame: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    #[command(flatten)]
+    channels: ChannelArgs,
+    #[command(flatten)]
+    engine: EngineArgs,
+    /// A file of HL7 messages (one or many; CR, LF or CRLF), or a folder of `.hl7` files.
+    path: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InterfaceCommand {
+    /// The messages not processed (error queue), oldest first, with their issues.
+    Errors {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// At most this many.
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+    },
+    /// Map the messages of the error queue again with the channel files given.
+    Reprocess {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        #[command(flatten)]
+        channels: ChannelArgs,
+        #[command(flatten)]
+        engine: EngineArgs,
+        /// Only these message ids (default: the whole queue).
+        #[arg(long = "id")]
+        ids: Vec<i64>,
+    },
+}
+
+/// Reads channel files (or folders of `*.toml`), refusing two for the same sender.
+pub fn load_channels(paths: &[PathBuf]) -> anyhow::Result<Channels> {
+    let mut channels = Channels::default();
+    for path in paths {
+        let files = if path.is_dir() {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+                .with_context(|| format!("reading the folder {}", path.display()))?
+                .filter_map(|entry| entry.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+                .collect();
+            files.sort();
+            files
+        } else {
+            vec![path.clone()]
+        };
+        for file in files {
+            let name = file.display().to_string();
+            let text = crate::files::read_text(&file, "channel file", crate::files::SMALL)?;
+            channels.add(&name, Channel::from_toml(&text, &name)?)?;
+        }
+    }
+    if channels.is_empty() {
+        bail!(
+            "no channel files found in {}",
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    Ok(channels)
+}
+
+/// Every channel's clinic must exist: a visit of an unknown clinic is seen by nobody.
+pub async fn check_clinics(store: &Store, channels: &Channels) -> anyhow::Result<()> {
+    let known: Vec<String> = store.clinics().await?.into_iter().map(|c| c.id).collect();
+    for channel in channels.iter() {
+        if !known.contains(&channel.clinic) {
+            bail!(
+                "channel {} names the clinic `{}`, which does not exist: add it first (`cleanclaim clinic add {} NAME`)",
+                channel.id,
+                channel.clinic,
+                channel.clinic
+            );
+        }
+    }
+    Ok(())
+}
+
+pub fn run_listen(args: &ListenArgs) -> anyhow::Result<Outcome> {
+    crate::serve::init_tracing();
+    let engine = args.engine.engine()?;
+    let channels = Arc::new(load_channels(&args.channels.channels)?);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let store = Store::connect(&args.database.url()).await?;
+        check_clinics(&store, &channels).await?;
+        let state = cleanclaim_server::AppState::new(store.clone(), engine)?;
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.listen))?;
+        eprintln!(
+            "cleanclaim listening for HL7 (MLLP) on {}",
+            listener.local_addr()?
+        );
+        let options = cleanclaim_server::mllp::MllpOptions {
+            max_frame: args.max_frame,
+            ..Default::default()
+        };
+        cleanclaim_server::mllp::serve_mllp(
+            listener,
+            state,
+            channels,
+            options,
+            crate::serve::shutdown(),
+        )
+        .await?;
+        store.close().await;
+        anyhow::Ok(())
+    })?;
+    Ok(Outcome::Clean)
+}
+
+/// The messages of a file (or a folder's `.hl7` files), each with where it came from.
+fn messages_in(path: &Path) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    let files = if path.is_dir() {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+            .with_context(|| format!("reading the folder {}", path.display()))?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("hl7")))
+            .collect();
+        files.sort();
+        files
+    } else {
+        vec![path.to_path_buf()]
+    };
+    let mut messages = Vec::new();
+    for file in files {
+        let bytes = crate::files::read_bytes(&file, "HL7 file", crate::files::RECORDS)?;
+        let text = cleanclaim_hl7::decode(&bytes).with_context(|| file.display().to_string())?;
+        let parts =
+            cleanclaim_hl7::split_messages(&text).with_context(|| file.display().to_string())?;
+        for (offset, message) in parts {
+            messages.push((
+                format!("{}@{offset}", file.display()),
+                message.as_bytes().to_vec(),
+            ));
+        }
+    }
+    Ok(messages)
+}
+
+pub fn run_import(args: &ImportArgs) -> anyhow::Result<Outcome> {
+    let engine = args.engine.engine()?;
+    let channels = load_channels(&args.channels.channels)?;
+    let messages = messages_in(&args.path)?;
+    let (runtime, store) = setup::store(&args.database)?;
+    runtime.block_on(async {
+        check_clinics(&store, &channels).await?;
+        let mut counts = [0usize; 5];
+        for (origin, bytes) in &messages {
+            let received = receive_hl7(&store, &engine, &channels, bytes).await;
+            let (slot, line) = match &received.receipt {
+                Receipt::Stored {
+                    id,
+                    status: Status::Processed,
+                } => (0, format!("stored as message {id}")),
+                Receipt::Stored { id, status } => (
+                    1,
+                    format!(
+                        "kept in the error queue as message {id} ({})",
+                        status.as_str()
+                    ),
+                ),
+                Receipt::Duplicate { id } => (2, format!("already stored as message {id}")),
+                Receipt::ControlIdReused { id } => (
+                    3,
+                    format!("refused: its control id was used by message {id}"),
+                ),
+                Receipt::Unreadable | Receipt::Failed(_) => {
+                    (4, "refused: not readable or not stored".to_owned())
+                }
+            };
+            if let Some(count) = counts.get_mut(slot) {
+                *count += 1;
+            }
+            if slot != 0 {
+                println!("{origin}: {line}");
+            }
+        }
+        println!(
+            "{} messages: {} stored, {} in the error queue, {} already stored, {} refused",
+            messages.len(),
+            counts[0],
+            counts[1],
+            counts[2],
+            counts[3] + counts[4]
+        );
+        store.close().await;
+        let clean = counts[1] + counts[3] + counts[4] == 0;
+        anyhow::Ok(if clean {
+            Outcome::Clean
+        } else {
+            Outcome::Findings
+        })
+    })
+}
+
+pub fn run_interface(command: &InterfaceCommand) -> anyhow::Result<Outcome> {
+    match command {
+        InterfaceCommand::Errors { database, limit } => {
+            let (runtime, store) = setup::store(database)?;
+            let rows = runtime.block_on(store.inbound_unprocessed(*limit))?;
+            for row in &rows {
+                println!(
+                    "{}\t{}\t{}^{}\t{}\t{}\t{}",
+                    row.id,
+                    row.status,
+                    row.sending_application,
+                    row.sending_facility,
+                    row.control_id,
+                    row.message_type,
+                    row.received_at.format("%Y-%m-%dT%H:%M:%SZ")
+                );
+                let issues: Vec<serde_json::Value> = row
+                    .issues
+                    .as_deref()
+                    .and_then(|i| serde_json::from_str(i).ok())
+                    .unwrap_or_default();
+                for issue in issues {
+                    let at = issue
+                        .get("location")
+                        .and_then(serde_json::Value::as_str)
+                        .unwrap_or("-");
+                    let message = issue
+                        .get("message")
+                        .and_then(serde_json::Value::as_str)
+                        .unwrap_or_default();
+                    println!("    {at}: {message}");
+                }
+            }
+            println!("{} messages waiting", rows.len());
+            runtime.block_on(store.close());
+            Ok(if rows.is_empty() {
+                Outcome::Clean
+            } else {
+                Outcome::Findings
+            })
+        }
+        InterfaceCommand::Reprocess {
+            database,
+            channels,
+            engine,
+            ids,
+        } => {
+            let engine = engine.engine()?;
+            let channels = load_channels(&channels.channels)?;
+            let (runtime, store) = setup::store(database)?;
+            let only = (!ids.is_empty()).then_some(ids.as_slice());
+            let done = runtime.block_on(async {
+                check_clinics(&store, &channels).await?;
+                anyhow::Ok(reprocess(&store, &engine, &channels, only).await?)
+            })?;
+            let processed = done
+                .iter()
+                .filter(|d| d.status == Status::Processed)
+                .count();
+            for item in &done {
+                match item.status {
+                    Status::Processed => println!("{}\tprocessed", item.id),
+                    status => {
+                        println!("{}\t{}", item.id, status.as_str());
+                        for issue in &item.issues {
+                            let at = issue
+                                .location
+                                .as_ref()
+                                .map(ToString::to_string)
+                                .unwrap_or_else(|| "-".into());
+                            println!("    {at}: {}", issue.message);
+                        }
+                    }
+                }
+            }
+            println!(
+                "{} reprocessed: {processed} processed, {} still waiting",
+                done.len(),
+                done.len() - processed
+            );
+            runtime.block_on(store.close());
+            Ok(if processed == done.len() {
+                Outcome::Clean
+            } else {
+                Outcome::Findings
+            })
+        }
+    }
+}

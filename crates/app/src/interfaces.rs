@@ -193,7 +193,7 @@ async fn store_and_map(
     message: &Message<'_>,
     header: &Header,
 ) -> Result<Received, IntakeError> {
-    let sha256 = hex::encode(Sha256::digest(raw));
+    let sha256 = normalized_digest(message);
     let control_id = Some(header.control_id.clone());
     let mut intake = Intake::begin(store, engine).await?;
     if let Some(previous) = intake
@@ -323,6 +323,17 @@ async fn store_and_map(
         receipt: Receipt::Stored { id, status },
         control_id,
     })
+}
+
+/// SHA-256 of the message's segments joined by CR: the same message sent with other line
+/// endings or trailing blank lines (a file import, then MLLP) is the same message.
+fn normalized_digest(message: &Message<'_>) -> String {
+    let mut hasher = Sha256::new();
+    for segment in message.segments() {
+        hasher.update(segment.text().trim_end().as_bytes());
+        hasher.update(b"\r");
+    }
+    hex::encode(hasher.finalize())
 }
 
 /// Stores what a message mapped to, in the open intake; returns it as JSON for the message row.

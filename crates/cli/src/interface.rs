@@ -21,7 +21,7 @@ use crate::setup::{self, DatabaseArgs};
 pub struct ChannelArgs {
     /// A channel file (TOML), or a folder of them: how each sender's messages map (see
     /// docs/interfaces.md). Repeat for several.
-    #[arg(long = "channel", required = true)]
+    #[arg(long = "channel")]
     pub channels: Vec<PathBuf>,
 }
 
@@ -73,8 +73,12 @@ pub struct ImportArgs {
     channels: ChannelArgs,
     #[command(flatten)]
     engine: EngineArgs,
-    /// A file of HL7 messages (one or many; CR, LF or CRLF), or a folder of `.hl7` files.
+    /// A file of HL7 messages (one or many; CR, LF or CRLF), a folder of `.hl7` files, or a
+    /// `.csv` export (one row per procedure line; see docs/interfaces.md).
     path: PathBuf,
+    /// For a CSV export: the mapping file naming its columns, separator and date format.
+    #[arg(long)]
+    mapping: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -103,6 +107,9 @@ pub enum InterfaceCommand {
 
 /// Reads channel files (or folders of `*.toml`), refusing two for the same sender.
 pub fn load_channels(paths: &[PathBuf]) -> anyhow::Result<Channels> {
+    if paths.is_empty() {
+        bail!("give the channel files with --channel (see docs/interfaces.md)");
+    }
     let mut channels = Channels::default();
     for path in paths {
         let files = if path.is_dir() {
@@ -217,6 +224,12 @@ fn messages_in(path: &Path) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
 }
 
 pub fn run_import(args: &ImportArgs) -> anyhow::Result<Outcome> {
+    if args.path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) {
+        return run_csv_import(args);
+    }
+    if args.mapping.is_some() {
+        bail!("--mapping is for CSV exports; HL7 messages map through --channel files");
+    }
     let engine = args.engine.engine()?;
     let channels = load_channels(&args.channels.channels)?;
     let messages = messages_in(&args.path)?;
@@ -270,6 +283,56 @@ pub fn run_import(args: &ImportArgs) -> anyhow::Result<Outcome> {
             Outcome::Findings
         })
     })
+}
+
+fn run_csv_import(args: &ImportArgs) -> anyhow::Result<Outcome> {
+    use cleanclaim_emr::{CsvImport, CsvMapping, RejectedRow};
+    if !args.channels.channels.is_empty() {
+        bail!("--channel is for HL7 messages; a CSV export maps through --mapping");
+    }
+    let mapping = match &args.mapping {
+        Some(path) => CsvMapping::from_toml(&crate::files::read_text(path, "CSV mapping", crate::files::SMALL)?)
+            .with_context(|| path.display().to_string())?,
+        None => CsvMapping::default(),
+    };
+    let text = crate::files::read_text(&args.path, "CSV export", crate::files::RECORDS)?;
+    let mut import = CsvImport::read(&text, &mapping).with_context(|| args.path.display().to_string())?;
+    let engine = args.engine.engine()?;
+    let (runtime, store) = setup::store(&args.database)?;
+    let known: Vec<String> = runtime.block_on(store.clinics())?.into_iter().map(|c| c.id).collect();
+    let (encounters, unknown): (Vec<_>, Vec<_>) = std::mem::take(&mut import.encounters)
+        .into_iter()
+        .partition(|(e, _)| e.administrative.location.as_ref().is_some_and(|l| known.contains(l)));
+    for (encounter, rows) in unknown {
+        import.rejected.push(RejectedRow {
+            row: rows.first().copied().unwrap_or(0),
+            column: None,
+            reason: format!(
+                "visit {}: its clinic `{}` does not exist (`cleanclaim clinic add`, or `clinic` in the mapping)",
+                encounter.id,
+                encounter.administrative.location.as_deref().unwrap_or("")
+            ),
+        });
+    }
+    import.rejected.sort_by_key(|r| r.row);
+    let visits: Vec<_> = encounters.into_iter().map(|(e, _)| e).collect();
+    let report = runtime.block_on(cleanclaim_app::intake(&store, &engine, &cleanclaim_scrub::ContextData::default(), &visits, &[]))?;
+    runtime.block_on(store.close());
+    for rejected in &import.rejected {
+        match &rejected.column {
+            Some(column) => println!("{}: line {}, column {column}: {}", args.path.display(), rejected.row, rejected.reason),
+            None => println!("{}: line {}: {}", args.path.display(), rejected.row, rejected.reason),
+        }
+    }
+    println!(
+        "{} visits imported ({} new, {} corrected, {} unchanged); {} rows rejected",
+        visits.len(),
+        report.new_encounters,
+        report.corrected,
+        report.unchanged,
+        import.rejected.len()
+    );
+    Ok(if import.rejected.is_empty() { Outcome::Clean } else { Outcome::Findings })
 }
 
 pub fn run_interface(command: &InterfaceCommand) -> anyhow::Result<Outcome> {

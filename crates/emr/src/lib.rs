@@ -9,10 +9,12 @@
 //! Invariant: no I/O. Callers hand in text and get records or positioned issues back.
 
 pub mod channel;
+pub mod csv_import;
 
 pub mod hl7;
 
 pub use channel::{Channel, ChannelError, Channels};
+pub use csv_import::{CsvError, CsvImport, CsvMapping, RejectedRow};
 
 pub use hl7::{
     Mapped, MappingIssue, PatientRecord, ScheduledVisit, Sender, channel_toml, dft_for, map_message,

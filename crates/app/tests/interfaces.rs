@@ -74,8 +74,18 @@ async fn the_interface_stores_once_and_keeps_what_it_cannot_map(
     assert!(matches!(again.receipt, Receipt::Duplicate { .. }));
     assert_eq!(again.ack, first.ack);
     // Sent again from a file with LF line ends: still the same message.
-    let from_file = receive_hl7(&store, &engine, &channels, DFT.replace('\r', "\n").as_bytes()).await;
-    assert!(matches!(from_file.receipt, Receipt::Duplicate { .. }), "{:?}", from_file.receipt);
+    let from_file = receive_hl7(
+        &store,
+        &engine,
+        &channels,
+        DFT.replace('\r', "\n").as_bytes(),
+    )
+    .await;
+    assert!(
+        matches!(from_file.receipt, Receipt::Duplicate { .. }),
+        "{:?}",
+        from_file.receipt
+    );
     if postgres {
         assert_eq!(db.count("SELECT COUNT(*) FROM inbound_messages"), 1);
         assert_eq!(db.count("SELECT COUNT(*) FROM encounters"), 1);

@@ -1,4 +1,5 @@
-//! `cleanclaim generate`: synthetic encounters as NDJSON.
+//! `cleanclaim generate`: synthetic encounters as NDJSON, or as the HL7 DFT^P03 messages an
+//! EMR would send for them (with the channel files that read them).
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -6,6 +7,9 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
+use std::collections::BTreeMap;
+
+use cleanclaim_emr::{ChannelBuilder, Sender, dft_for};
 use cleanclaim_synth::Generator;
 
 use crate::Outcome;
@@ -21,6 +25,20 @@ pub struct GenerateArgs {
     /// Write to this file instead of standard output.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// `json` (NDJSON in the native format) or `hl7` (one DFT^P03 per encounter, as the
+    /// sending application SYNTH with the clinic as the facility).
+    #[arg(long, default_value = "json")]
+    format: Format,
+    /// With `--format hl7`: write a channel file per clinic into this folder, reading the
+    /// messages written (every payer and clinician they name).
+    #[arg(long, requires = "format")]
+    channels: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Json,
+    Hl7,
 }
 
 pub fn run(args: &GenerateArgs) -> anyhow::Result<Outcome> {
@@ -30,13 +48,56 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<Outcome> {
         ),
         None => Box::new(io::stdout().lock()),
     };
+    if args.channels.is_some() && args.format != Format::Hl7 {
+        anyhow::bail!("--channels goes with --format hl7");
+    }
     let mut out = BufWriter::with_capacity(1 << 16, sink);
-    for encounter in
-        Generator::new(args.seed).take(usize::try_from(args.encounters).unwrap_or(usize::MAX))
+    let mut channels: BTreeMap<String, ChannelBuilder> = BTreeMap::new();
+    let timestamp = chrono::Utc::now().format("%Y%m%d%H%M%S").to_string();
+    for (n, encounter) in Generator::new(args.seed)
+        .take(usize::try_from(args.encounters).unwrap_or(usize::MAX))
+        .enumerate()
     {
-        serde_json::to_writer(&mut out, &encounter)?;
-        out.write_all(b"\n")?;
+        match args.format {
+            Format::Json => {
+                serde_json::to_writer(&mut out, &encounter)?;
+                out.write_all(b"\n")?;
+            }
+            Format::Hl7 => {
+                let clinic = encounter
+                    .administrative
+                    .location
+                    .clone()
+                    .unwrap_or_default();
+                let sender = Sender {
+                    application: "SYNTH".into(),
+                    facility: clinic.to_uppercase(),
+                };
+                let control = format!("S{}-{n:08}", args.seed);
+                out.write_all(dft_for(&encounter, &sender, &control, &timestamp).as_bytes())?;
+                out.write_all(b"\n")?;
+                if args.channels.is_some() {
+                    channels.entry(clinic).or_default().add(&encounter);
+                }
+            }
+        }
     }
     out.flush()?;
+    if let Some(folder) = &args.channels {
+        std::fs::create_dir_all(folder)
+            .with_context(|| format!("cannot create `{}`", folder.display()))?;
+        for (clinic, builder) in &channels {
+            let sender = Sender {
+                application: "SYNTH".into(),
+                facility: clinic.to_uppercase(),
+            };
+            let path = folder.join(format!("synth-{clinic}.toml"));
+            std::fs::write(
+                &path,
+                builder.toml(&format!("synth-{clinic}"), &sender, clinic),
+            )
+            .with_context(|| format!("cannot write `{}`", path.display()))?;
+        }
+    }
     Ok(Outcome::Clean)
 }

@@ -224,7 +224,11 @@ fn messages_in(path: &Path) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
 }
 
 pub fn run_import(args: &ImportArgs) -> anyhow::Result<Outcome> {
-    if args.path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) {
+    if args
+        .path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+    {
         return run_csv_import(args);
     }
     if args.mapping.is_some() {
@@ -291,18 +295,32 @@ fn run_csv_import(args: &ImportArgs) -> anyhow::Result<Outcome> {
         bail!("--channel is for HL7 messages; a CSV export maps through --mapping");
     }
     let mapping = match &args.mapping {
-        Some(path) => CsvMapping::from_toml(&crate::files::read_text(path, "CSV mapping", crate::files::SMALL)?)
-            .with_context(|| path.display().to_string())?,
+        Some(path) => CsvMapping::from_toml(&crate::files::read_text(
+            path,
+            "CSV mapping",
+            crate::files::SMALL,
+        )?)
+        .with_context(|| path.display().to_string())?,
         None => CsvMapping::default(),
     };
     let text = crate::files::read_text(&args.path, "CSV export", crate::files::RECORDS)?;
-    let mut import = CsvImport::read(&text, &mapping).with_context(|| args.path.display().to_string())?;
+    let mut import =
+        CsvImport::read(&text, &mapping).with_context(|| args.path.display().to_string())?;
     let engine = args.engine.engine()?;
     let (runtime, store) = setup::store(&args.database)?;
-    let known: Vec<String> = runtime.block_on(store.clinics())?.into_iter().map(|c| c.id).collect();
+    let known: Vec<String> = runtime
+        .block_on(store.clinics())?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
     let (encounters, unknown): (Vec<_>, Vec<_>) = std::mem::take(&mut import.encounters)
         .into_iter()
-        .partition(|(e, _)| e.administrative.location.as_ref().is_some_and(|l| known.contains(l)));
+        .partition(|(e, _)| {
+            e.administrative
+                .location
+                .as_ref()
+                .is_some_and(|l| known.contains(l))
+        });
     for (encounter, rows) in unknown {
         import.rejected.push(RejectedRow {
             row: rows.first().copied().unwrap_or(0),
@@ -316,12 +334,28 @@ fn run_csv_import(args: &ImportArgs) -> anyhow::Result<Outcome> {
     }
     import.rejected.sort_by_key(|r| r.row);
     let visits: Vec<_> = encounters.into_iter().map(|(e, _)| e).collect();
-    let report = runtime.block_on(cleanclaim_app::intake(&store, &engine, &cleanclaim_scrub::ContextData::default(), &visits, &[]))?;
+    let report = runtime.block_on(cleanclaim_app::intake(
+        &store,
+        &engine,
+        &cleanclaim_scrub::ContextData::default(),
+        &visits,
+        &[],
+    ))?;
     runtime.block_on(store.close());
     for rejected in &import.rejected {
         match &rejected.column {
-            Some(column) => println!("{}: line {}, column {column}: {}", args.path.display(), rejected.row, rejected.reason),
-            None => println!("{}: line {}: {}", args.path.display(), rejected.row, rejected.reason),
+            Some(column) => println!(
+                "{}: line {}, column {column}: {}",
+                args.path.display(),
+                rejected.row,
+                rejected.reason
+            ),
+            None => println!(
+                "{}: line {}: {}",
+                args.path.display(),
+                rejected.row,
+                rejected.reason
+            ),
         }
     }
     println!(
@@ -332,7 +366,11 @@ fn run_csv_import(args: &ImportArgs) -> anyhow::Result<Outcome> {
         report.unchanged,
         import.rejected.len()
     );
-    Ok(if import.rejected.is_empty() { Outcome::Clean } else { Outcome::Findings })
+    Ok(if import.rejected.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::Findings
+    })
 }
 
 pub fn run_interface(command: &InterfaceCommand) -> anyhow::Result<Outcome> {

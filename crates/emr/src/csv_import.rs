@@ -124,11 +124,15 @@ impl CsvMapping {
         let mapping: Self = toml::from_str(text).map_err(|e| CsvError::Mapping(e.to_string()))?;
         for ours in mapping.columns.keys() {
             if !COLUMNS.iter().any(|(name, _)| name == ours) {
-                return Err(CsvError::Mapping(format!("`{ours}` is not one of cleanclaim's columns")));
+                return Err(CsvError::Mapping(format!(
+                    "`{ours}` is not one of cleanclaim's columns"
+                )));
             }
         }
         if !mapping.delimiter.is_ascii() {
-            return Err(CsvError::Mapping("the delimiter must be one ASCII character".into()));
+            return Err(CsvError::Mapping(
+                "the delimiter must be one ASCII character".into(),
+            ));
         }
         Ok(mapping)
     }
@@ -158,7 +162,10 @@ impl CsvImport {
             .delimiter(u8::try_from(mapping.delimiter).unwrap_or(b','))
             .flexible(true)
             .from_reader(text.as_bytes());
-        let headers = reader.headers().map_err(|e| CsvError::Header(e.to_string()))?.clone();
+        let headers = reader
+            .headers()
+            .map_err(|e| CsvError::Header(e.to_string()))?
+            .clone();
         let mut index: HashMap<&'static str, usize> = HashMap::new();
         for (ours, required) in COLUMNS {
             let theirs = mapping.header_of(ours);
@@ -167,7 +174,9 @@ impl CsvImport {
                     index.insert(ours, i);
                 }
                 None if required && !(ours == "location" && mapping.clinic.is_some()) => {
-                    return Err(CsvError::Header(format!("no `{theirs}` column (cleanclaim's `{ours}`)")));
+                    return Err(CsvError::Header(format!(
+                        "no `{theirs}` column (cleanclaim's `{ours}`)"
+                    )));
                 }
                 None => {}
             }
@@ -180,7 +189,14 @@ impl CsvImport {
             let record = match record {
                 Ok(record) => record,
                 Err(error) => {
-                    import.rejected.push(RejectedRow { row: line, column: None, reason: format!("not readable as CSV: {}", first_clause(&error.to_string())) });
+                    import.rejected.push(RejectedRow {
+                        row: line,
+                        column: None,
+                        reason: format!(
+                            "not readable as CSV: {}",
+                            first_clause(&error.to_string())
+                        ),
+                    });
                     continue;
                 }
             };
@@ -188,14 +204,29 @@ impl CsvImport {
                 continue;
             }
             if record.len() != headers.len() {
-                import.rejected.push(RejectedRow { row: line, column: None, reason: format!("{} cells where the header has {}", record.len(), headers.len()) });
+                import.rejected.push(RejectedRow {
+                    row: line,
+                    column: None,
+                    reason: format!(
+                        "{} cells where the header has {}",
+                        record.len(),
+                        headers.len()
+                    ),
+                });
                 continue;
             }
-            let cells = index.iter().map(|(&ours, &i)| (ours, record.get(i).unwrap_or_default().to_owned())).collect();
+            let cells = index
+                .iter()
+                .map(|(&ours, &i)| (ours, record.get(i).unwrap_or_default().to_owned()))
+                .collect();
             let row = Row { line, cells };
             let visit = row.get("visit_id").to_owned();
             if visit.is_empty() {
-                import.rejected.push(RejectedRow { row: line, column: Some(mapping.header_of("visit_id").to_owned()), reason: "empty".into() });
+                import.rejected.push(RejectedRow {
+                    row: line,
+                    column: Some(mapping.header_of("visit_id").to_owned()),
+                    reason: "empty".into(),
+                });
                 continue;
             }
             let slot = *position.entry(visit.clone()).or_insert_with(|| {
@@ -208,7 +239,9 @@ impl CsvImport {
         }
         for (visit, rows) in visits {
             match visit_of(&visit, &rows, mapping) {
-                Ok(encounter) => import.encounters.push((encounter, rows.iter().map(|r| r.line).collect())),
+                Ok(encounter) => import
+                    .encounters
+                    .push((encounter, rows.iter().map(|r| r.line).collect())),
                 Err(mut rejected) => import.rejected.append(&mut rejected),
             }
         }
@@ -222,23 +255,60 @@ fn first_clause(text: &str) -> String {
 }
 
 const VISIT_COLUMNS: [&str; 29] = [
-    "date_of_service", "discipline", "visit_type", "location", "patient_id", "patient_family", "patient_given", "birth_date", "sex",
-    "address_line1", "address_line2", "city", "state", "zip", "payer_id", "payer_name", "plan", "member_id", "authorization", "diagnoses",
-    "rendering_npi", "rendering_role", "rendering_family", "rendering_given", "supervising_npi", "referring_npi", "referring_family",
-    "referring_given", "place_of_service",
+    "date_of_service",
+    "discipline",
+    "visit_type",
+    "location",
+    "patient_id",
+    "patient_family",
+    "patient_given",
+    "birth_date",
+    "sex",
+    "address_line1",
+    "address_line2",
+    "city",
+    "state",
+    "zip",
+    "payer_id",
+    "payer_name",
+    "plan",
+    "member_id",
+    "authorization",
+    "diagnoses",
+    "rendering_npi",
+    "rendering_role",
+    "rendering_family",
+    "rendering_given",
+    "supervising_npi",
+    "referring_npi",
+    "referring_family",
+    "referring_given",
+    "place_of_service",
 ];
 
-fn visit_of(visit: &str, rows: &[Row], mapping: &CsvMapping) -> Result<Encounter, Vec<RejectedRow>> {
+fn visit_of(
+    visit: &str,
+    rows: &[Row],
+    mapping: &CsvMapping,
+) -> Result<Encounter, Vec<RejectedRow>> {
     let mut rejected = Vec::new();
     let Some(first) = rows.first() else {
         return Err(rejected);
     };
-    let fault = |row: u64, column: &str, reason: String| RejectedRow { row, column: Some(mapping.header_of(column).to_owned()), reason };
+    let fault = |row: u64, column: &str, reason: String| RejectedRow {
+        row,
+        column: Some(mapping.header_of(column).to_owned()),
+        reason,
+    };
     // Visit-level cells must agree on every row of the visit.
     for row in rows.iter().skip(1) {
         for column in VISIT_COLUMNS {
             if !row.get(column).is_empty() && row.get(column) != first.get(column) {
-                rejected.push(fault(row.line, column, format!("differs from line {} of the same visit", first.line)));
+                rejected.push(fault(
+                    row.line,
+                    column,
+                    format!("differs from line {} of the same visit", first.line),
+                ));
             }
         }
     }
@@ -250,14 +320,24 @@ fn visit_of(visit: &str, rows: &[Row], mapping: &CsvMapping) -> Result<Encounter
         match NaiveDate::parse_from_str(cell, &mapping.date_format) {
             Ok(day) => Some(day.to_string()),
             Err(_) => {
-                rejected.push(fault(row.line, column, format!("not a date in the format {}", mapping.date_format)));
+                rejected.push(fault(
+                    row.line,
+                    column,
+                    format!("not a date in the format {}", mapping.date_format),
+                ));
                 None
             }
         }
     };
     let dos = date(first, "date_of_service", &mut rejected);
     let birth = date(first, "birth_date", &mut rejected);
-    let list = |cell: &str| -> Vec<String> { cell.split(mapping.list_separator).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect() };
+    let list = |cell: &str| -> Vec<String> {
+        cell.split(mapping.list_separator)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
     let mut lines = Vec::new();
     for row in rows {
         let mut line = Map::new();
@@ -267,7 +347,11 @@ fn visit_of(visit: &str, rows: &[Row], mapping: &CsvMapping) -> Result<Encounter
                 Ok(m) => {
                     line.insert("minutes".into(), json!(m));
                 }
-                Err(_) => rejected.push(fault(row.line, "minutes", "not a whole number of minutes".into())),
+                Err(_) => rejected.push(fault(
+                    row.line,
+                    "minutes",
+                    "not a whole number of minutes".into(),
+                )),
             }
         }
         let modifiers = list(row.get("modifiers"));
@@ -279,7 +363,11 @@ fn visit_of(visit: &str, rows: &[Row], mapping: &CsvMapping) -> Result<Encounter
                 Some(cents) => {
                     line.insert("charge_per_unit".into(), json!(cents.0));
                 }
-                None => rejected.push(fault(row.line, "charge", "not an amount in dollars (like 46.00)".into())),
+                None => rejected.push(fault(
+                    row.line,
+                    "charge",
+                    "not an amount in dollars (like 46.00)".into(),
+                )),
             }
         }
         lines.push(Value::Object(line));
@@ -293,7 +381,11 @@ fn visit_of(visit: &str, rows: &[Row], mapping: &CsvMapping) -> Result<Encounter
         }
         patient["address"] = address;
     }
-    let location = if text("location").is_empty() { mapping.clinic.clone().unwrap_or_default() } else { text("location") };
+    let location = if text("location").is_empty() {
+        mapping.clinic.clone().unwrap_or_default()
+    } else {
+        text("location")
+    };
     let mut administrative = json!({
         "payer": {"id": text("payer_id"), "name": text("payer_name"), "plan": text("plan")},
         "member_id": text("member_id"),
@@ -308,7 +400,8 @@ fn visit_of(visit: &str, rows: &[Row], mapping: &CsvMapping) -> Result<Encounter
     if !text("referring_npi").is_empty() {
         let mut referrer = json!({"npi": text("referring_npi")});
         if !text("referring_family").is_empty() {
-            referrer["name"] = json!({"family": text("referring_family"), "given": text("referring_given")});
+            referrer["name"] =
+                json!({"family": text("referring_family"), "given": text("referring_given")});
         }
         administrative["referring_provider"] = referrer;
     }
@@ -316,7 +409,8 @@ fn visit_of(visit: &str, rows: &[Row], mapping: &CsvMapping) -> Result<Encounter
     if !text("rendering_npi").is_empty() {
         let mut rendering = json!({"npi": text("rendering_npi"), "role": text("rendering_role")});
         if !text("rendering_family").is_empty() {
-            rendering["name"] = json!({"family": text("rendering_family"), "given": text("rendering_given")});
+            rendering["name"] =
+                json!({"family": text("rendering_family"), "given": text("rendering_given")});
         }
         if !text("supervising_npi").is_empty() {
             rendering["supervising_npi"] = json!(text("supervising_npi"));
@@ -338,7 +432,11 @@ fn visit_of(visit: &str, rows: &[Row], mapping: &CsvMapping) -> Result<Encounter
     });
     parse_encounter(&record.to_string()).map_err(|error| {
         let (row, column) = column_of(error.path(), rows);
-        vec![RejectedRow { row, column: column.map(|c| mapping.header_of(c).to_owned()), reason: error.to_string() }]
+        vec![RejectedRow {
+            row,
+            column: column.map(|c| mapping.header_of(c).to_owned()),
+            reason: error.to_string(),
+        }]
     })
 }
 

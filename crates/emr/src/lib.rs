@@ -15,7 +15,7 @@ pub mod hl7;
 
 pub use channel::{Channel, ChannelError, Channels};
 pub use csv_import::{CsvError, CsvImport, CsvMapping, RejectedRow};
-
 pub use hl7::{
-    Mapped, MappingIssue, PatientRecord, ScheduledVisit, Sender, channel_toml, dft_for, map_message,
+    ChannelBuilder, Mapped, MappingIssue, PatientRecord, ScheduledVisit, Sender, channel_toml,
+    dft_for, map_message,
 };

@@ -1,7 +1,12 @@
 //! CSV exports: an Excel-style file (BOM, `;`, US dates, renamed columns) imports its good
 //! visits and names every bad row by line, column and reason, leaving its whole visit out.
 
-#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests"
+)]
 
 use cleanclaim_emr::{CsvImport, CsvMapping};
 
@@ -13,7 +18,11 @@ fn import() -> CsvImport {
 #[test]
 fn good_visits_import_with_their_rows() {
     let import = import();
-    let ids: Vec<(&str, &[u64])> = import.encounters.iter().map(|(e, rows)| (e.id.as_str(), rows.as_slice())).collect();
+    let ids: Vec<(&str, &[u64])> = import
+        .encounters
+        .iter()
+        .map(|(e, rows)| (e.id.as_str(), rows.as_slice()))
+        .collect();
     assert_eq!(ids, [("V1", &[2u64, 3][..]), ("V6", &[10][..])]);
     let v1 = &import.encounters[0].0;
     assert_eq!(v1.date_of_service.to_string(), "2026-03-09");
@@ -28,7 +37,11 @@ fn good_visits_import_with_their_rows() {
 
 #[test]
 fn each_bad_row_is_named_and_its_visit_left_out() {
-    let rejected: Vec<(u64, Option<String>)> = import().rejected.into_iter().map(|r| (r.row, r.column)).collect();
+    let rejected: Vec<(u64, Option<String>)> = import()
+        .rejected
+        .into_iter()
+        .map(|r| (r.row, r.column))
+        .collect();
     assert_eq!(
         rejected,
         [
@@ -52,7 +65,9 @@ fn a_missing_column_or_a_bad_mapping_is_refused_whole() {
 
 #[test]
 fn the_documented_layout_reads_without_a_mapping() {
-    let header = cleanclaim_emr::csv_import::COLUMNS.map(|(name, _)| name).join(",");
+    let header = cleanclaim_emr::csv_import::COLUMNS
+        .map(|(name, _)| name)
+        .join(",");
     let row = "V9,2026-03-09,pt,,north,MRN-9,Doe,Jo,1950-01-02,male,1 Elm St,,Springfield,IL,62704,04412,Medicare Part B,medicare_part_b,1EG4TE5MK73,,M17.11,1245319599,pt,Lopez,Maria,,,,,11,97110,23,,42.00";
     let import = CsvImport::read(&format!("{header}\n{row}\n"), &CsvMapping::default()).unwrap();
     assert!(import.rejected.is_empty(), "{:?}", import.rejected);

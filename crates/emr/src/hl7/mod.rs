@@ -16,7 +16,7 @@ use crate::Channel;
 
 pub use adt::PatientRecord;
 pub use siu::ScheduledVisit;
-pub use write::{Sender, channel_toml, dft_for};
+pub use write::{ChannelBuilder, Sender, channel_toml, dft_for};
 
 /// What a message maps to.
 #[derive(Debug, Clone)]

@@ -201,13 +201,25 @@ fn address_into(segment: SegmentWriter, field: usize, address: &Value) -> Segmen
 /// A channel file that reads what [`dft_for`] writes for `encounters` of one clinic: every
 /// payer by id, every clinician by NPI with the role the encounters give it.
 pub fn channel_toml(id: &str, sender: &Sender, clinic: &str, encounters: &[Encounter]) -> String {
-    use std::collections::BTreeMap;
-    use std::fmt::Write;
-    let mut payers = BTreeMap::new();
-    let mut providers = BTreeMap::new();
+    let mut builder = ChannelBuilder::default();
     for encounter in encounters {
+        builder.add(encounter);
+    }
+    builder.toml(id, sender, clinic)
+}
+
+/// The payers and clinicians of encounters seen one at a time, for a channel file that reads
+/// their DFT messages (a generator streams millions; only these tables are kept).
+#[derive(Debug, Default)]
+pub struct ChannelBuilder {
+    payers: std::collections::BTreeMap<String, (String, String)>,
+    providers: std::collections::BTreeMap<String, (String, String)>,
+}
+
+impl ChannelBuilder {
+    pub fn add(&mut self, encounter: &Encounter) {
         let e = serde_json::to_value(encounter).unwrap_or_default();
-        payers.insert(
+        self.payers.insert(
             text(&e, "/administrative/payer/id").to_owned(),
             (
                 text(&e, "/administrative/payer/name").to_owned(),
@@ -223,7 +235,7 @@ pub fn channel_toml(id: &str, sender: &Sender, clinic: &str, encounters: &[Encou
                     "" => "pt",
                     role => role,
                 };
-                providers
+                self.providers
                     .entry(text(person, "/npi").to_owned())
                     .or_insert_with(|| {
                         (role.to_owned(), text(person, "/supervising_npi").to_owned())
@@ -231,39 +243,43 @@ pub fn channel_toml(id: &str, sender: &Sender, clinic: &str, encounters: &[Encou
             }
         }
     }
-    let quote = |s: &str| serde_json::to_string(s).unwrap_or_default();
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "id = {}\nsending_application = {}\nsending_facility = {}\nclinic = {}\n",
-        quote(id),
-        quote(&sender.application),
-        quote(&sender.facility),
-        quote(clinic)
-    );
-    out.push_str("[disciplines]\nPT = \"pt\"\nOT = \"ot\"\nST = \"slp\"\n\n");
-    for (payer, (name, plan)) in payers {
+
+    pub fn toml(&self, id: &str, sender: &Sender, clinic: &str) -> String {
+        use std::fmt::Write;
+        let quote = |s: &str| serde_json::to_string(s).unwrap_or_default();
+        let mut out = String::new();
         let _ = writeln!(
             out,
-            "[payers.{}]\nid = {}\nname = {}\nplan = {}\n",
-            quote(&payer),
-            quote(&payer),
-            quote(&name),
-            quote(&plan)
+            "id = {}\nsending_application = {}\nsending_facility = {}\nclinic = {}\n",
+            quote(id),
+            quote(&sender.application),
+            quote(&sender.facility),
+            quote(clinic)
         );
-    }
-    for (npi, (role, supervisor)) in providers {
-        let _ = writeln!(
-            out,
-            "[providers.{}]\nnpi = {}\nrole = {}",
-            quote(&npi),
-            quote(&npi),
-            quote(&role)
-        );
-        if !supervisor.is_empty() {
-            let _ = writeln!(out, "supervising_npi = {}", quote(&supervisor));
+        out.push_str("[disciplines]\nPT = \"pt\"\nOT = \"ot\"\nST = \"slp\"\n\n");
+        for (payer, (name, plan)) in &self.payers {
+            let _ = writeln!(
+                out,
+                "[payers.{}]\nid = {}\nname = {}\nplan = {}\n",
+                quote(payer),
+                quote(payer),
+                quote(name),
+                quote(plan)
+            );
         }
-        out.push('\n');
+        for (npi, (role, supervisor)) in &self.providers {
+            let _ = writeln!(
+                out,
+                "[providers.{}]\nnpi = {}\nrole = {}",
+                quote(npi),
+                quote(npi),
+                quote(role)
+            );
+            if !supervisor.is_empty() {
+                let _ = writeln!(out, "supervising_npi = {}", quote(supervisor));
+            }
+            out.push('\n');
+        }
+        out
     }
-    out
 }

@@ -33,6 +33,10 @@ pub struct GenerateArgs {
     /// messages written (every payer and clinician they name).
     #[arg(long, requires = "format")]
     channels: Option<PathBuf>,
+    /// With `--format hl7`: write the plans of care the messages cannot carry as a context
+    /// folder (`plans_of_care.json`) for `cleanclaim ingest --context`.
+    #[arg(long, requires = "format")]
+    context: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -48,9 +52,10 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<Outcome> {
         ),
         None => Box::new(io::stdout().lock()),
     };
-    if args.channels.is_some() && args.format != Format::Hl7 {
-        anyhow::bail!("--channels goes with --format hl7");
+    if (args.channels.is_some() || args.context.is_some()) && args.format != Format::Hl7 {
+        anyhow::bail!("--channels and --context go with --format hl7");
     }
+    let mut plans: BTreeMap<(String, String, String), serde_json::Value> = BTreeMap::new();
     let mut out = BufWriter::with_capacity(1 << 16, sink);
     let mut channels: BTreeMap<String, ChannelBuilder> = BTreeMap::new();
     let timestamp = chrono::Utc::now().format("%Y%m%d%H%M%S").to_string();
@@ -79,6 +84,18 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<Outcome> {
                 if args.channels.is_some() {
                     channels.entry(clinic).or_default().add(&encounter);
                 }
+                if let (Some(_), Some(plan)) = (&args.context, &encounter.compliance.plan_of_care) {
+                    let plan = serde_json::to_value(plan)?;
+                    let key = (
+                        encounter.patient.id.clone(),
+                        plan["discipline"].as_str().unwrap_or_default().to_owned(),
+                        plan["certification_start"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_owned(),
+                    );
+                    plans.entry(key).or_insert_with(|| serde_json::json!({"patient_id": encounter.patient.id, "plan_of_care": plan}));
+                }
             }
         }
     }
@@ -98,6 +115,14 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<Outcome> {
             )
             .with_context(|| format!("cannot write `{}`", path.display()))?;
         }
+    }
+    if let Some(folder) = &args.context {
+        std::fs::create_dir_all(folder)
+            .with_context(|| format!("cannot create `{}`", folder.display()))?;
+        let path = folder.join("plans_of_care.json");
+        let plans: Vec<&serde_json::Value> = plans.values().collect();
+        std::fs::write(&path, serde_json::to_string_pretty(&plans)?)
+            .with_context(|| format!("cannot write `{}`", path.display()))?;
     }
     Ok(Outcome::Clean)
 }

@@ -46,6 +46,9 @@ pub fn run(args: &IngestArgs) -> anyhow::Result<Outcome> {
     let engine = setup::engine(args.rules.as_deref(), None, None)?;
     let context = setup::context(args.context.as_deref())?;
     let (runtime, store) = setup::store(&args.database)?;
+    // An error below drops the open intake (its transaction and pooled connection), which
+    // sqlx can only do inside the runtime's context: without this a bad input panicked.
+    let _in_runtime = runtime.enter();
     let mut intake = runtime.block_on(Intake::begin(&store, &engine))?;
     let mut out = crate::output::stdout();
     let loaded = runtime

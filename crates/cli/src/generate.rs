@@ -85,15 +85,12 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<Outcome> {
                     channels.entry(clinic).or_default().add(&encounter);
                 }
                 if let (Some(_), Some(plan)) = (&args.context, &encounter.compliance.plan_of_care) {
-                    let plan = serde_json::to_value(plan)?;
                     let key = (
                         encounter.patient.id.clone(),
-                        plan["discipline"].as_str().unwrap_or_default().to_owned(),
-                        plan["certification_start"]
-                            .as_str()
-                            .unwrap_or_default()
-                            .to_owned(),
+                        plan.discipline.label().to_owned(),
+                        plan.certification_start.to_string(),
                     );
+                    let plan = serde_json::to_value(plan)?;
                     plans.entry(key).or_insert_with(|| serde_json::json!({"patient_id": encounter.patient.id, "plan_of_care": plan}));
                 }
             }

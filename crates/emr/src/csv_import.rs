@@ -377,9 +377,9 @@ fn visit_of(
     if !text("address_line1").is_empty() {
         let mut address = json!({"line1": text("address_line1"), "city": text("city"), "state": text("state"), "zip": text("zip")});
         if !text("address_line2").is_empty() {
-            address["line2"] = json!(text("address_line2"));
+            put(&mut address, "line2", json!(text("address_line2")));
         }
-        patient["address"] = address;
+        put(&mut patient, "address", address);
     }
     let location = if text("location").is_empty() {
         mapping.clinic.clone().unwrap_or_default()
@@ -392,30 +392,44 @@ fn visit_of(
         "place_of_service": if text("place_of_service").is_empty() { "11".to_owned() } else { text("place_of_service") },
     });
     if !location.is_empty() {
-        administrative["location"] = json!(location);
+        put(&mut administrative, "location", json!(location));
     }
     if !text("authorization").is_empty() {
-        administrative["authorization"] = json!(text("authorization"));
+        put(
+            &mut administrative,
+            "authorization",
+            json!(text("authorization")),
+        );
     }
     if !text("referring_npi").is_empty() {
         let mut referrer = json!({"npi": text("referring_npi")});
         if !text("referring_family").is_empty() {
-            referrer["name"] =
-                json!({"family": text("referring_family"), "given": text("referring_given")});
+            put(
+                &mut referrer,
+                "name",
+                json!({"family": text("referring_family"), "given": text("referring_given")}),
+            );
         }
-        administrative["referring_provider"] = referrer;
+        put(&mut administrative, "referring_provider", referrer);
     }
     let mut compliance = json!({});
     if !text("rendering_npi").is_empty() {
         let mut rendering = json!({"npi": text("rendering_npi"), "role": text("rendering_role")});
         if !text("rendering_family").is_empty() {
-            rendering["name"] =
-                json!({"family": text("rendering_family"), "given": text("rendering_given")});
+            put(
+                &mut rendering,
+                "name",
+                json!({"family": text("rendering_family"), "given": text("rendering_given")}),
+            );
         }
         if !text("supervising_npi").is_empty() {
-            rendering["supervising_npi"] = json!(text("supervising_npi"));
+            put(
+                &mut rendering,
+                "supervising_npi",
+                json!(text("supervising_npi")),
+            );
         }
-        compliance["rendering"] = rendering;
+        put(&mut compliance, "rendering", rendering);
     }
     if !rejected.is_empty() {
         return Err(rejected);
@@ -438,6 +452,13 @@ fn visit_of(
             reason: error.to_string(),
         }]
     })
+}
+
+/// Sets `key` of a JSON object (the values built here are all objects).
+fn put(object: &mut Value, key: &str, value: Value) {
+    if let Some(map) = object.as_object_mut() {
+        map.insert(key.to_owned(), value);
+    }
 }
 
 /// The row and column an encounter JSON path came from.

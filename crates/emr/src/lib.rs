@@ -11,7 +11,9 @@
 pub mod channel;
 pub mod csv_import;
 
+pub mod fhir;
 pub mod hl7;
+mod visit;
 
 pub use channel::{Channel, ChannelError, Channels};
 pub use csv_import::{CsvError, CsvImport, CsvMapping, RejectedRow};

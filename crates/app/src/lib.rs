@@ -13,6 +13,7 @@
 pub mod access;
 pub mod acknowledgment;
 pub mod claim;
+pub mod fhir;
 pub mod intake;
 pub mod interfaces;
 pub mod patient_records;

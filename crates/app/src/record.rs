@@ -185,7 +185,7 @@ pub async fn record_encounter(
 
 /// The clinic and rendering NPI of a stored record (JSON), read without parsing the whole
 /// encounter; a record that does not have them has none.
-fn filing_of_record(record: &str) -> (Option<String>, Option<String>) {
+pub(crate) fn filing_of_record(record: &str) -> (Option<String>, Option<String>) {
     let value: serde_json::Value = serde_json::from_str(record).unwrap_or_default();
     let text = |pointer: &str| {
         value

@@ -1,7 +1,12 @@
 //! FHIR R4 bundles: a therapy visit's resources become one encounter and one plan of care;
 //! each invalid bundle is refused whole with an OperationOutcome naming the element's path.
 
-#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests"
+)]
 
 use cleanclaim_emr::fhir::{OperationOutcome, read_bundle};
 use serde_json::{Value, json};
@@ -13,7 +18,9 @@ fn bundle() -> Value {
 }
 
 fn refused(bundle: &Value) -> OperationOutcome {
-    read_bundle(&bundle.to_string(), None).err().unwrap_or_else(|| panic!("accepted"))
+    read_bundle(&bundle.to_string(), None)
+        .err()
+        .unwrap_or_else(|| panic!("accepted"))
 }
 
 #[test]
@@ -38,49 +45,112 @@ fn a_visit_bundle_becomes_an_encounter_and_a_plan_of_care() {
         .timing
         .lines
         .iter()
-        .map(|l| (l.code.as_str(), l.minutes, l.charge_per_unit.map(|c| c.0), l.modifiers.len()))
+        .map(|l| {
+            (
+                l.code.as_str(),
+                l.minutes,
+                l.charge_per_unit.map(|c| c.0),
+                l.modifiers.len(),
+            )
+        })
         .collect();
-    assert_eq!(lines, [("97112", Some(24), Some(4600), 1), ("97110", Some(23), Some(4200), 0)]);
+    assert_eq!(
+        lines,
+        [
+            ("97112", Some(24), Some(4600), 1),
+            ("97110", Some(23), Some(4200), 0)
+        ]
+    );
     assert_eq!(visit.clinical.diagnoses.len(), 2);
     assert_eq!(intake.plans_of_care.len(), 1);
     let plan: Value = serde_json::from_str(&intake.plans_of_care[0].2).unwrap();
     assert_eq!(plan["plan_of_care"]["certification_end"], "2026-05-23");
     assert_eq!(plan["plan_of_care"]["signer_npi"], "1234567893");
-    assert_eq!(intake.entries.iter().filter(|(_, read)| !read).count(), 1, "the Observation is ignored");
+    assert_eq!(
+        intake.entries.iter().filter(|(_, read)| !read).count(),
+        1,
+        "the Observation is ignored"
+    );
 }
 
 #[test]
 fn each_invalid_bundle_names_the_element() {
-    let cases: Vec<(Box<dyn Fn(&mut Value)>, &str, &str)> = vec![
-        (Box::new(|b| b["entry"][0]["resource"]["birthDate"] = json!(19510714)), "Bundle.entry[0].resource.birthDate", "invalid"),
-        (Box::new(|b| b["entry"][7]["resource"]["subject"] = json!({"reference": "Patient/nobody"})), "Bundle.entry[7].resource.subject", "not-found"),
+    type Change = Box<dyn Fn(&mut Value)>;
+    let cases: Vec<(Change, &str, &str)> = vec![
         (
-            Box::new(|b| b["entry"][11]["resource"]["performedPeriod"]["end"] = json!("2026-03-09T09:00:00-06:00")),
+            Box::new(|b| b["entry"][0]["resource"]["birthDate"] = json!(19510714)),
+            "Bundle.entry[0].resource.birthDate",
+            "invalid",
+        ),
+        (
+            Box::new(|b| {
+                b["entry"][7]["resource"]["subject"] = json!({"reference": "Patient/nobody"})
+            }),
+            "Bundle.entry[7].resource.subject",
+            "not-found",
+        ),
+        (
+            Box::new(|b| {
+                b["entry"][11]["resource"]["performedPeriod"]["end"] =
+                    json!("2026-03-09T09:00:00-06:00")
+            }),
             "Bundle.entry[11].resource.performedPeriod",
             "invalid",
         ),
-        (Box::new(|b| b["entry"][10]["resource"]["code"] = json!({"coding": []})), "Bundle.entry[10].resource.code", "required"),
-        (Box::new(|b| b["entry"][1]["resource"]["subscriberId"] = Value::Null), "Bundle.entry[1].resource.subscriberId", "required"),
-        (Box::new(|b| b["entry"][2]["resource"]["identifier"] = json!([])), "Bundle.entry[2].resource.identifier", "required"),
-        (Box::new(|b| b["entry"][6]["resource"]["period"] = json!({"start": "2026-02-23"})), "Bundle.entry[6].resource.period", "required"),
+        (
+            Box::new(|b| b["entry"][10]["resource"]["code"] = json!({"coding": []})),
+            "Bundle.entry[10].resource.code",
+            "required",
+        ),
+        (
+            Box::new(|b| b["entry"][1]["resource"]["subscriberId"] = Value::Null),
+            "Bundle.entry[1].resource.subscriberId",
+            "required",
+        ),
+        (
+            Box::new(|b| b["entry"][2]["resource"]["identifier"] = json!([])),
+            "Bundle.entry[2].resource.identifier",
+            "required",
+        ),
+        (
+            Box::new(|b| b["entry"][6]["resource"]["period"] = json!({"start": "2026-02-23"})),
+            "Bundle.entry[6].resource.period",
+            "required",
+        ),
         (
             Box::new(|b| b["entry"][10]["resource"]["extension"][1]["valueCode"] = json!("G!")),
             "Bundle.entry[7].resource",
             "invalid",
         ),
-        (Box::new(|b| b["type"] = json!("batch")), "Bundle.type", "not-supported"),
-        (Box::new(|b| b["resourceType"] = json!("Patient")), "Bundle.resourceType", "invalid"),
+        (
+            Box::new(|b| b["type"] = json!("batch")),
+            "Bundle.type",
+            "not-supported",
+        ),
+        (
+            Box::new(|b| b["resourceType"] = json!("Patient")),
+            "Bundle.resourceType",
+            "invalid",
+        ),
     ];
     for (change, expression, code) in cases {
         let mut b = bundle();
         change(&mut b);
         let outcome = refused(&b);
         let found = outcome.issues.iter().find(|i| i.expression == expression);
-        let Some(issue) = found else { panic!("{expression}: {:?}", outcome.issues) };
+        let Some(issue) = found else {
+            panic!("{expression}: {:?}", outcome.issues)
+        };
         assert_eq!(issue.code, code, "{expression}");
         let json = outcome.to_json();
         assert_eq!(json["resourceType"], "OperationOutcome");
-        assert!(json["issue"].as_array().unwrap().iter().any(|i| i["expression"][0] == expression));
+        assert!(
+            json["issue"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|i| i["expression"][0] == expression)
+        );
     }
 }
 

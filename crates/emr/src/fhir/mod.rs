@@ -24,8 +24,10 @@ use resources::{CodeableConcept, Reference};
 use crate::visit::{discipline_of_role, visit_type};
 
 /// The extensions cleanclaim reads where FHIR has no element.
-pub const MODIFIER_EXTENSION: &str = "https://cleanclaim.dev/fhir/StructureDefinition/procedure-modifier";
-pub const CHARGE_EXTENSION: &str = "https://cleanclaim.dev/fhir/StructureDefinition/charge-per-unit";
+pub const MODIFIER_EXTENSION: &str =
+    "https://cleanclaim.dev/fhir/StructureDefinition/procedure-modifier";
+pub const CHARGE_EXTENSION: &str =
+    "https://cleanclaim.dev/fhir/StructureDefinition/charge-per-unit";
 pub const ROLE_EXTENSION: &str = "https://cleanclaim.dev/fhir/StructureDefinition/therapy-role";
 const NPI_SYSTEM: &str = "http://hl7.org/fhir/sid/us-npi";
 
@@ -59,7 +61,11 @@ impl Bundle {
         (self.entries.get(index)?.kind == kind).then_some(index)
     }
 
-    fn typed<T: DeserializeOwned>(&self, index: usize, issues: &mut Vec<OutcomeIssue>) -> Option<T> {
+    fn typed<T: DeserializeOwned>(
+        &self,
+        index: usize,
+        issues: &mut Vec<OutcomeIssue>,
+    ) -> Option<T> {
         let entry = self.entries.get(index)?;
         let mut track = serde_path_to_error::Track::new();
         let deserializer = serde_path_to_error::Deserializer::new(&entry.resource, &mut track);
@@ -69,7 +75,11 @@ impl Bundle {
                 let path = track.path().to_string();
                 issues.push(OutcomeIssue::invalid(
                     format!("{}{}", resource_path(index), fhir_path(&path)),
-                    format!("{} is not valid: {}", entry.kind, cleanclaim_model::redact_quoted(&error.to_string())),
+                    format!(
+                        "{} is not valid: {}",
+                        entry.kind,
+                        cleanclaim_model::redact_quoted(&error.to_string())
+                    ),
                 ));
                 None
             }
@@ -77,7 +87,11 @@ impl Bundle {
     }
 
     fn indexes_of<'s>(&'s self, kind: &'s str) -> impl Iterator<Item = usize> + 's {
-        self.entries.iter().enumerate().filter(move |(_, e)| e.kind == kind).map(|(i, _)| i)
+        self.entries
+            .iter()
+            .enumerate()
+            .filter(move |(_, e)| e.kind == kind)
+            .map(|(i, _)| i)
     }
 }
 
@@ -87,46 +101,102 @@ fn resource_path(index: usize) -> String {
 
 /// serde_path_to_error's `a.b[0].c` as FHIRPath's `.a.b[0].c`.
 fn fhir_path(path: &str) -> String {
-    if path.is_empty() || path == "." { String::new() } else { format!(".{path}") }
+    if path.is_empty() || path == "." {
+        String::new()
+    } else {
+        format!(".{path}")
+    }
 }
 
-const READ: [&str; 9] = ["Patient", "Coverage", "Practitioner", "PractitionerRole", "Encounter", "Procedure", "Condition", "CarePlan", "ServiceRequest"];
+const READ: [&str; 9] = [
+    "Patient",
+    "Coverage",
+    "Practitioner",
+    "PractitionerRole",
+    "Encounter",
+    "Procedure",
+    "Condition",
+    "CarePlan",
+    "ServiceRequest",
+];
 
 /// Reads a bundle. `default_clinic` is the location of encounters that name none.
-pub fn read_bundle(body: &str, default_clinic: Option<&str>) -> Result<BundleIntake, OperationOutcome> {
+pub fn read_bundle(
+    body: &str,
+    default_clinic: Option<&str>,
+) -> Result<BundleIntake, OperationOutcome> {
     let value: Value = serde_json::from_str(body).map_err(|e| {
-        OperationOutcome::one(OutcomeIssue::structure("Bundle", format!("not JSON: {}", cleanclaim_model::redact_quoted(&e.to_string()))))
+        OperationOutcome::one(OutcomeIssue::structure(
+            "Bundle",
+            format!(
+                "not JSON: {}",
+                cleanclaim_model::redact_quoted(&e.to_string())
+            ),
+        ))
     })?;
     if value.get("resourceType").and_then(Value::as_str) != Some("Bundle") {
-        return Err(OperationOutcome::one(OutcomeIssue::invalid("Bundle.resourceType", "the body must be a Bundle")));
+        return Err(OperationOutcome::one(OutcomeIssue::invalid(
+            "Bundle.resourceType",
+            "the body must be a Bundle",
+        )));
     }
-    let kind = value.get("type").and_then(Value::as_str).unwrap_or_default().to_owned();
+    let kind = value
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
     if !matches!(kind.as_str(), "transaction" | "collection") {
-        return Err(OperationOutcome::one(OutcomeIssue::not_supported("Bundle.type", "only transaction and collection bundles are read")));
+        return Err(OperationOutcome::one(OutcomeIssue::not_supported(
+            "Bundle.type",
+            "only transaction and collection bundles are read",
+        )));
     }
-    let raw_entries = value.get("entry").and_then(Value::as_array).cloned().unwrap_or_default();
+    let raw_entries = value
+        .get("entry")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     let mut issues = Vec::new();
-    let mut bundle = Bundle { entries: Vec::new(), by_reference: HashMap::new() };
+    let mut bundle = Bundle {
+        entries: Vec::new(),
+        by_reference: HashMap::new(),
+    };
     for (index, entry) in raw_entries.into_iter().enumerate() {
         let resource = entry.get("resource").cloned().unwrap_or(Value::Null);
-        let Some(resource_kind) = resource.get("resourceType").and_then(Value::as_str).map(str::to_owned) else {
-            issues.push(OutcomeIssue::required(format!("Bundle.entry[{index}].resource.resourceType"), "each entry needs a resource with a resourceType"));
+        let Some(resource_kind) = resource
+            .get("resourceType")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+        else {
+            issues.push(OutcomeIssue::required(
+                format!("Bundle.entry[{index}].resource.resourceType"),
+                "each entry needs a resource with a resourceType",
+            ));
             continue;
         };
         if let Some(url) = entry.get("fullUrl").and_then(Value::as_str) {
             bundle.by_reference.insert(url.to_owned(), index);
         }
         if let Some(id) = resource.get("id").and_then(Value::as_str) {
-            bundle.by_reference.insert(format!("{resource_kind}/{id}"), index);
+            bundle
+                .by_reference
+                .insert(format!("{resource_kind}/{id}"), index);
         }
-        bundle.entries.push(Entry { kind: resource_kind, resource });
+        bundle.entries.push(Entry {
+            kind: resource_kind,
+            resource,
+        });
     }
     if !issues.is_empty() {
         return Err(OperationOutcome { issues });
     }
     let mut intake = BundleIntake {
         kind,
-        entries: bundle.entries.iter().map(|e| (e.kind.clone(), READ.contains(&e.kind.as_str()))).collect(),
+        entries: bundle
+            .entries
+            .iter()
+            .map(|e| (e.kind.clone(), READ.contains(&e.kind.as_str())))
+            .collect(),
         ..BundleIntake::default()
     };
     for index in bundle.indexes_of("Encounter").collect::<Vec<_>>() {
@@ -139,7 +209,11 @@ pub fn read_bundle(body: &str, default_clinic: Option<&str>) -> Result<BundleInt
             intake.plans_of_care.push((index, patient, record));
         }
     }
-    if issues.is_empty() { Ok(intake) } else { Err(OperationOutcome { issues }) }
+    if issues.is_empty() {
+        Ok(intake)
+    } else {
+        Err(OperationOutcome { issues })
+    }
 }
 
 fn first_code<'c>(concept: Option<&'c CodeableConcept>, system_hint: &[&str]) -> Option<&'c str> {
@@ -147,7 +221,13 @@ fn first_code<'c>(concept: Option<&'c CodeableConcept>, system_hint: &[&str]) ->
     concept
         .coding
         .iter()
-        .find(|c| c.system.as_deref().is_some_and(|s| system_hint.iter().any(|h| s.to_ascii_lowercase().contains(h))))
+        .find(|c| {
+            c.system.as_deref().is_some_and(|s| {
+                system_hint
+                    .iter()
+                    .any(|h| s.to_ascii_lowercase().contains(h))
+            })
+        })
         .or_else(|| concept.coding.first())
         .and_then(|c| c.code.as_deref())
 }
@@ -157,7 +237,11 @@ fn date_of(text: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(text.get(..10)?, "%Y-%m-%d").ok()
 }
 
-fn patient_of(bundle: &Bundle, index: usize, issues: &mut Vec<OutcomeIssue>) -> Option<(String, Value)> {
+fn patient_of(
+    bundle: &Bundle,
+    index: usize,
+    issues: &mut Vec<OutcomeIssue>,
+) -> Option<(String, Value)> {
     let patient: resources::Patient = bundle.typed(index, issues)?;
     let path = resource_path(index);
     let id = patient
@@ -168,13 +252,19 @@ fn patient_of(bundle: &Bundle, index: usize, issues: &mut Vec<OutcomeIssue>) -> 
         .and_then(|i| i.value.clone())
         .or(patient.id.clone());
     let Some(id) = id else {
-        issues.push(OutcomeIssue::required(format!("{path}.identifier"), "the patient needs an identifier (MR) or an id"));
+        issues.push(OutcomeIssue::required(
+            format!("{path}.identifier"),
+            "the patient needs an identifier (MR) or an id",
+        ));
         return None;
     };
     let name = patient.name.first().cloned().unwrap_or_default();
     let birth = patient.birth_date.as_deref().and_then(date_of);
     if birth.is_none() {
-        issues.push(OutcomeIssue::required(format!("{path}.birthDate"), "the patient's birth date is required (YYYY-MM-DD)"));
+        issues.push(OutcomeIssue::required(
+            format!("{path}.birthDate"),
+            "the patient's birth date is required (YYYY-MM-DD)",
+        ));
     }
     let sex = match patient.gender.as_deref() {
         Some("female") => "female",
@@ -204,9 +294,16 @@ fn patient_of(bundle: &Bundle, index: usize, issues: &mut Vec<OutcomeIssue>) -> 
 /// A Practitioner's NPI, name and (from a PractitionerRole naming it) role.
 fn clinician_of(bundle: &Bundle, index: usize, issues: &mut Vec<OutcomeIssue>) -> Option<Value> {
     let practitioner: resources::Practitioner = bundle.typed(index, issues)?;
-    let npi = practitioner.identifier.iter().find(|i| i.system.as_deref() == Some(NPI_SYSTEM)).and_then(|i| i.value.clone());
+    let npi = practitioner
+        .identifier
+        .iter()
+        .find(|i| i.system.as_deref() == Some(NPI_SYSTEM))
+        .and_then(|i| i.value.clone());
     let Some(npi) = npi else {
-        issues.push(OutcomeIssue::required(format!("{}.identifier", resource_path(index)), format!("the practitioner needs an NPI identifier (system {NPI_SYSTEM})")));
+        issues.push(OutcomeIssue::required(
+            format!("{}.identifier", resource_path(index)),
+            format!("the practitioner needs an NPI identifier (system {NPI_SYSTEM})"),
+        ));
         return None;
     };
     let mut clinician = Map::new();
@@ -215,12 +312,22 @@ fn clinician_of(bundle: &Bundle, index: usize, issues: &mut Vec<OutcomeIssue>) -
         clinician.insert("name".into(), json!({"family": name.family.clone().unwrap_or_default(), "given": name.given.join(" ")}));
     }
     for role_index in bundle.indexes_of("PractitionerRole") {
-        let Some(role) = bundle.typed::<resources::PractitionerRole>(role_index, issues) else { continue };
+        let Some(role) = bundle.typed::<resources::PractitionerRole>(role_index, issues) else {
+            continue;
+        };
         if bundle.resolve(role.practitioner.as_ref(), "Practitioner") != Some(index) {
             continue;
         }
-        let from_extension = role.extension.iter().find(|e| e.url == ROLE_EXTENSION).and_then(|e| e.value_code.clone());
-        let from_code = role.code.iter().flat_map(|c| c.coding.iter()).find_map(|c| c.code.as_deref().and_then(role_of_code));
+        let from_extension = role
+            .extension
+            .iter()
+            .find(|e| e.url == ROLE_EXTENSION)
+            .and_then(|e| e.value_code.clone());
+        let from_code = role
+            .code
+            .iter()
+            .flat_map(|c| c.coding.iter())
+            .find_map(|c| c.code.as_deref().and_then(role_of_code));
         if let Some(role) = from_extension.or(from_code.map(str::to_owned)) {
             clinician.insert("role".into(), json!(role));
         }
@@ -262,40 +369,72 @@ fn plan_type_of(code: &str) -> Option<&'static str> {
     })
 }
 
-fn encounter_of(bundle: &Bundle, index: usize, default_clinic: Option<&str>, issues: &mut Vec<OutcomeIssue>) -> Option<Encounter> {
+fn encounter_of(
+    bundle: &Bundle,
+    index: usize,
+    default_clinic: Option<&str>,
+    issues: &mut Vec<OutcomeIssue>,
+) -> Option<Encounter> {
     let before = issues.len();
     let encounter: resources::Encounter = bundle.typed(index, issues)?;
     let path = resource_path(index);
-    let id = encounter.identifier.first().and_then(|i| i.value.clone()).or(encounter.id.clone());
+    let id = encounter
+        .identifier
+        .first()
+        .and_then(|i| i.value.clone())
+        .or(encounter.id.clone());
     if id.is_none() {
-        issues.push(OutcomeIssue::required(format!("{path}.identifier"), "the encounter needs an identifier or an id (it becomes the claim id)"));
+        issues.push(OutcomeIssue::required(
+            format!("{path}.identifier"),
+            "the encounter needs an identifier or an id (it becomes the claim id)",
+        ));
     }
     let patient_index = bundle.resolve(encounter.subject.as_ref(), "Patient");
     if patient_index.is_none() {
-        issues.push(OutcomeIssue::not_found(format!("{path}.subject"), "the subject must reference a Patient in the bundle"));
+        issues.push(OutcomeIssue::not_found(
+            format!("{path}.subject"),
+            "the subject must reference a Patient in the bundle",
+        ));
     }
     let patient = patient_index.and_then(|p| patient_of(bundle, p, issues));
-    let dos = encounter.period.as_ref().and_then(|p| p.start.as_deref()).and_then(date_of);
+    let dos = encounter
+        .period
+        .as_ref()
+        .and_then(|p| p.start.as_deref())
+        .and_then(date_of);
     if dos.is_none() {
-        issues.push(OutcomeIssue::required(format!("{path}.period.start"), "the encounter's period.start (the date of service) is required"));
+        issues.push(OutcomeIssue::required(
+            format!("{path}.period.start"),
+            "the encounter's period.start (the date of service) is required",
+        ));
     }
     let location = encounter
         .location
         .first()
         .and_then(|l| l.location.as_ref())
-        .and_then(|r| r.identifier.as_ref().and_then(|i| i.value.clone()).or(r.display.clone()))
+        .and_then(|r| {
+            r.identifier
+                .as_ref()
+                .and_then(|i| i.value.clone())
+                .or(r.display.clone())
+        })
         .or(default_clinic.map(str::to_owned));
     // Procedures of this encounter, in bundle order.
     let mut lines = Vec::new();
     let mut rendering: Option<Value> = None;
     for p in bundle.indexes_of("Procedure").collect::<Vec<_>>() {
-        let Some(procedure) = bundle.typed::<resources::Procedure>(p, issues) else { continue };
+        let Some(procedure) = bundle.typed::<resources::Procedure>(p, issues) else {
+            continue;
+        };
         if bundle.resolve(procedure.encounter.as_ref(), "Encounter") != Some(index) {
             continue;
         }
         let ppath = resource_path(p);
         let Some(code) = first_code(procedure.code.as_ref(), &["cpt", "hcpcs"]) else {
-            issues.push(OutcomeIssue::required(format!("{ppath}.code"), "the procedure needs a CPT or HCPCS code"));
+            issues.push(OutcomeIssue::required(
+                format!("{ppath}.code"),
+                "the procedure needs a CPT or HCPCS code",
+            ));
             continue;
         };
         let mut line = Map::new();
@@ -306,19 +445,38 @@ fn encounter_of(bundle: &Bundle, index: usize, default_clinic: Option<&str>, iss
                     line.insert("minutes".into(), json!(minutes));
                 }
                 Ok(None) => {}
-                Err(reason) => issues.push(OutcomeIssue::invalid(format!("{ppath}.performedPeriod"), reason)),
+                Err(reason) => issues.push(OutcomeIssue::invalid(
+                    format!("{ppath}.performedPeriod"),
+                    reason,
+                )),
             }
         }
-        let modifiers: Vec<&str> = procedure.extension.iter().filter(|e| e.url == MODIFIER_EXTENSION).filter_map(|e| e.value_code.as_deref()).collect();
+        let modifiers: Vec<&str> = procedure
+            .extension
+            .iter()
+            .filter(|e| e.url == MODIFIER_EXTENSION)
+            .filter_map(|e| e.value_code.as_deref())
+            .collect();
         if !modifiers.is_empty() {
             line.insert("modifiers".into(), json!(modifiers));
         }
-        if let Some(charge) = procedure.extension.iter().find(|e| e.url == CHARGE_EXTENSION) {
-            match charge.value_string.as_deref().and_then(Cents::parse_dollars) {
+        if let Some(charge) = procedure
+            .extension
+            .iter()
+            .find(|e| e.url == CHARGE_EXTENSION)
+        {
+            match charge
+                .value_string
+                .as_deref()
+                .and_then(Cents::parse_dollars)
+            {
                 Some(cents) => {
                     line.insert("charge_per_unit".into(), json!(cents.0));
                 }
-                None => issues.push(OutcomeIssue::invalid(format!("{ppath}.extension"), "charge-per-unit must be a valueString in dollars, like 46.00")),
+                None => issues.push(OutcomeIssue::invalid(
+                    format!("{ppath}.extension"),
+                    "charge-per-unit must be a valueString in dollars, like 46.00",
+                )),
             }
         }
         if rendering.is_none()
@@ -326,27 +484,45 @@ fn encounter_of(bundle: &Bundle, index: usize, default_clinic: Option<&str>, iss
         {
             match bundle.resolve(Some(actor), "Practitioner") {
                 Some(practitioner) => rendering = clinician_of(bundle, practitioner, issues),
-                None => issues.push(OutcomeIssue::not_found(format!("{ppath}.performer[0].actor"), "the performer must reference a Practitioner in the bundle")),
+                None => issues.push(OutcomeIssue::not_found(
+                    format!("{ppath}.performer[0].actor"),
+                    "the performer must reference a Practitioner in the bundle",
+                )),
             }
         }
         lines.push(Value::Object(line));
     }
     if lines.is_empty() {
-        issues.push(OutcomeIssue::required(path.clone(), "no Procedure references this encounter"));
+        issues.push(OutcomeIssue::required(
+            path.clone(),
+            "no Procedure references this encounter",
+        ));
     }
     let diagnoses = diagnoses_of(bundle, index, patient_index, issues);
     let discipline = first_code(encounter.service_type.as_ref(), &[])
         .and_then(discipline_of_code)
-        .or_else(|| rendering.as_ref().and_then(|r| r.get("role")).and_then(Value::as_str).and_then(discipline_of_role));
+        .or_else(|| {
+            rendering
+                .as_ref()
+                .and_then(|r| r.get("role"))
+                .and_then(Value::as_str)
+                .and_then(discipline_of_role)
+        });
     if discipline.is_none() {
-        issues.push(OutcomeIssue::required(format!("{path}.serviceType"), "the discipline (serviceType PT, OT or SLP, or the performer's role) is required"));
+        issues.push(OutcomeIssue::required(
+            format!("{path}.serviceType"),
+            "the discipline (serviceType PT, OT or SLP, or the performer's role) is required",
+        ));
     }
     let mut administrative = coverage_of(bundle, patient_index, issues).unwrap_or_default();
     administrative.insert("place_of_service".into(), json!("11"));
     if let Some(location) = &location {
         administrative.insert("location".into(), json!(location));
     }
-    if let Some(referral) = encounter.based_on.iter().find_map(|r| bundle.resolve(Some(r), "ServiceRequest"))
+    if let Some(referral) = encounter
+        .based_on
+        .iter()
+        .find_map(|r| bundle.resolve(Some(r), "ServiceRequest"))
         && let Some(referrer) = referral_of(bundle, referral, issues)
     {
         administrative.insert("referring_provider".into(), referrer);
@@ -354,7 +530,10 @@ fn encounter_of(bundle: &Bundle, index: usize, default_clinic: Option<&str>, iss
     if issues.len() > before {
         return None;
     }
-    let codes: Vec<&str> = lines.iter().filter_map(|l| l.get("code").and_then(Value::as_str)).collect();
+    let codes: Vec<&str> = lines
+        .iter()
+        .filter_map(|l| l.get("code").and_then(Value::as_str))
+        .collect();
     let discipline = discipline.unwrap_or("pt");
     let mut compliance = Map::new();
     if let Some(rendering) = rendering {
@@ -373,7 +552,10 @@ fn encounter_of(bundle: &Bundle, index: usize, default_clinic: Option<&str>, iss
     match parse_encounter(&record.to_string()) {
         Ok(encounter) => Some(encounter),
         Err(error) => {
-            issues.push(OutcomeIssue::invalid(path, format!("the visit does not read: {error}")));
+            issues.push(OutcomeIssue::invalid(
+                path,
+                format!("the visit does not read: {error}"),
+            ));
             None
         }
     }
@@ -384,48 +566,89 @@ fn minutes_between(start: Option<&str>, end: Option<&str>) -> Result<Option<u32>
     let (Some(start), Some(end)) = (start, end) else {
         return Ok(None);
     };
-    let parse = |t: &str| DateTime::parse_from_rfc3339(t).map_err(|_| "performedPeriod start and end must be dateTimes with a time zone".to_owned());
+    let parse = |t: &str| {
+        DateTime::parse_from_rfc3339(t).map_err(|_| {
+            "performedPeriod start and end must be dateTimes with a time zone".to_owned()
+        })
+    };
     let minutes = (parse(end)? - parse(start)?).num_minutes();
-    u32::try_from(minutes).map(Some).map_err(|_| "performedPeriod ends before it starts".to_owned())
+    u32::try_from(minutes)
+        .map(Some)
+        .map_err(|_| "performedPeriod ends before it starts".to_owned())
 }
 
-fn diagnoses_of(bundle: &Bundle, encounter: usize, patient: Option<usize>, issues: &mut Vec<OutcomeIssue>) -> Vec<String> {
+fn diagnoses_of(
+    bundle: &Bundle,
+    encounter: usize,
+    patient: Option<usize>,
+    issues: &mut Vec<OutcomeIssue>,
+) -> Vec<String> {
     let mut of_encounter = Vec::new();
     let mut of_patient = Vec::new();
     for index in bundle.indexes_of("Condition").collect::<Vec<_>>() {
-        let Some(condition) = bundle.typed::<resources::Condition>(index, issues) else { continue };
-        let Some(code) = first_code(condition.code.as_ref(), &["icd-10"]) else { continue };
+        let Some(condition) = bundle.typed::<resources::Condition>(index, issues) else {
+            continue;
+        };
+        let Some(code) = first_code(condition.code.as_ref(), &["icd-10"]) else {
+            continue;
+        };
         if bundle.resolve(condition.encounter.as_ref(), "Encounter") == Some(encounter) {
             of_encounter.push(code.to_owned());
-        } else if condition.encounter.is_none() && patient.is_some() && bundle.resolve(condition.subject.as_ref(), "Patient") == patient {
+        } else if condition.encounter.is_none()
+            && patient.is_some()
+            && bundle.resolve(condition.subject.as_ref(), "Patient") == patient
+        {
             of_patient.push(code.to_owned());
         }
     }
-    if of_encounter.is_empty() { of_patient } else { of_encounter }
+    if of_encounter.is_empty() {
+        of_patient
+    } else {
+        of_encounter
+    }
 }
 
-fn coverage_of(bundle: &Bundle, patient: Option<usize>, issues: &mut Vec<OutcomeIssue>) -> Option<Map<String, Value>> {
+fn coverage_of(
+    bundle: &Bundle,
+    patient: Option<usize>,
+    issues: &mut Vec<OutcomeIssue>,
+) -> Option<Map<String, Value>> {
     let patient = patient?;
     for index in bundle.indexes_of("Coverage").collect::<Vec<_>>() {
-        let Some(coverage) = bundle.typed::<resources::Coverage>(index, issues) else { continue };
+        let Some(coverage) = bundle.typed::<resources::Coverage>(index, issues) else {
+            continue;
+        };
         if bundle.resolve(coverage.beneficiary.as_ref(), "Patient") != Some(patient) {
             continue;
         }
         let path = resource_path(index);
         let payor = coverage.payor.first().cloned().unwrap_or_default();
         let payer_id = payor.identifier.as_ref().and_then(|i| i.value.clone());
-        let plan = coverage.kind.as_ref().and_then(|k| k.coding.iter().find_map(|c| c.code.as_deref().and_then(plan_type_of)));
+        let plan = coverage.kind.as_ref().and_then(|k| {
+            k.coding
+                .iter()
+                .find_map(|c| c.code.as_deref().and_then(plan_type_of))
+        });
         if payer_id.is_none() {
-            issues.push(OutcomeIssue::required(format!("{path}.payor[0].identifier"), "the payer's id is required"));
+            issues.push(OutcomeIssue::required(
+                format!("{path}.payor[0].identifier"),
+                "the payer's id is required",
+            ));
         }
         if plan.is_none() {
             issues.push(OutcomeIssue::required(format!("{path}.type"), "the plan type is required (a cleanclaim plan type, or MCPOL, MCDPOL, WCBPOL, HIP, PPO, HMO)"));
         }
         if coverage.subscriber_id.is_none() {
-            issues.push(OutcomeIssue::required(format!("{path}.subscriberId"), "the member id is required"));
+            issues.push(OutcomeIssue::required(
+                format!("{path}.subscriberId"),
+                "the member id is required",
+            ));
         }
         let mut out = Map::new();
-        out.insert("payer".into(), json!({"id": payer_id, "name": payor.display.unwrap_or_default(), "plan": plan}));
+        out.insert(
+            "payer".into(),
+            json!({"id": payer_id, "name": payor.display.unwrap_or_default(), "plan": plan}),
+        );
         out.insert("member_id".into(), json!(coverage.subscriber_id));
         return Some(out);
     }
@@ -437,7 +660,10 @@ fn referral_of(bundle: &Bundle, index: usize, issues: &mut Vec<OutcomeIssue>) ->
     let practitioner = bundle.resolve(request.requester.as_ref(), "Practitioner")?;
     let clinician = clinician_of(bundle, practitioner, issues)?;
     let mut referrer = Map::new();
-    referrer.insert("npi".into(), clinician.get("npi").cloned().unwrap_or(Value::Null));
+    referrer.insert(
+        "npi".into(),
+        clinician.get("npi").cloned().unwrap_or(Value::Null),
+    );
     if let Some(name) = clinician.get("name") {
         referrer.insert("name".into(), name.clone());
     }
@@ -447,25 +673,54 @@ fn referral_of(bundle: &Bundle, index: usize, issues: &mut Vec<OutcomeIssue>) ->
     Some(Value::Object(referrer))
 }
 
-fn plan_of(bundle: &Bundle, index: usize, issues: &mut Vec<OutcomeIssue>) -> Option<(String, String)> {
+fn plan_of(
+    bundle: &Bundle,
+    index: usize,
+    issues: &mut Vec<OutcomeIssue>,
+) -> Option<(String, String)> {
     let plan: resources::CarePlan = bundle.typed(index, issues)?;
     let path = resource_path(index);
     let before = issues.len();
-    let patient = bundle.resolve(plan.subject.as_ref(), "Patient").and_then(|p| patient_of(bundle, p, issues));
+    let patient = bundle
+        .resolve(plan.subject.as_ref(), "Patient")
+        .and_then(|p| patient_of(bundle, p, issues));
     if patient.is_none() && issues.len() == before {
-        issues.push(OutcomeIssue::not_found(format!("{path}.subject"), "the subject must reference a Patient in the bundle"));
+        issues.push(OutcomeIssue::not_found(
+            format!("{path}.subject"),
+            "the subject must reference a Patient in the bundle",
+        ));
     }
-    let discipline = plan.category.iter().find_map(|c| first_code(Some(c), &[]).and_then(discipline_of_code));
-    let start = plan.period.as_ref().and_then(|p| p.start.as_deref()).and_then(date_of);
-    let end = plan.period.as_ref().and_then(|p| p.end.as_deref()).and_then(date_of);
+    let discipline = plan
+        .category
+        .iter()
+        .find_map(|c| first_code(Some(c), &[]).and_then(discipline_of_code));
+    let start = plan
+        .period
+        .as_ref()
+        .and_then(|p| p.start.as_deref())
+        .and_then(date_of);
+    let end = plan
+        .period
+        .as_ref()
+        .and_then(|p| p.end.as_deref())
+        .and_then(date_of);
     if discipline.is_none() {
-        issues.push(OutcomeIssue::required(format!("{path}.category"), "the plan's discipline (category PT, OT or SLP) is required"));
+        issues.push(OutcomeIssue::required(
+            format!("{path}.category"),
+            "the plan's discipline (category PT, OT or SLP) is required",
+        ));
     }
     if start.is_none() || end.is_none() {
-        issues.push(OutcomeIssue::required(format!("{path}.period"), "the certification period (period.start and period.end) is required"));
+        issues.push(OutcomeIssue::required(
+            format!("{path}.period"),
+            "the certification period (period.start and period.end) is required",
+        ));
     }
     let signer = match plan.author.as_ref() {
-        Some(author) => bundle.resolve(Some(author), "Practitioner").and_then(|p| clinician_of(bundle, p, issues)).and_then(|c| c.get("npi").cloned()),
+        Some(author) => bundle
+            .resolve(Some(author), "Practitioner")
+            .and_then(|p| clinician_of(bundle, p, issues))
+            .and_then(|c| c.get("npi").cloned()),
         None => None,
     };
     if issues.len() > before {
@@ -485,5 +740,8 @@ fn plan_of(bundle: &Bundle, index: usize, issues: &mut Vec<OutcomeIssue>) -> Opt
             map.insert("signer_npi".into(), npi);
         }
     }
-    Some((patient_id.clone(), json!({"patient_id": patient_id, "plan_of_care": care}).to_string()))
+    Some((
+        patient_id.clone(),
+        json!({"patient_id": patient_id, "plan_of_care": care}).to_string(),
+    ))
 }

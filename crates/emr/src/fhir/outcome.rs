@@ -16,7 +16,11 @@ pub struct OutcomeIssue {
 }
 
 impl OutcomeIssue {
-    fn error(code: &'static str, expression: impl Into<String>, diagnostics: impl Into<String>) -> Self {
+    fn error(
+        code: &'static str,
+        expression: impl Into<String>,
+        diagnostics: impl Into<String>,
+    ) -> Self {
         Self {
             severity: "error",
             code,
@@ -58,7 +62,9 @@ pub struct OperationOutcome {
 
 impl OperationOutcome {
     pub fn one(issue: OutcomeIssue) -> Self {
-        Self { issues: vec![issue] }
+        Self {
+            issues: vec![issue],
+        }
     }
 
     pub fn to_json(&self) -> Value {

@@ -16,8 +16,8 @@ use serde_json::{Map, Value, json};
 use super::MappingIssue;
 use super::common::{clinician, coverage, date, patient, referring};
 use crate::Channel;
-use crate::visit::{discipline_of_role, visit_type};
 use crate::channel::{Locations, Quantity};
+use crate::visit::{discipline_of_role, visit_type};
 
 /// One charge line and where it came from.
 struct Charge {

@@ -7,6 +7,7 @@ mod audit;
 mod billing;
 pub(crate) use billing::post_835;
 mod encounters;
+mod fhir;
 mod organization;
 mod packs;
 mod patients;
@@ -165,6 +166,18 @@ pub fn table() -> Vec<Route> {
             response: schema::<encounters::Stored>,
             success: 201,
             handler: post(encounters::create),
+        },
+        Route {
+            method: Method::POST,
+            path: "/fhir/Bundle",
+            policy: WRITE_VISITS,
+            tag: "fhir",
+            summary: "A FHIR R4 transaction or collection Bundle (Patient, Coverage, Practitioner, PractitionerRole, Encounter, Procedure, Condition, CarePlan, ServiceRequest): its visits and plans of care stored in one intake; refused whole with an OperationOutcome naming each element at fault",
+            params: &[],
+            body: Body::Text("application/fhir+json"),
+            response: schema::<serde_json::Value>,
+            success: 200,
+            handler: post(fhir::post_bundle),
         },
         Route {
             method: Method::GET,

@@ -31,6 +31,8 @@ pub enum Receipt {
     Unreadable,
     /// Storing failed; nothing was kept and the sender should send it again.
     Failed(String),
+    /// An acknowledgment sent to us: never acknowledged (that would loop), nothing stored.
+    AckIgnored,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +55,7 @@ impl Status {
 /// The ACK to send and what was done.
 #[derive(Debug, Clone)]
 pub struct Received {
+    /// Empty when nothing must be sent back (the message was itself an ACK).
     pub ack: String,
     pub receipt: Receipt,
     /// The sender's control id (MSH-10), when it could be read.
@@ -129,6 +132,13 @@ pub async fn receive_hl7(
         }
     };
     let header = message.header();
+    if header.message_type == "ACK" {
+        return Received {
+            ack: String::new(),
+            receipt: Receipt::AckIgnored,
+            control_id: Some(header.control_id.clone()),
+        };
+    }
     if header.control_id.trim().is_empty() {
         return unreadable(
             &header,

@@ -188,6 +188,11 @@ async fn the_interface_stores_once_and_keeps_what_it_cannot_map(
     assert_eq!(visits.len(), 1);
     assert_eq!(visits[0].status, "cancelled");
 
+    // An ACK sent to us is never answered (that would loop) and not stored.
+    let ack_in = receive_hl7(&store, &engine, &channels, first.ack.as_bytes()).await;
+    assert_eq!(ack_in.receipt, Receipt::AckIgnored);
+    assert!(ack_in.ack.is_empty());
+
     // Not HL7 at all: refused, nothing stored.
     let junk = receive_hl7(&store, &engine, &channels, b"hello").await;
     assert_eq!(junk.receipt, Receipt::Unreadable);

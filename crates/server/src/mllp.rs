@@ -118,7 +118,9 @@ async fn connection(
                     refuse_oversize(&prefix, size, options.max_frame)
                 }
             };
-            stream.write_all(&frame(ack.as_bytes())).await?;
+            if !ack.is_empty() {
+                stream.write_all(&frame(ack.as_bytes())).await?;
+            }
         }
     }
 }
@@ -126,6 +128,7 @@ async fn connection(
 fn log_receipt(receipt: &Receipt, control_id: Option<&str>, bytes: usize) {
     let control_id = control_id.unwrap_or("");
     match receipt {
+        Receipt::AckIgnored => tracing::info!(control_id, "an ACK was sent to us: not answered"),
         Receipt::Stored { id, status } => tracing::info!(
             id,
             status = status.as_str(),

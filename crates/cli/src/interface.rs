@@ -256,6 +256,7 @@ pub fn run_import(args: &ImportArgs) -> anyhow::Result<Outcome> {
                     ),
                 ),
                 Receipt::Duplicate { id } => (2, format!("already stored as message {id}")),
+                Receipt::AckIgnored => (4, "an acknowledgment, not a message to import".to_owned()),
                 Receipt::ControlIdReused { id } => (
                     3,
                     format!("refused: its control id was used by message {id}"),

@@ -120,6 +120,20 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// The operator at the command line on the database's host: every clinic, audited as
+    /// `cli:` and the account name the process runs under.
+    pub fn operator() -> Self {
+        let account = std::env::var("USER")
+            .or_else(|_| std::env::var("LOGNAME"))
+            .unwrap_or_else(|_| "unknown".into());
+        Self {
+            user_id: 0,
+            username: format!("cli:{account}"),
+            role: Role::Admin,
+            scope: Scope::everything(),
+        }
+    }
+
     /// An audit event of this caller.
     pub fn event(&self, action: &str, resource: &str, outcome: AuditOutcome) -> AuditEvent {
         AuditEvent {

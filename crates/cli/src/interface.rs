@@ -73,8 +73,9 @@ pub struct ImportArgs {
     channels: ChannelArgs,
     #[command(flatten)]
     engine: EngineArgs,
-    /// A file of HL7 messages (one or many; CR, LF or CRLF), a folder of `.hl7` files, or a
-    /// `.csv` export (one row per procedure line; see docs/interfaces.md).
+    /// A file of HL7 messages (one or many; CR, LF or CRLF), a FHIR R4 Bundle (`.json`), a
+    /// folder of `.hl7` files and bundles, or a `.csv` export (one row per procedure line; see
+    /// docs/interfaces.md).
     path: PathBuf,
     /// For a CSV export: the mapping file naming its columns, separator and date format.
     #[arg(long)]
@@ -195,18 +196,31 @@ pub fn run_listen(args: &ListenArgs) -> anyhow::Result<Outcome> {
 }
 
 /// The messages of a file (or a folder's `.hl7` files), each with where it came from.
-fn messages_in(path: &Path) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
-    let files = if path.is_dir() {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(path)
-            .with_context(|| format!("reading the folder {}", path.display()))?
-            .filter_map(|entry| entry.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("hl7")))
-            .collect();
-        files.sort();
-        files
-    } else {
-        vec![path.to_path_buf()]
-    };
+/// The files of a folder with this extension (any case), sorted; or the path itself.
+fn files_with(path: &Path, extension: &str) -> anyhow::Result<Vec<PathBuf>> {
+    if !path.is_dir() {
+        let matches = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case(extension));
+        return Ok(if matches {
+            vec![path.to_path_buf()]
+        } else {
+            Vec::new()
+        });
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+        .with_context(|| format!("reading the folder {}", path.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case(extension))
+        })
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+fn messages_in(files: Vec<PathBuf>) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let mut messages = Vec::new();
     for file in files {
         let bytes = crate::files::read_bytes(&file, "HL7 file", crate::files::RECORDS)?;
@@ -234,9 +248,27 @@ pub fn run_import(args: &ImportArgs) -> anyhow::Result<Outcome> {
     if args.mapping.is_some() {
         bail!("--mapping is for CSV exports; HL7 messages map through --channel files");
     }
+    let bundles = files_with(&args.path, "json")?;
+    let mut hl7_files = files_with(&args.path, "hl7")?;
+    if !args.path.is_dir() && bundles.is_empty() {
+        hl7_files = vec![args.path.clone()];
+    }
+    if bundles.is_empty() && hl7_files.is_empty() {
+        bail!(
+            "{} holds no .hl7 files or FHIR bundles (.json)",
+            args.path.display()
+        );
+    }
+    let mut outcome = Outcome::Clean;
+    if !bundles.is_empty() {
+        outcome = outcome.max(run_fhir_import(args, &bundles)?);
+    }
+    if hl7_files.is_empty() {
+        return Ok(outcome);
+    }
     let engine = args.engine.engine()?;
     let channels = load_channels(&args.channels.channels)?;
-    let messages = messages_in(&args.path)?;
+    let messages = messages_in(hl7_files)?;
     let (runtime, store) = setup::store(&args.database)?;
     runtime.block_on(async {
         check_clinics(&store, &channels).await?;
@@ -282,11 +314,63 @@ pub fn run_import(args: &ImportArgs) -> anyhow::Result<Outcome> {
         );
         store.close().await;
         let clean = counts[1] + counts[3] + counts[4] == 0;
-        anyhow::Ok(if clean {
+        anyhow::Ok(outcome.max(if clean {
             Outcome::Clean
         } else {
             Outcome::Findings
-        })
+        }))
+    })
+}
+
+/// FHIR bundles from files: each stored whole (one intake) or refused with its outcome.
+fn run_fhir_import(args: &ImportArgs, files: &[PathBuf]) -> anyhow::Result<Outcome> {
+    use cleanclaim_app::fhir::{BundleError, record_bundle};
+    let engine = args.engine.engine()?;
+    let (runtime, store) = setup::store(&args.database)?;
+    let operator = cleanclaim_app::access::Principal::operator();
+    let (mut stored, mut refused, mut visits) = (0usize, 0usize, 0usize);
+    for file in files {
+        let text = crate::files::read_text(file, "FHIR bundle", crate::files::RECORDS)?;
+        let result = match cleanclaim_emr::fhir::read_bundle(&text, None) {
+            Err(outcome) => Err(outcome),
+            Ok(bundle) => {
+                let count = bundle.encounters.len();
+                match runtime.block_on(record_bundle(&store, &engine, &operator, bundle)) {
+                    Ok(_) => Ok(count),
+                    Err(BundleError::Refused(outcome) | BundleError::OutOfScope(outcome)) => {
+                        Err(outcome)
+                    }
+                    Err(BundleError::Intake(error)) => return Err(error.into()),
+                }
+            }
+        };
+        match result {
+            Ok(count) => {
+                stored += 1;
+                visits += count;
+            }
+            Err(outcome) => {
+                refused += 1;
+                for issue in &outcome.issues {
+                    println!(
+                        "{}: {}: {}",
+                        file.display(),
+                        issue.expression,
+                        issue.diagnostics
+                    );
+                }
+            }
+        }
+    }
+    runtime.block_on(store.close());
+    println!(
+        "{} bundles: {stored} stored ({visits} visits), {refused} refused",
+        files.len()
+    );
+    Ok(if refused == 0 {
+        Outcome::Clean
+    } else {
+        Outcome::Findings
     })
 }
 

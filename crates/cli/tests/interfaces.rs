@@ -223,3 +223,35 @@ fn ingest_refuses_a_device_without_panicking() {
         text(&output)
     );
 }
+
+#[test]
+fn a_folder_of_fhir_bundles_imports_each_whole_or_names_what_is_wrong() {
+    let database = TestDatabase::sqlite();
+    let dir = scratch_dir("fhir-folder");
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../emr/tests/data");
+    let bundle = std::fs::read_to_string(data.join("bundle.json")).unwrap();
+    std::fs::write(dir.join("a-good.json"), &bundle).unwrap();
+    std::fs::write(
+        dir.join("b-bad.json"),
+        bundle.replace("\"birthDate\": \"1951-07-14\"", "\"birthDate\": 1951"),
+    )
+    .unwrap();
+    assert!(
+        cleanclaim_db(&database, &["clinic", "add", "north", "North"])
+            .status
+            .success()
+    );
+    let imported = cleanclaim_db(&database, &["import", dir.to_str().unwrap()]);
+    assert_eq!(imported.status.code(), Some(1), "{}", text(&imported));
+    let out = text(&imported);
+    assert!(
+        out.contains("b-bad.json: Bundle.entry[0].resource.birthDate"),
+        "{out}"
+    );
+    assert!(
+        out.contains("2 bundles: 1 stored (1 visits), 1 refused"),
+        "{out}"
+    );
+    let queue = cleanclaim_db(&database, &["queue", "list"]);
+    assert!(text(&queue).contains("V-20260309-1001"), "{}", text(&queue));
+}

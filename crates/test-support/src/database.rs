@@ -81,26 +81,41 @@ impl TestDatabase {
 }
 
 impl TestDatabase {
-    /// A count from this test's PostgreSQL database, read straight with SQL (for checks the
-    /// store has no query for, such as rows a crash may have doubled).
+    /// A count from this test's database (PostgreSQL or SQLite), read straight with SQL (for
+    /// checks the store has no query for, such as rows a crash may have doubled).
     pub fn count(&self, sql: &str) -> i64 {
         let url = self.url.clone();
         let sql = sql.to_owned();
+        let postgres = self.admin_url.is_some();
         let thread = std::thread::spawn(move || -> Result<i64, String> {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .map_err(|e| e.to_string())?;
             runtime.block_on(async {
-                let mut connection = PgConnection::connect(&url)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                let count: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-                    .fetch_one(&mut connection)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                let _ = connection.close().await;
-                Ok(count)
+                if postgres {
+                    let query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
+                    let mut connection = PgConnection::connect(&url)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    let count: i64 = query
+                        .fetch_one(&mut connection)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    let _ = connection.close().await;
+                    Ok(count)
+                } else {
+                    let query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
+                    let mut connection = sqlx::sqlite::SqliteConnection::connect(&url)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    let count: i64 = query
+                        .fetch_one(&mut connection)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    let _ = connection.close().await;
+                    Ok(count)
+                }
             })
         });
         match thread.join() {

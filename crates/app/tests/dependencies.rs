@@ -18,7 +18,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("synth", &["model"]),
     ("x12", &["model"]),
     ("hl7", &[]),
-    ("emr", &["hl7", "model"]),
+    ("emr", &["hl7", "model", "x12"]),
     ("remit", &["x12"]),
     ("store", &["x12"]),
     (

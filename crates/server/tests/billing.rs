@@ -125,6 +125,59 @@ async fn claims_are_batched_downloaded_and_their_remittance_posted_once(database
     assert_eq!(second["already_posted"], 1);
     assert_eq!(second["posted"], 0);
 
+    // The batch as FHIR Claims, and what the 835 said of the first as a ClaimResponse.
+    let (status, fhir_claims) = server
+        .call_as(
+            Some(Role::Biller),
+            Method::GET,
+            &format!("/fhir/Claim?batch={id}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{fhir_claims}");
+    assert_eq!(fhir_claims["type"], "searchset");
+    assert_eq!(fhir_claims["total"].as_u64().unwrap(), claims.len() as u64);
+    let first = &fhir_claims["entry"][0]["resource"];
+    assert_eq!(first["resourceType"], "Claim");
+    assert_eq!(first["id"], claims[0].as_str());
+    let line_sum: f64 = first["item"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["net"]["value"].as_f64().unwrap())
+        .sum();
+    assert!(
+        (line_sum - first["total"]["value"].as_f64().unwrap()).abs() < 0.005,
+        "{first}"
+    );
+    let (status, responses) = server
+        .call_as(
+            Some(Role::Biller),
+            Method::GET,
+            &format!("/fhir/ClaimResponse?claim={}", claims[0]),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{responses}");
+    assert_eq!(responses["total"], 1, "posted once: {responses}");
+    let response = &responses["entry"][0]["resource"];
+    assert_eq!(response["resourceType"], "ClaimResponse");
+    assert_eq!(
+        response["request"]["reference"],
+        format!("Claim/{}", claims[0])
+    );
+    assert_eq!(response["outcome"], "complete");
+    assert_eq!(response["payment"]["identifier"]["value"], "TRACE-1");
+    let (_, south) = server
+        .call_as(
+            Some(Role::Biller),
+            Method::GET,
+            "/fhir/ClaimResponse?claim=no-such-claim",
+            None,
+        )
+        .await;
+    assert_eq!(south["total"], 0);
+
     // In the background: a job, done by the server's worker, with the same answer.
     let response = server
         .client

@@ -48,8 +48,8 @@ pub use pipeline::{Filing, LatestVersion, QueueItem, ScrubRecord, StoredEncounte
 pub use providers::ProviderRow;
 pub use queue_actions::{ENDING_STATUSES, QueueAction};
 pub use remittances::{
-    PostedAdjustment, PostedClaim, Posting, ProviderAdjustmentRecord, RemittanceId,
-    RemittanceRecord, Started,
+    ClaimAdjudication, PostedAdjustment, PostedClaim, Posting, ProviderAdjustmentRecord,
+    RemittanceId, RemittanceRecord, Started,
 };
 pub use submissions::{ClaimBatch, NewBatch, SubmittedClaim};
 pub use views::{EncounterFilter, EncounterSummary, EncounterView, QueueFilter, Scope};

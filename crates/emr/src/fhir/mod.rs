@@ -8,6 +8,7 @@
 //! [`OperationOutcome`] whose issues name the FHIRPath of the element at fault, and nothing is
 //! stored. Resource types not read here (Observation, Organization...) are listed as ignored.
 
+pub mod export;
 mod outcome;
 mod resources;
 

@@ -182,7 +182,7 @@ pub struct BatchInfo {
 }
 
 /// The batch, if the caller sees every clinic it was made for.
-async fn visible_batch(
+pub(crate) async fn visible_batch(
     state: &AppState,
     principal: &Principal,
     id: i64,

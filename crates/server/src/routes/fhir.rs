@@ -85,3 +85,147 @@ pub async fn post_bundle(
         Err(BundleError::Intake(error)) => Err(error.into()),
     }
 }
+
+/// `GET /fhir/Claim?batch=ID`.
+#[derive(Debug, serde::Deserialize)]
+pub struct ClaimSearch {
+    batch: i64,
+}
+
+/// `GET /fhir/ClaimResponse?claim=ID`.
+#[derive(Debug, serde::Deserialize)]
+pub struct ClaimResponseSearch {
+    claim: String,
+}
+
+fn searchset(resources: Vec<Value>) -> Response {
+    let entries: Vec<Value> = resources
+        .into_iter()
+        .map(|r| json!({"resource": r}))
+        .collect();
+    fhir(
+        StatusCode::OK,
+        &json!({"resourceType": "Bundle", "type": "searchset", "total": entries.len(), "entry": entries}),
+    )
+}
+
+/// The billing provider's NPI of an 837P we wrote (NM1*85, element 9).
+fn billing_npi(x12: &str) -> String {
+    x12.split('~')
+        .map(str::trim)
+        .find(|segment| segment.starts_with("NM1*85*"))
+        .and_then(|segment| segment.split('*').nth(9))
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The claims of a batch as FHIR Claims, read back from the 837P that was sent.
+pub async fn search_claims(
+    Caller(principal): Caller,
+    State(state): State<AppState>,
+    axum::extract::Query(search): axum::extract::Query<ClaimSearch>,
+) -> Result<Response, ApiError> {
+    let batch = crate::routes::billing::visible_batch(&state, &principal, search.batch).await?;
+    let text = state
+        .store()
+        .claim_batch_text(search.batch)
+        .await?
+        .ok_or_else(|| ApiError::not_found("claim batch"))?;
+    let claims =
+        cleanclaim_x12::x837::read_claims(&text).map_err(|_| ApiError::not_found("claim batch"))?;
+    let npi = billing_npi(&text);
+    let sent = batch
+        .created_at
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let event = cleanclaim_store::AuditEvent {
+        resource_id: Some(search.batch.to_string()),
+        ..principal.event(
+            "read",
+            "fhir_claim",
+            cleanclaim_store::AuditOutcome::Success,
+        )
+    };
+    state.store().audit(&[event]).await?;
+    Ok(searchset(
+        claims
+            .iter()
+            .map(|c| cleanclaim_emr::fhir::export::claim_resource(c, &npi, &sent))
+            .collect(),
+    ))
+}
+
+/// What the payer's 835s said of a claim, as FHIR ClaimResponses. A claim the caller may
+/// not see answers an empty set (audited as denied), as one that does not exist does.
+pub async fn search_claim_responses(
+    Caller(principal): Caller,
+    State(state): State<AppState>,
+    axum::extract::Query(search): axum::extract::Query<ClaimResponseSearch>,
+) -> Result<Response, ApiError> {
+    use cleanclaim_emr::fhir::export::{Adjudication, Adjustment, claim_response_resource};
+    use cleanclaim_store::{AuditEvent, AuditOutcome};
+    // A visit of more than 50 lines is billed as `{id}-2`, `{id}-3`...: the visit decides scope.
+    let mut view = state.store().encounter_view(&search.claim).await?;
+    if view.is_none()
+        && let Some((visit, suffix)) = search.claim.rsplit_once('-')
+        && suffix.parse::<u32>().is_ok()
+    {
+        view = state.store().encounter_view(visit).await?;
+    }
+    let mut event = AuditEvent {
+        resource_id: Some(search.claim.clone()),
+        ..principal.event("read", "fhir_claim_response", AuditOutcome::Success)
+    };
+    let visible = view.as_ref().is_some_and(|v| {
+        principal
+            .scope
+            .admits(v.clinic_id.as_deref(), v.rendering_npi.as_deref())
+    });
+    if let Some(view) = &view {
+        event.patient_id = Some(view.patient_id.clone());
+        event.clinic_id = view.clinic_id.clone();
+    }
+    if !visible {
+        event.outcome = if view.is_some() {
+            AuditOutcome::Denied
+        } else {
+            AuditOutcome::Failed
+        };
+        state.store().audit(&[event]).await?;
+        return Ok(searchset(Vec::new()));
+    }
+    let adjudications = state.store().adjudications_of(&search.claim).await?;
+    state.store().audit(&[event]).await?;
+    let resources = adjudications
+        .into_iter()
+        .map(|a| {
+            claim_response_resource(&Adjudication {
+                id: format!("{}-{}", a.remittance_id, a.claim_id),
+                claim_id: a.claim_id,
+                payer_name: a.payer_name,
+                trace_number: a.trace_number,
+                payment_date: a.payment_date.map(|d| d.to_string()),
+                posted_at: a
+                    .posted_at
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                status: a.status,
+                charge_cents: a.charge_cents,
+                paid_cents: a.paid_cents,
+                patient_responsibility_cents: a.patient_responsibility_cents,
+                payer_claim_number: a.payer_claim_number,
+                denied: a.denied,
+                cause: a.cause,
+                adjustments: a
+                    .adjustments
+                    .into_iter()
+                    .map(|x| Adjustment {
+                        line_control: x.line_control,
+                        group: x.group,
+                        reason: x.reason,
+                        amount_cents: x.amount_cents,
+                    })
+                    .collect(),
+            })
+        })
+        .collect();
+    Ok(searchset(resources))
+}

@@ -131,7 +131,13 @@ impl Framer {
                     self.buffer.extend_from_slice(data);
                 }
             }
-            State::Skipping => self.oversize = self.oversize.saturating_add(data.len()),
+            State::Skipping => {
+                // Keep filling the prefix to its size whatever the chunking, so the ACK is
+                // addressed from the same bytes however the frame arrived.
+                let room = OVERSIZE_PREFIX.saturating_sub(self.buffer.len());
+                self.buffer.extend_from_slice(data.get(..room.min(data.len())).unwrap_or_default());
+                self.oversize = self.oversize.saturating_add(data.len());
+            }
         }
     }
 
@@ -208,6 +214,24 @@ mod tests {
                 FrameEvent::Frame(b"MSH|ok".to_vec())
             ]
         );
+    }
+
+    #[test]
+    fn an_oversized_frame_keeps_the_same_prefix_whatever_the_chunking() {
+        // Found by the `mllp` fuzz target: the prefix stopped at the chunk that crossed the limit.
+        let payload: Vec<u8> = (0..6000u32).map(|i| b'A' + (i % 26) as u8).collect();
+        let stream = frame(&payload);
+        let whole = {
+            let mut framer = Framer::new(256);
+            framer.push(&stream);
+            events(&mut framer)
+        };
+        let mut framer = Framer::new(256);
+        for piece in stream.chunks(7) {
+            framer.push(piece);
+        }
+        assert_eq!(events(&mut framer), whole);
+        assert!(matches!(&whole[..], [FrameEvent::Oversize { prefix, size: 6000 }] if prefix.len() == OVERSIZE_PREFIX));
     }
 
     #[test]

@@ -48,6 +48,15 @@ fuzz_target!(|data: &[u8]| {
                 }
             }
             let _ = segment.value(&Location::field(segment.id(), 3));
+            // The iterators see what indexing sees.
+            for (n, field) in segment.fields().enumerate().take(60) {
+                assert_eq!(field.raw(), segment.field(n + 1).raw());
+                for rep in field.repetitions().take(4) {
+                    for component in rep.components().take(6) {
+                        let _ = component.subcomponents().count();
+                    }
+                }
+            }
         }
         let _ = map_message(&channel, &message);
         let _ = header;

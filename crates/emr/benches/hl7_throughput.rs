@@ -32,15 +32,11 @@ fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
 fn walk(message: &Message<'_>) -> usize {
     let mut values = 0;
     for segment in message.segments() {
-        for f in 1..=segment.field_count() {
-            for rep in segment.field(f).repetitions() {
-                let raw = rep.raw();
-                let components = raw.split('^').count();
-                for c in 1..=components {
-                    let component = rep.component(c);
-                    let subs = component.raw().split('&').count();
-                    for s in 1..=subs {
-                        values += component.sub(s).len();
+        for field in segment.fields() {
+            for repetition in field.repetitions() {
+                for component in repetition.components() {
+                    for value in component.subcomponents() {
+                        values += value.len();
                     }
                 }
             }

@@ -251,6 +251,22 @@ impl<'a> Segment<'a> {
         }
     }
 
+    /// Every field in order, from field 1 (for MSH, the separator, then the encoding
+    /// characters): one pass over the segment, for readers that visit them all.
+    pub fn fields(&self) -> impl Iterator<Item = Field<'a>> + 'a {
+        let delimiters = self.delimiters;
+        // After the id and its separator: field 1 onwards (for MSH, MSH-2 onwards, since
+        // MSH-1 is that separator itself).
+        let body = self.text.get(4..).unwrap_or_default();
+        let count = if self.text.len() > 3 { usize::MAX } else { 0 };
+        let separator = (self.id == "MSH").then(|| self.field(1));
+        separator.into_iter().chain(
+            body.split(char::from(delimiters.field))
+                .take(count)
+                .map(move |raw| Field { raw, delimiters }),
+        )
+    }
+
     /// How many fields the segment carries (its id not counted).
     pub fn field_count(&self) -> usize {
         let separators = memchr_iter(self.delimiters.field, self.text.as_bytes()).count();
@@ -342,9 +358,25 @@ impl<'a> Repetition<'a> {
     pub fn value(&self) -> Cow<'a, str> {
         self.component(1).sub(1)
     }
+
+    /// Every component in order (one pass).
+    pub fn components(&self) -> impl Iterator<Item = Component<'a>> + 'a {
+        let delimiters = self.delimiters;
+        self.raw
+            .split(char::from(delimiters.component))
+            .map(move |raw| Component { raw, delimiters })
+    }
 }
 
 impl<'a> Component<'a> {
+    /// Every subcomponent in order, decoded (one pass).
+    pub fn subcomponents(&self) -> impl Iterator<Item = Cow<'a, str>> + 'a {
+        let delimiters = self.delimiters;
+        self.raw
+            .split(char::from(delimiters.subcomponent))
+            .map(move |raw| unescape(raw, &delimiters))
+    }
+
     pub fn raw(&self) -> &'a str {
         self.raw
     }
@@ -475,6 +507,46 @@ FT1|1|T1||20260309||CG|97110|||2|||||||||M17.11~R26.89|1245319599^Lopez^Maria^^^
         assert_eq!(
             Message::parse(" \r\n").unwrap_err().kind,
             ParseErrorKind::Empty
+        );
+    }
+
+    #[test]
+    fn iterating_gives_what_indexing_gives() {
+        let message = Message::parse(DFT).unwrap();
+        for segment in message.segments() {
+            let fields: Vec<&str> = segment.fields().map(|f| f.raw()).collect();
+            assert_eq!(fields.len(), segment.field_count(), "{}", segment.id());
+            for (n, field) in fields.iter().enumerate() {
+                assert_eq!(
+                    *field,
+                    segment.field(n + 1).raw(),
+                    "{}-{}",
+                    segment.id(),
+                    n + 1
+                );
+            }
+        }
+        let ft1 = message.segment("FT1").unwrap();
+        let parts: Vec<String> = ft1
+            .field(20)
+            .repetition(1)
+            .components()
+            .map(|c| c.value().into_owned())
+            .collect();
+        assert_eq!(parts[..3], ["1245319599", "Lopez", "Maria"]);
+        let pid = message.segment("PID").unwrap();
+        let subs: Vec<String> = pid
+            .field(3)
+            .component(4)
+            .subcomponents()
+            .map(|s| s.into_owned())
+            .collect();
+        assert_eq!(subs, ["NORTH"]);
+        assert_eq!(
+            Message::parse("MSH|^~\\&").unwrap().segments()[0]
+                .fields()
+                .count(),
+            2
         );
     }
 

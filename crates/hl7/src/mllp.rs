@@ -135,7 +135,8 @@ impl Framer {
                 // Keep filling the prefix to its size whatever the chunking, so the ACK is
                 // addressed from the same bytes however the frame arrived.
                 let room = OVERSIZE_PREFIX.saturating_sub(self.buffer.len());
-                self.buffer.extend_from_slice(data.get(..room.min(data.len())).unwrap_or_default());
+                self.buffer
+                    .extend_from_slice(data.get(..room.min(data.len())).unwrap_or_default());
                 self.oversize = self.oversize.saturating_add(data.len());
             }
         }
@@ -231,7 +232,9 @@ mod tests {
             framer.push(piece);
         }
         assert_eq!(events(&mut framer), whole);
-        assert!(matches!(&whole[..], [FrameEvent::Oversize { prefix, size: 6000 }] if prefix.len() == OVERSIZE_PREFIX));
+        assert!(
+            matches!(&whole[..], [FrameEvent::Oversize { prefix, size: 6000 }] if prefix.len() == OVERSIZE_PREFIX)
+        );
     }
 
     #[test]

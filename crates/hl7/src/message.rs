@@ -255,14 +255,13 @@ impl<'a> Segment<'a> {
     /// characters): one pass over the segment, for readers that visit them all.
     pub fn fields(&self) -> impl Iterator<Item = Field<'a>> + 'a {
         let delimiters = self.delimiters;
-        // After the id and its separator: field 1 onwards (for MSH, MSH-2 onwards, since
-        // MSH-1 is that separator itself).
-        let body = self.text.get(4..).unwrap_or_default();
-        let count = if self.text.len() > 3 { usize::MAX } else { 0 };
+        // The pieces after the first separator, exactly as `field(n)` counts them (a segment
+        // id alone on its line, with continuation text, has no field before a separator).
         let separator = (self.id == "MSH").then(|| self.field(1));
         separator.into_iter().chain(
-            body.split(char::from(delimiters.field))
-                .take(count)
+            self.text
+                .split(char::from(delimiters.field))
+                .skip(1)
                 .map(move |raw| Field { raw, delimiters }),
         )
     }

@@ -550,6 +550,17 @@ FT1|1|T1||20260309||CG|97110|||2|||||||||M17.11~R26.89|1245319599^Lopez^Maria^^^
     }
 
     #[test]
+    fn an_id_alone_on_its_line_then_continuation_text_iterates_as_it_indexes() {
+        // Found by the `hl7` fuzz target: fields() skipped the line break as if it were the
+        // field separator.
+        let message = Message::parse("MSH|^~\\&|A\rAL1\r PRI|2S HIVES").unwrap();
+        let al1 = message.segment("AL1").unwrap();
+        let fields: Vec<&str> = al1.fields().map(|f| f.raw()).collect();
+        assert_eq!(fields, ["2S HIVES"]);
+        assert_eq!(fields, [al1.field(1).raw()]);
+    }
+
+    #[test]
     fn explicit_null_is_told_from_empty() {
         let message = Message::parse("MSH|^~\\&|A\rPID|1||\"\"|").unwrap();
         let pid = message.segment("PID").unwrap();

@@ -246,3 +246,40 @@ fn generated_visits_sent_as_dft_read_back_unchanged() {
         assert_eq!(visits[0].administrative.location.as_deref(), Some("north"));
     }
 }
+
+#[test]
+fn the_ordering_clinician_of_ft1_21_refers_when_pv1_8_is_empty() {
+    let text = DFT
+        .replacen("31^Patel^Nina|31^Patel^Nina|", "31^Patel^Nina||", 1)
+        .replacen("20^Lopez^Maria||", "20^Lopez^Maria|31^Patel^Nina|", 1);
+    let Mapped::Visits(visits) = map(&text).unwrap() else {
+        panic!("not visits")
+    };
+    let referrer = visits[0]
+        .administrative
+        .referring_provider
+        .as_ref()
+        .unwrap();
+    assert_eq!(referrer.npi.as_str(), "1234567893");
+    let unknown = text.replacen(
+        "20^Lopez^Maria|31^Patel^Nina|",
+        "20^Lopez^Maria|77^Who^Knows|",
+        1,
+    );
+    let issues = map(&unknown).unwrap_err();
+    assert_eq!(issues[0].location.as_ref().unwrap().to_string(), "FT1-21");
+}
+
+#[test]
+fn the_adt_guarantor_is_kept() {
+    let text = format!(
+        "{}GT1|1||Rivera^Luis||12 Oak St^^Springfield^IL^62704|(217)555-0100|||||SPO\r",
+        include_str!("data/adt-a04.hl7")
+    );
+    let Mapped::Patient(record) = map(&text).unwrap() else {
+        panic!("not a patient")
+    };
+    assert_eq!(record.record["guarantor"]["name"]["family"], "Rivera");
+    assert_eq!(record.record["guarantor"]["relationship"], "SPO");
+    assert_eq!(record.record["guarantor"]["address"]["city"], "Springfield");
+}

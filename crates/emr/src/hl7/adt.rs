@@ -41,6 +41,9 @@ pub(super) fn map(
     }
     let mut record = Map::new();
     record.insert("patient".into(), patient.clone());
+    if let Some(guarantor) = guarantor(message) {
+        record.insert("guarantor".into(), guarantor);
+    }
     if let Some(coverage) = coverage {
         record.insert("coverage".into(), Value::Object(coverage));
     }
@@ -60,4 +63,28 @@ pub(super) fn map(
         clinic: channel.clinic.clone(),
         record: Value::Object(record),
     })
+}
+
+/// GT1: who receives the patient's statements (not on the 837P): name, relationship,
+/// address and phone.
+fn guarantor(message: &Message<'_>) -> Option<Value> {
+    let gt1 = message.segment("GT1")?;
+    let name = super::common::person_name(&gt1.field(3).repetition(1), 1);
+    if !name.as_object().is_some_and(|n| n.contains_key("family")) {
+        return None;
+    }
+    let mut out = Map::new();
+    out.insert("name".into(), name);
+    let relationship = gt1.field(11).component(1).value().trim().to_owned();
+    if !relationship.is_empty() {
+        out.insert("relationship".into(), Value::String(relationship));
+    }
+    if let Some(address) = super::common::address(&gt1.field(5).repetition(1)) {
+        out.insert("address".into(), address);
+    }
+    let phone = gt1.field(6).component(1).value().trim().to_owned();
+    if !phone.is_empty() {
+        out.insert("phone".into(), Value::String(phone));
+    }
+    Some(Value::Object(out))
 }

@@ -259,30 +259,33 @@ pub(crate) fn clinician(
     Ok(Value::Object(clinician))
 }
 
-/// The referring provider of PV1-8, when sent: its NPI (crosswalked, or XCN-1 when XCN-13 is
-/// `NPI`) and name.
+/// The referring provider (PV1-8, else FT1-21), when sent: its NPI (crosswalked, or XCN-1
+/// when XCN-13 is `NPI`) and name.
 pub(crate) fn referring(
     channel: &Channel,
     message: &Message<'_>,
 ) -> Result<Option<Value>, MappingIssue> {
-    let Some(pv1) = message.segment("PV1") else {
+    // PV1-8 (referring doctor), else the first FT1-21 (ordered by): the two places senders
+    // put the ordering or referring clinician.
+    let sources = [Location::field("PV1", 8), Location::field("FT1", 21)];
+    let found = sources.iter().find_map(|at| {
+        let segment: &Segment<'_> = message.segment(&at.segment)?;
+        let rep = segment.field(at.field).repetition(1);
+        let id = rep.value().trim().to_owned();
+        (!id.is_empty()).then_some((at.clone(), rep, id))
+    });
+    let Some((at, rep, id)) = found else {
         return Ok(None);
     };
-    let pv1: &Segment<'_> = pv1;
-    let rep = pv1.field(8).repetition(1);
-    let id = rep.value().trim().to_owned();
-    if id.is_empty() {
-        return Ok(None);
-    }
     let npi = match channel.providers.get(&id) {
         Some(p) => p.npi.clone(),
         None if rep.component(13).value() == "NPI" => id,
         None => {
             return Err(MappingIssue::at(
-                Location::field("PV1", 8),
+                at.clone(),
                 ErrorCode::UnknownKey,
                 format!(
-                    "referring clinician `{id}` (PV1-8) is neither an NPI (XCN-13 = NPI) nor in channel {}'s [providers]",
+                    "referring clinician `{id}` ({at}) is neither an NPI (XCN-13 = NPI) nor in channel {}'s [providers]",
                     channel.id
                 ),
             ));

@@ -10,7 +10,7 @@ use cleanclaim_store::{AuditEvent, AuditOutcome, Store};
 
 use crate::access::Principal;
 use crate::intake::{Arrival, Intake, IntakeError};
-use crate::record::filing_of_record;
+use crate::record::encounter_in_scope;
 
 /// What happened to each entry of the bundle, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,20 +86,7 @@ pub async fn record_bundle(
     let mut denied = Vec::new();
     let mut denied_events = Vec::new();
     for (index, encounter) in &bundle.encounters {
-        let rendering = encounter
-            .compliance
-            .rendering
-            .as_ref()
-            .map(|r| r.npi.as_str().to_owned());
-        let new_in_scope = principal.scope.admits(
-            encounter.administrative.location.as_deref(),
-            rendering.as_deref(),
-        );
-        let stored_in_scope = stored.get(&encounter.id).is_none_or(|version| {
-            let (clinic, npi) = filing_of_record(&version.record);
-            principal.scope.admits(clinic.as_deref(), npi.as_deref())
-        });
-        if !new_in_scope || !stored_in_scope {
+        if !encounter_in_scope(principal, encounter, stored.get(&encounter.id)) {
             denied.push(OutcomeIssue::forbidden(
                 format!("Bundle.entry[{index}].resource"),
                 "this encounter is of a clinic you do not have",

@@ -117,20 +117,7 @@ pub async fn record_encounter(
         .remove(&id);
     let existed = stored.is_some();
     let action = if existed { "update" } else { "create" };
-    let stored_in_scope = stored.as_ref().is_none_or(|version| {
-        let (clinic, npi) = filing_of_record(&version.record);
-        principal.scope.admits(clinic.as_deref(), npi.as_deref())
-    });
-    let rendering = encounter
-        .compliance
-        .rendering
-        .as_ref()
-        .map(|r| r.npi.as_str().to_owned());
-    let new_in_scope = principal.scope.admits(
-        encounter.administrative.location.as_deref(),
-        rendering.as_deref(),
-    );
-    if !stored_in_scope || !new_in_scope {
+    if !encounter_in_scope(principal, &encounter, stored.as_ref()) {
         drop(intake);
         store
             .audit(&[event(action, AuditOutcome::Denied)])
@@ -183,9 +170,33 @@ pub async fn record_encounter(
     Ok(Recorded::Done { status, body })
 }
 
+/// Whether `principal` may store `encounter`: its clinic and rendering clinician are in their
+/// scope, and so are those of the version already stored (if any), so nobody can move
+/// another clinic's visit into theirs.
+pub(crate) fn encounter_in_scope(
+    principal: &Principal,
+    encounter: &Encounter,
+    stored: Option<&cleanclaim_store::LatestVersion>,
+) -> bool {
+    let stored_in_scope = stored.is_none_or(|version| {
+        let (clinic, npi) = filing_of_record(&version.record);
+        principal.scope.admits(clinic.as_deref(), npi.as_deref())
+    });
+    let rendering = encounter
+        .compliance
+        .rendering
+        .as_ref()
+        .map(|r| r.npi.as_str().to_owned());
+    stored_in_scope
+        && principal.scope.admits(
+            encounter.administrative.location.as_deref(),
+            rendering.as_deref(),
+        )
+}
+
 /// The clinic and rendering NPI of a stored record (JSON), read without parsing the whole
 /// encounter; a record that does not have them has none.
-pub(crate) fn filing_of_record(record: &str) -> (Option<String>, Option<String>) {
+fn filing_of_record(record: &str) -> (Option<String>, Option<String>) {
     let value: serde_json::Value = serde_json::from_str(record).unwrap_or_default();
     let text = |pointer: &str| {
         value

@@ -38,7 +38,7 @@ pub struct Channel {
     /// `NPI` needs no entry, but must still be listed to give a role.
     #[serde(default)]
     pub providers: BTreeMap<String, ChannelProvider>,
-    /// Minutes of the units reported in FT1-10 are not minutes: see `fields.quantity`.
+    /// How charges and codes are read from FT1.
     #[serde(default)]
     pub charges: Charges,
 }

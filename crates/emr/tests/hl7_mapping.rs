@@ -283,3 +283,16 @@ fn the_adt_guarantor_is_kept() {
     assert_eq!(record.record["guarantor"]["relationship"], "SPO");
     assert_eq!(record.record["guarantor"]["address"]["city"], "Springfield");
 }
+
+#[test]
+fn a_bad_second_line_is_located_at_its_own_ft1() {
+    // The second FT1's modifier fails the encounter format's check: ERR-2 names FT1[2]-26.
+    let text = DFT.replacen("Therapeutic exercise^C4", "Therapeutic exercise^C4|G!", 1);
+    assert_ne!(text, DFT);
+    let issues = map(&text).unwrap_err();
+    assert_eq!(
+        issues[0].location.as_ref().unwrap().to_string(),
+        "FT1[2]-26",
+        "{issues:?}"
+    );
+}

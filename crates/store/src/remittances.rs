@@ -415,9 +415,11 @@ async fn add_claims_sqlite(
 }
 
 /// How one payment advice adjudicated a claim: what `GET /fhir/ClaimResponse` shows.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ClaimAdjudication {
     pub remittance_id: i64,
+    /// The claim's place in the remittance.
+    pub claim_seq: i32,
     pub trace_number: String,
     pub payer_name: String,
     pub payment_date: Option<chrono::NaiveDate>,
@@ -431,25 +433,9 @@ pub struct ClaimAdjudication {
     pub payer_claim_number: String,
     pub denied: bool,
     pub cause: Option<String>,
+    #[sqlx(skip)]
     pub adjustments: Vec<PostedAdjustment>,
 }
-
-type AdjudicationRow = (
-    i64,
-    i32,
-    String,
-    String,
-    Option<chrono::NaiveDate>,
-    chrono::DateTime<chrono::Utc>,
-    String,
-    String,
-    i64,
-    i64,
-    i64,
-    String,
-    bool,
-    Option<String>,
-);
 
 impl Store {
     /// Every posted adjudication of a claim id, oldest first, with its adjustments.
@@ -457,11 +443,12 @@ impl Store {
         &self,
         claim_id: &str,
     ) -> Result<Vec<ClaimAdjudication>, StoreError> {
-        let rows: Vec<AdjudicationRow> = on_pool!(&self.db, pool => {
+        let mut adjudications: Vec<ClaimAdjudication> = on_pool!(&self.db, pool => {
             sqlx::query_as(
-                "SELECT r.id, c.seq, r.trace_number, r.payer_name, r.payment_date, r.posted_at,
-                        c.claim_id, c.status, c.charge_cents, c.paid_cents,
-                        c.patient_responsibility_cents, c.payer_claim_number, c.denied, c.cause
+                "SELECT r.id AS remittance_id, c.seq AS claim_seq, r.trace_number, r.payer_name,
+                        r.payment_date, r.posted_at, c.claim_id, c.status, c.charge_cents,
+                        c.paid_cents, c.patient_responsibility_cents, c.payer_claim_number,
+                        c.denied, c.cause
                  FROM remittance_claims c JOIN remittances r ON r.id = c.remittance_id
                  WHERE c.claim_id = $1 ORDER BY r.posted_at, r.id, c.seq",
             )
@@ -469,62 +456,30 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        let mut out = Vec::with_capacity(rows.len());
-        for (
-            remittance_id,
-            seq,
-            trace_number,
-            payer_name,
-            payment_date,
-            posted_at,
-            claim_id,
-            status,
-            charge_cents,
-            paid_cents,
-            patient_responsibility_cents,
-            payer_claim_number,
-            denied,
-            cause,
-        ) in rows
-        {
-            let adjustments: Vec<(Option<String>, String, String, i64, String)> = on_pool!(&self.db, pool => {
+        for adjudication in &mut adjudications {
+            let rows: Vec<(Option<String>, String, String, i64, String)> = on_pool!(&self.db, pool => {
                 sqlx::query_as(
                     "SELECT line_control, group_code, reason, amount_cents, category
                      FROM remittance_adjustments WHERE remittance_id = $1 AND claim_seq = $2",
                 )
-                .bind(remittance_id)
-                .bind(seq)
+                .bind(adjudication.remittance_id)
+                .bind(adjudication.claim_seq)
                 .fetch_all(pool)
                 .await?
             });
-            out.push(ClaimAdjudication {
-                remittance_id,
-                trace_number,
-                payer_name,
-                payment_date,
-                posted_at,
-                claim_id,
-                status,
-                charge_cents,
-                paid_cents,
-                patient_responsibility_cents,
-                payer_claim_number,
-                denied,
-                cause,
-                adjustments: adjustments
-                    .into_iter()
-                    .map(
-                        |(line_control, group, reason, amount_cents, category)| PostedAdjustment {
-                            line_control,
-                            group,
-                            reason,
-                            amount_cents,
-                            category,
-                        },
-                    )
-                    .collect(),
-            });
+            adjudication.adjustments = rows
+                .into_iter()
+                .map(
+                    |(line_control, group, reason, amount_cents, category)| PostedAdjustment {
+                        line_control,
+                        group,
+                        reason,
+                        amount_cents,
+                        category,
+                    },
+                )
+                .collect();
         }
-        Ok(out)
+        Ok(adjudications)
     }
 }

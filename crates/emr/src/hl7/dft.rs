@@ -121,7 +121,7 @@ pub(super) fn map(
             (false, true) => format!("{visit_number}-{}", n + 1),
             (true, _) => format!("{patient_id}-{}-{discipline}", day.format("%Y%m%d")),
         };
-        let first_ft1 = lines.first().map_or(1, |c| c.ft1);
+        let ft1s: Vec<usize> = lines.iter().map(|c| c.ft1).collect();
         let clinician = lines
             .first()
             .map(|c| c.clinician.clone())
@@ -156,7 +156,7 @@ pub(super) fn map(
         match parse_encounter(&record.to_string()) {
             Ok(encounter) => encounters.push(encounter),
             Err(error) => issues.push(MappingIssue {
-                location: Some(location_of(error.path(), first_ft1)),
+                location: Some(location_of(error.path(), &ft1s, &locations.minutes)),
                 code: ErrorCode::DataType,
                 message: format!("visit {id}: {error}"),
             }),
@@ -359,7 +359,14 @@ fn diagnoses(message: &Message<'_>, issues: &mut Vec<MappingIssue>) -> Vec<Strin
 }
 
 /// The HL7 location an encounter JSON path came from, for the ACK's ERR-2.
-fn location_of(path: &str, ft1: usize) -> Location {
+fn location_of(path: &str, ft1s: &[usize], minutes: &Location) -> Location {
+    // `timing.lines[i]` is the i-th FT1 of the visit; other paths point at its first.
+    let line = path
+        .strip_prefix("timing.lines[")
+        .and_then(|rest| rest.split(']').next())
+        .and_then(|i| i.parse::<usize>().ok())
+        .unwrap_or(0);
+    let ft1 = ft1s.get(line).or(ft1s.first()).copied().unwrap_or(1);
     let in_ft1 = |field| Location {
         occurrence: ft1,
         ..Location::field("FT1", field)
@@ -387,7 +394,11 @@ fn location_of(path: &str, ft1: usize) -> Location {
     } else if path.contains(".charge_per_unit") {
         in_ft1(12)
     } else if path.contains(".minutes") {
-        in_ft1(10)
+        if minutes.segment == "FT1" {
+            in_ft1(minutes.field)
+        } else {
+            minutes.clone()
+        }
     } else {
         in_ft1(25)
     }

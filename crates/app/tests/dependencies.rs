@@ -19,6 +19,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("x12", &["model"]),
     ("hl7", &[]),
     ("emr", &["hl7", "model", "x12"]),
+    ("payer", &["model", "x12"]),
     ("remit", &["x12"]),
     ("store", &["x12"]),
     (

@@ -23,6 +23,7 @@ mod rules;
 mod scrub;
 mod serve;
 mod setup;
+mod simulate;
 mod totals;
 mod user;
 mod x12;
@@ -86,6 +87,11 @@ enum Command {
         #[command(subcommand)]
         command: interface::InterfaceCommand,
     },
+    /// Simulators: `simulate payer` answers an 837P with a 999, a 277CA and an 835.
+    Simulate {
+        #[command(subcommand)]
+        command: simulate::SimulateCommand,
+    },
     /// Users of the service: add one, issue an API token.
     User {
         #[command(subcommand)]
@@ -137,6 +143,7 @@ fn main() -> ExitCode {
         Command::Listen(args) => interface::run_listen(&args),
         Command::Import(args) => interface::run_import(&args),
         Command::Interface { command } => interface::run_interface(&command),
+        Command::Simulate { command } => simulate::run(&command),
         Command::User { command } => user::run(&command),
         Command::Clinic { command } => user::run_clinic(&command),
         Command::Audit { command } => audit::run(&command),

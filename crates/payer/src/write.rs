@@ -225,7 +225,8 @@ pub fn ack_277ca(
         body.push(&[
             "STC",
             "A1:19",
-            &day,
+            // STC02 is not used at the billing provider level (loop 2200C).
+            "",
             "WQ",
             &format_cents(amount(true) + amount(false)),
         ]);
@@ -269,6 +270,17 @@ pub fn ack_277ca(
         interchange.set("277", body, true);
     }
     interchange.finish(envelope)
+}
+
+/// CLP06 from the 837's SBR09: the 835 has its own list (no CI or BL; commercial plans are
+/// reported as preferred provider organizations, 12).
+fn claim_filing_code(sbr09: &str) -> &str {
+    match sbr09 {
+        "MA" | "MB" | "MC" | "WC" | "CH" | "VA" | "OF" | "TV" | "AM" | "DS" | "LM" | "HM"
+        | "16" | "17" | "12" | "13" | "14" | "15" => sbr09,
+        "BL" | "CI" => "12",
+        _ => "ZZ",
+    }
 }
 
 fn composite_service(result_line: &crate::adjudicate::LineResult) -> String {
@@ -351,7 +363,7 @@ pub fn remittance_835(
                 &format_cents(result.charge()),
                 &format_cents(result.paid()),
                 &format_cents(result.patient_responsibility()),
-                &claim.filing_indicator,
+                claim_filing_code(&claim.filing_indicator),
                 &result.payer_claim_number,
             ]);
             let person = claim

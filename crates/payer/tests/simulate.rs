@@ -54,9 +54,27 @@ fn a_clean_claim_is_accepted_paid_and_every_file_validates() {
     let ack = answers.ack_277ca.as_deref().unwrap();
     valid(ack);
     assert!(ack.contains("STC*A2:20*"), "{ack}");
+    // STC02 is not used at the billing provider level (pyx12 refuses it there).
+    assert!(ack.contains("HL*3*2*19*1~NM1*85*2*Riverside Therapy Group*****XX*1245319599~TRN*1*1201~STC*A1:19**WQ*"), "{ack}");
     let remit = answers.remittance_835.as_deref().unwrap();
     valid(remit);
     assert!(remit.contains("CLP*PT-0001*1*134*"), "{remit}");
+    assert!(
+        remit.contains("*MB*P"),
+        "CLP06 is the 835's Medicare Part B code: {remit}"
+    );
+    // A commercial claim (SBR09 CI) is reported as a PPO (12): the 835 has no CI.
+    let commercial = PLAIN.replace("*******MB~", "*******CI~");
+    let commercial_remit = simulate(
+        &commercial,
+        &rules(""),
+        &mut PayerState::default(),
+        day("2025-03-20"),
+    )
+    .unwrap()
+    .remittance_835
+    .unwrap();
+    assert!(commercial_remit.contains("*12*P"), "{commercial_remit}");
     // The 835 reads back with our reader, and every claim balances.
     let report = cleanclaim_x12::validate(remit);
     assert!(report.transactions.iter().any(|(id, _)| id == "835"));

@@ -16,6 +16,7 @@ pub mod claim;
 pub mod fhir;
 pub mod intake;
 pub mod interfaces;
+pub mod kpis;
 pub mod patient_records;
 pub mod queues;
 pub mod record;

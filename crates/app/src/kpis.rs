@@ -1,0 +1,283 @@
+//! Revenue-cycle KPIs from the stored facts, as docs/kpis.md defines them (its conventions
+//! follow shared/reference/kpis.md §1):
+//!
+//! - **First-pass clean claim rate**, by month of first submission: chains (one claim id:
+//!   its original and every resubmission) paid on the first adjudication with no denied line,
+//!   never rejected (999 or 277CA) and never resubmitted, over chains with an outcome.
+//! - **Denials per 100 visits by root cause**, by month of service: chains whose first
+//!   adjudication denied a line (duplicates left out: they answer a second transmission), by
+//!   the cause the 835 reader assigned, per 100 billable visits.
+//! - **Date-of-service-to-submission lag**, by month of first submission: whole days from the
+//!   visit's date to the chain's first submission; median (the mean of the middle two for an
+//!   even count, rounded down) and 90th percentile (nearest rank).
+//! - **Auto-cleared share**, by month of service: visits ready to bill on their first scrub.
+//!
+//! Every KPI can be cut by location, payer, rendering provider and discipline; the cut applies
+//! to the visit a chain bills.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+use cleanclaim_store::KpiFacts;
+use serde::Serialize;
+
+/// Which visits (and so which chains) a KPI counts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KpiFilter {
+    pub location: Option<String>,
+    pub payer: Option<String>,
+    pub provider: Option<String>,
+    /// `pt`, `ot` or `slp`.
+    pub discipline: Option<String>,
+    /// Visits on or after / on or before these dates of service.
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// Only visits of these clinics (the caller's scope), when set.
+    pub clinics: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FirstPass {
+    pub month: String,
+    pub chains: usize,
+    pub clean: usize,
+    pub rejected: usize,
+    pub denied: usize,
+    pub resubmitted: usize,
+    /// No outcome yet (neither rejected nor adjudicated): not in the rate.
+    pub pending: usize,
+    /// clean / (chains - pending), percent.
+    pub rate: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Denials {
+    pub month: String,
+    pub visits: usize,
+    pub cause: String,
+    pub denied_claims: usize,
+    pub per_100_visits: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Lag {
+    pub month: String,
+    pub claims: usize,
+    pub median_days: i64,
+    pub p90_days: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AutoCleared {
+    pub month: String,
+    pub visits: usize,
+    pub auto_cleared: usize,
+    pub share: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Kpis {
+    pub first_pass: Vec<FirstPass>,
+    pub denials: Vec<Denials>,
+    pub submission_lag: Vec<Lag>,
+    pub auto_cleared: Vec<AutoCleared>,
+}
+
+struct Visit<'f> {
+    date: NaiveDate,
+    queue: Option<&'f str>,
+    billable: bool,
+}
+
+fn month(date: NaiveDate) -> String {
+    date.format("%Y-%m").to_string()
+}
+
+fn percent(part: usize, whole: usize) -> Option<f64> {
+    (whole > 0).then(|| (part as f64 * 10_000.0 / whole as f64).round() / 100.0)
+}
+
+/// The median (mean of the middle two, rounded down) and nearest-rank 90th percentile.
+pub fn median_and_p90(values: &mut [i64]) -> (i64, i64) {
+    values.sort_unstable();
+    let n = values.len();
+    if n == 0 {
+        return (0, 0);
+    }
+    let at = |i: usize| values.get(i).copied().unwrap_or(0);
+    let median = if n % 2 == 1 { at(n / 2) } else { (at(n / 2 - 1) + at(n / 2)).div_euclid(2) };
+    let rank = (9 * n).div_ceil(10);
+    (median, at(rank.saturating_sub(1)))
+}
+
+fn discipline_of(record: &str) -> Option<String> {
+    serde_json::from_str::<serde_json::Value>(record)
+        .ok()?
+        .get("discipline")?
+        .as_str()
+        .map(str::to_owned)
+}
+
+/// Computes the KPIs of the visits `filter` admits.
+pub fn compute(facts: &KpiFacts, filter: &KpiFilter) -> Kpis {
+    let admitted = |v: &cleanclaim_store::VisitFact| {
+        let matches = |wanted: &Option<String>, actual: &Option<String>| wanted.as_ref().is_none_or(|w| actual.as_deref() == Some(w.as_str()));
+        matches(&filter.location, &v.clinic_id)
+            && matches(&filter.payer, &v.payer_id)
+            && matches(&filter.provider, &v.rendering_npi)
+            && filter.from.is_none_or(|from| v.date_of_service >= from)
+            && filter.to.is_none_or(|to| v.date_of_service <= to)
+            && filter.clinics.as_ref().is_none_or(|clinics| v.clinic_id.as_ref().is_some_and(|c| clinics.contains(c)))
+            && filter.discipline.as_ref().is_none_or(|d| discipline_of(&v.record).as_deref() == Some(d.as_str()))
+    };
+    let visits: HashMap<&str, Visit<'_>> = facts
+        .visits
+        .iter()
+        .filter(|v| admitted(v))
+        .map(|v| {
+            (v.encounter_id.as_str(), Visit { date: v.date_of_service, queue: v.first_queue.as_deref(), billable: v.latest_charge_cents.unwrap_or(0) > 0 })
+        })
+        .collect();
+    // A claim id is its visit's id, or `{id}-n` for a visit split past 50 lines.
+    let visit_of = |claim: &str| -> Option<&Visit<'_>> {
+        visits.get(claim).or_else(|| {
+            let (base, suffix) = claim.rsplit_once('-')?;
+            suffix.parse::<u32>().ok()?;
+            visits.get(base)
+        })
+    };
+
+    struct Chain<'f> {
+        first: chrono::DateTime<chrono::Utc>,
+        transmissions: usize,
+        resubmitted: bool,
+        rejected: bool,
+        first_adjudication: Option<&'f cleanclaim_store::AdjudicationFact>,
+        date: NaiveDate,
+    }
+    let mut chains: BTreeMap<&str, Chain<'_>> = BTreeMap::new();
+    for t in &facts.transmissions {
+        let Some(visit) = visit_of(&t.claim_id) else { continue };
+        let chain = chains.entry(t.claim_id.as_str()).or_insert(Chain {
+            first: t.submitted_at,
+            transmissions: 0,
+            resubmitted: false,
+            rejected: false,
+            first_adjudication: None,
+            date: visit.date,
+        });
+        chain.first = chain.first.min(t.submitted_at);
+        chain.transmissions += 1;
+        chain.resubmitted |= chain.transmissions > 1 || t.frequency != "1";
+    }
+    for a in &facts.acknowledgments {
+        if let Some(chain) = chains.get_mut(a.claim_id.as_str()) {
+            chain.rejected |= !a.accepted;
+        }
+    }
+    for a in &facts.adjudications {
+        if let Some(chain) = chains.get_mut(a.claim_id.as_str())
+            && chain.first_adjudication.is_none()
+        {
+            chain.first_adjudication = Some(a);
+        }
+    }
+    let denial_of = |a: &cleanclaim_store::AdjudicationFact| -> Option<String> {
+        let cause = a.cause.clone().unwrap_or_else(|| "other".into());
+        ((a.denied || a.denied_lines > 0) && cause != "duplicate").then_some(cause)
+    };
+
+    let mut first_pass: BTreeMap<String, FirstPass> = BTreeMap::new();
+    let mut lags: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    let mut denied_by: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for chain in chains.values() {
+        let submitted_month = chain.first.format("%Y-%m").to_string();
+        let row = first_pass.entry(submitted_month.clone()).or_insert_with(|| FirstPass {
+            month: submitted_month.clone(),
+            chains: 0,
+            clean: 0,
+            rejected: 0,
+            denied: 0,
+            resubmitted: 0,
+            pending: 0,
+            rate: None,
+        });
+        row.chains += 1;
+        let denial = chain.first_adjudication.and_then(denial_of);
+        if chain.rejected {
+            row.rejected += 1;
+        } else if chain.first_adjudication.is_none() {
+            row.pending += 1;
+        } else if denial.is_some() {
+            row.denied += 1;
+        } else if chain.resubmitted {
+            row.resubmitted += 1;
+        } else {
+            row.clean += 1;
+        }
+        if let Some(cause) = denial {
+            *denied_by.entry((month(chain.date), cause)).or_insert(0) += 1;
+        }
+        lags.entry(submitted_month).or_default().push((chain.first.date_naive() - chain.date).num_days());
+    }
+    let mut visits_by_month: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
+    for visit in visits.values() {
+        let entry = visits_by_month.entry(month(visit.date)).or_insert((0, 0, 0));
+        if visit.billable {
+            entry.0 += 1;
+        }
+        if visit.queue.is_some() {
+            entry.1 += 1;
+        }
+        if visit.queue == Some("ready_to_bill") {
+            entry.2 += 1;
+        }
+    }
+    Kpis {
+        first_pass: first_pass
+            .into_values()
+            .map(|mut row| {
+                row.rate = percent(row.clean, row.chains - row.pending);
+                row
+            })
+            .collect(),
+        denials: denied_by
+            .into_iter()
+            .map(|((month, cause), denied_claims)| {
+                let billable = visits_by_month.get(&month).map_or(0, |v| v.0);
+                Denials { per_100_visits: percent(denied_claims, billable), month, visits: billable, cause, denied_claims }
+            })
+            .collect(),
+        submission_lag: lags
+            .into_iter()
+            .map(|(month, mut days)| {
+                let (median_days, p90_days) = median_and_p90(&mut days);
+                Lag { month, claims: days.len(), median_days, p90_days }
+            })
+            .collect(),
+        auto_cleared: visits_by_month
+            .into_iter()
+            .map(|(month, (_, scrubbed, ready))| AutoCleared { month, visits: scrubbed, auto_cleared: ready, share: percent(ready, scrubbed) })
+            .collect(),
+    }
+}
+
+/// The KPIs as CSV: one row per figure, `kpi,month,cause,numerator,denominator,value`.
+pub fn to_csv(kpis: &Kpis) -> String {
+    let mut out = String::from("kpi,month,cause,numerator,denominator,value\n");
+    let value = |v: Option<f64>| v.map(|v| format!("{v:.2}")).unwrap_or_default();
+    for r in &kpis.first_pass {
+        out.push_str(&format!("first_pass_clean_rate,{},,{},{},{}\n", r.month, r.clean, r.chains - r.pending, value(r.rate)));
+    }
+    for r in &kpis.denials {
+        out.push_str(&format!("denials_per_100_visits,{},{},{},{},{}\n", r.month, r.cause, r.denied_claims, r.visits, value(r.per_100_visits)));
+    }
+    for r in &kpis.submission_lag {
+        out.push_str(&format!("dos_to_submission_median_days,{},,,{},{}\n", r.month, r.claims, r.median_days));
+        out.push_str(&format!("dos_to_submission_p90_days,{},,,{},{}\n", r.month, r.claims, r.p90_days));
+    }
+    for r in &kpis.auto_cleared {
+        out.push_str(&format!("auto_cleared_share,{},,{},{},{}\n", r.month, r.auto_cleared, r.visits, value(r.share)));
+    }
+    out
+}

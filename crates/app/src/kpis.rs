@@ -105,7 +105,11 @@ pub fn median_and_p90(values: &mut [i64]) -> (i64, i64) {
         return (0, 0);
     }
     let at = |i: usize| values.get(i).copied().unwrap_or(0);
-    let median = if n % 2 == 1 { at(n / 2) } else { (at(n / 2 - 1) + at(n / 2)).div_euclid(2) };
+    let median = if n % 2 == 1 {
+        at(n / 2)
+    } else {
+        (at(n / 2 - 1) + at(n / 2)).div_euclid(2)
+    };
     let rank = (9 * n).div_ceil(10);
     (median, at(rank.saturating_sub(1)))
 }
@@ -121,21 +125,38 @@ fn discipline_of(record: &str) -> Option<String> {
 /// Computes the KPIs of the visits `filter` admits.
 pub fn compute(facts: &KpiFacts, filter: &KpiFilter) -> Kpis {
     let admitted = |v: &cleanclaim_store::VisitFact| {
-        let matches = |wanted: &Option<String>, actual: &Option<String>| wanted.as_ref().is_none_or(|w| actual.as_deref() == Some(w.as_str()));
+        let matches = |wanted: &Option<String>, actual: &Option<String>| {
+            wanted
+                .as_ref()
+                .is_none_or(|w| actual.as_deref() == Some(w.as_str()))
+        };
         matches(&filter.location, &v.clinic_id)
             && matches(&filter.payer, &v.payer_id)
             && matches(&filter.provider, &v.rendering_npi)
             && filter.from.is_none_or(|from| v.date_of_service >= from)
             && filter.to.is_none_or(|to| v.date_of_service <= to)
-            && filter.clinics.as_ref().is_none_or(|clinics| v.clinic_id.as_ref().is_some_and(|c| clinics.contains(c)))
-            && filter.discipline.as_ref().is_none_or(|d| discipline_of(&v.record).as_deref() == Some(d.as_str()))
+            && filter
+                .clinics
+                .as_ref()
+                .is_none_or(|clinics| v.clinic_id.as_ref().is_some_and(|c| clinics.contains(c)))
+            && filter
+                .discipline
+                .as_ref()
+                .is_none_or(|d| discipline_of(&v.record).as_deref() == Some(d.as_str()))
     };
     let visits: HashMap<&str, Visit<'_>> = facts
         .visits
         .iter()
         .filter(|v| admitted(v))
         .map(|v| {
-            (v.encounter_id.as_str(), Visit { date: v.date_of_service, queue: v.first_queue.as_deref(), billable: v.latest_charge_cents.unwrap_or(0) > 0 })
+            (
+                v.encounter_id.as_str(),
+                Visit {
+                    date: v.date_of_service,
+                    queue: v.first_queue.as_deref(),
+                    billable: v.latest_charge_cents.unwrap_or(0) > 0,
+                },
+            )
         })
         .collect();
     // A claim id is its visit's id, or `{id}-n` for a visit split past 50 lines.
@@ -157,7 +178,9 @@ pub fn compute(facts: &KpiFacts, filter: &KpiFilter) -> Kpis {
     }
     let mut chains: BTreeMap<&str, Chain<'_>> = BTreeMap::new();
     for t in &facts.transmissions {
-        let Some(visit) = visit_of(&t.claim_id) else { continue };
+        let Some(visit) = visit_of(&t.claim_id) else {
+            continue;
+        };
         let chain = chains.entry(t.claim_id.as_str()).or_insert(Chain {
             first: t.submitted_at,
             transmissions: 0,
@@ -192,16 +215,18 @@ pub fn compute(facts: &KpiFacts, filter: &KpiFilter) -> Kpis {
     let mut denied_by: BTreeMap<(String, String), usize> = BTreeMap::new();
     for chain in chains.values() {
         let submitted_month = chain.first.format("%Y-%m").to_string();
-        let row = first_pass.entry(submitted_month.clone()).or_insert_with(|| FirstPass {
-            month: submitted_month.clone(),
-            chains: 0,
-            clean: 0,
-            rejected: 0,
-            denied: 0,
-            resubmitted: 0,
-            pending: 0,
-            rate: None,
-        });
+        let row = first_pass
+            .entry(submitted_month.clone())
+            .or_insert_with(|| FirstPass {
+                month: submitted_month.clone(),
+                chains: 0,
+                clean: 0,
+                rejected: 0,
+                denied: 0,
+                resubmitted: 0,
+                pending: 0,
+                rate: None,
+            });
         row.chains += 1;
         let denial = chain.first_adjudication.and_then(denial_of);
         if chain.rejected {
@@ -218,11 +243,15 @@ pub fn compute(facts: &KpiFacts, filter: &KpiFilter) -> Kpis {
         if let Some(cause) = denial {
             *denied_by.entry((month(chain.date), cause)).or_insert(0) += 1;
         }
-        lags.entry(submitted_month).or_default().push((chain.first.date_naive() - chain.date).num_days());
+        lags.entry(submitted_month)
+            .or_default()
+            .push((chain.first.date_naive() - chain.date).num_days());
     }
     let mut visits_by_month: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
     for visit in visits.values() {
-        let entry = visits_by_month.entry(month(visit.date)).or_insert((0, 0, 0));
+        let entry = visits_by_month
+            .entry(month(visit.date))
+            .or_insert((0, 0, 0));
         if visit.billable {
             entry.0 += 1;
         }
@@ -245,19 +274,35 @@ pub fn compute(facts: &KpiFacts, filter: &KpiFilter) -> Kpis {
             .into_iter()
             .map(|((month, cause), denied_claims)| {
                 let billable = visits_by_month.get(&month).map_or(0, |v| v.0);
-                Denials { per_100_visits: percent(denied_claims, billable), month, visits: billable, cause, denied_claims }
+                Denials {
+                    per_100_visits: percent(denied_claims, billable),
+                    month,
+                    visits: billable,
+                    cause,
+                    denied_claims,
+                }
             })
             .collect(),
         submission_lag: lags
             .into_iter()
             .map(|(month, mut days)| {
                 let (median_days, p90_days) = median_and_p90(&mut days);
-                Lag { month, claims: days.len(), median_days, p90_days }
+                Lag {
+                    month,
+                    claims: days.len(),
+                    median_days,
+                    p90_days,
+                }
             })
             .collect(),
         auto_cleared: visits_by_month
             .into_iter()
-            .map(|(month, (_, scrubbed, ready))| AutoCleared { month, visits: scrubbed, auto_cleared: ready, share: percent(ready, scrubbed) })
+            .map(|(month, (_, scrubbed, ready))| AutoCleared {
+                month,
+                visits: scrubbed,
+                auto_cleared: ready,
+                share: percent(ready, scrubbed),
+            })
             .collect(),
     }
 }
@@ -267,17 +312,42 @@ pub fn to_csv(kpis: &Kpis) -> String {
     let mut out = String::from("kpi,month,cause,numerator,denominator,value\n");
     let value = |v: Option<f64>| v.map(|v| format!("{v:.2}")).unwrap_or_default();
     for r in &kpis.first_pass {
-        out.push_str(&format!("first_pass_clean_rate,{},,{},{},{}\n", r.month, r.clean, r.chains - r.pending, value(r.rate)));
+        out.push_str(&format!(
+            "first_pass_clean_rate,{},,{},{},{}\n",
+            r.month,
+            r.clean,
+            r.chains - r.pending,
+            value(r.rate)
+        ));
     }
     for r in &kpis.denials {
-        out.push_str(&format!("denials_per_100_visits,{},{},{},{},{}\n", r.month, r.cause, r.denied_claims, r.visits, value(r.per_100_visits)));
+        out.push_str(&format!(
+            "denials_per_100_visits,{},{},{},{},{}\n",
+            r.month,
+            r.cause,
+            r.denied_claims,
+            r.visits,
+            value(r.per_100_visits)
+        ));
     }
     for r in &kpis.submission_lag {
-        out.push_str(&format!("dos_to_submission_median_days,{},,,{},{}\n", r.month, r.claims, r.median_days));
-        out.push_str(&format!("dos_to_submission_p90_days,{},,,{},{}\n", r.month, r.claims, r.p90_days));
+        out.push_str(&format!(
+            "dos_to_submission_median_days,{},,,{},{}\n",
+            r.month, r.claims, r.median_days
+        ));
+        out.push_str(&format!(
+            "dos_to_submission_p90_days,{},,,{},{}\n",
+            r.month, r.claims, r.p90_days
+        ));
     }
     for r in &kpis.auto_cleared {
-        out.push_str(&format!("auto_cleared_share,{},,{},{},{}\n", r.month, r.auto_cleared, r.visits, value(r.share)));
+        out.push_str(&format!(
+            "auto_cleared_share,{},,{},{},{}\n",
+            r.month,
+            r.auto_cleared,
+            r.visits,
+            value(r.share)
+        ));
     }
     out
 }

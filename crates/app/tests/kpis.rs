@@ -10,7 +10,9 @@
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use cleanclaim_app::kpis::{KpiFilter, compute, median_and_p90, to_csv};
-use cleanclaim_store::{AcknowledgmentFact, AdjudicationFact, KpiFacts, TransmissionFact, VisitFact};
+use cleanclaim_store::{
+    AcknowledgmentFact, AdjudicationFact, KpiFacts, TransmissionFact, VisitFact,
+};
 
 fn day(d: u32, m: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, m, d).unwrap()
@@ -30,7 +32,11 @@ fn visit(id: &str, d: u32, clinic: &str, discipline: &str, queue: &str, charge: 
 }
 
 fn sent(id: &str, d: u32, m: u32, frequency: &str) -> TransmissionFact {
-    TransmissionFact { claim_id: id.into(), frequency: frequency.into(), submitted_at: Utc.with_ymd_and_hms(2026, m, d, 12, 0, 0).unwrap() }
+    TransmissionFact {
+        claim_id: id.into(),
+        frequency: frequency.into(),
+        submitted_at: Utc.with_ymd_and_hms(2026, m, d, 12, 0, 0).unwrap(),
+    }
 }
 
 fn paid(id: &str, denied: bool, denied_lines: i32, cause: Option<&str>) -> AdjudicationFact {
@@ -67,9 +73,21 @@ fn facts() -> KpiFacts {
             sent("E5", 1, 4, "7"),
         ],
         acknowledgments: vec![
-            AcknowledgmentFact { claim_id: "E3".into(), source: "277CA".into(), accepted: false },
-            AcknowledgmentFact { claim_id: "E3".into(), source: "277CA".into(), accepted: true },
-            AcknowledgmentFact { claim_id: "E1".into(), source: "277CA".into(), accepted: true },
+            AcknowledgmentFact {
+                claim_id: "E3".into(),
+                source: "277CA".into(),
+                accepted: false,
+            },
+            AcknowledgmentFact {
+                claim_id: "E3".into(),
+                source: "277CA".into(),
+                accepted: true,
+            },
+            AcknowledgmentFact {
+                claim_id: "E1".into(),
+                source: "277CA".into(),
+                accepted: true,
+            },
         ],
         adjudications: vec![
             paid("E1", false, 0, None),
@@ -86,31 +104,97 @@ fn facts() -> KpiFacts {
 fn the_hand_worked_answers() {
     let kpis = compute(&facts(), &KpiFilter::default());
     let fp = &kpis.first_pass[0];
-    assert_eq!((fp.month.as_str(), fp.chains, fp.clean, fp.rejected, fp.denied, fp.pending), ("2026-03", 5, 2, 1, 2, 0));
+    assert_eq!(
+        (
+            fp.month.as_str(),
+            fp.chains,
+            fp.clean,
+            fp.rejected,
+            fp.denied,
+            fp.pending
+        ),
+        ("2026-03", 5, 2, 1, 2, 0)
+    );
     assert_eq!(fp.rate, Some(40.0));
-    let denials: Vec<(&str, usize, usize, Option<f64>)> =
-        kpis.denials.iter().map(|d| (d.cause.as_str(), d.denied_claims, d.visits, d.per_100_visits)).collect();
-    assert_eq!(denials, [("authorization", 1, 5, Some(20.0)), ("coding", 1, 5, Some(20.0))]);
+    let denials: Vec<(&str, usize, usize, Option<f64>)> = kpis
+        .denials
+        .iter()
+        .map(|d| {
+            (
+                d.cause.as_str(),
+                d.denied_claims,
+                d.visits,
+                d.per_100_visits,
+            )
+        })
+        .collect();
+    assert_eq!(
+        denials,
+        [
+            ("authorization", 1, 5, Some(20.0)),
+            ("coding", 1, 5, Some(20.0))
+        ]
+    );
     let lag = &kpis.submission_lag[0];
     // Days from the visit to the first submission: 1, 3, 1, 7, 1.
     assert_eq!((lag.claims, lag.median_days, lag.p90_days), (5, 1, 7));
     let auto = &kpis.auto_cleared[0];
-    assert_eq!((auto.visits, auto.auto_cleared, auto.share), (6, 3, Some(50.0)));
+    assert_eq!(
+        (auto.visits, auto.auto_cleared, auto.share),
+        (6, 3, Some(50.0))
+    );
     let csv = to_csv(&kpis);
-    assert!(csv.contains("first_pass_clean_rate,2026-03,,2,5,40.00\n"), "{csv}");
-    assert!(csv.contains("denials_per_100_visits,2026-03,authorization,1,5,20.00\n"), "{csv}");
+    assert!(
+        csv.contains("first_pass_clean_rate,2026-03,,2,5,40.00\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("denials_per_100_visits,2026-03,authorization,1,5,20.00\n"),
+        "{csv}"
+    );
 }
 
 #[test]
 fn cuts_apply_to_the_visit_a_claim_bills() {
-    let north = compute(&facts(), &KpiFilter { location: Some("north".into()), ..KpiFilter::default() });
-    assert_eq!((north.first_pass[0].chains, north.first_pass[0].clean, north.first_pass[0].rate), (4, 2, Some(50.0)));
-    let pt = compute(&facts(), &KpiFilter { discipline: Some("pt".into()), ..KpiFilter::default() });
+    let north = compute(
+        &facts(),
+        &KpiFilter {
+            location: Some("north".into()),
+            ..KpiFilter::default()
+        },
+    );
+    assert_eq!(
+        (
+            north.first_pass[0].chains,
+            north.first_pass[0].clean,
+            north.first_pass[0].rate
+        ),
+        (4, 2, Some(50.0))
+    );
+    let pt = compute(
+        &facts(),
+        &KpiFilter {
+            discipline: Some("pt".into()),
+            ..KpiFilter::default()
+        },
+    );
     assert_eq!((pt.first_pass[0].chains, pt.first_pass[0].clean), (3, 1));
     assert_eq!(pt.first_pass[0].rate, Some(33.33));
-    let scoped = compute(&facts(), &KpiFilter { clinics: Some(vec!["south".into()]), ..KpiFilter::default() });
+    let scoped = compute(
+        &facts(),
+        &KpiFilter {
+            clinics: Some(vec!["south".into()]),
+            ..KpiFilter::default()
+        },
+    );
     assert_eq!(scoped.first_pass[0].chains, 1);
-    let none = compute(&facts(), &KpiFilter { from: Some(day(1, 4)), ..KpiFilter::default() });
+    let none = compute(
+        &facts(),
+        &KpiFilter {
+            from: Some(day(1, 4)),
+            ..KpiFilter::default()
+        },
+    );
     assert!(none.first_pass.is_empty());
 }
 

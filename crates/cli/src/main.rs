@@ -14,6 +14,7 @@ mod grouping;
 mod ingest;
 mod input;
 mod interface;
+mod kpis;
 mod migrate;
 mod output;
 mod queue;
@@ -87,6 +88,8 @@ enum Command {
         #[command(subcommand)]
         command: interface::InterfaceCommand,
     },
+    /// Revenue-cycle KPIs of the stored visits: first-pass rate, denials, lags, auto-clear.
+    Kpis(kpis::KpiArgs),
     /// Simulators: `simulate payer` answers an 837P with a 999, a 277CA and an 835.
     Simulate {
         #[command(subcommand)]
@@ -144,6 +147,7 @@ fn main() -> ExitCode {
         Command::Import(args) => interface::run_import(&args),
         Command::Interface { command } => interface::run_interface(&command),
         Command::Simulate { command } => simulate::run(&command),
+        Command::Kpis(args) => kpis::run(&args),
         Command::User { command } => user::run(&command),
         Command::Clinic { command } => user::run_clinic(&command),
         Command::Audit { command } => audit::run(&command),

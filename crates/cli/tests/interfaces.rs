@@ -116,6 +116,23 @@ fn generated_hl7_imports_bills_and_validates() {
         .and_then(|n| n.parse().ok())
         .unwrap();
     assert!(written > 20, "{}", text(&claims));
+    // The KPIs see every claim as a chain waiting for the payer.
+    let kpis = cleanclaim_db(&database, &["kpis", "--format", "json"]);
+    assert!(kpis.status.success(), "{}", text(&kpis));
+    let kpis: serde_json::Value = serde_json::from_slice(&kpis.stdout).unwrap();
+    let sum = |field: &str| {
+        kpis["first_pass"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r[field].as_u64().unwrap())
+            .sum::<u64>()
+    };
+    assert_eq!(
+        (sum("chains"), sum("pending")),
+        (written as u64, written as u64),
+        "{kpis}"
+    );
     let valid = cleanclaim(&["x12", "validate", out.to_str().unwrap()]);
     assert!(valid.status.success(), "{}", text(&valid));
     assert!(text(&valid).contains(": valid"), "{}", text(&valid));

@@ -125,6 +125,50 @@ async fn claims_are_batched_downloaded_and_their_remittance_posted_once(database
     assert_eq!(second["already_posted"], 1);
     assert_eq!(second["posted"], 0);
 
+    // The KPIs now count the batch: every claim is a chain with an outcome.
+    let (status, kpis) = server
+        .call_as(Some(Role::Biller), Method::GET, "/api/kpis", None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{kpis}");
+    let chains: u64 = kpis["first_pass"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["chains"].as_u64().unwrap())
+        .sum();
+    let pending: u64 = kpis["first_pass"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["pending"].as_u64().unwrap())
+        .sum();
+    assert_eq!((chains, pending), (claims.len() as u64, 0), "{kpis}");
+    assert!(
+        kpis["denials"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["cause"] == "authorization"),
+        "{kpis}"
+    );
+    let csv = server
+        .client
+        .get(format!(
+            "{}/api/kpis?format=csv&location=north",
+            server.base
+        ))
+        .bearer_auth(&server.tokens[&Role::Biller])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    assert!(
+        csv.text()
+            .await
+            .unwrap()
+            .starts_with("kpi,month,cause,numerator,denominator,value\nfirst_pass_clean_rate,")
+    );
+
     // The batch as FHIR Claims, and what the 835 said of the first as a ClaimResponse.
     let (status, fhir_claims) = server
         .call_as(

@@ -94,6 +94,11 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        Ok(KpiFacts { visits, transmissions, acknowledgments, adjudications })
+        Ok(KpiFacts {
+            visits,
+            transmissions,
+            acknowledgments,
+            adjudications,
+        })
     }
 }

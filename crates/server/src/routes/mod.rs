@@ -8,6 +8,7 @@ mod billing;
 pub(crate) use billing::post_835;
 mod encounters;
 mod fhir;
+mod kpis;
 mod organization;
 mod packs;
 mod patients;
@@ -178,6 +179,28 @@ pub fn table() -> Vec<Route> {
             response: schema::<serde_json::Value>,
             success: 200,
             handler: post(fhir::post_bundle),
+        },
+        Route {
+            method: Method::GET,
+            path: "/api/kpis",
+            policy: READ_VISITS,
+            tag: "kpis",
+            summary: "Revenue-cycle KPIs of the visits the caller may see (first-pass clean claim rate, denials per 100 visits by cause, DOS-to-submission lag, auto-cleared share), by month; JSON or format=csv",
+            params: const {
+                &[
+                    query_param("location", "clinic id"),
+                    query_param("payer", "payer id"),
+                    query_param("provider", "rendering provider NPI"),
+                    query_param("discipline", "pt, ot or slp"),
+                    query_param("from", "first date of service (YYYY-MM-DD)"),
+                    query_param("to", "last date of service (YYYY-MM-DD)"),
+                    query_param("format", "json (default) or csv"),
+                ]
+            },
+            body: Body::None,
+            response: schema::<serde_json::Value>,
+            success: 200,
+            handler: get(kpis::read),
         },
         Route {
             method: Method::GET,

@@ -1,0 +1,112 @@
+//! `cleanclaim kpis`: the revenue-cycle KPIs of the stored visits (docs/kpis.md), as a table,
+//! JSON or CSV, cut by location, payer, provider, discipline and dates of service.
+
+use chrono::NaiveDate;
+use clap::Args;
+use cleanclaim_app::kpis::{KpiFilter, Kpis, compute, to_csv};
+
+use crate::Outcome;
+use crate::setup::{self, DatabaseArgs};
+
+#[derive(Debug, Args)]
+pub struct KpiArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// Only visits of this clinic.
+    #[arg(long)]
+    location: Option<String>,
+    /// Only visits of this payer id.
+    #[arg(long)]
+    payer: Option<String>,
+    /// Only visits of this rendering NPI.
+    #[arg(long)]
+    provider: Option<String>,
+    /// Only visits of this discipline (pt, ot, slp).
+    #[arg(long)]
+    discipline: Option<String>,
+    /// Visits on or after this date of service.
+    #[arg(long)]
+    from: Option<NaiveDate>,
+    /// Visits on or before this date of service.
+    #[arg(long)]
+    to: Option<NaiveDate>,
+    /// `table`, `json` or `csv`.
+    #[arg(long, default_value = "table")]
+    format: String,
+}
+
+pub fn run(args: &KpiArgs) -> anyhow::Result<Outcome> {
+    let (runtime, store) = setup::store(&args.database)?;
+    let facts = runtime.block_on(store.kpi_facts())?;
+    runtime.block_on(store.close());
+    let filter = KpiFilter {
+        location: args.location.clone(),
+        payer: args.payer.clone(),
+        provider: args.provider.clone(),
+        discipline: args.discipline.clone(),
+        from: args.from,
+        to: args.to,
+        clinics: None,
+    };
+    let kpis = compute(&facts, &filter);
+    match args.format.as_str() {
+        "json" => println!("{}", serde_json::to_string_pretty(&kpis)?),
+        "csv" => print!("{}", to_csv(&kpis)),
+        "table" => print!("{}", table(&kpis)),
+        other => anyhow::bail!("--format is table, json or csv, not `{other}`"),
+    }
+    Ok(Outcome::Clean)
+}
+
+fn rate(value: Option<f64>) -> String {
+    value.map_or_else(|| "-".into(), |v| format!("{v:.2}%"))
+}
+
+fn table(kpis: &Kpis) -> String {
+    let mut out = String::from(
+        "First-pass clean claim rate (by month of first submission)\n  month    chains  clean  rejected  denied  resubmitted  pending  rate\n",
+    );
+    for r in &kpis.first_pass {
+        out.push_str(&format!(
+            "  {}  {:>6}  {:>5}  {:>8}  {:>6}  {:>11}  {:>7}  {}\n",
+            r.month,
+            r.chains,
+            r.clean,
+            r.rejected,
+            r.denied,
+            r.resubmitted,
+            r.pending,
+            rate(r.rate)
+        ));
+    }
+    out.push_str("\nDenials per 100 visits by root cause (by month of service)\n  month    cause                 denied  visits  per 100\n");
+    for r in &kpis.denials {
+        out.push_str(&format!(
+            "  {}  {:<20}  {:>6}  {:>6}  {}\n",
+            r.month,
+            r.cause,
+            r.denied_claims,
+            r.visits,
+            r.per_100_visits
+                .map_or_else(|| "-".into(), |v| format!("{v:.2}"))
+        ));
+    }
+    out.push_str("\nDate of service to submission, days (by month of first submission)\n  month    claims  median  p90\n");
+    for r in &kpis.submission_lag {
+        out.push_str(&format!(
+            "  {}  {:>6}  {:>6}  {:>3}\n",
+            r.month, r.claims, r.median_days, r.p90_days
+        ));
+    }
+    out.push_str("\nAuto-cleared: ready to bill on the first scrub (by month of service)\n  month    visits  auto-cleared  share\n");
+    for r in &kpis.auto_cleared {
+        out.push_str(&format!(
+            "  {}  {:>6}  {:>12}  {}\n",
+            r.month,
+            r.visits,
+            r.auto_cleared,
+            rate(r.share)
+        ));
+    }
+    out
+}

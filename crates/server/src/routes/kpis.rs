@@ -1,0 +1,76 @@
+//! `GET /api/kpis`: the revenue-cycle KPIs (docs/kpis.md) of the visits the caller may see, as
+//! JSON or (`format=csv`) CSV. A clinic user's KPIs count their clinics' visits only; a
+//! therapist's, the visits they rendered.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use cleanclaim_app::kpis::{KpiFilter, compute, to_csv};
+use cleanclaim_store::AuditOutcome;
+use serde::Deserialize;
+
+use crate::error::{ApiError, ErrorCode};
+use crate::policy::Caller;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize)]
+pub struct KpiQuery {
+    location: Option<String>,
+    payer: Option<String>,
+    provider: Option<String>,
+    discipline: Option<String>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    format: Option<String>,
+}
+
+pub async fn read(
+    Caller(principal): Caller,
+    State(state): State<AppState>,
+    Query(query): Query<KpiQuery>,
+) -> Result<Response, ApiError> {
+    let csv = match query.format.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(_) => {
+            return Err(ApiError::field(
+                ErrorCode::InvalidInput,
+                "format",
+                "json or csv",
+            ));
+        }
+    };
+    let provider = match (&principal.scope.rendering_npi, query.provider) {
+        (Some(own), Some(asked)) if *own != asked => {
+            return Err(ApiError::field(
+                ErrorCode::InvalidInput,
+                "provider",
+                "a therapist sees their own visits only",
+            ));
+        }
+        (Some(own), _) => Some(own.clone()),
+        (None, asked) => asked,
+    };
+    let filter = KpiFilter {
+        location: query.location,
+        payer: query.payer,
+        provider,
+        discipline: query.discipline,
+        from: query.from,
+        to: query.to,
+        clinics: principal.scope.clinics.clone(),
+    };
+    let facts = state.store().kpi_facts().await?;
+    let kpis = compute(&facts, &filter);
+    state
+        .store()
+        .audit(&[principal.event("read", "kpis", AuditOutcome::Success)])
+        .await?;
+    Ok(if csv {
+        ([(CONTENT_TYPE, "text/csv; charset=utf-8")], to_csv(&kpis)).into_response()
+    } else {
+        Json(kpis).into_response()
+    })
+}

@@ -19,6 +19,7 @@ mod openapi;
 pub mod policy;
 pub mod routes;
 mod state;
+mod web;
 mod worker;
 
 use axum::Router;
@@ -41,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         router = router.route(route.path, route.handler.layer(guard));
     }
     router
+        .merge(web::routes())
         .fallback(|| async { ApiError::not_found("route").into_response() })
         .method_not_allowed_fallback(|| async {
             ApiError::new(

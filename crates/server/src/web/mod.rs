@@ -1,0 +1,424 @@
+//! The web pages of `cleanclaim serve`: sign in, the KPI dashboard and the work queues,
+//! rendered on the server (minijinja templates, escaped by default; inline SVG charts, no
+//! script, nothing fetched from another host). A page reads the session cookie the sign-in
+//! form sets (the same sessions as the API), shows what the user's scope admits, and audits
+//! what it shows.
+
+use std::sync::OnceLock;
+
+use axum::Router;
+use axum::extract::{Form, Query, State};
+use axum::http::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::{NaiveDate, Utc};
+use cleanclaim_app::access::{self, AccessError, Principal};
+use cleanclaim_app::kpis::{KpiFilter, compute};
+use cleanclaim_store::{AuditOutcome, QueueFilter};
+use minijinja::{Environment, context};
+use serde::{Deserialize, Serialize};
+
+use crate::policy::{READ_VISITS, SESSION_COOKIE};
+use crate::state::AppState;
+
+fn templates() -> &'static Environment<'static> {
+    static TEMPLATES: OnceLock<Environment<'static>> = OnceLock::new();
+    TEMPLATES.get_or_init(|| {
+        let mut env = Environment::new();
+        for (name, text) in [
+            ("base.html", include_str!("../../templates/base.html")),
+            ("bars.html", include_str!("../../templates/bars.html")),
+            ("login.html", include_str!("../../templates/login.html")),
+            (
+                "dashboard.html",
+                include_str!("../../templates/dashboard.html"),
+            ),
+            ("queues.html", include_str!("../../templates/queues.html")),
+        ] {
+            // The templates are part of the binary and checked by the tests: a broken one is a
+            // build defect, reported by render() as a 500 rather than a panic here.
+            let _ = env.add_template(name, text);
+        }
+        env
+    })
+}
+
+fn render(name: &str, values: minijinja::Value) -> Response {
+    let page = templates()
+        .get_template(name)
+        .and_then(|template| template.render(values));
+    match page {
+        Ok(html) => ([(CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
+        Err(error) => {
+            tracing::error!(template = name, %error, "a page could not be rendered");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the page could not be rendered",
+            )
+                .into_response()
+        }
+    }
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/dashboard") }))
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
+        .route("/dashboard", get(dashboard))
+        .route("/queues", get(queues))
+}
+
+fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|pair| {
+            let (name, value) = pair.trim().split_once('=')?;
+            (name == SESSION_COOKIE && !value.is_empty()).then(|| value.to_owned())
+        })
+}
+
+/// The signed-in user a page may show data to, or where to send them instead.
+async fn page_user(state: &AppState, headers: &HeaderMap) -> Result<Principal, Response> {
+    let Some(token) = session_cookie(headers) else {
+        return Err(Redirect::to("/login").into_response());
+    };
+    let principal = access::authenticate(state.store(), &token, Utc::now())
+        .await
+        .map_err(|_| Redirect::to("/login").into_response())?;
+    if !READ_VISITS.admits(principal.role) {
+        return Err((StatusCode::FORBIDDEN, "this role has no pages; use the API").into_response());
+    }
+    Ok(principal)
+}
+
+#[derive(Debug, Serialize)]
+struct UserView {
+    username: String,
+    role: String,
+    clinics: Option<Vec<String>>,
+}
+
+fn user_view(principal: &Principal) -> UserView {
+    UserView {
+        username: principal.username.clone(),
+        role: principal.role.to_string(),
+        clinics: principal.scope.clinics.clone(),
+    }
+}
+
+async fn login_page() -> Response {
+    render(
+        "login.html",
+        context! { username => "", error => minijinja::Value::UNDEFINED },
+    )
+}
+
+#[derive(Debug, Deserialize)]
+struct LoginForm {
+    username: String,
+    password: String,
+}
+
+async fn login(State(state): State<AppState>, Form(form): Form<LoginForm>) -> Response {
+    match access::login(state.store(), &form.username, &form.password, Utc::now()).await {
+        Ok(login) => {
+            let cookie = format!(
+                "{SESSION_COOKIE}={}; HttpOnly; Secure; SameSite=Strict; Path=/",
+                login.token
+            );
+            ([(SET_COOKIE, cookie)], Redirect::to("/dashboard")).into_response()
+        }
+        Err(error) => {
+            let message = match error {
+                AccessError::Locked { .. } => {
+                    "This account is locked for a while after five failed sign-ins."
+                }
+                _ => "The user name or password is wrong.",
+            };
+            let page = render(
+                "login.html",
+                context! { username => form.username, error => message },
+            );
+            (StatusCode::UNAUTHORIZED, page).into_response()
+        }
+    }
+}
+
+async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(token) = session_cookie(&headers) {
+        let _ = access::logout(state.store(), &token, Utc::now()).await;
+    }
+    let cookie = format!("{SESSION_COOKIE}=; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=0");
+    ([(SET_COOKIE, cookie)], Redirect::to("/login")).into_response()
+}
+
+/// The dashboard's filters as the form sends them (empty fields are no filter).
+#[derive(Debug, Default, Deserialize, Serialize)]
+struct DashboardQuery {
+    location: Option<String>,
+    payer: Option<String>,
+    discipline: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+fn present(value: &Option<String>) -> Option<String> {
+    value
+        .as_ref()
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// Percent-encodes a query value (ids and dates, but never trusted to be plain).
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[derive(Debug, Serialize)]
+struct Bar {
+    label: String,
+    value: f64,
+    text: String,
+}
+
+async fn dashboard(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<DashboardQuery>,
+) -> Response {
+    let principal = match page_user(&state, &headers).await {
+        Ok(principal) => principal,
+        Err(response) => return response,
+    };
+    let date = |v: &Option<String>| {
+        present(v).and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
+    };
+    let filter = KpiFilter {
+        location: present(&query.location),
+        payer: present(&query.payer),
+        provider: principal.scope.rendering_npi.clone(),
+        discipline: present(&query.discipline),
+        from: date(&query.from),
+        to: date(&query.to),
+        clinics: principal.scope.clinics.clone(),
+    };
+    let (facts, clinics) = match (
+        state.store().kpi_facts().await,
+        state.store().clinics().await,
+    ) {
+        (Ok(facts), Ok(clinics)) => (facts, clinics),
+        (Err(error), _) | (_, Err(error)) => return crate::ApiError::from(error).into_response(),
+    };
+    let kpis = compute(&facts, &filter);
+    let clinics: Vec<_> = clinics
+        .into_iter()
+        .filter(|c| {
+            principal
+                .scope
+                .clinics
+                .as_ref()
+                .is_none_or(|mine| mine.contains(&c.id))
+        })
+        .map(|c| context! { id => c.id, name => c.name })
+        .collect();
+    let first_pass_bars: Vec<Bar> = kpis
+        .first_pass
+        .iter()
+        .map(|r| Bar {
+            label: r.month.clone(),
+            value: r.rate.unwrap_or(0.0),
+            text: r
+                .rate
+                .map_or_else(|| "pending".into(), |v| format!("{v:.2}%")),
+        })
+        .collect();
+    let visits: usize = {
+        let mut months = std::collections::BTreeMap::new();
+        for r in &kpis.denials {
+            months.insert(r.month.clone(), r.visits);
+        }
+        months.values().sum()
+    };
+    let mut by_cause: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for r in &kpis.denials {
+        *by_cause.entry(r.cause.clone()).or_insert(0) += r.denied_claims;
+    }
+    let denial_bars: Vec<Bar> = by_cause
+        .into_iter()
+        .map(|(cause, denied)| {
+            let per_100 = if visits > 0 {
+                denied as f64 * 100.0 / visits as f64
+            } else {
+                0.0
+            };
+            Bar {
+                label: cause,
+                value: per_100,
+                text: format!("{per_100:.2}"),
+            }
+        })
+        .collect();
+    let denial_max = denial_bars.iter().map(|b| b.value).fold(0.0, f64::max);
+    let query_string: String = [
+        ("location", &filter.location),
+        ("payer", &filter.payer),
+        ("discipline", &filter.discipline),
+    ]
+    .iter()
+    .filter_map(|(name, value)| value.as_ref().map(|v| format!("&{name}={}", encode(v))))
+    .chain(
+        [("from", filter.from), ("to", filter.to)]
+            .iter()
+            .filter_map(|(name, d)| d.map(|d| format!("&{name}={d}"))),
+    )
+    .collect();
+    if let Err(error) = state
+        .store()
+        .audit(&[principal.event("read", "dashboard", AuditOutcome::Success)])
+        .await
+    {
+        return crate::ApiError::from(error).into_response();
+    }
+    render(
+        "dashboard.html",
+        context! {
+            page => "dashboard",
+            user => user_view(&principal),
+            clinics => clinics,
+            filter => context! {
+                location => filter.location, payer => filter.payer, discipline => filter.discipline,
+                from => filter.from.map(|d| d.to_string()), to => filter.to.map(|d| d.to_string()),
+            },
+            kpis => kpis,
+            first_pass_bars => first_pass_bars,
+            denial_bars => denial_bars,
+            denial_max => denial_max,
+            query => query_string,
+        },
+    )
+}
+
+#[derive(Debug, Deserialize)]
+struct QueueQuery {
+    queue: Option<String>,
+}
+
+async fn queues(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<QueueQuery>,
+) -> Response {
+    let principal = match page_user(&state, &headers).await {
+        Ok(principal) => principal,
+        Err(response) => return response,
+    };
+    let queue = present(&query.queue);
+    let filter = QueueFilter {
+        queue: queue.clone(),
+        open_only: true,
+        owner: None,
+        clinic_id: None,
+        limit: 500,
+    };
+    let items = match state
+        .store()
+        .list_queue_items(&principal.scope, &filter)
+        .await
+    {
+        Ok(items) => items,
+        Err(error) => return crate::ApiError::from(error).into_response(),
+    };
+    let rows: Vec<_> = items
+        .iter()
+        .map(|item| {
+            context! {
+                id => item.id,
+                encounter_id => item.encounter_id,
+                queue => item.queue,
+                since => item.entered_at.format("%Y-%m-%d %H:%M").to_string(),
+                owner => item.owner,
+                finding => item.findings.lines().next().unwrap_or(""),
+            }
+        })
+        .collect();
+    if let Err(error) = state
+        .store()
+        .audit(&[principal.event("list", "queue_item", AuditOutcome::Success)])
+        .await
+    {
+        return crate::ApiError::from(error).into_response();
+    }
+    render(
+        "queues.html",
+        context! { page => "queues", user => user_view(&principal), queue => queue, items => rows },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+    use super::*;
+
+    #[test]
+    fn every_template_compiles() {
+        let mut env = Environment::new();
+        for (name, text) in [
+            ("base.html", include_str!("../../templates/base.html")),
+            ("bars.html", include_str!("../../templates/bars.html")),
+            ("login.html", include_str!("../../templates/login.html")),
+            (
+                "dashboard.html",
+                include_str!("../../templates/dashboard.html"),
+            ),
+            ("queues.html", include_str!("../../templates/queues.html")),
+        ] {
+            env.add_template(name, text).unwrap();
+        }
+    }
+
+    /// Every page renders with the values its handler gives (and empty data).
+    #[test]
+    fn the_templates_render() {
+        let user = UserView {
+            username: "ana".into(),
+            role: "biller".into(),
+            clinics: Some(vec!["north".into()]),
+        };
+        let kpis = compute(
+            &cleanclaim_store::KpiFacts::default(),
+            &KpiFilter::default(),
+        );
+        let bars = vec![Bar {
+            label: "2026-03".into(),
+            value: 40.0,
+            text: "40.00%".into(),
+        }];
+        let dashboard = templates().get_template("dashboard.html").unwrap().render(context! {
+            page => "dashboard", user => user, clinics => vec![context! { id => "north", name => "North" }],
+            filter => context! { location => "north" }, kpis => kpis, first_pass_bars => bars,
+            denial_bars => Vec::<Bar>::new(), denial_max => 0.0, query => "",
+        });
+        let html = dashboard.unwrap();
+        assert!(html.contains("40.00%"));
+        let login = templates()
+            .get_template("login.html")
+            .unwrap()
+            .render(context! { username => "", error => "wrong" })
+            .unwrap();
+        assert!(login.contains("wrong"));
+    }
+}

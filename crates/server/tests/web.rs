@@ -1,0 +1,209 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "tests fail loudly by design"
+)]
+//! The web pages over real HTTP: sign in with the form, the dashboard and queues in the user's
+//! scope, values escaped, sign out ends the session.
+
+mod support;
+
+use cleanclaim_app::access::Role;
+use cleanclaim_store::Clinic;
+use cleanclaim_test_support::TestDatabase;
+use reqwest::StatusCode;
+use support::{PASSWORD, Server, encounters_at, user_of};
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_see_the_dashboard_and_queues_of_your_clinics_and_sign_out() {
+    let server = Server::start(TestDatabase::sqlite()).await;
+    // A clinic name that would be markup if it were not escaped.
+    server
+        .store
+        .put_clinic(&Clinic {
+            id: "north".into(),
+            name: "North <b>Main</b>".into(),
+        })
+        .await
+        .unwrap();
+    for encounter in encounters_at(7, 30, "north", None)
+        .iter()
+        .chain(encounters_at(8, 10, "south", None).iter())
+    {
+        server.post_encounter(Role::Admin, encounter).await;
+    }
+    let web = client();
+    let base = &server.base;
+
+    let page = web.get(format!("{base}/dashboard")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::SEE_OTHER);
+    assert_eq!(page.headers()["location"], "/login");
+    let form = web
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        form.contains("<form method=\"post\" action=\"/login\">"),
+        "{form}"
+    );
+
+    let wrong = web
+        .post(format!("{base}/login"))
+        .form(&[
+            ("username", user_of(Role::Biller).as_str()),
+            ("password", "nope"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert!(
+        wrong
+            .text()
+            .await
+            .unwrap()
+            .contains("The user name or password is wrong.")
+    );
+
+    let signed_in = web
+        .post(format!("{base}/login"))
+        .form(&[
+            ("username", user_of(Role::Biller).as_str()),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+    let cookie = signed_in.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(
+        signed_in.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .contains("HttpOnly")
+    );
+
+    let dashboard = web
+        .get(format!("{base}/dashboard"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    let status = dashboard.status();
+    if status != StatusCode::OK {
+        panic!("{status}: {}", dashboard.text().await.unwrap());
+    }
+    assert_eq!(
+        dashboard.headers()["content-type"],
+        "text/html; charset=utf-8"
+    );
+    let html = dashboard.text().await.unwrap();
+    assert!(
+        html.contains("First-pass clean claim rate") && html.contains("<svg role=\"img\""),
+        "{html}"
+    );
+    let options: Vec<&str> = html
+        .split("<option")
+        .filter(|o| o.contains("north"))
+        .collect();
+    assert!(
+        html.contains("North &lt;b&gt;Main&lt;&#x2f;b&gt;")
+            || html.contains("North &lt;b&gt;Main&lt;/b&gt;"),
+        "the clinic name is escaped: {options:?}"
+    );
+    assert!(!html.contains("<b>Main</b>"));
+    assert!(
+        !html.contains("south clinic"),
+        "a north biller does not see the south clinic"
+    );
+    // 30 north visits were scrubbed; the south ones are not counted.
+    let scrubbed: usize = html
+        .split("<section aria-labelledby=\"auto\">")
+        .nth(1)
+        .unwrap()
+        .split("<tr><th scope=\"row\">")
+        .skip(1)
+        .map(|row| {
+            row.split("<td class=\"n\">")
+                .nth(1)
+                .unwrap()
+                .split('<')
+                .next()
+                .unwrap()
+                .parse::<usize>()
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(scrubbed, 30);
+    let filtered = web
+        .get(format!("{base}/dashboard?discipline=pt&from=2026-01-01"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(filtered.status(), StatusCode::OK);
+    assert!(
+        filtered
+            .text()
+            .await
+            .unwrap()
+            .contains("<option value=\"pt\" selected>")
+    );
+
+    let queues = web
+        .get(format!("{base}/queues?queue=documentation_hold"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    let html = queues.text().await.unwrap();
+    assert!(
+        html.contains("open item(s) in documentation hold"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("S8-"),
+        "no south visit in a north user's queues"
+    );
+
+    let out = web
+        .post(format!("{base}/logout"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    assert!(
+        out.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+    let after = web
+        .get(format!("{base}/dashboard"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.status(), StatusCode::SEE_OTHER, "the session ended");
+    server.stop().await;
+}

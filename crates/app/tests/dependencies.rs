@@ -32,7 +32,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "cli",
         &[
             "app", "server", "model", "billing", "scrub", "synth", "x12", "remit", "store", "hl7",
-            "emr",
+            "emr", "payer",
         ],
     ),
     (

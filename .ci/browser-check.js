@@ -1,0 +1,67 @@
+// Driven by .ci/browser-check: sign in as a north biller, read the dashboard, filter it, open
+// the work queues, sign out; sign in as a therapist who rendered nothing and see nothing.
+const { chromium } = require('playwright-core');
+const [base, biller, therapist, shots] = process.argv.slice(2);
+
+function check(condition, what) {
+  if (!condition) throw new Error(`browser check failed: ${what}`);
+  console.log(`ok: ${what}`);
+}
+
+(async () => {
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  // Nothing may be fetched from another host.
+  const foreign = [];
+  page.on('request', (request) => { if (!request.url().startsWith(base)) foreign.push(request.url()); });
+
+  await page.goto(`${base}/dashboard`);
+  check(page.url().endsWith('/login'), 'an anonymous visitor is sent to the sign-in page');
+  await page.fill('input[name=username]', 'ana');
+  await page.fill('input[name=password]', 'wrong');
+  await page.click('button[type=submit]');
+  check((await page.textContent('[role=alert]')).includes('wrong'), 'a wrong password is refused with a message');
+  await page.fill('input[name=password]', biller);
+  await page.click('button[type=submit]');
+  await page.waitForURL('**/dashboard');
+  check(await page.isVisible('h2#first-pass'), 'the dashboard shows the first-pass clean claim rate');
+  const rate = await page.textContent('section[aria-labelledby=first-pass] tbody tr td:last-child');
+  check(/\d+\.\d\d%/.test(rate), `a first-pass rate is shown (${rate.trim()})`);
+  check(await page.isVisible('svg[role=img]'), 'the charts are drawn');
+  const options = await page.$$eval('select[name=location] option', (o) => o.map((x) => x.textContent.trim()));
+  check(options.includes('North Clinic') && !options.includes('South Clinic'), 'a north biller can pick only north');
+  await page.screenshot({ path: `${shots}/dashboard.png` });
+
+  await page.selectOption('select[name=discipline]', 'pt');
+  await page.click('form.filters button[type=submit]');
+  await page.waitForURL('**/dashboard?**discipline=pt**');
+  const kept = await page.$eval('select[name=discipline]', (select) => select.value);
+  check(page.url().includes('discipline=pt') && kept === 'pt', 'the discipline filter is applied and kept');
+
+  await page.click('nav a[href="/queues"]');
+  await page.waitForURL('**/queues');
+  const rows = await page.$$('tbody tr');
+  check(rows.length > 1, `the work queues list open items (${rows.length})`);
+  await page.selectOption('select[name=queue]', 'documentation_hold');
+  await page.click('form.filters button[type=submit]');
+  check((await page.textContent('caption')).includes('documentation hold'), 'the queue filter narrows the list');
+  await page.screenshot({ path: `${shots}/queues.png` });
+
+  await page.click('header button[type=submit]');
+  await page.waitForURL('**/login');
+  await page.goto(`${base}/dashboard`);
+  check(page.url().endsWith('/login'), 'after signing out the dashboard needs a sign-in again');
+
+  await page.fill('input[name=username]', 'theo');
+  await page.fill('input[name=password]', therapist);
+  await page.click('button[type=submit]');
+  await page.waitForURL('**/dashboard');
+  await page.goto(`${base}/queues`);
+  check((await page.textContent('tbody')).includes('Nothing waiting'), 'a therapist sees no visit they did not render');
+
+  check(foreign.length === 0, `no request left the server (${foreign.join(', ')})`);
+  await browser.close();
+})().catch((error) => { console.error(error.message || error); process.exit(1); });

@@ -104,6 +104,8 @@ pub enum ErrorKind {
     BadCode { value: String, expected: String },
     #[error("not a valid {0}")]
     BadValue(&'static str),
+    #[error("element is not used here ({0})")]
+    NotUsed(&'static str),
     #[error("segment has {found} elements; at most {max} are defined")]
     TooManyElements { found: usize, max: usize },
     #[error("{0}")]

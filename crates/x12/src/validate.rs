@@ -6,7 +6,7 @@
 
 use crate::ack::{schema277ca, schema999};
 use crate::envelope::{EnvelopeChecker, Event};
-use crate::error::X12Error;
+use crate::error::{ErrorKind, X12Error};
 use crate::loops::LoopWalker;
 use crate::stream::ReadError;
 use crate::token::{Segment, tokenize};
@@ -41,6 +41,9 @@ struct Professional {
 struct Answer {
     walker: LoopWalker,
     check_elements: fn(&Segment<'_>, &mut Vec<X12Error>),
+    is_claim_acknowledgment: bool,
+    /// HL03 of the 277CA level being read.
+    level: String,
 }
 
 impl Answer {
@@ -58,7 +61,28 @@ impl Answer {
         Some(Self {
             walker: LoopWalker::new(header, guide),
             check_elements,
+            is_claim_acknowledgment: guide == "277CA",
+            level: String::new(),
         })
+    }
+
+    /// Rules that depend on the 277CA level: STC02 (status effective date) is not used at the
+    /// billing provider level, loop 2200C (005010X214; pyx12 enforces it too).
+    fn check_levels(&mut self, segment: &Segment<'_>, errors: &mut Vec<X12Error>) {
+        if !self.is_claim_acknowledgment {
+            return;
+        }
+        match segment.id() {
+            "HL" => self.level = segment.element(3).to_owned(),
+            "STC" if self.level == "19" && !segment.element(2).is_empty() => {
+                errors.push(segment.element_error(
+                    2,
+                    None,
+                    ErrorKind::NotUsed("STC02 at the billing provider level, loop 2200C"),
+                ))
+            }
+            _ => {}
+        }
     }
 }
 
@@ -134,6 +158,7 @@ pub fn validate(input: &str) -> Report {
                 if let Some(answer) = &mut answer {
                     answer.walker.feed(&segment, &mut errors);
                     (answer.check_elements)(&segment, &mut errors);
+                    answer.check_levels(&segment, &mut errors);
                 }
             }
             Event::TransactionEnd => {

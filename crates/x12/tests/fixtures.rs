@@ -601,3 +601,31 @@ fn a_claim_status_response_is_refused_as_an_acknowledgment() {
     assert!(error.to_string().contains("not a 277CA"), "{error}");
     assert_eq!(error.id, "ST");
 }
+
+/// pyx12 refused the payer simulator's first files for two things we did not check: each is
+/// checked now, on a copy of a valid fixture that differs by that one change.
+#[test]
+fn a_277ca_status_date_at_the_billing_provider_level_and_an_837_filing_code_in_an_835_are_refused()
+{
+    let accepted = fixture("277ca/accepted.277");
+    assert!(validate(&accepted).is_valid());
+    let dated = accepted.replacen("STC*A1:19**WQ*286", "STC*A1:19*20250314*WQ*286", 1);
+    assert_ne!(dated, accepted);
+    let errors = validate(&dated).errors;
+    assert!(
+        errors
+            .iter()
+            .any(|e| matches!(e.kind, cleanclaim_x12::ErrorKind::NotUsed(_)) && e.id == "STC"),
+        "{errors:?}"
+    );
+
+    let paid = fixture("835/paid-and-denied.835");
+    assert!(validate(&paid).is_valid());
+    let commercial = paid.replacen("*0*0*12*PCN-OT-0002~", "*0*0*CI*PCN-OT-0002~", 1);
+    assert_ne!(commercial, paid);
+    let errors = validate(&commercial).errors;
+    assert!(
+        errors.iter().any(|e| e.id == "CLP" && matches!(&e.kind, cleanclaim_x12::ErrorKind::BadCode { value, .. } if value == "CI")),
+        "{errors:?}"
+    );
+}

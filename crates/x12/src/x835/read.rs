@@ -506,6 +506,16 @@ fn claim(
     claim.charge_cents = charge_cents;
     claim.paid_cents = paid_cents;
     claim.patient_responsibility_cents = patient_responsibility_cents;
+    match fields.get(6) {
+        "" => errors.push(fields.missing(6)),
+        code if !super::remit::CLAIM_FILING_CODES.contains(&code) => {
+            errors.push(fields.bad_code(
+                6,
+                "12, 13, 14, 15, 16, 17, AM, CH, DS, HM, LM, MA, MB, MC, OF, TV, VA, WC, ZZ",
+            ));
+        }
+        _ => {}
+    }
     claim.filing_indicator = fields.compact(6);
     claim.payer_claim_number = fields.compact(7);
     claim.frequency = fields.compact(9);

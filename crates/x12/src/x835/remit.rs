@@ -205,6 +205,13 @@ impl ClaimStatus {
     pub const CODES: &'static str = "1, 2, 3, 4, 19, 20, 21, 22, 23, 25";
 }
 
+/// CLP06, the claim filing indicator of the 835 (005010X221A1): its own list, which is not
+/// the 837's SBR09 (no `CI` or `BL`).
+pub const CLAIM_FILING_CODES: [&str; 19] = [
+    "12", "13", "14", "15", "16", "17", "AM", "CH", "DS", "HM", "LM", "MA", "MB", "MC", "OF", "TV",
+    "VA", "WC", "ZZ",
+];
+
 /// Loop 2100: one claim as the payer adjudicated it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ClaimPayment {

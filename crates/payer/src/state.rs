@@ -19,8 +19,33 @@ pub struct PayerState {
 }
 
 impl PayerState {
+    /// The next interchange control number: 1 to 999,999,999, then 1 again (nine digits).
     pub fn next_control(&mut self) -> u32 {
-        self.last_control = self.last_control.wrapping_add(1).max(1) % 1_000_000_000;
-        self.last_control.max(1)
+        self.last_control = if (1..999_999_999).contains(&self.last_control) {
+            self.last_control + 1
+        } else {
+            1
+        };
+        self.last_control
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_numbers_count_up_and_wrap_to_one() {
+        let mut state = PayerState::default();
+        assert_eq!((state.next_control(), state.next_control()), (1, 2));
+        state.last_control = 999_999_998;
+        assert_eq!(
+            (
+                state.next_control(),
+                state.next_control(),
+                state.next_control()
+            ),
+            (999_999_999, 1, 2)
+        );
     }
 }

@@ -11,15 +11,7 @@
 
 mod common;
 
-use common::{TestDatabase, cleanclaim, cleanclaim_db, scratch, scratch_dir};
-
-fn text(output: &std::process::Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
+use common::{TestDatabase, cleanclaim, cleanclaim_db, scratch, scratch_dir, text};
 
 #[test]
 fn generated_hl7_imports_bills_and_validates() {

@@ -11,15 +11,7 @@
 
 mod common;
 
-use common::{TestDatabase, cleanclaim, cleanclaim_db, scratch};
-
-fn text(output: &std::process::Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
+use common::{TestDatabase, cleanclaim, cleanclaim_db, scratch, text};
 
 #[test]
 fn the_simulated_payer_answers_every_claim_and_the_answers_post_back() {

@@ -63,6 +63,11 @@ pub fn bearer_token(request: &Request) -> Option<String> {
     if let Some(value) = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         return value.strip_prefix("Bearer ").map(|t| t.trim().to_owned());
     }
+    session_cookie(headers)
+}
+
+/// The session cookie's token, when the request carries a non-empty one.
+pub fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
     headers
         .get_all(COOKIE)
         .iter()
@@ -70,7 +75,7 @@ pub fn bearer_token(request: &Request) -> Option<String> {
         .flat_map(|v| v.split(';'))
         .find_map(|pair| {
             let (name, value) = pair.trim().split_once('=')?;
-            (name == SESSION_COOKIE).then(|| value.to_owned())
+            (name == SESSION_COOKIE && !value.is_empty()).then(|| value.to_owned())
         })
 }
 

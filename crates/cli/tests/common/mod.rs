@@ -22,6 +22,15 @@ pub fn cleanclaim(args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// What a run printed, standard output then standard error (for assertion messages).
+pub fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
 /// Runs `cleanclaim` against the test's own database.
 pub fn cleanclaim_db(database: &TestDatabase, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_cleanclaim"))

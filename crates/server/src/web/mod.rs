@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use axum::Router;
 use axum::extract::{Form, Query, State};
-use axum::http::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
+use axum::http::header::{CONTENT_TYPE, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -19,23 +19,26 @@ use cleanclaim_store::{AuditOutcome, QueueFilter};
 use minijinja::{Environment, context};
 use serde::{Deserialize, Serialize};
 
-use crate::policy::{READ_VISITS, SESSION_COOKIE};
+use crate::policy::{READ_VISITS, SESSION_COOKIE, session_cookie};
 use crate::state::AppState;
+
+/// The pages' templates, part of the binary.
+const TEMPLATE_FILES: [(&str, &str); 5] = [
+    ("base.html", include_str!("../../templates/base.html")),
+    ("bars.html", include_str!("../../templates/bars.html")),
+    ("login.html", include_str!("../../templates/login.html")),
+    (
+        "dashboard.html",
+        include_str!("../../templates/dashboard.html"),
+    ),
+    ("queues.html", include_str!("../../templates/queues.html")),
+];
 
 fn templates() -> &'static Environment<'static> {
     static TEMPLATES: OnceLock<Environment<'static>> = OnceLock::new();
     TEMPLATES.get_or_init(|| {
         let mut env = Environment::new();
-        for (name, text) in [
-            ("base.html", include_str!("../../templates/base.html")),
-            ("bars.html", include_str!("../../templates/bars.html")),
-            ("login.html", include_str!("../../templates/login.html")),
-            (
-                "dashboard.html",
-                include_str!("../../templates/dashboard.html"),
-            ),
-            ("queues.html", include_str!("../../templates/queues.html")),
-        ] {
+        for (name, text) in TEMPLATE_FILES {
             // The templates are part of the binary and checked by the tests: a broken one is a
             // build defect, reported by render() as a 500 rather than a panic here.
             let _ = env.add_template(name, text);
@@ -68,18 +71,6 @@ pub fn routes() -> Router<AppState> {
         .route("/logout", post(logout))
         .route("/dashboard", get(dashboard))
         .route("/queues", get(queues))
-}
-
-fn session_cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|pair| {
-            let (name, value) = pair.trim().split_once('=')?;
-            (name == SESSION_COOKIE && !value.is_empty()).then(|| value.to_owned())
-        })
 }
 
 /// The signed-in user a page may show data to, or where to send them instead.
@@ -376,16 +367,7 @@ mod tests {
     #[test]
     fn every_template_compiles() {
         let mut env = Environment::new();
-        for (name, text) in [
-            ("base.html", include_str!("../../templates/base.html")),
-            ("bars.html", include_str!("../../templates/bars.html")),
-            ("login.html", include_str!("../../templates/login.html")),
-            (
-                "dashboard.html",
-                include_str!("../../templates/dashboard.html"),
-            ),
-            ("queues.html", include_str!("../../templates/queues.html")),
-        ] {
+        for (name, text) in TEMPLATE_FILES {
             env.add_template(name, text).unwrap();
         }
     }

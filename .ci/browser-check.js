@@ -49,6 +49,14 @@ function check(condition, what) {
   await page.click('form.filters button[type=submit]');
   check((await page.textContent('caption')).includes('documentation hold'), 'the queue filter narrows the list');
   await page.screenshot({ path: `${shots}/queues.png` });
+  const open = async () => parseInt((await page.textContent('caption')).trim(), 10);
+  const before = await open();
+  await page.click('tbody tr:first-child button:has-text("Take")');
+  await page.waitForURL('**/queues?queue=documentation_hold');
+  check((await page.textContent('tbody tr:first-child')).includes('ana'), 'taking an item makes the biller its owner');
+  await page.click('tbody tr:first-child button:has-text("Resolve")');
+  await page.waitForURL('**/queues?queue=documentation_hold');
+  check((await open()) === before - 1, `resolving an item takes it off the open list (${before} then ${await open()})`);
 
   await page.click('header button[type=submit]');
   await page.waitForURL('**/login');

@@ -185,6 +185,74 @@ async fn sign_in_see_the_dashboard_and_queues_of_your_clinics_and_sign_out() {
         "no south visit in a north user's queues"
     );
 
+    // Work an item: take it, then resolve it; it leaves the open list.
+    let count = |html: &str| -> usize {
+        html.split("<caption>")
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let before = count(&html);
+    assert!(before > 0, "{html}");
+    let id: i64 = html
+        .split("action=\"/queues/")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let back = [("queue", "documentation_hold")];
+    let took = web
+        .post(format!("{base}/queues/{id}/take"))
+        .header("cookie", &cookie)
+        .form(&back)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(took.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        took.headers()["location"],
+        "/queues?queue=documentation_hold"
+    );
+    let html = web
+        .get(format!("{base}/queues?queue=documentation_hold"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(&format!("<td>{}</td>", user_of(Role::Biller))),
+        "the taker is the owner"
+    );
+    let resolved = web
+        .post(format!("{base}/queues/{id}/resolve"))
+        .header("cookie", &cookie)
+        .form(&back)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resolved.status(), StatusCode::SEE_OTHER);
+    let html = web
+        .get(format!("{base}/queues?queue=documentation_hold"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(count(&html), before - 1);
+    assert!(!html.contains(&format!("action=\"/queues/{id}/")));
+
     let out = web
         .post(format!("{base}/logout"))
         .header("cookie", &cookie)

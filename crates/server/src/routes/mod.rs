@@ -12,7 +12,7 @@ mod kpis;
 mod organization;
 mod packs;
 mod patients;
-mod queues;
+pub(crate) mod queues;
 mod session;
 
 use axum::extract::DefaultBodyLimit;

@@ -192,8 +192,8 @@ pub async fn set_status(
 }
 
 /// Applies an action to an item in the caller's scope; another clinic's item is 404 and
-/// audited as denied.
-async fn act(
+/// audited as denied. The web pages' buttons call it too.
+pub(crate) async fn act(
     state: &AppState,
     principal: &Principal,
     id: i64,

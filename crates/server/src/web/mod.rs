@@ -7,7 +7,7 @@
 use std::sync::OnceLock;
 
 use axum::Router;
-use axum::extract::{Form, Query, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::header::{CONTENT_TYPE, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -19,7 +19,7 @@ use cleanclaim_store::{AuditOutcome, QueueFilter};
 use minijinja::{Environment, context};
 use serde::{Deserialize, Serialize};
 
-use crate::policy::{READ_VISITS, SESSION_COOKIE, session_cookie};
+use crate::policy::{READ_VISITS, SESSION_COOKIE, WORK_QUEUES, session_cookie};
 use crate::state::AppState;
 
 /// The pages' templates, part of the binary.
@@ -71,6 +71,8 @@ pub fn routes() -> Router<AppState> {
         .route("/logout", post(logout))
         .route("/dashboard", get(dashboard))
         .route("/queues", get(queues))
+        .route("/queues/{id}/take", post(take))
+        .route("/queues/{id}/resolve", post(resolve))
 }
 
 /// The signed-in user a page may show data to, or where to send them instead.
@@ -355,8 +357,74 @@ async fn queues(
     }
     render(
         "queues.html",
-        context! { page => "queues", user => user_view(&principal), queue => queue, items => rows },
+        context! {
+            page => "queues", user => user_view(&principal), queue => queue, items => rows,
+            can_work => WORK_QUEUES.admits(principal.role),
+        },
     )
+}
+
+/// Where a queue button sends the user back to: the list they were looking at.
+#[derive(Debug, Deserialize)]
+struct BackTo {
+    #[serde(default)]
+    queue: String,
+}
+
+fn back_to(form: &BackTo) -> Redirect {
+    let queue = form.queue.trim();
+    if queue.is_empty() {
+        Redirect::to("/queues")
+    } else {
+        Redirect::to(&format!("/queues?queue={}", encode(queue)))
+    }
+}
+
+/// A button on the queues page: the same action, scope check and audit as the API's.
+async fn queue_button(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: i64,
+    action: impl FnOnce(&Principal) -> cleanclaim_store::QueueAction,
+    name: &str,
+    back: &BackTo,
+) -> Response {
+    let principal = match page_user(state, headers).await {
+        Ok(principal) => principal,
+        Err(response) => return response,
+    };
+    if !WORK_QUEUES.admits(principal.role) {
+        return (StatusCode::FORBIDDEN, "this role may not work the queues").into_response();
+    }
+    let action = action(&principal);
+    match crate::routes::queues::act(state, &principal, id, action, name).await {
+        Ok(()) => back_to(back).into_response(),
+        Err(error) => error.into_response(),
+    }
+}
+
+async fn take(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(back): Form<BackTo>,
+) -> Response {
+    let assign = |me: &Principal| cleanclaim_store::QueueAction::Assign {
+        owner: me.username.clone(),
+    };
+    queue_button(&state, &headers, id, assign, "assign", &back).await
+}
+
+async fn resolve(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(back): Form<BackTo>,
+) -> Response {
+    let resolved = |_: &Principal| cleanclaim_store::QueueAction::Status {
+        status: "resolved".into(),
+    };
+    queue_button(&state, &headers, id, resolved, "set_status", &back).await
 }
 
 #[cfg(test)]

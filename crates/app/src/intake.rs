@@ -123,6 +123,20 @@ pub enum IntakeError {
     },
 }
 
+impl IntakeError {
+    /// What kind of failure this is, without its message (which can name an encounter or a
+    /// record): what logs and error envelopes may carry.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Store(_) => "store",
+            Self::StoredRecord { .. } => "stored_record",
+            Self::StoredContext { .. } => "stored_context",
+            Self::UnstorableContext(_) => "unstorable_context",
+            Self::Unstorable { .. } => "unstorable",
+        }
+    }
+}
+
 /// An open intake: add chunks, then commit. Dropped uncommitted, nothing of it is kept.
 #[derive(Debug)]
 pub struct Intake<'a> {

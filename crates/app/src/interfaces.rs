@@ -29,8 +29,9 @@ pub enum Receipt {
     ControlIdReused { id: i64 },
     /// Not readable as HL7 (no usable MSH or control id): refused, nothing stored.
     Unreadable,
-    /// Storing failed; nothing was kept and the sender should send it again.
-    Failed(String),
+    /// Storing failed (the kind of failure: never its message, which can name a record);
+    /// nothing was kept and the sender should send it again.
+    Failed(&'static str),
     /// An acknowledgment sent to us: never acknowledged (that would loop), nothing stored.
     AckIgnored,
 }
@@ -159,7 +160,7 @@ pub async fn receive_hl7(
                     message: "the message could not be stored; send it again".into(),
                 },
             ),
-            receipt: Receipt::Failed(error.to_string()),
+            receipt: Receipt::Failed(error.kind()),
             control_id: Some(header.control_id.clone()),
         },
     }
@@ -244,14 +245,7 @@ async fn store_and_map(
     }
     let channel = channels.route(&header.sending_application, &header.sending_facility);
     let mapped = match channel {
-        None => Err(vec![MappingIssue {
-            location: Some(Location::field("MSH", 3)),
-            code: ErrorCode::UnknownKey,
-            message: format!(
-                "no channel reads {} at {}: add a channel file for this sender",
-                header.sending_application, header.sending_facility
-            ),
-        }]),
+        None => Err(vec![no_channel(header)]),
         Some(channel) => map_message(channel, message),
     };
     let (status, issues) = match &mapped {
@@ -406,6 +400,34 @@ async fn apply(
     })
 }
 
+/// A kept message mapped again: its channel, control id and what it maps to; or its issues.
+/// Err from the outer result: the text no longer parses.
+type Remapped = Result<(String, String, Mapped), Vec<MappingIssue>>;
+
+fn map_kept(channels: &Channels, text: &str) -> Result<Remapped, cleanclaim_hl7::ParseError> {
+    let message = Message::parse(text)?;
+    let header = message.header();
+    Ok(
+        match channels.route(&header.sending_application, &header.sending_facility) {
+            None => Err(vec![no_channel(&header)]),
+            Some(channel) => map_message(channel, &message)
+                .map(|mapped| (channel.id.clone(), header.control_id.clone(), mapped)),
+        },
+    )
+}
+
+/// The issue of a message no channel reads.
+fn no_channel(header: &Header) -> MappingIssue {
+    MappingIssue {
+        location: Some(Location::field("MSH", 3)),
+        code: ErrorCode::UnknownKey,
+        message: format!(
+            "no channel reads {} at {}: add a channel file for this sender",
+            header.sending_application, header.sending_facility
+        ),
+    }
+}
+
 /// What a reprocess did with one kept message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reprocessed {
@@ -433,34 +455,15 @@ pub async fn reprocess(
         let Some((_, raw)) = store.inbound_message(row.id).await? else {
             continue;
         };
-        let text = String::from_utf8_lossy(&raw).into_owned();
-        let text = cleanclaim_hl7::decode(&raw)
-            .map(|t| t.into_owned())
-            .unwrap_or(text);
-        let outcome = match Message::parse(&text) {
-            Err(error) => Err(vec![MappingIssue {
-                location: None,
-                code: ErrorCode::SegmentSequence,
-                message: error.to_string(),
-            }]),
-            Ok(message) => {
-                let header = message.header();
-                match channels.route(&header.sending_application, &header.sending_facility) {
-                    None => Err(vec![MappingIssue {
-                        location: Some(Location::field("MSH", 3)),
-                        code: ErrorCode::UnknownKey,
-                        message: format!(
-                            "no channel reads {} at {}: add a channel file for this sender",
-                            header.sending_application, header.sending_facility
-                        ),
-                    }]),
-                    Some(channel) => match map_message(channel, &message) {
-                        Ok(mapped) => Ok((channel.id.clone(), header.control_id.clone(), mapped)),
-                        Err(issues) => Err(issues),
-                    },
-                }
-            }
-        };
+        let outcome = cleanclaim_hl7::decode(&raw)
+            .and_then(|text| map_kept(channels, &text))
+            .unwrap_or_else(|error| {
+                Err(vec![MappingIssue {
+                    location: None,
+                    code: ErrorCode::SegmentSequence,
+                    message: error.to_string(),
+                }])
+            });
         let mut intake = Intake::begin(store, engine).await?;
         match outcome {
             Ok((channel, control_id, mapped)) => {

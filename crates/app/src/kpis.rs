@@ -59,6 +59,16 @@ pub struct Denials {
     pub per_100_visits: Option<f64>,
 }
 
+/// Denials per 100 visits by root cause over the whole period filtered: every billable visit
+/// of the period counts, months with no denial included.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CauseTotal {
+    pub cause: String,
+    pub denied_claims: usize,
+    pub visits: usize,
+    pub per_100_visits: Option<f64>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Lag {
     pub month: String,
@@ -79,6 +89,7 @@ pub struct AutoCleared {
 pub struct Kpis {
     pub first_pass: Vec<FirstPass>,
     pub denials: Vec<Denials>,
+    pub denials_over_period: Vec<CauseTotal>,
     pub submission_lag: Vec<Lag>,
     pub auto_cleared: Vec<AutoCleared>,
 }
@@ -262,7 +273,22 @@ pub fn compute(facts: &KpiFacts, filter: &KpiFilter) -> Kpis {
             entry.2 += 1;
         }
     }
+    let billable_visits: usize = visits_by_month.values().map(|v| v.0).sum();
+    let mut by_cause: BTreeMap<&str, usize> = BTreeMap::new();
+    for ((_, cause), denied) in &denied_by {
+        *by_cause.entry(cause.as_str()).or_insert(0) += denied;
+    }
+    let denials_over_period = by_cause
+        .into_iter()
+        .map(|(cause, denied_claims)| CauseTotal {
+            cause: cause.to_owned(),
+            denied_claims,
+            visits: billable_visits,
+            per_100_visits: percent(denied_claims, billable_visits),
+        })
+        .collect();
     Kpis {
+        denials_over_period,
         first_pass: first_pass
             .into_values()
             .map(|mut row| {
@@ -324,6 +350,15 @@ pub fn to_csv(kpis: &Kpis) -> String {
         out.push_str(&format!(
             "denials_per_100_visits,{},{},{},{},{}\n",
             r.month,
+            r.cause,
+            r.denied_claims,
+            r.visits,
+            value(r.per_100_visits)
+        ));
+    }
+    for r in &kpis.denials_over_period {
+        out.push_str(&format!(
+            "denials_per_100_visits,period,{},{},{},{}\n",
             r.cause,
             r.denied_claims,
             r.visits,

@@ -135,6 +135,25 @@ fn the_hand_worked_answers() {
             ("coding", 1, 5, Some(20.0))
         ]
     );
+    let period: Vec<(&str, usize, usize, Option<f64>)> = kpis
+        .denials_over_period
+        .iter()
+        .map(|d| {
+            (
+                d.cause.as_str(),
+                d.denied_claims,
+                d.visits,
+                d.per_100_visits,
+            )
+        })
+        .collect();
+    assert_eq!(
+        period,
+        [
+            ("authorization", 1, 5, Some(20.0)),
+            ("coding", 1, 5, Some(20.0))
+        ]
+    );
     let lag = &kpis.submission_lag[0];
     // Days from the visit to the first submission: 1, 3, 1, 7, 1.
     assert_eq!((lag.claims, lag.median_days, lag.p90_days), (5, 1, 7));
@@ -150,6 +169,10 @@ fn the_hand_worked_answers() {
     );
     assert!(
         csv.contains("denials_per_100_visits,2026-03,authorization,1,5,20.00\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("denials_per_100_visits,period,coding,1,5,20.00\n"),
         "{csv}"
     );
 }
@@ -205,4 +228,20 @@ fn percentiles_by_their_definitions() {
     assert_eq!(median_and_p90(&mut []), (0, 0));
     let mut ten: Vec<i64> = (1..=10).collect();
     assert_eq!(median_and_p90(&mut ten), (5, 9));
+}
+
+#[test]
+fn the_period_rate_counts_every_billable_visit_of_the_period() {
+    // An April visit with no denial: March's rate stays 20 per 100, the period's falls to 1 in 6.
+    let mut facts = facts();
+    let mut april = visit("E7", 1, "north", "pt", "ready_to_bill", 9000);
+    april.date_of_service = day(1, 4);
+    facts.visits.push(april);
+    let kpis = compute(&facts, &KpiFilter::default());
+    assert_eq!(kpis.denials[0].per_100_visits, Some(20.0));
+    let authorization = &kpis.denials_over_period[0];
+    assert_eq!(
+        (authorization.visits, authorization.per_100_visits),
+        (6, Some(16.67))
+    );
 }

@@ -254,37 +254,9 @@ fn first_clause(text: &str) -> String {
     text.split(':').next().unwrap_or(text).to_owned()
 }
 
-const VISIT_COLUMNS: [&str; 29] = [
-    "date_of_service",
-    "discipline",
-    "visit_type",
-    "location",
-    "patient_id",
-    "patient_family",
-    "patient_given",
-    "birth_date",
-    "sex",
-    "address_line1",
-    "address_line2",
-    "city",
-    "state",
-    "zip",
-    "payer_id",
-    "payer_name",
-    "plan",
-    "member_id",
-    "authorization",
-    "diagnoses",
-    "rendering_npi",
-    "rendering_role",
-    "rendering_family",
-    "rendering_given",
-    "supervising_npi",
-    "referring_npi",
-    "referring_family",
-    "referring_given",
-    "place_of_service",
-];
+/// The columns that may differ between the rows of one visit (one procedure line each); every
+/// other column belongs to the visit and must agree on all its rows.
+const LINE_COLUMNS: [&str; 5] = ["visit_id", "code", "minutes", "modifiers", "charge"];
 
 fn visit_of(
     visit: &str,
@@ -302,7 +274,7 @@ fn visit_of(
     };
     // Visit-level cells must agree on every row of the visit.
     for row in rows.iter().skip(1) {
-        for column in VISIT_COLUMNS {
+        for (column, _) in COLUMNS.iter().filter(|(c, _)| !LINE_COLUMNS.contains(c)) {
             if !row.get(column).is_empty() && row.get(column) != first.get(column) {
                 rejected.push(fault(
                     row.line,

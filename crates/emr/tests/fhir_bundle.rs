@@ -160,5 +160,12 @@ fn an_outcome_never_quotes_a_value() {
     b["entry"][0]["resource"]["name"] = json!("Rivera-Secret");
     let outcome = refused(&b);
     assert!(!format!("{outcome:?}").contains("Rivera-Secret"));
-    assert!(!BUNDLE.is_empty() && read_bundle("{not json", None).is_err());
+    let not_json = read_bundle("{not json", None).err().unwrap();
+    assert_eq!(
+        (
+            not_json.issues[0].code,
+            not_json.issues[0].expression.as_str()
+        ),
+        ("structure", "Bundle")
+    );
 }

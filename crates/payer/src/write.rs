@@ -39,6 +39,27 @@ impl Body {
     fn push(&mut self, elements: &[&str]) {
         self.0.push(format!("{}~", elements.join("*")));
     }
+
+    /// NM1*QC: the patient (the subscriber when the claim has no dependent) and the member id.
+    fn patient(&mut self, claim: &cleanclaim_x12::x837::Claim) {
+        let person = claim
+            .patient
+            .as_ref()
+            .map_or(&claim.subscriber.name, |p| &p.name);
+        let member = &claim.subscriber.member_id;
+        self.push(&[
+            "NM1",
+            "QC",
+            "1",
+            &person.family,
+            &person.given,
+            "",
+            "",
+            "",
+            "MI",
+            member,
+        ]);
+    }
 }
 
 struct Interchange {
@@ -236,23 +257,8 @@ pub fn ack_277ca(
         body.push(&["AMT", "YY", &yy]);
         for (n, (result, verdict)) in claims.iter().enumerate() {
             let claim = &result.claim;
-            let person = claim
-                .patient
-                .as_ref()
-                .map_or(&claim.subscriber.name, |p| &p.name);
             body.push(&["HL", &(n + 4).to_string(), "3", "PT"]);
-            body.push(&[
-                "NM1",
-                "QC",
-                "1",
-                &person.family,
-                &person.given,
-                "",
-                "",
-                "",
-                "MI",
-                &claim.subscriber.member_id,
-            ]);
+            body.patient(claim);
             body.push(&["TRN", "2", &claim.id]);
             let charge = format_cents(result.charge());
             match verdict {
@@ -366,22 +372,7 @@ pub fn remittance_835(
                 claim_filing_code(&claim.filing_indicator),
                 &result.payer_claim_number,
             ]);
-            let person = claim
-                .patient
-                .as_ref()
-                .map_or(&claim.subscriber.name, |p| &p.name);
-            body.push(&[
-                "NM1",
-                "QC",
-                "1",
-                &person.family,
-                &person.given,
-                "",
-                "",
-                "",
-                "MI",
-                &claim.subscriber.member_id,
-            ]);
+            body.patient(claim);
             for line in &result.lines {
                 body.push(&[
                     "SVC",

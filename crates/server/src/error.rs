@@ -199,7 +199,7 @@ impl From<IntakeError> for ApiError {
         match error {
             IntakeError::Store(store) => store.into(),
             other => {
-                tracing::error!(error_kind = intake_kind(&other), "intake failed");
+                tracing::error!(error_kind = other.kind(), "intake failed");
                 Self::new(ErrorCode::Internal, "the server failed; see its log")
             }
         }
@@ -207,16 +207,6 @@ impl From<IntakeError> for ApiError {
 }
 
 /// An intake error's kind: its message can quote stored records, so only this is logged.
-fn intake_kind(error: &IntakeError) -> &'static str {
-    match error {
-        IntakeError::Store(_) => "store",
-        IntakeError::StoredRecord { .. } => "stored_record",
-        IntakeError::StoredContext { .. } => "stored_context",
-        IntakeError::UnstorableContext(_) => "unstorable_context",
-        IntakeError::Unstorable { .. } => "unstorable",
-    }
-}
-
 impl From<RecordError> for ApiError {
     fn from(error: RecordError) -> Self {
         match error {

@@ -147,8 +147,12 @@ fn log_receipt(receipt: &Receipt, control_id: Option<&str>, bytes: usize) {
             "hl7 control id reused for a different message: refused"
         ),
         Receipt::Unreadable => tracing::warn!(bytes, "hl7 frame not readable: refused"),
-        Receipt::Failed(error) => {
-            tracing::error!(control_id, %error, "hl7 message could not be stored: AR sent")
+        Receipt::Failed(kind) => {
+            tracing::error!(
+                control_id,
+                error_kind = kind,
+                "hl7 message could not be stored: AR sent"
+            )
         }
     }
 }

@@ -22,6 +22,12 @@ on_both_backends!(a_bundle_is_stored_whole_or_refused_with_an_outcome);
 
 const BUNDLE: &str = include_str!("../../emr/tests/data/bundle.json");
 
+async fn post_bundle(server: &Server, role: Role, bundle: Value) -> (StatusCode, Value) {
+    server
+        .call_as(Some(role), Method::POST, "/fhir/Bundle", Some(bundle))
+        .await
+}
+
 async fn a_bundle_is_stored_whole_or_refused_with_an_outcome(database: TestDatabase) {
     let server = Server::start(database).await;
     let bundle: Value = serde_json::from_str(BUNDLE).unwrap();
@@ -29,14 +35,7 @@ async fn a_bundle_is_stored_whole_or_refused_with_an_outcome(database: TestDatab
     // Invalid first: a Procedure that ends before it starts. Nothing may be stored.
     let mut invalid = bundle.clone();
     invalid["entry"][11]["resource"]["performedPeriod"]["end"] = json!("2026-03-09T09:00:00-06:00");
-    let (status, outcome) = server
-        .call_as(
-            Some(Role::Integration),
-            Method::POST,
-            "/fhir/Bundle",
-            Some(invalid),
-        )
-        .await;
+    let (status, outcome) = post_bundle(&server, Role::Integration, invalid).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{outcome}");
     assert_eq!(outcome["resourceType"], "OperationOutcome");
     assert_eq!(
@@ -57,14 +56,7 @@ async fn a_bundle_is_stored_whole_or_refused_with_an_outcome(database: TestDatab
     let mut south = bundle.clone();
     south["entry"][7]["resource"]["location"][0]["location"]["identifier"]["value"] =
         json!("south");
-    let (status, outcome) = server
-        .call_as(
-            Some(Role::Integration),
-            Method::POST,
-            "/fhir/Bundle",
-            Some(south),
-        )
-        .await;
+    let (status, outcome) = post_bundle(&server, Role::Integration, south).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{outcome}");
     assert_eq!(outcome["issue"][0]["code"], "forbidden");
 
@@ -72,14 +64,7 @@ async fn a_bundle_is_stored_whole_or_refused_with_an_outcome(database: TestDatab
     let mut nowhere = bundle.clone();
     nowhere["entry"][7]["resource"]["location"][0]["location"]["identifier"]["value"] =
         json!("west");
-    let (status, outcome) = server
-        .call_as(
-            Some(Role::Admin),
-            Method::POST,
-            "/fhir/Bundle",
-            Some(nowhere),
-        )
-        .await;
+    let (status, outcome) = post_bundle(&server, Role::Admin, nowhere).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{outcome}");
     assert_eq!(
         outcome["issue"][0]["expression"][0],
@@ -122,14 +107,7 @@ async fn a_bundle_is_stored_whole_or_refused_with_an_outcome(database: TestDatab
     assert!(!findings.contains("doc.plan-of-care-missing"), "{findings}");
 
     // Sent again: the same visit, updated, not doubled.
-    let (status, again) = server
-        .call_as(
-            Some(Role::Integration),
-            Method::POST,
-            "/fhir/Bundle",
-            Some(bundle),
-        )
-        .await;
+    let (status, again) = post_bundle(&server, Role::Integration, bundle).await;
     assert_eq!(status, StatusCode::OK, "{again}");
     assert_eq!(again["entry"][7]["response"]["status"], "200 OK");
     server.stop().await;

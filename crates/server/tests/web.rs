@@ -16,6 +16,21 @@ use cleanclaim_test_support::TestDatabase;
 use reqwest::StatusCode;
 use support::{PASSWORD, Server, encounters_at, user_of};
 
+/// A request with the session cookie (and, for a POST, a form).
+async fn as_user(
+    web: &reqwest::Client,
+    method: &str,
+    url: String,
+    cookie: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    let request = match method {
+        "POST" => web.post(url).form(form),
+        _ => web.get(url),
+    };
+    request.header("cookie", cookie).send().await.unwrap()
+}
+
 fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -102,12 +117,7 @@ async fn sign_in_see_the_dashboard_and_queues_of_your_clinics_and_sign_out() {
             .contains("HttpOnly")
     );
 
-    let dashboard = web
-        .get(format!("{base}/dashboard"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap();
+    let dashboard = as_user(&web, "GET", format!("{base}/dashboard"), &cookie, &[]).await;
     let status = dashboard.status();
     if status != StatusCode::OK {
         panic!("{status}: {}", dashboard.text().await.unwrap());
@@ -154,12 +164,14 @@ async fn sign_in_see_the_dashboard_and_queues_of_your_clinics_and_sign_out() {
         })
         .sum();
     assert_eq!(scrubbed, 30);
-    let filtered = web
-        .get(format!("{base}/dashboard?discipline=pt&from=2026-01-01"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap();
+    let filtered = as_user(
+        &web,
+        "GET",
+        format!("{base}/dashboard?discipline=pt&from=2026-01-01"),
+        &cookie,
+        &[],
+    )
+    .await;
     assert_eq!(filtered.status(), StatusCode::OK);
     assert!(
         filtered
@@ -169,12 +181,14 @@ async fn sign_in_see_the_dashboard_and_queues_of_your_clinics_and_sign_out() {
             .contains("<option value=\"pt\" selected>")
     );
 
-    let queues = web
-        .get(format!("{base}/queues?queue=documentation_hold"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap();
+    let queues = as_user(
+        &web,
+        "GET",
+        format!("{base}/queues?queue=documentation_hold"),
+        &cookie,
+        &[],
+    )
+    .await;
     let html = queues.text().await.unwrap();
     assert!(
         html.contains("open item(s) in documentation hold"),
@@ -208,57 +222,58 @@ async fn sign_in_see_the_dashboard_and_queues_of_your_clinics_and_sign_out() {
         .parse()
         .unwrap();
     let back = [("queue", "documentation_hold")];
-    let took = web
-        .post(format!("{base}/queues/{id}/take"))
-        .header("cookie", &cookie)
-        .form(&back)
-        .send()
-        .await
-        .unwrap();
+    let took = as_user(
+        &web,
+        "POST",
+        format!("{base}/queues/{id}/take"),
+        &cookie,
+        &back,
+    )
+    .await;
     assert_eq!(took.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         took.headers()["location"],
         "/queues?queue=documentation_hold"
     );
-    let html = web
-        .get(format!("{base}/queues?queue=documentation_hold"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = as_user(
+        &web,
+        "GET",
+        format!("{base}/queues?queue=documentation_hold"),
+        &cookie,
+        &[],
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
     assert!(
         html.contains(&format!("<td>{}</td>", user_of(Role::Biller))),
         "the taker is the owner"
     );
-    let resolved = web
-        .post(format!("{base}/queues/{id}/resolve"))
-        .header("cookie", &cookie)
-        .form(&back)
-        .send()
-        .await
-        .unwrap();
+    let resolved = as_user(
+        &web,
+        "POST",
+        format!("{base}/queues/{id}/resolve"),
+        &cookie,
+        &back,
+    )
+    .await;
     assert_eq!(resolved.status(), StatusCode::SEE_OTHER);
-    let html = web
-        .get(format!("{base}/queues?queue=documentation_hold"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = as_user(
+        &web,
+        "GET",
+        format!("{base}/queues?queue=documentation_hold"),
+        &cookie,
+        &[],
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
     assert_eq!(count(&html), before - 1);
     assert!(!html.contains(&format!("action=\"/queues/{id}/")));
 
-    let out = web
-        .post(format!("{base}/logout"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap();
+    let out = as_user(&web, "POST", format!("{base}/logout"), &cookie, &[]).await;
     assert_eq!(out.status(), StatusCode::SEE_OTHER);
     assert!(
         out.headers()["set-cookie"]
@@ -266,12 +281,7 @@ async fn sign_in_see_the_dashboard_and_queues_of_your_clinics_and_sign_out() {
             .unwrap()
             .contains("Max-Age=0")
     );
-    let after = web
-        .get(format!("{base}/dashboard"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap();
+    let after = as_user(&web, "GET", format!("{base}/dashboard"), &cookie, &[]).await;
     assert_eq!(after.status(), StatusCode::SEE_OTHER, "the session ended");
     server.stop().await;
 }

@@ -57,6 +57,17 @@ pub(crate) fn person_name(rep: &Repetition<'_>, first: usize) -> Value {
     Value::Object(name)
 }
 
+/// PID-3's medical record number (the repetition of type `MR`, else the first), or empty.
+pub(crate) fn patient_identifier(pid: &Segment<'_>) -> String {
+    let identifiers = pid.field(3);
+    identifiers
+        .repetitions()
+        .find(|r| r.component(5).value() == "MR")
+        .or_else(|| identifiers.repetitions().next())
+        .map(|r| r.value().trim().to_owned())
+        .unwrap_or_default()
+}
+
 /// The patient of PID: the MR identifier (or the first), name, birth date, sex, address.
 pub(crate) fn patient(message: &Message<'_>) -> Result<(String, Value), Vec<MappingIssue>> {
     let Some(pid) = message.segment("PID") else {
@@ -67,14 +78,7 @@ pub(crate) fn patient(message: &Message<'_>) -> Result<(String, Value), Vec<Mapp
         )]);
     };
     let mut issues = Vec::new();
-    let identifiers = pid.field(3);
-    let chosen = identifiers
-        .repetitions()
-        .find(|r| r.component(5).value() == "MR")
-        .or_else(|| identifiers.repetitions().next());
-    let id = chosen
-        .map(|r| r.value().trim().to_owned())
-        .unwrap_or_default();
+    let id = patient_identifier(pid);
     if id.is_empty() {
         issues.push(MappingIssue::at(
             Location::field("PID", 3),

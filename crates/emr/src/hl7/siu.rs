@@ -8,8 +8,9 @@ use cleanclaim_hl7::{ErrorCode, Location, Message};
 use serde::Serialize;
 
 use super::MappingIssue;
-use super::common::{clinician, date_time};
+use super::common::{clinician, date_time, patient_identifier};
 use crate::Channel;
+use crate::visit::discipline_of_role;
 
 /// One appointment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -59,14 +60,7 @@ pub(super) fn map(
     }
     let patient_id = message
         .segment("PID")
-        .map(|pid| {
-            let ids = pid.field(3);
-            ids.repetitions()
-                .find(|r| r.component(5).value() == "MR")
-                .or_else(|| ids.repetitions().next())
-                .map(|r| r.value().trim().to_owned())
-                .unwrap_or_default()
-        })
+        .map(patient_identifier)
         .unwrap_or_default();
     if patient_id.is_empty() {
         issues.push(MappingIssue::at(
@@ -117,12 +111,8 @@ pub(super) fn map(
         .as_ref()
         .and_then(|c| c.get("role"))
         .and_then(serde_json::Value::as_str)
-        .and_then(|role| match role {
-            "pt" | "pta" => Some("pt".to_owned()),
-            "ot" | "ota" => Some("ot".to_owned()),
-            "slp" => Some("slp".to_owned()),
-            _ => None,
-        });
+        .and_then(discipline_of_role)
+        .map(str::to_owned);
     let planned_codes = message
         .segments_named("AIS")
         .map(|ais| ais.field(3).component(1).value().trim().to_owned())

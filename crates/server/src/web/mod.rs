@@ -239,27 +239,13 @@ async fn dashboard(
                 .map_or_else(|| "pending".into(), |v| format!("{v:.2}%")),
         })
         .collect();
-    let visits: usize = {
-        let mut months = std::collections::BTreeMap::new();
-        for r in &kpis.denials {
-            months.insert(r.month.clone(), r.visits);
-        }
-        months.values().sum()
-    };
-    let mut by_cause: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
-    for r in &kpis.denials {
-        *by_cause.entry(r.cause.clone()).or_insert(0) += r.denied_claims;
-    }
-    let denial_bars: Vec<Bar> = by_cause
-        .into_iter()
-        .map(|(cause, denied)| {
-            let per_100 = if visits > 0 {
-                denied as f64 * 100.0 / visits as f64
-            } else {
-                0.0
-            };
+    let denial_bars: Vec<Bar> = kpis
+        .denials_over_period
+        .iter()
+        .map(|total| {
+            let per_100 = total.per_100_visits.unwrap_or(0.0);
             Bar {
-                label: cause,
+                label: total.cause.clone(),
                 value: per_100,
                 text: format!("{per_100:.2}"),
             }

@@ -4,6 +4,7 @@
 //! Every line balances: charge = paid + every adjustment.
 
 use chrono::NaiveDate;
+use cleanclaim_model::PlaceOfService;
 use cleanclaim_x12::x837::{Claim, ClaimFrequency, ServiceLine};
 
 use crate::rules::{MemberIdRule, PayerRules, Rules, is_mbi};
@@ -166,6 +167,8 @@ pub fn adjudicate(
         Some(("29", "N211"))
     } else if payer.requires_authorization && claim.prior_authorization.is_none() {
         Some(("197", "M62"))
+    } else if !draw_on_authorization(claim, state, first_date) {
+        Some(("198", "N54"))
     } else {
         None
     };
@@ -194,6 +197,37 @@ pub fn adjudicate(
     }
 }
 
+/// Draws the claim's visit on the authorization it names, when the payer issued that number:
+/// false when the date is outside the grant or its visits are used up (CARC 198, exceeded).
+fn draw_on_authorization(claim: &Claim, state: &mut PayerState, date: NaiveDate) -> bool {
+    let Some(grant) = claim
+        .prior_authorization
+        .as_ref()
+        .and_then(|number| state.authorizations.get_mut(number))
+    else {
+        return true;
+    };
+    if grant.drawn_by.contains(&claim.id) {
+        return true;
+    }
+    let within = (grant.from..=grant.to).contains(&date);
+    if !within || grant.drawn_by.len() >= usize::try_from(grant.visits).unwrap_or(usize::MAX) {
+        return false;
+    }
+    grant.drawn_by.insert(claim.id.clone());
+    true
+}
+
+/// Whether the line was furnished by telehealth: POS 02 or 10 on the claim, or modifier 95.
+fn by_telehealth(claim: &Claim, line: &ServiceLine) -> bool {
+    [
+        PlaceOfService::TELEHEALTH_OTHER,
+        PlaceOfService::TELEHEALTH_HOME,
+    ]
+    .contains(&claim.place_of_service)
+        || has(line, &["95"])
+}
+
 fn adjudicate_line(
     claim: &Claim,
     line: &ServiceLine,
@@ -204,6 +238,12 @@ fn adjudicate_line(
     let code = line.code.as_str();
     if rules.therapy_codes.iter().any(|c| c == code) && !has(line, &["GP", "GO", "GN"]) {
         return denied(line, "4", "N822");
+    }
+    if !rules.telehealth_codes.is_empty()
+        && by_telehealth(claim, line)
+        && !rules.telehealth_codes.iter().any(|c| c == code)
+    {
+        return denied(line, "5", "M77");
     }
     if let Some(required) = rules.diagnosis_required.iter().find(|d| d.code == code)
         && !claim.diagnoses.iter().any(|d| {

@@ -21,6 +21,10 @@ pub struct Rules {
     pub therapy_codes: Vec<String>,
     #[serde(default)]
     pub diagnosis_required: Vec<DiagnosisRequired>,
+    /// Codes the payer pays when furnished by telehealth (POS 02/10 or modifier 95); any
+    /// other code so furnished is denied (CARC 5, RARC M77). Empty: no such check.
+    #[serde(default)]
+    pub telehealth_codes: Vec<String>,
     #[serde(default)]
     pub payer: Vec<PayerRules>,
 }

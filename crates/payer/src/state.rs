@@ -4,7 +4,19 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+
+/// An authorization the payer issued: the visits it allows between two dates, and the claims
+/// that have drawn on it (a replacement of a claim draws nothing more).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grant {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub visits: u32,
+    #[serde(default)]
+    pub drawn_by: BTreeSet<String>,
+}
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct PayerState {
@@ -16,10 +28,30 @@ pub struct PayerState {
     pub therapy_allowed: BTreeMap<String, i64>,
     /// The last interchange control number used (ISA13), and trace numbers issued.
     pub last_control: u32,
+    /// Authorization number → what the payer granted. A claim naming a number not here is
+    /// taken as authorized (a payer the simulator was told nothing about).
+    #[serde(default)]
+    pub authorizations: BTreeMap<String, Grant>,
 }
 
 impl PayerState {
     /// The next interchange control number: 1 to 999,999,999, then 1 again (nine digits).
+    /// Grants (or extends) authorization `number`: what it already drew stays drawn.
+    pub fn grant(&mut self, number: &str, from: NaiveDate, to: NaiveDate, visits: u32) {
+        let grant = self
+            .authorizations
+            .entry(number.to_owned())
+            .or_insert_with(|| Grant {
+                from,
+                to,
+                visits,
+                drawn_by: BTreeSet::new(),
+            });
+        grant.from = from;
+        grant.to = to;
+        grant.visits = visits;
+    }
+
     pub fn next_control(&mut self) -> u32 {
         self.last_control = if (1..999_999_999).contains(&self.last_control) {
             self.last_control + 1

@@ -1,7 +1,5 @@
 //! What 999 and 277CA acknowledgments said of each submitted claim.
 
-use chrono::Utc;
-
 use crate::connect::Conn;
 use crate::{Store, StoreError, on_pool};
 
@@ -89,7 +87,7 @@ impl Store {
         acknowledgments: &[Acknowledgment],
         audit: Option<&crate::AuditEvent>,
     ) -> Result<u64, StoreError> {
-        let now = Utc::now();
+        let now = self.now();
         macro_rules! record {
             ($tx:expr) => {{
                 let mut new = 0;

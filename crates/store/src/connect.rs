@@ -1,6 +1,8 @@
 //! Opening a store: a `postgres://` URL or a `sqlite://` file, the connection checks that
 //! say what to do when they fail, and the migrations that bring the schema up to date.
 
+use crate::Clock;
+use chrono::{DateTime, Utc};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -52,6 +54,7 @@ pub(crate) enum Db {
 #[derive(Debug, Clone)]
 pub struct Store {
     pub(crate) db: Db,
+    pub(crate) clock: Clock,
 }
 
 /// One connection of either backend, pooled or inside a transaction: the query functions
@@ -110,6 +113,17 @@ impl Store {
             Db::Postgres(pool) => pool.close().await,
             Db::Sqlite(pool) => pool.close().await,
         }
+    }
+
+    /// The same store reading "now" from `clock` (a simulation's); see [`Clock`].
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// What the store records as the time of what it does now.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
     }
 
     pub fn backend(&self) -> Backend {
@@ -196,6 +210,7 @@ async fn open_sqlite(url: &str) -> Result<Store, StoreError> {
             reason: error.to_string(),
         })?;
     Ok(Store {
+        clock: Clock::system(),
         db: Db::Sqlite(pool),
     })
 }
@@ -222,6 +237,7 @@ async fn open_postgres(url: &str) -> Result<Store, StoreError> {
         .await
         .map_err(|error| connect_error(&options, &error))?;
     Ok(Store {
+        clock: Clock::system(),
         db: Db::Postgres(pool),
     })
 }

@@ -54,12 +54,13 @@ pub struct IntakeSession {
     tx: Tx,
     id: i64,
     started_at: DateTime<Utc>,
+    clock: crate::Clock,
 }
 
 impl Store {
     /// Starts an intake: a transaction holding the intake lock, with the intake's row.
     pub async fn begin_intake(&self) -> Result<IntakeSession, StoreError> {
-        let started_at = Utc::now();
+        let started_at = self.now();
         let (tx, id) = match &self.db {
             Db::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
@@ -84,7 +85,12 @@ impl Store {
                 (Tx::Sqlite(tx), id)
             }
         };
-        Ok(IntakeSession { tx, id, started_at })
+        Ok(IntakeSession {
+            tx,
+            id,
+            started_at,
+            clock: self.clock.clone(),
+        })
     }
 }
 
@@ -220,7 +226,7 @@ impl IntakeSession {
 
     /// Keeps the intake: its counts, then the commit.
     pub async fn commit(mut self, counts: IntakeCounts) -> Result<(), StoreError> {
-        let finished_at = Utc::now();
+        let finished_at = self.clock.now();
         let id = self.id;
         let as_i64 = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
         macro_rules! finish {

@@ -21,6 +21,7 @@
 mod access;
 mod acknowledgments;
 mod audit;
+mod clock;
 mod connect;
 mod context;
 mod intake;
@@ -40,6 +41,7 @@ pub use audit::{
     AuditEvent, AuditFilter, AuditOutcome, AuditRow, AuditVerification, ChainBreak, GENESIS_HASH,
     row_hash,
 };
+pub use clock::Clock;
 pub use connect::{Backend, DEFAULT_SQLITE_FILE, Store};
 pub use context::StoredContext;
 pub use intake::{IntakeCounts, IntakeSession};

@@ -376,7 +376,7 @@ impl Store {
         author: &str,
         text: &str,
     ) -> Result<bool, StoreError> {
-        let now = Utc::now();
+        let now = self.now();
         let inserted = crate::on_pool!(&self.db, pool => {
             sqlx::query(
                 "INSERT INTO queue_comments (item_id, author, text, written_at)
@@ -414,7 +414,7 @@ impl Store {
     /// payer refused) and `patient_pay` end its stay; `extension_requested` and `open` keep it
     /// in its queue. `false` when no open item has this id.
     pub async fn set_queue_status(&self, id: i64, status: &str) -> Result<bool, StoreError> {
-        let now = Utc::now();
+        let now = self.now();
         let ends = matches!(status, "resolved" | "billed" | "denied" | "patient_pay");
         let updated = crate::on_pool!(&self.db, pool => {
             sqlx::query(

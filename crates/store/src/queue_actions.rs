@@ -2,8 +2,6 @@
 //! of the action written in the same transaction: an action is never kept without its audit
 //! row, nor an audit row without its action.
 
-use chrono::Utc;
-
 use crate::audit::{AuditEvent, append};
 use crate::connect::{Conn, Db};
 use crate::{Store, StoreError};
@@ -37,7 +35,7 @@ impl Store {
         action: &QueueAction,
         events: &[AuditEvent],
     ) -> Result<bool, StoreError> {
-        let now = Utc::now();
+        let now = self.now();
         macro_rules! act {
             ($tx:expr) => {{
                 let changed = match action {

@@ -79,6 +79,7 @@ pub struct ProviderAdjustmentRecord {
 #[derive(Debug)]
 pub struct Posting {
     tx: Tx,
+    clock: crate::Clock,
 }
 
 #[derive(Debug)]
@@ -107,7 +108,10 @@ impl Store {
             Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
             Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
         };
-        Ok(Posting { tx })
+        Ok(Posting {
+            tx,
+            clock: self.clock.clone(),
+        })
     }
 
     /// The line control numbers of the latest submission of each claim id we know, among
@@ -188,7 +192,7 @@ impl Posting {
     /// Two postings of the same payment at once serialise on the unique key: the second
     /// waits for the first to commit and then sees a duplicate.
     pub async fn start(&mut self, record: &RemittanceRecord<'_>) -> Result<Started, StoreError> {
-        let now = Utc::now();
+        let now = self.clock.now();
         let inserted: Option<i64> = on_tx!(&mut self.tx, tx => {
             sqlx::query_scalar(
                 "INSERT INTO remittances

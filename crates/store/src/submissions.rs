@@ -214,7 +214,7 @@ impl Store {
         batch: Option<&NewBatch<'_>>,
     ) -> Result<Option<i64>, StoreError> {
         let interchange = i64::try_from(interchange).unwrap_or(i64::MAX);
-        let now = Utc::now();
+        let now = self.now();
         const CLOSE: &str = "UPDATE queue_items SET status = 'billed', left_at = $2
              WHERE left_at IS NULL AND queue = 'ready_to_bill' AND encounter_id {IDS}";
         match &self.db {

@@ -46,10 +46,10 @@ pub(crate) fn inject(rng: &mut ChaCha8Rng, encounter: &mut Encounter) {
     match defect {
         Defect::MissingDiagnosis => encounter.clinical.diagnoses.clear(),
         Defect::TimedMinutesMissing => {
-            let timed = [
-                "97110", "97112", "97116", "97140", "97530", "97535", "97035", "97760", "97129",
-            ];
-            if let Some(line) = lines.iter_mut().find(|l| timed.contains(&l.code.as_str())) {
+            if let Some(line) = lines
+                .iter_mut()
+                .find(|l| crate::TIMED_CODES.contains(&l.code.as_str()))
+            {
                 line.minutes = None;
                 line.start = None;
                 line.stop = None;
@@ -112,7 +112,7 @@ pub(crate) fn inject(rng: &mut ChaCha8Rng, encounter: &mut Encounter) {
     }
 }
 
-fn plain_line(code: cleanclaim_model::ProcedureCode, minutes: u32) -> ProcedureLine {
+pub(crate) fn plain_line(code: cleanclaim_model::ProcedureCode, minutes: u32) -> ProcedureLine {
     ProcedureLine {
         code,
         minutes: Some(minutes),

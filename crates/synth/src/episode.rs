@@ -73,7 +73,7 @@ struct Setting {
 /// A provider's name, derived from the NPI rather than drawn, so that the random stream (and
 /// every dataset generated before names existed) stays the same, and one NPI always has one
 /// name, as in an EMR's provider table.
-fn provider_name(npi: &Npi) -> PersonName {
+pub(crate) fn provider_name(npi: &Npi) -> PersonName {
     let digits: usize = npi.as_str().parse().unwrap_or(0);
     let families = tables::FAMILY_NAMES.len();
     let family = tables::FAMILY_NAMES
@@ -90,7 +90,8 @@ fn provider_name(npi: &Npi) -> PersonName {
     }
 }
 
-pub(crate) fn generate(rng: &mut ChaCha8Rng, episode_no: u64) -> Vec<Encounter> {
+/// An episode's visits, with documentation defects on about `defect_rate` of them.
+pub(crate) fn generate(rng: &mut ChaCha8Rng, episode_no: u64, defect_rate: f64) -> Vec<Encounter> {
     let disciplines = [Discipline::Pt, Discipline::Ot, Discipline::Slp];
     let discipline = disciplines
         .get(weighted(rng, &[60, 25, 15]))
@@ -175,11 +176,7 @@ pub(crate) fn generate(rng: &mut ChaCha8Rng, episode_no: u64) -> Vec<Encounter> 
             name: payer_name.to_owned(),
             plan: plan_type,
         },
-        member_id: format!(
-            "{}{:09}",
-            payer_id.get(..2).unwrap_or(payer_id),
-            rng.random_range(0..1_000_000_000u32)
-        ),
+        member_id: member_id(payer_id, plan_type, rng.random_range(0..1_000_000_000u32)),
         therapist: Npi::with_check_digit(rng.random_range(0..100_000_000)),
         assistant: Npi::with_check_digit(rng.random_range(0..100_000_000)),
         referring: Npi::with_check_digit(rng.random_range(0..100_000_000)),
@@ -249,12 +246,51 @@ pub(crate) fn generate(rng: &mut ChaCha8Rng, episode_no: u64) -> Vec<Encounter> 
             })
             .sum();
         ytd = ytd + charges;
-        if rng.random_bool(defects::DEFECT_RATE) {
+        if rng.random_bool(defect_rate) {
             defects::inject(rng, &mut encounter);
         }
         visits.push(encounter);
     }
     visits
+}
+
+/// A member id in the payer's shape: a Medicare Beneficiary Identifier for Part B, the
+/// payer's prefix and nine digits otherwise. Derived from one drawn number, so the random
+/// stream is the same whichever shape it takes.
+fn member_id(payer_id: &str, plan: PlanType, number: u32) -> String {
+    if plan == PlanType::MedicarePartB {
+        return mbi(number);
+    }
+    format!("{}{number:09}", payer_id.get(..2).unwrap_or(payer_id))
+}
+
+/// An MBI from a number, position by position (CMS MBI format: 1 a digit 1-9; 2, 5, 8, 9
+/// letters other than S, L, O, I, B, Z; 3 and 6 a letter or digit; the rest digits).
+pub(crate) fn mbi(number: u32) -> String {
+    const LETTERS: &[u8; 20] = b"ACDEFGHJKMNPQRTUVWXY";
+    const LETTER_OR_DIGIT: &[u8; 30] = b"0123456789ACDEFGHJKMNPQRTUVWXY";
+    let mut rest = u64::from(number);
+    let mut take = |alphabet: &[u8]| {
+        let radix = alphabet.len() as u64;
+        let index = usize::try_from(rest % radix).unwrap_or(0);
+        rest /= radix;
+        alphabet.get(index).copied().map_or('0', char::from)
+    };
+    let digits = b"0123456789";
+    let positions: [&[u8]; 11] = [
+        b"123456789",
+        LETTERS,
+        LETTER_OR_DIGIT,
+        digits,
+        LETTERS,
+        LETTER_OR_DIGIT,
+        digits,
+        LETTERS,
+        LETTERS,
+        digits,
+        digits,
+    ];
+    positions.iter().map(|alphabet| take(alphabet)).collect()
 }
 
 fn next_visit_day(rng: &mut ChaCha8Rng, date: NaiveDate, visits_per_week: u8) -> NaiveDate {

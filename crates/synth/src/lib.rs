@@ -9,6 +9,7 @@
 
 mod defects;
 mod episode;
+mod org;
 mod tables;
 
 use cleanclaim_model::Encounter;
@@ -16,6 +17,15 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 pub use defects::{DEFECT_RATE, Defect};
+pub use org::{
+    Authorization, Clinic, DefectRates, OrgDay, OrgDefect, OrgSpec, OrgVisit, Organization,
+    Provider, is_medicare,
+};
+
+/// The timed codes the generators use; a missing-minutes defect strips one of these.
+const TIMED_CODES: [&str; 9] = [
+    "97110", "97112", "97116", "97140", "97530", "97535", "97035", "97760", "97129",
+];
 
 /// Yields synthetic encounters from a seed, forever; take as many as you need.
 #[derive(Debug)]
@@ -51,7 +61,7 @@ impl Iterator for Generator {
                 return Some(encounter);
             }
             self.n_episodes += 1;
-            let episode = episode::generate(&mut self.rng, self.n_episodes);
+            let episode = episode::generate(&mut self.rng, self.n_episodes, DEFECT_RATE);
             self.pending = episode.into_iter();
         }
     }

@@ -34,6 +34,9 @@ pub struct KpiFilter {
     pub to: Option<NaiveDate>,
     /// Only visits of these clinics (the caller's scope), when set.
     pub clinics: Option<Vec<String>>,
+    /// The day receivables are counted at (end of day); default: the day of the latest
+    /// transmission or posting.
+    pub as_of: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -85,6 +88,40 @@ pub struct AutoCleared {
     pub share: Option<f64>,
 }
 
+/// Open receivables at a day, as days of average daily charges (docs/kpis.md).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Receivables {
+    pub as_of: NaiveDate,
+    /// The trailing window the daily charge is averaged over.
+    pub window_days: i64,
+    /// Chains not yet adjudicated, and denied dollars not yet recovered.
+    pub insurance_open_cents: i64,
+    /// Patient responsibility of the latest adjudications (cleanclaim records no patient
+    /// payments: this is what patients were billed).
+    pub patient_open_cents: i64,
+    /// Charges of chains first sent in the window, over its days.
+    pub daily_charges_cents: i64,
+    pub days_insurance: Option<f64>,
+    pub days_total: Option<f64>,
+    /// Insurance open by age from the date of service: 0-30, 31-60, 61-90, 91-120, over 120.
+    pub aging_cents: [i64; 5],
+    /// Share of insurance open over 90 days, percent.
+    pub over_90_share: Option<f64>,
+}
+
+/// Denied dollars by month of service: denied on the first adjudication, and still denied on
+/// the latest (not recovered by a corrected claim or an appeal).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DeniedDollars {
+    pub month: String,
+    pub charges_cents: i64,
+    pub denied_cents: i64,
+    pub unrecovered_cents: i64,
+}
+
+/// Receivables are averaged over 90 days of charges (the project rule of shared KPI notes §3.7).
+pub const AR_WINDOW_DAYS: i64 = 90;
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Kpis {
     pub first_pass: Vec<FirstPass>,
@@ -92,6 +129,9 @@ pub struct Kpis {
     pub denials_over_period: Vec<CauseTotal>,
     pub submission_lag: Vec<Lag>,
     pub auto_cleared: Vec<AutoCleared>,
+    pub denied_dollars: Vec<DeniedDollars>,
+    /// None when nothing was sent by the day counted at.
+    pub receivables: Option<Receivables>,
 }
 
 struct Visit<'f> {
@@ -179,16 +219,27 @@ pub fn compute(facts: &KpiFacts, filter: &KpiFilter) -> Kpis {
         })
     };
 
+    let latest_fact = facts
+        .transmissions
+        .iter()
+        .map(|t| t.submitted_at.date_naive())
+        .chain(facts.adjudications.iter().map(|a| a.posted_at.date_naive()))
+        .max();
+    let as_of = filter.as_of.or(latest_fact);
+    let by_as_of = |at: chrono::DateTime<chrono::Utc>| as_of.is_none_or(|day| at.date_naive() <= day);
+
     struct Chain<'f> {
         first: chrono::DateTime<chrono::Utc>,
         transmissions: usize,
         resubmitted: bool,
         rejected: bool,
         first_adjudication: Option<&'f cleanclaim_store::AdjudicationFact>,
+        latest_adjudication: Option<&'f cleanclaim_store::AdjudicationFact>,
         date: NaiveDate,
+        charge_cents: i64,
     }
     let mut chains: BTreeMap<&str, Chain<'_>> = BTreeMap::new();
-    for t in &facts.transmissions {
+    for t in facts.transmissions.iter().filter(|t| by_as_of(t.submitted_at)) {
         let Some(visit) = visit_of(&t.claim_id) else {
             continue;
         };
@@ -198,22 +249,25 @@ pub fn compute(facts: &KpiFacts, filter: &KpiFilter) -> Kpis {
             resubmitted: false,
             rejected: false,
             first_adjudication: None,
+            latest_adjudication: None,
             date: visit.date,
+            charge_cents: t.total_cents,
         });
         chain.first = chain.first.min(t.submitted_at);
         chain.transmissions += 1;
         chain.resubmitted |= chain.transmissions > 1 || t.frequency != "1";
+        // Transmissions come in time order: the latest one's charges stand.
+        chain.charge_cents = t.total_cents;
     }
     for a in &facts.acknowledgments {
         if let Some(chain) = chains.get_mut(a.claim_id.as_str()) {
             chain.rejected |= !a.accepted;
         }
     }
-    for a in &facts.adjudications {
-        if let Some(chain) = chains.get_mut(a.claim_id.as_str())
-            && chain.first_adjudication.is_none()
-        {
-            chain.first_adjudication = Some(a);
+    for a in facts.adjudications.iter().filter(|a| by_as_of(a.posted_at)) {
+        if let Some(chain) = chains.get_mut(a.claim_id.as_str()) {
+            chain.first_adjudication.get_or_insert(a);
+            chain.latest_adjudication = Some(a);
         }
     }
     let denial_of = |a: &cleanclaim_store::AdjudicationFact| -> Option<String> {
@@ -258,6 +312,70 @@ pub fn compute(facts: &KpiFacts, filter: &KpiFilter) -> Kpis {
             .or_default()
             .push((chain.first.date_naive() - chain.date).num_days());
     }
+    let mut denied_dollars: BTreeMap<String, DeniedDollars> = BTreeMap::new();
+    for chain in chains.values() {
+        let service_month = month(chain.date);
+        let row = denied_dollars
+            .entry(service_month.clone())
+            .or_insert_with(|| DeniedDollars {
+                month: service_month,
+                charges_cents: 0,
+                denied_cents: 0,
+                unrecovered_cents: 0,
+            });
+        row.charges_cents = row.charges_cents.saturating_add(chain.charge_cents);
+        if let Some(first) = chain.first_adjudication.filter(|a| denial_of(a).is_some()) {
+            row.denied_cents = row.denied_cents.saturating_add(first.denied_cents);
+        }
+        if let Some(latest) = chain.latest_adjudication.filter(|a| denial_of(a).is_some()) {
+            row.unrecovered_cents = row.unrecovered_cents.saturating_add(latest.denied_cents);
+        }
+    }
+    let receivables = as_of.map(|day| {
+        let mut insurance = 0i64;
+        let mut patient = 0i64;
+        let mut aging = [0i64; 5];
+        let mut window_charges = 0i64;
+        for chain in chains.values() {
+            let open = match chain.latest_adjudication {
+                None => chain.charge_cents,
+                Some(a) => {
+                    patient = patient.saturating_add(a.patient_responsibility_cents);
+                    if denial_of(a).is_some() { a.denied_cents } else { 0 }
+                }
+            };
+            insurance = insurance.saturating_add(open);
+            let age = (day - chain.date).num_days();
+            let bucket = match age {
+                ..=30 => 0,
+                31..=60 => 1,
+                61..=90 => 2,
+                91..=120 => 3,
+                _ => 4,
+            };
+            if let Some(slot) = aging.get_mut(bucket) {
+                *slot = slot.saturating_add(open);
+            }
+            if (day - chain.first.date_naive()).num_days() < AR_WINDOW_DAYS {
+                window_charges = window_charges.saturating_add(chain.charge_cents);
+            }
+        }
+        let daily = window_charges as f64 / AR_WINDOW_DAYS as f64;
+        let days = |open: i64| (daily > 0.0).then(|| (open as f64 / daily * 10.0).round() / 10.0);
+        let over_90: i64 = aging.iter().skip(3).sum();
+        Receivables {
+            as_of: day,
+            window_days: AR_WINDOW_DAYS,
+            insurance_open_cents: insurance,
+            patient_open_cents: patient,
+            daily_charges_cents: daily.round() as i64,
+            days_insurance: days(insurance),
+            days_total: days(insurance.saturating_add(patient)),
+            aging_cents: aging,
+            over_90_share: (insurance > 0)
+                .then(|| (over_90 as f64 * 10_000.0 / insurance as f64).round() / 100.0),
+        }
+    });
     let mut visits_by_month: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
     for visit in visits.values() {
         let entry = visits_by_month
@@ -288,6 +406,8 @@ pub fn compute(facts: &KpiFacts, filter: &KpiFilter) -> Kpis {
         })
         .collect();
     Kpis {
+        denied_dollars: denied_dollars.into_values().collect(),
+        receivables: if chains.is_empty() { None } else { receivables },
         denials_over_period,
         first_pass: first_pass
             .into_values()

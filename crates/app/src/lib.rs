@@ -13,6 +13,7 @@
 pub mod access;
 pub mod acknowledgment;
 pub mod claim;
+pub mod demo;
 pub mod fhir;
 pub mod intake;
 pub mod interfaces;
@@ -28,6 +29,7 @@ pub use acknowledgment::{
     AckPosting, post_acknowledgments, post_acknowledgments_audited, set_summary,
 };
 pub use claim::{BuildError, MAX_DIAGNOSES, MAX_LINES, Resubmission, build_claims};
+pub use demo::{DemoCounts, DemoError, DemoEvent, DemoOptions, DemoReport, PAYMENT_LAG_DAYS, RUN_OUT_DAYS, run_demo};
 pub use intake::{
     Arrival, Change, ChunkReport, Duplicate, Intake, IntakeError, IntakeReport, intake,
 };
@@ -37,5 +39,5 @@ pub use remittance::{
 };
 pub use submit::{
     Delivery, Keep, Prepared, Resubmit, SubmitError, SubmitOptions, SubmitReport, Unbilled,
-    prepare, prepare_stored, prepare_stored_within, submit,
+    prepare, prepare_stored, prepare_stored_as_documented, prepare_stored_within, submit,
 };

@@ -227,8 +227,32 @@ pub async fn prepare_stored_within(
     scope: &Scope,
 ) -> Result<Prepared, SubmitError> {
     let ready = store.ready_to_bill_within(scope).await?;
-    let billed = store.billed_encounters(&ready).await?;
-    let targets: BTreeSet<String> = ready
+    prepare_targets(store, engine, profile, ready, false).await
+}
+
+/// Observe mode, as a clinic runs cleanclaim beside its old process before trusting it: every
+/// stored encounter not yet billed is built into claims as documented, held or not (the holds
+/// are recorded, not acted on). Encounters whose data a claim cannot carry are still left out.
+pub async fn prepare_stored_as_documented(
+    store: &Store,
+    engine: &Engine,
+    profile: &BillingProfile,
+) -> Result<Prepared, SubmitError> {
+    let scope = Scope::everything();
+    let mut unbilled = store.ready_to_bill_within(&scope).await?;
+    unbilled.extend(store.held_within(&scope).await?);
+    prepare_targets(store, engine, profile, unbilled, true).await
+}
+
+async fn prepare_targets(
+    store: &Store,
+    engine: &Engine,
+    profile: &BillingProfile,
+    candidates: Vec<String>,
+    as_documented: bool,
+) -> Result<Prepared, SubmitError> {
+    let billed = store.billed_encounters(&candidates).await?;
+    let targets: BTreeSet<String> = candidates
         .into_iter()
         .filter(|id| !billed.contains(id))
         .collect();
@@ -261,7 +285,12 @@ pub async fn prepare_stored_within(
         let mut scrubber = Scrubber::new(engine, context, ScrubOptions::default());
         let results = scrubber.scrub_batch(&visits);
         for (encounter, result) in visits.iter().zip(&results) {
-            if targets.contains(&encounter.id) {
+            if !targets.contains(&encounter.id) {
+                continue;
+            }
+            if as_documented {
+                bill_as_documented(&mut prepared, encounter, result);
+            } else {
                 add_encounter(&mut prepared, encounter, result);
             }
         }
@@ -273,12 +302,28 @@ pub async fn prepare_stored_within(
 /// Counts a held encounter, or builds the claims of a ready one.
 fn add_encounter(prepared: &mut Prepared, encounter: &Encounter, result: &ScrubResult<'_>) {
     if result.queue != Queue::ReadyToBill {
-        match prepared.held.iter_mut().find(|(q, _)| *q == result.queue) {
-            Some((_, n)) => *n += 1,
-            None => prepared.held.push((result.queue, 1)),
-        }
+        count_held(prepared, result.queue);
         return;
     }
+    build_into(prepared, encounter, result);
+}
+
+/// Builds the claims of an encounter whatever its queue (observe mode), counting a held one.
+fn bill_as_documented(prepared: &mut Prepared, encounter: &Encounter, result: &ScrubResult<'_>) {
+    if result.queue != Queue::ReadyToBill {
+        count_held(prepared, result.queue);
+    }
+    build_into(prepared, encounter, result);
+}
+
+fn count_held(prepared: &mut Prepared, queue: Queue) {
+    match prepared.held.iter_mut().find(|(q, _)| *q == queue) {
+        Some((_, n)) => *n += 1,
+        None => prepared.held.push((queue, 1)),
+    }
+}
+
+fn build_into(prepared: &mut Prepared, encounter: &Encounter, result: &ScrubResult<'_>) {
     match build_claims(encounter, &result.derivation, None) {
         Ok(built) => prepared
             .claims

@@ -32,10 +32,17 @@ fn visit(id: &str, d: u32, clinic: &str, discipline: &str, queue: &str, charge: 
 }
 
 fn sent(id: &str, d: u32, m: u32, frequency: &str) -> TransmissionFact {
+    let total_cents = match id {
+        "E1" => 20000,
+        "E2" => 15000,
+        "E4" => 22000,
+        _ => 18000,
+    };
     TransmissionFact {
         claim_id: id.into(),
         frequency: frequency.into(),
         submitted_at: Utc.with_ymd_and_hms(2026, m, d, 12, 0, 0).unwrap(),
+        total_cents,
     }
 }
 
@@ -47,6 +54,13 @@ fn paid(id: &str, denied: bool, denied_lines: i32, cause: Option<&str>) -> Adjud
         cause: cause.map(str::to_owned),
         charge_cents: 100,
         paid_cents: if denied { 0 } else { 60 },
+        // A denied claim's whole charge; a denied line's $50.
+        denied_cents: match (denied, denied_lines) {
+            (true, _) => 22000,
+            (false, 0) => 0,
+            (false, _) => 5000,
+        },
+        patient_responsibility_cents: if denied { 0 } else { 1000 },
         posted_at: Utc.with_ymd_and_hms(2026, 4, 2, 12, 0, 0).unwrap(),
     }
 }
@@ -244,4 +258,38 @@ fn the_period_rate_counts_every_billable_visit_of_the_period() {
         (authorization.visits, authorization.per_100_visits),
         (6, Some(16.67))
     );
+}
+
+#[test]
+fn receivables_and_denied_dollars_by_hand() {
+    let kpis = compute(&facts(), &KpiFilter::default());
+    // Counted at the latest fact, 04-02. Open: E4's denial ($220); patients owe $10 on each of
+    // the four paid chains. Charges first sent within 90 days: 200 + 150 + 180 + 220 + 180 =
+    // $930, $10.3333 a day: 220 / 10.3333 = 21.3 days, (220 + 40) / 10.3333 = 25.2.
+    let ar = kpis.receivables.unwrap();
+    assert_eq!(ar.as_of, day(2, 4));
+    assert_eq!((ar.insurance_open_cents, ar.patient_open_cents), (22000, 4000));
+    assert_eq!(ar.daily_charges_cents, 1033);
+    assert_eq!((ar.days_insurance, ar.days_total), (Some(21.3), Some(25.2)));
+    // E4's visit was on 03-04: 29 days old.
+    assert_eq!(ar.aging_cents, [22000, 0, 0, 0, 0]);
+    assert_eq!(ar.over_90_share, Some(0.0));
+    // Denied on first adjudication: E4 $220 and E5's line $50; E5's replacement was paid.
+    let denied = &kpis.denied_dollars[0];
+    assert_eq!(
+        (denied.month.as_str(), denied.charges_cents, denied.denied_cents, denied.unrecovered_cents),
+        ("2026-03", 93000, 27000, 22000)
+    );
+    // Counted on 03-10, before anything was adjudicated: every chain sent by then is open
+    // (E1, E2, E3, E5: 200 + 150 + 180 + 180 = $710), and E3 at its first send.
+    let early = compute(
+        &facts(),
+        &KpiFilter {
+            as_of: Some(day(10, 3)),
+            ..KpiFilter::default()
+        },
+    );
+    let ar = early.receivables.unwrap();
+    assert_eq!((ar.insurance_open_cents, ar.patient_open_cents), (71000, 0));
+    assert_eq!(ar.days_insurance, Some(90.0));
 }

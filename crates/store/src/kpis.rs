@@ -28,6 +28,8 @@ pub struct TransmissionFact {
     /// CLM05-3: 1 original, 7 replacement, 8 void.
     pub frequency: String,
     pub submitted_at: DateTime<Utc>,
+    /// CLM02: the claim's charges.
+    pub total_cents: i64,
 }
 
 /// One 999 or 277CA verdict on a claim.
@@ -47,6 +49,9 @@ pub struct AdjudicationFact {
     pub cause: Option<String>,
     pub charge_cents: i64,
     pub paid_cents: i64,
+    /// Dollars of the denied lines (or the whole charge of a denied claim).
+    pub denied_cents: i64,
+    pub patient_responsibility_cents: i64,
     pub posted_at: DateTime<Utc>,
 }
 
@@ -76,7 +81,7 @@ impl Store {
             .await?
         });
         let transmissions = on_pool!(&self.db, pool => {
-            sqlx::query_as("SELECT claim_id, frequency, submitted_at FROM submitted_claims ORDER BY submitted_at, claim_id")
+            sqlx::query_as("SELECT claim_id, frequency, submitted_at, total_cents FROM submitted_claims ORDER BY submitted_at, claim_id")
                 .fetch_all(pool)
                 .await?
         });
@@ -87,7 +92,8 @@ impl Store {
         });
         let adjudications = on_pool!(&self.db, pool => {
             sqlx::query_as(
-                "SELECT c.claim_id, c.denied, c.denied_lines, c.cause, c.charge_cents, c.paid_cents, r.posted_at
+                "SELECT c.claim_id, c.denied, c.denied_lines, c.cause, c.charge_cents, c.paid_cents,
+                        c.denied_cents, c.patient_responsibility_cents, r.posted_at
                  FROM remittance_claims c JOIN remittances r ON r.id = c.remittance_id
                  WHERE c.matched ORDER BY r.posted_at, r.id, c.seq",
             )

@@ -235,6 +235,19 @@ impl Store {
         }))
     }
 
+    /// The stored encounters whose latest scrub holds them (any queue but ready to bill),
+    /// within a scope.
+    pub async fn held_within(&self, scope: &Scope) -> Result<Vec<String>, StoreError> {
+        Ok(crate::on_pool!(&self.db, pool => {
+            let mut query = sqlx::QueryBuilder::new(format!(
+                "SELECT encounter_id FROM ({LATEST}) e WHERE e.queue <> 'ready_to_bill'"
+            ));
+            push_scope(&mut query, scope);
+            query.push(" ORDER BY e.encounter_id");
+            query.build_query_scalar().fetch_all(pool).await?
+        }))
+    }
+
     /// Each encounter's patient and clinic (latest version), for audit events.
     pub async fn filings_of(
         &self,

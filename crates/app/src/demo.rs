@@ -1,0 +1,435 @@
+//! The demo's workflow: a synthetic organization's months run through the same intake, scrub,
+//! submit and posting as the command line and the service, against the payer simulator, on a
+//! simulated clock (so lags, ages and days in A/R come out as over real months).
+//!
+//! Two periods:
+//! - **baseline**: the scrubber observes. Claims go out as documented, held or not, as a
+//!   clinic's old process would send them; the holds are recorded, nobody works them.
+//! - **worked**: billers work the holds before billing. A held visit whose defect is in the
+//!   record is corrected (a new version), an authorization hold is covered by the extension or
+//!   retro-authorization the payer grants; only ready-to-bill visits are billed.
+//!
+//! Every day: the payer's answers that are due are posted in the morning (999 and 277CA the
+//! next working day, the 835 two weeks after submission); visits whose notes are signed are
+//! taken in in the evening. On Fridays the holds are worked (worked period) and a claim file
+//! goes out. A run-out month after the period lets the last visits bill and be paid.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Utc, Weekday};
+use cleanclaim_billing::Engine;
+use cleanclaim_model::Encounter;
+use cleanclaim_payer::{PayerState, Rules, SimulateError, simulate};
+use cleanclaim_remit::CategoryMap;
+use cleanclaim_remit::ClaimOutcome;
+use cleanclaim_scrub::{AuthStatus, AuthorizationItem, ContextData};
+use cleanclaim_store::{Clock, Store, StoreError};
+use cleanclaim_synth::{Authorization, OrgVisit, Organization};
+use cleanclaim_x12::x837::BillingProfile;
+use cleanclaim_x12::x835::{ClaimPayment, Payment, ProviderAdjustment, TransactionTotals};
+use serde::Serialize;
+
+use crate::intake::{IntakeError, intake};
+use crate::remittance::{RemitError, RemitSink, RemitTally, RemittancePoster, read_remittance};
+use crate::submit::{
+    Delivery, SubmitError, SubmitOptions, prepare_stored, prepare_stored_as_documented, submit,
+};
+
+/// Days after the period during which claims still go out and answers still come back.
+pub const RUN_OUT_DAYS: u64 = 35;
+
+/// Days from submission to the payer's 835.
+pub const PAYMENT_LAG_DAYS: u64 = 14;
+
+#[derive(Debug)]
+pub struct DemoOptions {
+    /// Months at the start of the period in which the scrubber only observes.
+    pub baseline_months: u32,
+    pub profile: BillingProfile,
+    pub payer_rules: Rules,
+    pub categories: CategoryMap,
+}
+
+/// What the demo tells its caller as it goes.
+#[derive(Debug)]
+pub enum DemoEvent<'e> {
+    /// A Friday's billing is done.
+    Week {
+        date: NaiveDate,
+        counts: &'e DemoCounts,
+    },
+    /// A file went out or came back: `837`, `999`, `277` or `835`, named by its day.
+    File {
+        date: NaiveDate,
+        kind: &'static str,
+        text: &'e str,
+    },
+}
+
+/// What the demo did, for its summary.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DemoCounts {
+    pub visits: u64,
+    /// Held visits corrected by a new version (worked period).
+    pub corrected: u64,
+    /// Authorization holds covered by a grant the payer made (worked period).
+    pub authorized: u64,
+    pub files: u64,
+    pub claims: u64,
+    pub rejected_front_end: u64,
+    pub paid: u64,
+    pub denied: u64,
+    pub remittances_posted: u64,
+    pub acknowledgments_posted: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DemoReport {
+    pub counts: DemoCounts,
+    /// First and last day of the baseline and of the worked period.
+    pub baseline: (NaiveDate, NaiveDate),
+    pub worked: (NaiveDate, NaiveDate),
+    /// The day the run-out ended: the clock stands there.
+    pub as_of: NaiveDate,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("intake: {0}")]
+    Intake(#[from] IntakeError),
+    #[error("submitting claims: {0}")]
+    Submit(#[from] SubmitError),
+    #[error("the payer simulator: {0}")]
+    Simulate(#[from] SimulateError),
+    #[error("posting an 835: {0}")]
+    Remit(#[from] RemitError),
+    #[error("reading the payer's acknowledgment: {0}")]
+    Acknowledgment(#[from] cleanclaim_x12::X12Error),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A payer's answer waiting for its day.
+enum Answer {
+    Acknowledgment(String),
+    Remittance(String),
+}
+
+/// What a biller does for a held visit: the record as it should have been, and the
+/// authorization the payer grants for it.
+struct Fix {
+    corrected: Option<Box<Encounter>>,
+    authorization: Option<Authorization>,
+}
+
+/// Keeps the file in memory for the simulator.
+#[derive(Default)]
+struct InMemory(Option<String>);
+
+impl Delivery for InMemory {
+    fn deliver(&mut self, text: &str) -> std::io::Result<()> {
+        self.0 = Some(text.to_owned());
+        Ok(())
+    }
+
+    fn withdraw(&mut self) {
+        self.0 = None;
+    }
+}
+
+/// Posting needs no report: the figures come from the store.
+struct Discard;
+
+impl RemitSink for Discard {
+    fn payment(&mut self, _: &Payment, _: Option<DateTime<Utc>>) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn claim(&mut self, _: &ClaimPayment, _: &ClaimOutcome<'_>) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn provider_adjustment(&mut self, _: &ProviderAdjustment) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn end(&mut self, _: &TransactionTotals) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn at(date: NaiveDate, hour: u32) -> DateTime<Utc> {
+    date.and_time(NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or_default())
+        .and_utc()
+}
+
+fn add_days(date: NaiveDate, days: u64) -> NaiveDate {
+    date.checked_add_days(Days::new(days)).unwrap_or(date)
+}
+
+fn context_item(authorization: &Authorization) -> AuthorizationItem {
+    AuthorizationItem {
+        patient_id: authorization.patient_id.clone(),
+        payer_id: authorization.payer_id.clone(),
+        number: authorization.number.clone(),
+        from: authorization.from,
+        to: authorization.to,
+        disciplines: vec![authorization.discipline],
+        visits: Some(authorization.visits),
+        units: None,
+        used_visits: 0,
+        used_units: 0,
+        status: AuthStatus::Active,
+    }
+}
+
+/// The demo's state between days.
+struct Run<'a> {
+    store: &'a Store,
+    clock: &'a Clock,
+    engine: &'a Engine,
+    options: &'a DemoOptions,
+    payer: PayerState,
+    /// Visits by the day their notes are signed.
+    waiting: BTreeMap<NaiveDate, Vec<OrgVisit>>,
+    fixes: HashMap<String, Fix>,
+    answers: BTreeMap<NaiveDate, Vec<Answer>>,
+    counts: DemoCounts,
+}
+
+/// Runs the organization's period and its run-out; see the module docs.
+pub async fn run_demo(
+    store: &Store,
+    clock: &Clock,
+    engine: &Engine,
+    org: Organization,
+    options: &DemoOptions,
+    mut events: impl FnMut(DemoEvent<'_>),
+) -> Result<DemoReport, DemoError> {
+    let start = org.spec.start;
+    let end = org.spec.end();
+    let worked_from = start
+        .checked_add_months(chrono::Months::new(options.baseline_months))
+        .unwrap_or(start);
+    let last_day = add_days(end, RUN_OUT_DAYS);
+    let mut run = Run {
+        store,
+        clock,
+        engine,
+        options,
+        payer: PayerState::default(),
+        waiting: BTreeMap::new(),
+        fixes: HashMap::new(),
+        answers: BTreeMap::new(),
+        counts: DemoCounts::default(),
+    };
+    let mut days = org.peekable();
+    let mut date = start;
+    while date <= last_day {
+        if !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) {
+            clock.set(at(date, 8));
+            run.post_due(date).await?;
+            if let Some(day) = days.next_if(|d| d.date == date) {
+                run.arrive(day.visits);
+            }
+            clock.set(at(date, 17));
+            run.take_in(date).await?;
+            if date.weekday() == Weekday::Fri || date == last_day {
+                let worked = date >= worked_from;
+                if worked {
+                    run.work_holds().await?;
+                }
+                run.bill(date, worked, &mut events).await?;
+                events(DemoEvent::Week {
+                    date,
+                    counts: &run.counts,
+                });
+            }
+        }
+        date = add_days(date, 1);
+    }
+    clock.set(at(last_day, 18));
+    let day_before = |d: NaiveDate| d.pred_opt().unwrap_or(d);
+    Ok(DemoReport {
+        counts: run.counts,
+        baseline: (start, day_before(worked_from)),
+        worked: (worked_from, day_before(end)),
+        as_of: last_day,
+    })
+}
+
+impl Run<'_> {
+    /// Posts the acknowledgments and remittances due by `date`.
+    async fn post_due(&mut self, date: NaiveDate) -> Result<(), DemoError> {
+        let due: Vec<NaiveDate> = self.answers.range(..=date).map(|(d, _)| *d).collect();
+        for day in due {
+            for answer in self.answers.remove(&day).unwrap_or_default() {
+                match answer {
+                    Answer::Acknowledgment(text) => {
+                        let file = cleanclaim_x12::ack::read_acknowledgments(&text)?;
+                        crate::acknowledgment::post_acknowledgments(self.store, &file).await?;
+                        self.counts.acknowledgments_posted += 1;
+                    }
+                    Answer::Remittance(text) => {
+                        let poster = RemittancePoster::begin(self.store).await?;
+                        read_remittance(
+                            text.as_bytes(),
+                            &self.options.categories,
+                            Some(poster),
+                            &mut Discard,
+                            &mut RemitTally::default(),
+                        )
+                        .await?;
+                        self.counts.remittances_posted += 1;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A day's visits: the payer learns of the authorizations it issued, the fixes are
+    /// remembered, and each visit waits for its note.
+    fn arrive(&mut self, visits: Vec<OrgVisit>) {
+        for visit in visits {
+            self.counts.visits += 1;
+            if let Some(issued) = &visit.authorization {
+                self.payer
+                    .grant(&issued.number, issued.from, issued.to, issued.visits);
+            }
+            let fix = Fix {
+                corrected: visit.corrected.clone(),
+                authorization: visit.authorization_fix.clone(),
+            };
+            if fix.corrected.is_some() || fix.authorization.is_some() {
+                self.fixes.insert(visit.encounter.id.clone(), fix);
+            }
+            self.waiting
+                .entry(visit.documented_on)
+                .or_default()
+                .push(visit);
+        }
+    }
+
+    /// Takes in the visits whose notes are signed by `date`, with their authorizations.
+    async fn take_in(&mut self, date: NaiveDate) -> Result<(), DemoError> {
+        let due: Vec<NaiveDate> = self.waiting.range(..=date).map(|(d, _)| *d).collect();
+        let mut encounters = Vec::new();
+        let mut context = ContextData::default();
+        for day in due {
+            for visit in self.waiting.remove(&day).unwrap_or_default() {
+                if let Some(issued) = &visit.authorization {
+                    context.authorizations.push(context_item(issued));
+                }
+                encounters.push(visit.encounter);
+            }
+        }
+        if !encounters.is_empty() {
+            intake(self.store, self.engine, &context, &encounters, &[]).await?;
+        }
+        Ok(())
+    }
+
+    /// Fixes every held visit that has a fix: a corrected version, and the payer's grant
+    /// taken into the authorization ledger.
+    async fn work_holds(&mut self) -> Result<(), DemoError> {
+        let held = self
+            .store
+            .held_within(&cleanclaim_store::Scope::everything())
+            .await?;
+        let mut corrected = Vec::new();
+        let mut granted: BTreeMap<String, Authorization> = BTreeMap::new();
+        for id in held {
+            let Some(fix) = self.fixes.remove(&id) else {
+                continue;
+            };
+            if let Some(record) = fix.corrected {
+                corrected.push(*record);
+                self.counts.corrected += 1;
+            }
+            if let Some(authorization) = fix.authorization {
+                self.counts.authorized += 1;
+                granted.insert(authorization.number.clone(), authorization);
+            }
+        }
+        let mut context = ContextData::default();
+        for authorization in granted.values() {
+            self.payer.grant(
+                &authorization.number,
+                authorization.from,
+                authorization.to,
+                authorization.visits,
+            );
+            context.authorizations.push(context_item(authorization));
+        }
+        if !corrected.is_empty() || !context.authorizations.is_empty() {
+            intake(self.store, self.engine, &context, &corrected, &[]).await?;
+        }
+        Ok(())
+    }
+
+    /// Sends a claim file (ready visits only when `worked`, every unbilled visit otherwise)
+    /// and queues the payer's answers.
+    async fn bill(
+        &mut self,
+        date: NaiveDate,
+        worked: bool,
+        events: &mut impl FnMut(DemoEvent<'_>),
+    ) -> Result<(), DemoError> {
+        let profile = &self.options.profile;
+        let prepared = if worked {
+            prepare_stored(self.store, self.engine, profile).await?
+        } else {
+            prepare_stored_as_documented(self.store, self.engine, profile).await?
+        };
+        // What goes out as documented is not worked afterwards.
+        for id in prepared.encounter_ids() {
+            self.fixes.remove(&id);
+        }
+        if !prepared.has_claims() {
+            return Ok(());
+        }
+        let options = SubmitOptions {
+            resubmissions: Vec::new(),
+            allow_resend: false,
+            all_or_nothing: false,
+            line_breaks: false,
+            created: self.clock.now().naive_utc(),
+        };
+        let mut delivery = InMemory::default();
+        let report = submit(self.store, profile, prepared, &options, &mut delivery).await?;
+        let Some(text) = delivery.0 else {
+            return Ok(());
+        };
+        self.counts.files += 1;
+        self.counts.claims += report.claims.len() as u64;
+        let payer_day = add_days(date, 1);
+        let answers = simulate(&text, &self.options.payer_rules, &mut self.payer, payer_day)?;
+        let file = |kind, text| DemoEvent::File { date, kind, text };
+        events(file("837", &text));
+        events(file("999", &answers.ack_999));
+        for (kind, text) in [("277", &answers.ack_277ca), ("835", &answers.remittance_835)] {
+            if let Some(text) = text {
+                events(file(kind, text));
+            }
+        }
+        let summary = &answers.summary;
+        self.counts.rejected_front_end += summary.rejected_front_end as u64;
+        self.counts.paid += summary.paid as u64;
+        self.counts.denied += summary.denied as u64;
+        let next_working_day = match date.weekday() {
+            Weekday::Fri => add_days(date, 3),
+            Weekday::Sat => add_days(date, 2),
+            _ => payer_day,
+        };
+        let acks = self.answers.entry(next_working_day).or_default();
+        acks.push(Answer::Acknowledgment(answers.ack_999));
+        if let Some(ack) = answers.ack_277ca {
+            acks.push(Answer::Acknowledgment(ack));
+        }
+        if let Some(remit) = answers.remittance_835 {
+            self.answers
+                .entry(add_days(date, PAYMENT_LAG_DAYS))
+                .or_default()
+                .push(Answer::Remittance(remit));
+        }
+        Ok(())
+    }
+}

@@ -30,6 +30,9 @@ pub struct KpiArgs {
     /// Visits on or before this date of service.
     #[arg(long)]
     to: Option<NaiveDate>,
+    /// Count receivables at the end of this day (default: the latest transmission or posting).
+    #[arg(long)]
+    as_of: Option<NaiveDate>,
     /// `table`, `json` or `csv`.
     #[arg(long, default_value = "table")]
     format: String,
@@ -47,6 +50,7 @@ pub fn run(args: &KpiArgs) -> anyhow::Result<Outcome> {
         from: args.from,
         to: args.to,
         clinics: None,
+        as_of: args.as_of,
     };
     let kpis = compute(&facts, &filter);
     match args.format.as_str() {
@@ -106,6 +110,36 @@ fn table(kpis: &Kpis) -> String {
             r.visits,
             r.auto_cleared,
             rate(r.share)
+        ));
+    }
+    out.push_str("\nDenied dollars (by month of service): denied on the first adjudication, not recovered since\n  month    charges       denied        not recovered\n");
+    let dollars = |cents: i64| format!("{}.{:02}", cents / 100, (cents % 100).abs());
+    for r in &kpis.denied_dollars {
+        out.push_str(&format!(
+            "  {}  {:>12}  {:>12}  {:>12}\n",
+            r.month,
+            dollars(r.charges_cents),
+            dollars(r.denied_cents),
+            dollars(r.unrecovered_cents)
+        ));
+    }
+    if let Some(ar) = &kpis.receivables {
+        let days = |v: Option<f64>| v.map_or_else(|| "-".into(), |v| format!("{v:.1}"));
+        out.push_str(&format!(
+            "\nReceivables at {}: insurance {} open, patients {}; {} a day of charges ({} days)\n  days in A/R: insurance {}, total {}\n  insurance by age from service: 0-30 {}, 31-60 {}, 61-90 {}, 91-120 {}, over 120 {} ({} over 90 days)\n",
+            ar.as_of,
+            dollars(ar.insurance_open_cents),
+            dollars(ar.patient_open_cents),
+            dollars(ar.daily_charges_cents),
+            ar.window_days,
+            days(ar.days_insurance),
+            days(ar.days_total),
+            dollars(ar.aging_cents[0]),
+            dollars(ar.aging_cents[1]),
+            dollars(ar.aging_cents[2]),
+            dollars(ar.aging_cents[3]),
+            dollars(ar.aging_cents[4]),
+            rate(ar.over_90_share),
         ));
     }
     out

@@ -8,6 +8,7 @@
 mod ack;
 mod audit;
 mod claims;
+mod demo;
 mod files;
 mod generate;
 mod grouping;
@@ -59,6 +60,9 @@ enum Command {
     },
     /// Write realistic synthetic encounters as NDJSON.
     Generate(generate::GenerateArgs),
+    /// Run a synthetic organization's months end to end (intake, scrub, claims, a simulated
+    /// payer, posting) on an embedded database, then serve the dashboard.
+    Demo(demo::DemoArgs),
     /// Check rule packs, explain a rule, write the rule reference.
     Rules {
         #[command(subcommand)]
@@ -136,6 +140,7 @@ fn main() -> ExitCode {
             which: SchemaKind::Encounter,
         } => print_schema(),
         Command::Generate(args) => generate::run(&args),
+        Command::Demo(args) => demo::run(&args),
         Command::Rules { command } => rules::run(&command),
         Command::Claims(args) => claims::run(&args),
         Command::Remit(args) => remit::run(&args),

@@ -45,10 +45,10 @@ impl Default for DefectRates {
             late_note: 0.05,
             missing_minutes: 0.025,
             expired_plan: 0.02,
-            exhausted_authorization: 0.10,
-            missing_authorization: 0.05,
-            wrong_modifier: 0.03,
-            telehealth_mistake: 0.01,
+            exhausted_authorization: 0.25,
+            missing_authorization: 0.08,
+            wrong_modifier: 0.05,
+            telehealth_mistake: 0.02,
         }
     }
 }

@@ -23,6 +23,8 @@ pub struct KpiQuery {
     discipline: Option<String>,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
+    /// The day receivables are counted at.
+    as_of: Option<NaiveDate>,
     format: Option<String>,
 }
 
@@ -61,6 +63,7 @@ pub async fn read(
         from: query.from,
         to: query.to,
         clinics: principal.scope.clinics.clone(),
+        as_of: query.as_of,
     };
     let facts = state.store().kpi_facts().await?;
     let kpis = compute(&facts, &filter);

@@ -208,6 +208,7 @@ async fn dashboard(
         from: date(&query.from),
         to: date(&query.to),
         clinics: principal.scope.clinics.clone(),
+        as_of: None,
     };
     let (facts, clinics) = match (
         state.store().kpi_facts().await,

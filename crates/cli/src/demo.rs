@@ -1,0 +1,300 @@
+//! `cleanclaim demo`: a synthetic organization's months through intake, scrub, claims, the
+//! payer simulator and posting on an embedded SQLite database, with a baseline period where the
+//! scrubber only observes and a period where holds are worked; then the before/after figures,
+//! and the dashboard served on loopback (`app::demo` has the workflow).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use clap::Args;
+use cleanclaim_app::kpis::{KpiFilter, Kpis, compute};
+use cleanclaim_app::{DemoEvent, DemoOptions, DemoReport, access, run_demo};
+use cleanclaim_store::{Clock, Store};
+use cleanclaim_synth::{DefectRates, OrgSpec, Organization};
+
+use crate::{Outcome, setup};
+
+/// The billing profile the demo's claims are written with (the example clinic's).
+const PROFILE: &str = include_str!("../../../examples/billing.toml");
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[arg(long, default_value_t = 3)]
+    clinics: u32,
+    /// Months of visits; the first half (rounded down) is the baseline.
+    #[arg(long, default_value_t = 6)]
+    months: u32,
+    /// Months in which the scrubber only observes (default: half the period).
+    #[arg(long)]
+    baseline_months: Option<u32>,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// The first day of the period (default: the first of the month `months` + 2 before today,
+    /// so the run-out ends before today).
+    #[arg(long)]
+    start: Option<NaiveDate>,
+    /// Visits a clinic sees a working day (15 providers: about 190 in a busy clinic).
+    #[arg(long, default_value_t = 60)]
+    visits_per_clinic_day: u32,
+    /// Every defect rate times this (1 = the built-in rates, 0 = no defects).
+    #[arg(long, default_value_t = 1.0)]
+    defect_scale: f64,
+    /// The folder for the database (`demo.db`) and, with --keep-files, the X12 files. It must
+    /// not hold a demo database already.
+    #[arg(long, default_value = "cleanclaim-demo")]
+    dir: PathBuf,
+    /// Keep every 837P, 999, 277CA and 835 in DIR/x12.
+    #[arg(long)]
+    keep_files: bool,
+    /// Serve the dashboard on this address when done.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Print the figures and stop, without serving.
+    #[arg(long)]
+    no_serve: bool,
+}
+
+fn default_start(months: u32) -> NaiveDate {
+    let today = chrono::Local::now().date_naive();
+    let this_month = today.with_day0(0).unwrap_or(today);
+    this_month
+        .checked_sub_months(chrono::Months::new(months + 2))
+        .unwrap_or(this_month)
+}
+
+use chrono::Datelike;
+
+pub fn run(args: &DemoArgs) -> anyhow::Result<Outcome> {
+    if args.months < 2 {
+        anyhow::bail!("--months must be at least 2: a baseline and a worked period");
+    }
+    let baseline_months = args.baseline_months.unwrap_or(args.months / 2);
+    if baseline_months == 0 || baseline_months >= args.months {
+        anyhow::bail!("--baseline-months must leave both periods at least a month");
+    }
+    if !(0.0..=20.0).contains(&args.defect_scale) {
+        anyhow::bail!("--defect-scale must be between 0 and 20");
+    }
+    std::fs::create_dir_all(&args.dir)
+        .with_context(|| format!("cannot create `{}`", args.dir.display()))?;
+    let db_path = args.dir.join("demo.db");
+    if db_path.exists() {
+        anyhow::bail!(
+            "`{}` exists: remove it, or give another --dir",
+            db_path.display()
+        );
+    }
+    let files = args.keep_files.then(|| args.dir.join("x12"));
+    if let Some(folder) = &files {
+        std::fs::create_dir_all(folder)
+            .with_context(|| format!("cannot create `{}`", folder.display()))?;
+    }
+    let start = args.start.unwrap_or_else(|| default_start(args.months));
+    let spec = OrgSpec {
+        visits_per_clinic_day: args.visits_per_clinic_day.max(1),
+        rates: DefectRates::default().scaled(args.defect_scale),
+        ..OrgSpec::new(args.clinics.max(1), args.months, args.seed, start)
+    };
+    let engine = setup::engine(None, None, None)?;
+    let options = DemoOptions {
+        baseline_months,
+        profile: toml::from_str(PROFILE).context("the built-in billing profile")?,
+        payer_rules: cleanclaim_payer::Rules::builtin()?,
+        categories: cleanclaim_remit::CategoryMap::builtin()?,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let url = format!("sqlite://{}", db_path.display());
+        let clock = Clock::simulated(start.and_hms_opt(8, 0, 0).unwrap_or_default().and_utc());
+        let store = Store::connect(&url).await?.with_clock(clock.clone());
+        let org = Organization::new(spec);
+        for clinic in &org.clinics {
+            store
+                .put_clinic(&cleanclaim_store::Clinic {
+                    id: clinic.id.clone(),
+                    name: clinic.name.clone(),
+                })
+                .await?;
+        }
+        eprintln!(
+            "cleanclaim demo: {} clinics, {} months from {start} ({} of baseline), seed {}, into {}",
+            org.clinics.len(),
+            args.months,
+            baseline_months,
+            args.seed,
+            db_path.display()
+        );
+        let began = Instant::now();
+        let mut write_error: Option<anyhow::Error> = None;
+        let report = run_demo(&store, &clock, &engine, org, &options, |event| match event {
+            DemoEvent::Week { date, counts } => {
+                if date.day() <= 7 {
+                    eprintln!(
+                        "  {date}: {} visits, {} claims sent, {} paid, {} denied, {} rejected ({:.0} s)",
+                        counts.visits,
+                        counts.claims,
+                        counts.paid,
+                        counts.denied,
+                        counts.rejected_front_end,
+                        began.elapsed().as_secs_f64()
+                    );
+                }
+            }
+            DemoEvent::File { date, kind, text } => {
+                if let Some(folder) = &files
+                    && write_error.is_none()
+                    && let Err(error) = keep(folder, date, kind, text)
+                {
+                    write_error = Some(error);
+                }
+            }
+        })
+        .await?;
+        if let Some(error) = write_error {
+            return Err(error);
+        }
+        let facts = store.kpi_facts().await?;
+        print_summary(&report, &facts, began.elapsed().as_secs_f64());
+        if args.no_serve {
+            store.close().await;
+            return anyhow::Ok(());
+        }
+        serve(store, engine, options, args.listen).await
+    })?;
+    Ok(Outcome::Clean)
+}
+
+/// Writes one file of the exchange as DIR/x12/DATE-N.KIND.
+fn keep(folder: &Path, date: NaiveDate, kind: &str, text: &str) -> anyhow::Result<()> {
+    let path = (1..)
+        .map(|n| folder.join(format!("{date}-{n}.{kind}")))
+        .find(|p| !p.exists())
+        .unwrap_or_else(|| folder.join(format!("{date}.{kind}")));
+    std::fs::write(&path, text).with_context(|| format!("cannot write `{}`", path.display()))
+}
+
+fn period(facts: &cleanclaim_store::KpiFacts, from: NaiveDate, to: NaiveDate, as_of: NaiveDate) -> Kpis {
+    compute(
+        facts,
+        &KpiFilter {
+            from: Some(from),
+            to: Some(to),
+            as_of: Some(as_of),
+            ..KpiFilter::default()
+        },
+    )
+}
+
+/// The figures of one period: first-pass rate, denials per 100 visits, days in A/R at the
+/// period's end plus the run-out, denied dollars not recovered.
+struct Figures {
+    first_pass: Option<f64>,
+    denials_per_100: f64,
+    days_in_ar: Option<f64>,
+    unrecovered_cents: i64,
+    charges_cents: i64,
+}
+
+fn figures(kpis: &Kpis) -> Figures {
+    let chains: usize = kpis.first_pass.iter().map(|r| r.chains - r.pending).sum();
+    let clean: usize = kpis.first_pass.iter().map(|r| r.clean).sum();
+    Figures {
+        first_pass: (chains > 0).then(|| clean as f64 * 100.0 / chains as f64),
+        denials_per_100: kpis
+            .denials_over_period
+            .iter()
+            .filter_map(|c| c.per_100_visits)
+            .sum(),
+        days_in_ar: kpis.receivables.as_ref().and_then(|r| r.days_insurance),
+        unrecovered_cents: kpis.denied_dollars.iter().map(|d| d.unrecovered_cents).sum(),
+        charges_cents: kpis.denied_dollars.iter().map(|d| d.charges_cents).sum(),
+    }
+}
+
+fn print_summary(report: &DemoReport, facts: &cleanclaim_store::KpiFacts, seconds: f64) {
+    let c = &report.counts;
+    println!(
+        "\n{} visits; {} claims in {} files: {} paid, {} denied, {} rejected at the front end; {} holds corrected, {} authorizations granted ({seconds:.1} s)",
+        c.visits, c.claims, c.files, c.paid, c.denied, c.rejected_front_end, c.corrected, c.authorized
+    );
+    // Each period is counted the same time after it ended: the run-out.
+    let run_out = |end: NaiveDate| {
+        end.checked_add_days(chrono::Days::new(cleanclaim_app::RUN_OUT_DAYS))
+            .unwrap_or(end)
+    };
+    let (b_from, b_to) = report.baseline;
+    let (w_from, w_to) = report.worked;
+    let before = figures(&period(facts, b_from, b_to, run_out(b_to)));
+    let after = figures(&period(facts, w_from, w_to, run_out(w_to)));
+    let pct = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.1}%"));
+    let days = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.1}"));
+    let dollars = |cents: i64| format!("${}", cents / 100);
+    let share = |part: i64, whole: i64| {
+        if whole > 0 {
+            format!("{:.1}%", part as f64 * 100.0 / whole as f64)
+        } else {
+            "-".to_owned()
+        }
+    };
+    println!("\n{:<44} {:>16} {:>16}", "", format!("baseline {b_from}"), format!("worked {w_from}"));
+    println!("{:<44} {:>16} {:>16}", "first-pass clean claim rate", pct(before.first_pass), pct(after.first_pass));
+    println!("{:<44} {:>16.1} {:>16.1}", "denials per 100 visits", before.denials_per_100, after.denials_per_100);
+    println!(
+        "{:<44} {:>16} {:>16}",
+        format!("days in A/R (insurance, {} days after)", cleanclaim_app::RUN_OUT_DAYS),
+        days(before.days_in_ar),
+        days(after.days_in_ar)
+    );
+    println!(
+        "{:<44} {:>16} {:>16}",
+        "denied dollars not recovered",
+        dollars(before.unrecovered_cents),
+        dollars(after.unrecovered_cents)
+    );
+    println!(
+        "{:<44} {:>16} {:>16}",
+        "  as a share of charges",
+        share(before.unrecovered_cents, before.charges_cents),
+        share(after.unrecovered_cents, after.charges_cents)
+    );
+}
+
+async fn serve(
+    store: Store,
+    engine: cleanclaim_billing::Engine,
+    options: DemoOptions,
+    listen: SocketAddr,
+) -> anyhow::Result<()> {
+    let password = access::ensure_first_admin(&store).await?;
+    let state = cleanclaim_server::AppState::with_billing(
+        store.clone(),
+        engine,
+        Some(options.profile),
+        options.categories,
+    );
+    let listener = std::net::TcpListener::bind(listen)
+        .with_context(|| format!("cannot listen on {listen} (give another --listen)"))?;
+    let address = listener.local_addr()?;
+    listener.set_nonblocking(true)?;
+    let listener = tokio::net::TcpListener::from_std(listener)?;
+    println!("\nThe dashboard: http://{address}/dashboard");
+    match password {
+        Some(password) => println!("Sign in as `{}` with the password {password}", access::FIRST_ADMIN),
+        None => println!("Sign in as `{}`", access::FIRST_ADMIN),
+    }
+    println!("Ctrl-C stops the server; the database stays in its folder.");
+    cleanclaim_server::serve(
+        listener,
+        state,
+        cleanclaim_server::ServeOptions::default(),
+        crate::serve::shutdown(),
+    )
+    .await?;
+    store.close().await;
+    Ok(())
+}

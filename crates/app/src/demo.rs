@@ -25,8 +25,8 @@ use cleanclaim_remit::ClaimOutcome;
 use cleanclaim_scrub::{AuthStatus, AuthorizationItem, ContextData};
 use cleanclaim_store::{Clock, Store, StoreError};
 use cleanclaim_synth::{Authorization, OrgVisit, Organization};
-use cleanclaim_x12::x837::BillingProfile;
 use cleanclaim_x12::x835::{ClaimPayment, Payment, ProviderAdjustment, TransactionTotals};
+use cleanclaim_x12::x837::BillingProfile;
 use serde::Serialize;
 
 use crate::intake::{IntakeError, intake};
@@ -405,7 +405,10 @@ impl Run<'_> {
         let file = |kind, text| DemoEvent::File { date, kind, text };
         events(file("837", &text));
         events(file("999", &answers.ack_999));
-        for (kind, text) in [("277", &answers.ack_277ca), ("835", &answers.remittance_835)] {
+        for (kind, text) in [
+            ("277", &answers.ack_277ca),
+            ("835", &answers.remittance_835),
+        ] {
             if let Some(text) = text {
                 events(file(kind, text));
             }

@@ -226,7 +226,8 @@ pub fn compute(facts: &KpiFacts, filter: &KpiFilter) -> Kpis {
         .chain(facts.adjudications.iter().map(|a| a.posted_at.date_naive()))
         .max();
     let as_of = filter.as_of.or(latest_fact);
-    let by_as_of = |at: chrono::DateTime<chrono::Utc>| as_of.is_none_or(|day| at.date_naive() <= day);
+    let by_as_of =
+        |at: chrono::DateTime<chrono::Utc>| as_of.is_none_or(|day| at.date_naive() <= day);
 
     struct Chain<'f> {
         first: chrono::DateTime<chrono::Utc>,
@@ -239,7 +240,11 @@ pub fn compute(facts: &KpiFacts, filter: &KpiFilter) -> Kpis {
         charge_cents: i64,
     }
     let mut chains: BTreeMap<&str, Chain<'_>> = BTreeMap::new();
-    for t in facts.transmissions.iter().filter(|t| by_as_of(t.submitted_at)) {
+    for t in facts
+        .transmissions
+        .iter()
+        .filter(|t| by_as_of(t.submitted_at))
+    {
         let Some(visit) = visit_of(&t.claim_id) else {
             continue;
         };
@@ -341,7 +346,11 @@ pub fn compute(facts: &KpiFacts, filter: &KpiFilter) -> Kpis {
                 None => chain.charge_cents,
                 Some(a) => {
                     patient = patient.saturating_add(a.patient_responsibility_cents);
-                    if denial_of(a).is_some() { a.denied_cents } else { 0 }
+                    if denial_of(a).is_some() {
+                        a.denied_cents
+                    } else {
+                        0
+                    }
                 }
             };
             insurance = insurance.saturating_add(open);

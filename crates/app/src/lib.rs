@@ -29,7 +29,10 @@ pub use acknowledgment::{
     AckPosting, post_acknowledgments, post_acknowledgments_audited, set_summary,
 };
 pub use claim::{BuildError, MAX_DIAGNOSES, MAX_LINES, Resubmission, build_claims};
-pub use demo::{DemoCounts, DemoError, DemoEvent, DemoOptions, DemoReport, PAYMENT_LAG_DAYS, RUN_OUT_DAYS, run_demo};
+pub use demo::{
+    DemoCounts, DemoError, DemoEvent, DemoOptions, DemoReport, PAYMENT_LAG_DAYS, RUN_OUT_DAYS,
+    run_demo,
+};
 pub use intake::{
     Arrival, Change, ChunkReport, Duplicate, Intake, IntakeError, IntakeReport, intake,
 };

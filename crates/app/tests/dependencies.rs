@@ -25,7 +25,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "app",
         &[
-            "model", "billing", "scrub", "x12", "remit", "store", "hl7", "emr",
+            "model", "billing", "scrub", "x12", "remit", "store", "hl7", "emr", "synth", "payer",
         ],
     ),
     (

@@ -268,7 +268,10 @@ fn receivables_and_denied_dollars_by_hand() {
     // $930, $10.3333 a day: 220 / 10.3333 = 21.3 days, (220 + 40) / 10.3333 = 25.2.
     let ar = kpis.receivables.unwrap();
     assert_eq!(ar.as_of, day(2, 4));
-    assert_eq!((ar.insurance_open_cents, ar.patient_open_cents), (22000, 4000));
+    assert_eq!(
+        (ar.insurance_open_cents, ar.patient_open_cents),
+        (22000, 4000)
+    );
     assert_eq!(ar.daily_charges_cents, 1033);
     assert_eq!((ar.days_insurance, ar.days_total), (Some(21.3), Some(25.2)));
     // E4's visit was on 03-04: 29 days old.
@@ -277,7 +280,12 @@ fn receivables_and_denied_dollars_by_hand() {
     // Denied on first adjudication: E4 $220 and E5's line $50; E5's replacement was paid.
     let denied = &kpis.denied_dollars[0];
     assert_eq!(
-        (denied.month.as_str(), denied.charges_cents, denied.denied_cents, denied.unrecovered_cents),
+        (
+            denied.month.as_str(),
+            denied.charges_cents,
+            denied.denied_cents,
+            denied.unrecovered_cents
+        ),
         ("2026-03", 93000, 27000, 22000)
     );
     // Counted on 03-10, before anything was adjudicated: every chain sent by then is open

@@ -178,7 +178,12 @@ fn keep(folder: &Path, date: NaiveDate, kind: &str, text: &str) -> anyhow::Resul
     std::fs::write(&path, text).with_context(|| format!("cannot write `{}`", path.display()))
 }
 
-fn period(facts: &cleanclaim_store::KpiFacts, from: NaiveDate, to: NaiveDate, as_of: NaiveDate) -> Kpis {
+fn period(
+    facts: &cleanclaim_store::KpiFacts,
+    from: NaiveDate,
+    to: NaiveDate,
+    as_of: NaiveDate,
+) -> Kpis {
     compute(
         facts,
         &KpiFilter {
@@ -211,7 +216,11 @@ fn figures(kpis: &Kpis) -> Figures {
             .filter_map(|c| c.per_100_visits)
             .sum(),
         days_in_ar: kpis.receivables.as_ref().and_then(|r| r.days_insurance),
-        unrecovered_cents: kpis.denied_dollars.iter().map(|d| d.unrecovered_cents).sum(),
+        unrecovered_cents: kpis
+            .denied_dollars
+            .iter()
+            .map(|d| d.unrecovered_cents)
+            .sum(),
         charges_cents: kpis.denied_dollars.iter().map(|d| d.charges_cents).sum(),
     }
 }
@@ -220,7 +229,14 @@ fn print_summary(report: &DemoReport, facts: &cleanclaim_store::KpiFacts, second
     let c = &report.counts;
     println!(
         "\n{} visits; {} claims in {} files: {} paid, {} denied, {} rejected at the front end; {} holds corrected, {} authorizations granted ({seconds:.1} s)",
-        c.visits, c.claims, c.files, c.paid, c.denied, c.rejected_front_end, c.corrected, c.authorized
+        c.visits,
+        c.claims,
+        c.files,
+        c.paid,
+        c.denied,
+        c.rejected_front_end,
+        c.corrected,
+        c.authorized
     );
     // Each period is counted the same time after it ended: the run-out.
     let run_out = |end: NaiveDate| {
@@ -241,12 +257,28 @@ fn print_summary(report: &DemoReport, facts: &cleanclaim_store::KpiFacts, second
             "-".to_owned()
         }
     };
-    println!("\n{:<44} {:>16} {:>16}", "", format!("baseline {b_from}"), format!("worked {w_from}"));
-    println!("{:<44} {:>16} {:>16}", "first-pass clean claim rate", pct(before.first_pass), pct(after.first_pass));
-    println!("{:<44} {:>16.1} {:>16.1}", "denials per 100 visits", before.denials_per_100, after.denials_per_100);
+    println!(
+        "\n{:<44} {:>16} {:>16}",
+        "",
+        format!("baseline {b_from}"),
+        format!("worked {w_from}")
+    );
     println!(
         "{:<44} {:>16} {:>16}",
-        format!("days in A/R (insurance, {} days after)", cleanclaim_app::RUN_OUT_DAYS),
+        "first-pass clean claim rate",
+        pct(before.first_pass),
+        pct(after.first_pass)
+    );
+    println!(
+        "{:<44} {:>16.1} {:>16.1}",
+        "denials per 100 visits", before.denials_per_100, after.denials_per_100
+    );
+    println!(
+        "{:<44} {:>16} {:>16}",
+        format!(
+            "days in A/R (insurance, {} days after)",
+            cleanclaim_app::RUN_OUT_DAYS
+        ),
         days(before.days_in_ar),
         days(after.days_in_ar)
     );
@@ -284,7 +316,10 @@ async fn serve(
     let listener = tokio::net::TcpListener::from_std(listener)?;
     println!("\nThe dashboard: http://{address}/dashboard");
     match password {
-        Some(password) => println!("Sign in as `{}` with the password {password}", access::FIRST_ADMIN),
+        Some(password) => println!(
+            "Sign in as `{}` with the password {password}",
+            access::FIRST_ADMIN
+        ),
         None => println!("Sign in as `{}`", access::FIRST_ADMIN),
     }
     println!("Ctrl-C stops the server; the database stays in its folder.");

@@ -527,7 +527,7 @@ fn clinic(index: u32) -> Clinic {
             let npi = Npi::with_check_digit(70_000_000 + index * 100 + seat);
             // One in four providers works four days; which day off turns with the seat.
             let mut works = [true; 5];
-            if seat % 4 == 0
+            if seat.is_multiple_of(4)
                 && let Some(day) = works.get_mut(usize::try_from(seat % 5).unwrap_or(0))
             {
                 *day = false;

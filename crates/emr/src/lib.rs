@@ -9,6 +9,7 @@
 //! Invariant: no I/O. Callers hand in text and get records or positioned issues back.
 
 pub mod channel;
+pub mod csv_export;
 pub mod csv_import;
 
 pub mod fhir;
@@ -16,6 +17,7 @@ pub mod hl7;
 mod visit;
 
 pub use channel::{Channel, ChannelError, Channels};
+pub use csv_export::csv_for;
 pub use csv_import::{CsvError, CsvImport, CsvMapping, RejectedRow};
 pub use hl7::{
     ChannelBuilder, Mapped, MappingIssue, PatientRecord, ScheduledVisit, Sender, channel_toml,

@@ -11,6 +11,7 @@
 pub mod export;
 mod outcome;
 mod resources;
+mod visit_bundle;
 
 use std::collections::HashMap;
 
@@ -21,6 +22,7 @@ use serde_json::{Map, Value, json};
 
 pub use outcome::{OperationOutcome, OutcomeIssue};
 use resources::{CodeableConcept, Reference};
+pub use visit_bundle::bundle_for;
 
 use crate::visit::{discipline_of_role, visit_type};
 

@@ -164,7 +164,8 @@ fn add_days(date: NaiveDate, days: u64) -> NaiveDate {
     date.checked_add_days(Days::new(days)).unwrap_or(date)
 }
 
-fn context_item(authorization: &Authorization) -> AuthorizationItem {
+/// The scrubber's ledger record (an `authorizations.json` entry) of a synthetic authorization.
+pub fn ledger_item(authorization: &Authorization) -> AuthorizationItem {
     AuthorizationItem {
         patient_id: authorization.patient_id.clone(),
         payer_id: authorization.payer_id.clone(),
@@ -316,7 +317,7 @@ impl Run<'_> {
         for day in due {
             for visit in self.waiting.remove(&day).unwrap_or_default() {
                 if let Some(issued) = &visit.authorization {
-                    context.authorizations.push(context_item(issued));
+                    context.authorizations.push(ledger_item(issued));
                 }
                 encounters.push(visit.encounter);
             }
@@ -357,7 +358,7 @@ impl Run<'_> {
                 authorization.to,
                 authorization.visits,
             );
-            context.authorizations.push(context_item(authorization));
+            context.authorizations.push(ledger_item(authorization));
         }
         if !corrected.is_empty() || !context.authorizations.is_empty() {
             intake(self.store, self.engine, &context, &corrected, &[]).await?;

@@ -11,6 +11,7 @@ mod claims;
 mod demo;
 mod files;
 mod generate;
+mod generate_org;
 mod grouping;
 mod ingest;
 mod input;

@@ -43,8 +43,23 @@ fn templates() -> &'static Environment<'static> {
             // build defect, reported by render() as a 500 rather than a panic here.
             let _ = env.add_template(name, text);
         }
+        env.add_filter("dollars", dollars);
         env
     })
+}
+
+/// Cents as dollars with thousands separators: 1234567 → "$12,345.67".
+fn dollars(cents: i64) -> String {
+    let whole = (cents / 100).unsigned_abs().to_string();
+    let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
+    for (n, digit) in whole.chars().enumerate() {
+        if n > 0 && (whole.len() - n) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    let sign = if cents < 0 { "-" } else { "" };
+    format!("{sign}${grouped}.{:02}", (cents % 100).unsigned_abs())
 }
 
 fn render(name: &str, values: minijinja::Value) -> Response {
@@ -418,6 +433,15 @@ async fn resolve(
 mod tests {
     #![allow(clippy::unwrap_used, reason = "tests")]
     use super::*;
+
+    #[test]
+    fn dollars_are_grouped_by_thousands_with_cents() {
+        assert_eq!(dollars(0), "$0.00");
+        assert_eq!(dollars(5), "$0.05");
+        assert_eq!(dollars(123_456), "$1,234.56");
+        assert_eq!(dollars(100_000_000), "$1,000,000.00");
+        assert_eq!(dollars(-2_050), "-$20.50");
+    }
 
     #[test]
     fn every_template_compiles() {

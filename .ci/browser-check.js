@@ -31,6 +31,8 @@ function check(condition, what) {
   const rate = await page.textContent('section[aria-labelledby=first-pass] tbody tr td:last-child');
   check(/\d+\.\d\d%/.test(rate), `a first-pass rate is shown (${rate.trim()})`);
   check(await page.isVisible('svg[role=img]'), 'the charts are drawn');
+  const receivables = await page.textContent('section[aria-labelledby=receivables]');
+  check(/\d+\.\d days in A\/R/.test(receivables) && /\$[\d,]+\.\d\d/.test(receivables), `days in A/R and open dollars are shown (${receivables.replace(/\s+/g, ' ').slice(0, 80)})`);
   const options = await page.$$eval('select[name=location] option', (o) => o.map((x) => x.textContent.trim()));
   check(options.includes('North Clinic') && !options.includes('South Clinic'), 'a north biller can pick only north');
   await page.screenshot({ path: `${shots}/dashboard.png` });

@@ -387,6 +387,16 @@ impl Organization {
         index: usize,
     ) -> Vec<OrgVisit> {
         let rates = self.spec.rates;
+        // Visits before the period were billed before it: an authorization of an episode
+        // under way is seen with what is left of it.
+        let before = first_in_period.unwrap_or(0);
+        let remaining = |mut authorization: Authorization| {
+            let used = u32::try_from(before).unwrap_or(u32::MAX);
+            authorization.visits = authorization.visits.saturating_sub(used);
+            authorization
+        };
+        let authorization = authorization.map(remaining);
+        let auth_defect = auth_defect.map(|(kind, fix, from)| (kind, remaining(fix), from));
         let mut visits = Vec::with_capacity(encounters.len());
         for (n, mut encounter) in encounters.into_iter().enumerate() {
             if first_in_period.is_none_or(|first| n < first) {

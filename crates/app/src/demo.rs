@@ -9,10 +9,11 @@
 //!   record is corrected (a new version), an authorization hold is covered by the extension or
 //!   retro-authorization the payer grants; only ready-to-bill visits are billed.
 //!
-//! Every day: the payer's answers that are due are posted in the morning (999 and 277CA the
-//! next working day, the 835 two weeks after submission); visits whose notes are signed are
-//! taken in in the evening. On Fridays the holds are worked (worked period) and a claim file
-//! goes out. A run-out month after the period lets the last visits bill and be paid.
+//! Every working day the payer's answers that are due are posted in the morning (999 and 277CA
+//! the next working day after a file, the 835 two weeks after submission). On Friday evenings
+//! the week's signed notes are taken in (one intake: each patient's history is scrubbed again
+//! once a week rather than at every visit), the holds are worked (worked period) and a claim
+//! file goes out. A run-out month after the period lets the last visits bill and be paid.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -230,9 +231,9 @@ pub async fn run_demo(
             if let Some(day) = days.next_if(|d| d.date == date) {
                 run.arrive(day.visits);
             }
-            clock.set(at(date, 17));
-            run.take_in(date).await?;
             if date.weekday() == Weekday::Fri || date == last_day {
+                clock.set(at(date, 17));
+                run.take_in(date).await?;
                 let worked = date >= worked_from;
                 if worked {
                     run.work_holds().await?;

@@ -238,10 +238,8 @@ pub async fn prepare_stored_as_documented(
     engine: &Engine,
     profile: &BillingProfile,
 ) -> Result<Prepared, SubmitError> {
-    let scope = Scope::everything();
-    let mut unbilled = store.ready_to_bill_within(&scope).await?;
-    unbilled.extend(store.held_within(&scope).await?);
-    prepare_targets(store, engine, profile, unbilled, true).await
+    let scrubbed = store.scrubbed_within(&Scope::everything()).await?;
+    prepare_targets(store, engine, profile, scrubbed, true).await
 }
 
 async fn prepare_targets(

@@ -238,9 +238,19 @@ impl Store {
     /// The stored encounters whose latest scrub holds them (any queue but ready to bill),
     /// within a scope.
     pub async fn held_within(&self, scope: &Scope) -> Result<Vec<String>, StoreError> {
+        self.latest_where(scope, "e.queue <> 'ready_to_bill'").await
+    }
+
+    /// Every stored encounter with a scrub result, held or ready, within a scope.
+    pub async fn scrubbed_within(&self, scope: &Scope) -> Result<Vec<String>, StoreError> {
+        self.latest_where(scope, "e.queue IS NOT NULL").await
+    }
+
+    /// The latest versions' ids meeting `condition` (a fixed SQL condition on alias `e`).
+    async fn latest_where(&self, scope: &Scope, condition: &'static str) -> Result<Vec<String>, StoreError> {
         Ok(crate::on_pool!(&self.db, pool => {
             let mut query = sqlx::QueryBuilder::new(format!(
-                "SELECT encounter_id FROM ({LATEST}) e WHERE e.queue <> 'ready_to_bill'"
+                "SELECT encounter_id FROM ({LATEST}) e WHERE {condition}"
             ));
             push_scope(&mut query, scope);
             query.push(" ORDER BY e.encounter_id");

@@ -226,7 +226,7 @@ pub async fn prepare_stored_within(
     profile: &BillingProfile,
     scope: &Scope,
 ) -> Result<Prepared, SubmitError> {
-    let ready = store.ready_to_bill_within(scope).await?;
+    let ready = store.unbilled_ready_within(scope).await?;
     prepare_targets(store, engine, profile, ready, false).await
 }
 
@@ -238,8 +238,8 @@ pub async fn prepare_stored_as_documented(
     engine: &Engine,
     profile: &BillingProfile,
 ) -> Result<Prepared, SubmitError> {
-    let scrubbed = store.scrubbed_within(&Scope::everything()).await?;
-    prepare_targets(store, engine, profile, scrubbed, true).await
+    let unbilled = store.unbilled_within(&Scope::everything()).await?;
+    prepare_targets(store, engine, profile, unbilled, true).await
 }
 
 async fn prepare_targets(

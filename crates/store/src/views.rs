@@ -104,6 +104,12 @@ const LATEST: &str = "SELECT e.encounter_id, e.version, e.patient_id, e.date_of_
         AND r.seq = (SELECT MAX(seq) FROM scrub_results s WHERE s.encounter_id = e.encounter_id)
     WHERE e.version = (SELECT MAX(version) FROM encounters l WHERE l.encounter_id = e.encounter_id)";
 
+/// No claim of encounter `e` was submitted: its id, or `{id}-n` for a visit split past 50 lines
+/// ('.' follows '-', so the range holds exactly the ids `{id}-...`).
+const NOT_BILLED: &str = "NOT EXISTS (SELECT 1 FROM submitted_claims s WHERE s.claim_id = e.encounter_id)
+    AND NOT EXISTS (SELECT 1 FROM submitted_claims s
+                    WHERE s.claim_id > e.encounter_id || '-' AND s.claim_id < e.encounter_id || '.')";
+
 /// Adds the scope's conditions on the columns of alias `e`.
 fn push_scope<DB: sqlx::Database>(query: &mut sqlx::QueryBuilder<DB>, scope: &Scope)
 where
@@ -223,31 +229,35 @@ impl Store {
         }))
     }
 
-    /// The encounters in scope whose latest result is ready to bill, by id.
-    pub async fn ready_to_bill_within(&self, scope: &Scope) -> Result<Vec<String>, StoreError> {
-        Ok(crate::on_pool!(&self.db, pool => {
-            let mut query = sqlx::QueryBuilder::new(format!(
-                "SELECT encounter_id FROM ({LATEST}) e WHERE e.queue = 'ready_to_bill'"
-            ));
-            push_scope(&mut query, scope);
-            query.push(" ORDER BY e.encounter_id");
-            query.build_query_scalar().fetch_all(pool).await?
-        }))
-    }
-
     /// The stored encounters whose latest scrub holds them (any queue but ready to bill),
     /// within a scope.
     pub async fn held_within(&self, scope: &Scope) -> Result<Vec<String>, StoreError> {
         self.latest_where(scope, "e.queue <> 'ready_to_bill'").await
     }
 
-    /// Every stored encounter with a scrub result, held or ready, within a scope.
-    pub async fn scrubbed_within(&self, scope: &Scope) -> Result<Vec<String>, StoreError> {
-        self.latest_where(scope, "e.queue IS NOT NULL").await
+    /// Ready-to-bill encounters with no claim submitted (neither `{id}` nor `{id}-n`), within a
+    /// scope: what a claim run bills. The store leaves out the billed ones, so a store of a
+    /// million billed visits hands back only this week's.
+    pub async fn unbilled_ready_within(&self, scope: &Scope) -> Result<Vec<String>, StoreError> {
+        self.latest_where(
+            scope,
+            &format!("e.queue = 'ready_to_bill' AND {NOT_BILLED}"),
+        )
+        .await
     }
 
-    /// The latest versions' ids meeting `condition` (a fixed SQL condition on alias `e`).
-    async fn latest_where(&self, scope: &Scope, condition: &'static str) -> Result<Vec<String>, StoreError> {
+    /// Every scrubbed encounter, held or ready, with no claim submitted, within a scope.
+    pub async fn unbilled_within(&self, scope: &Scope) -> Result<Vec<String>, StoreError> {
+        self.latest_where(scope, &format!("e.queue IS NOT NULL AND {NOT_BILLED}"))
+            .await
+    }
+
+    /// The latest versions' ids meeting `condition` (fixed SQL, never input, on alias `e`).
+    async fn latest_where(
+        &self,
+        scope: &Scope,
+        condition: &str,
+    ) -> Result<Vec<String>, StoreError> {
         Ok(crate::on_pool!(&self.db, pool => {
             let mut query = sqlx::QueryBuilder::new(format!(
                 "SELECT encounter_id FROM ({LATEST}) e WHERE {condition}"

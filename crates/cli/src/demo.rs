@@ -105,6 +105,15 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<Outcome> {
         payer_rules: cleanclaim_payer::Rules::builtin()?,
         categories: cleanclaim_remit::CategoryMap::builtin()?,
     };
+    // Bound before the run, so a port in use is said at once rather than after the months.
+    let listener =
+        if args.no_serve {
+            None
+        } else {
+            Some(std::net::TcpListener::bind(args.listen).with_context(|| {
+                format!("cannot listen on {} (give another --listen)", args.listen)
+            })?)
+        };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -160,11 +169,11 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<Outcome> {
         }
         let facts = store.kpi_facts().await?;
         print_summary(&report, &facts, began.elapsed().as_secs_f64());
-        if args.no_serve {
+        let Some(listener) = listener else {
             store.close().await;
             return anyhow::Ok(());
-        }
-        serve(store, engine, options, args.listen).await
+        };
+        serve(store, engine, options, listener).await
     })?;
     Ok(Outcome::Clean)
 }
@@ -300,7 +309,7 @@ async fn serve(
     store: Store,
     engine: cleanclaim_billing::Engine,
     options: DemoOptions,
-    listen: SocketAddr,
+    listener: std::net::TcpListener,
 ) -> anyhow::Result<()> {
     let password = access::ensure_first_admin(&store).await?;
     let state = cleanclaim_server::AppState::with_billing(
@@ -309,8 +318,6 @@ async fn serve(
         Some(options.profile),
         options.categories,
     );
-    let listener = std::net::TcpListener::bind(listen)
-        .with_context(|| format!("cannot listen on {listen} (give another --listen)"))?;
     let address = listener.local_addr()?;
     listener.set_nonblocking(true)?;
     let listener = tokio::net::TcpListener::from_std(listener)?;

@@ -6,7 +6,7 @@
 //! DIR/encounters.ndjson          every visit as documented (native JSON), by date of service
 //! DIR/context/                   authorizations.json as issued, plans_of_care.json
 //! DIR/hl7/visits.hl7, channels/  one DFT^P03 per visit, a channel file per clinic
-//! DIR/fhir/DATE.json             a transaction bundle per working day
+//! DIR/fhir/DATE-CLINIC.json      a transaction bundle per clinic and working day
 //! DIR/csv/visits.csv             one row per procedure line
 //! DIR/defects.csv                each defective visit: its defect and the day its note is signed
 //! DIR/fixes/                     corrections.ndjson (records as they should have been),
@@ -139,8 +139,23 @@ pub fn run(args: &OrgArgs) -> anyhow::Result<Outcome> {
     let (mut visits, mut defective) = (0u64, 0u64);
     for day in org {
         let encounters: Vec<Encounter> = day.visits.iter().map(|v| v.encounter.clone()).collect();
-        let bundle = cleanclaim_emr::fhir::bundle_for(&encounters);
-        write_json(&dir.join(format!("fhir/{}.json", day.date)), &bundle)?;
+        // A bundle per clinic and day, as a clinic's EMR would send its day.
+        let mut by_clinic: std::collections::BTreeMap<&str, Vec<Encounter>> = Default::default();
+        for encounter in &encounters {
+            let clinic = encounter
+                .administrative
+                .location
+                .as_deref()
+                .unwrap_or("clinic");
+            by_clinic.entry(clinic).or_default().push(encounter.clone());
+        }
+        for (clinic, visits) in &by_clinic {
+            let bundle = cleanclaim_emr::fhir::bundle_for(visits);
+            write_json(
+                &dir.join(format!("fhir/{}-{clinic}.json", day.date)),
+                &bundle,
+            )?;
+        }
         for visit in day.visits {
             visits += 1;
             serde_json::to_writer(&mut native, &visit.encounter)?;

@@ -150,7 +150,11 @@ fn an_organization_is_written_in_every_format_and_each_imports() {
         .map(|e| e.unwrap().path())
         .collect();
     days.sort();
-    assert_eq!(days.len(), 22, "working days of March 2026");
+    assert_eq!(
+        days.len(),
+        2 * 22,
+        "a bundle per clinic and working day of March 2026"
+    );
     for day in &days {
         let imported = cleanclaim_db(&fhir, &["import", day.to_str().unwrap()]);
         assert!(

@@ -8,13 +8,14 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use clap::Args;
 use cleanclaim_app::kpis::{KpiFilter, Kpis, compute};
 use cleanclaim_app::{DemoEvent, DemoOptions, DemoReport, access, run_demo};
 use cleanclaim_store::{Clock, Store};
-use cleanclaim_synth::{DefectRates, OrgSpec, Organization};
+use cleanclaim_synth::Organization;
 
+use crate::generate_org::{OrgShape, months_ago};
 use crate::{Outcome, setup};
 
 /// The billing profile the demo's claims are written with (the example clinic's).
@@ -22,26 +23,18 @@ const PROFILE: &str = include_str!("../../../examples/billing.toml");
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    #[arg(long, default_value_t = 3)]
-    clinics: u32,
+    #[command(flatten)]
+    shape: OrgShape,
     /// Months of visits; the first half (rounded down) is the baseline.
     #[arg(long, default_value_t = 6)]
     months: u32,
     /// Months in which the scrubber only observes (default: half the period).
     #[arg(long)]
     baseline_months: Option<u32>,
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
     /// The first day of the period (default: the first of the month `months` + 2 before today,
     /// so the run-out ends before today).
     #[arg(long)]
     start: Option<NaiveDate>,
-    /// Visits a clinic sees a working day (15 providers: about 190 in a busy clinic).
-    #[arg(long, default_value_t = 60)]
-    visits_per_clinic_day: u32,
-    /// Every defect rate times this (1 = the built-in rates, 0 = no defects).
-    #[arg(long, default_value_t = 1.0)]
-    defect_scale: f64,
     /// The folder for the database (`demo.db`) and, with --keep-files, the X12 files. It must
     /// not hold a demo database already.
     #[arg(long, default_value = "cleanclaim-demo")]
@@ -57,16 +50,6 @@ pub struct DemoArgs {
     no_serve: bool,
 }
 
-fn default_start(months: u32) -> NaiveDate {
-    let today = chrono::Local::now().date_naive();
-    let this_month = today.with_day0(0).unwrap_or(today);
-    this_month
-        .checked_sub_months(chrono::Months::new(months + 2))
-        .unwrap_or(this_month)
-}
-
-use chrono::Datelike;
-
 pub fn run(args: &DemoArgs) -> anyhow::Result<Outcome> {
     if args.months < 2 {
         anyhow::bail!("--months must be at least 2: a baseline and a worked period");
@@ -75,9 +58,8 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<Outcome> {
     if baseline_months == 0 || baseline_months >= args.months {
         anyhow::bail!("--baseline-months must leave both periods at least a month");
     }
-    if !(0.0..=20.0).contains(&args.defect_scale) {
-        anyhow::bail!("--defect-scale must be between 0 and 20");
-    }
+    let start = args.start.unwrap_or_else(|| months_ago(args.months + 2));
+    let spec = args.shape.spec(args.months, start)?;
     std::fs::create_dir_all(&args.dir)
         .with_context(|| format!("cannot create `{}`", args.dir.display()))?;
     let db_path = args.dir.join("demo.db");
@@ -92,12 +74,6 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<Outcome> {
         std::fs::create_dir_all(folder)
             .with_context(|| format!("cannot create `{}`", folder.display()))?;
     }
-    let start = args.start.unwrap_or_else(|| default_start(args.months));
-    let spec = OrgSpec {
-        visits_per_clinic_day: args.visits_per_clinic_day.max(1),
-        rates: DefectRates::default().scaled(args.defect_scale),
-        ..OrgSpec::new(args.clinics.max(1), args.months, args.seed, start)
-    };
     let engine = setup::engine(None, None, None)?;
     let options = DemoOptions {
         baseline_months,
@@ -135,7 +111,7 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<Outcome> {
             org.clinics.len(),
             args.months,
             baseline_months,
-            args.seed,
+            args.shape.seed(),
             db_path.display()
         );
         let began = Instant::now();

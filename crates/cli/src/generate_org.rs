@@ -29,23 +29,60 @@ use serde_json::json;
 use crate::Outcome;
 use crate::generate::Hl7Writer;
 
+/// What shapes a synthetic organization, for `generate org` and `demo` alike.
 #[derive(Debug, Args)]
-pub struct OrgArgs {
+pub struct OrgShape {
     #[arg(long, default_value_t = 3)]
     clinics: u32,
-    #[arg(long, default_value_t = 3)]
-    months: u32,
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// The first day of the period (default: the first of the month `months` before this one).
-    #[arg(long)]
-    start: Option<NaiveDate>,
     /// Visits a clinic sees a working day (15 providers: about 190 in a busy clinic).
     #[arg(long, default_value_t = 60)]
     visits_per_clinic_day: u32,
     /// Every defect rate times this (1 = the built-in rates, 0 = no defects).
     #[arg(long, default_value_t = 1.0)]
     defect_scale: f64,
+}
+
+impl OrgShape {
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The organization over `months` from `start`, the arguments checked.
+    pub fn spec(&self, months: u32, start: NaiveDate) -> anyhow::Result<OrgSpec> {
+        if months == 0 || self.clinics == 0 {
+            anyhow::bail!("--clinics and --months must be at least 1");
+        }
+        if !(0.0..=20.0).contains(&self.defect_scale) {
+            anyhow::bail!("--defect-scale must be between 0 and 20");
+        }
+        Ok(OrgSpec {
+            visits_per_clinic_day: self.visits_per_clinic_day.max(1),
+            rates: DefectRates::default().scaled(self.defect_scale),
+            ..OrgSpec::new(self.clinics, months, self.seed, start)
+        })
+    }
+}
+
+/// The first of the month `months_back` months before this one.
+pub fn months_ago(months_back: u32) -> NaiveDate {
+    let today = chrono::Local::now().date_naive();
+    let this_month = today.with_day0(0).unwrap_or(today);
+    this_month
+        .checked_sub_months(chrono::Months::new(months_back))
+        .unwrap_or(this_month)
+}
+
+#[derive(Debug, Args)]
+pub struct OrgArgs {
+    #[command(flatten)]
+    shape: OrgShape,
+    #[arg(long, default_value_t = 3)]
+    months: u32,
+    /// The first day of the period (default: the first of the month `months` before this one).
+    #[arg(long)]
+    start: Option<NaiveDate>,
     /// The folder to write; it must be empty or new.
     #[arg(long)]
     out: PathBuf,
@@ -68,12 +105,10 @@ fn write_json(path: &Path, value: &impl serde::Serialize) -> anyhow::Result<()> 
 }
 
 pub fn run(args: &OrgArgs) -> anyhow::Result<Outcome> {
-    if args.months == 0 || args.clinics == 0 {
-        anyhow::bail!("--clinics and --months must be at least 1");
-    }
-    if !(0.0..=20.0).contains(&args.defect_scale) {
-        anyhow::bail!("--defect-scale must be between 0 and 20");
-    }
+    let spec = args.shape.spec(
+        args.months,
+        args.start.unwrap_or_else(|| months_ago(args.months)),
+    )?;
     if args.out.exists()
         && std::fs::read_dir(&args.out)
             .with_context(|| format!("cannot read `{}`", args.out.display()))?
@@ -82,18 +117,6 @@ pub fn run(args: &OrgArgs) -> anyhow::Result<Outcome> {
     {
         anyhow::bail!("`{}` is not empty", args.out.display());
     }
-    let start = args.start.unwrap_or_else(|| {
-        let today = chrono::Local::now().date_naive();
-        let this_month = today.with_day0(0).unwrap_or(today);
-        this_month
-            .checked_sub_months(chrono::Months::new(args.months))
-            .unwrap_or(this_month)
-    });
-    let spec = OrgSpec {
-        visits_per_clinic_day: args.visits_per_clinic_day.max(1),
-        rates: DefectRates::default().scaled(args.defect_scale),
-        ..OrgSpec::new(args.clinics, args.months, args.seed, start)
-    };
     let org = Organization::new(spec.clone());
     let dir = &args.out;
     let clinics: Vec<serde_json::Value> = org
@@ -124,12 +147,12 @@ pub fn run(args: &OrgArgs) -> anyhow::Result<Outcome> {
             "end": spec.end().pred_opt(),
             "seed": spec.seed,
             "visits_per_clinic_day": spec.visits_per_clinic_day,
-            "defect_scale": args.defect_scale,
+            "defect_scale": args.shape.defect_scale,
         }),
     )?;
     let mut native = create(&dir.join("encounters.ndjson"))?;
     let mut hl7_out = create(&dir.join("hl7/visits.hl7"))?;
-    let mut hl7 = Hl7Writer::new(args.seed);
+    let mut hl7 = Hl7Writer::new(args.shape.seed);
     let mut defects = create(&dir.join("defects.csv"))?;
     writeln!(defects, "encounter_id,date_of_service,documented_on,defect")?;
     let mut corrections = create(&dir.join("fixes/corrections.ndjson"))?;
@@ -208,7 +231,7 @@ pub fn run(args: &OrgArgs) -> anyhow::Result<Outcome> {
     hl7.write_channels(&dir.join("hl7/channels"))?;
     println!(
         "wrote {visits} visits of {} clinics ({defective} with a defect) into {}",
-        args.clinics,
+        args.shape.clinics,
         dir.display()
     );
     Ok(Outcome::Clean)

@@ -256,6 +256,14 @@ fn a_file_with_a_syntax_error_is_rejected_by_the_999_alone() {
     assert!(answers.ack_277ca.is_none() && answers.remittance_835.is_none());
 }
 
+/// The 835 the payer answers `text` with, with `state`.
+fn remit_of(text: &str, rules: &Rules, state: &mut PayerState, on: &str) -> String {
+    simulate(text, rules, state, day(on))
+        .unwrap()
+        .remittance_835
+        .unwrap()
+}
+
 /// PLAIN with a prior authorization number (REF*G1 after the claim's dates).
 fn with_authorization(claim_id: &str) -> String {
     PLAIN
@@ -269,68 +277,53 @@ fn a_granted_authorization_pays_its_visits_and_denies_the_one_past_them() {
     let rules = rules("");
     let mut state = PayerState::default();
     state.grant("AUTH-7", day("2025-03-01"), day("2025-03-31"), 1);
-    let first = simulate(
+    let first = remit_of(
         &with_authorization("PT-0001"),
         &rules,
         &mut state,
-        day("2025-03-20"),
-    )
-    .unwrap()
-    .remittance_835
-    .unwrap();
+        "2025-03-20",
+    );
     valid(&with_authorization("PT-0001"));
     assert!(first.contains("CLP*PT-0001*1*"), "{first}");
     // A second visit on a one-visit grant is past it.
-    let second = simulate(
+    let second = remit_of(
         &with_authorization("PT-0002"),
         &rules,
         &mut state,
-        day("2025-03-21"),
-    )
-    .unwrap()
-    .remittance_835
-    .unwrap();
+        "2025-03-21",
+    );
     assert!(second.contains("CLP*PT-0002*4*"), "{second}");
     assert!(reasons(&second).iter().all(|r| r == "CAS*CO*198"));
     assert!(second.contains("LQ*HE*N54"));
     // Extended, the same visit is paid.
     state.grant("AUTH-7", day("2025-03-01"), day("2025-03-31"), 2);
-    let third = simulate(
+    let third = remit_of(
         &with_authorization("PT-0003"),
         &rules,
         &mut state,
-        day("2025-03-22"),
-    )
-    .unwrap()
-    .remittance_835
-    .unwrap();
+        "2025-03-22",
+    );
     assert!(third.contains("CLP*PT-0003*1*"), "{third}");
 }
 
 #[test]
 fn a_code_off_the_telehealth_list_billed_by_telehealth_is_denied() {
     let by_telehealth = PLAIN.replace("*11:B:1*", "*10:B:1*");
-    let remit = simulate(
+    let remit = remit_of(
         &by_telehealth,
         &rules(""),
         &mut PayerState::default(),
-        day("2025-03-20"),
-    )
-    .unwrap()
-    .remittance_835
-    .unwrap();
+        "2025-03-20",
+    );
     // 97110 and 97112 are on the list: paid.
     assert!(remit.contains("CLP*PT-0001*1*"), "{remit}");
     let off_list = by_telehealth.replace("HC:97112:GP", "HC:97140:GP");
-    let remit = simulate(
+    let remit = remit_of(
         &off_list,
         &rules(""),
         &mut PayerState::default(),
-        day("2025-03-20"),
-    )
-    .unwrap()
-    .remittance_835
-    .unwrap();
+        "2025-03-20",
+    );
     assert!(
         reasons(&remit).contains(&"CAS*CO*5".to_owned()),
         "{:?}",

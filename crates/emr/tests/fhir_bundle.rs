@@ -169,3 +169,47 @@ fn an_outcome_never_quotes_a_value() {
         ("structure", "Bundle")
     );
 }
+
+#[test]
+fn a_malformed_procedure_or_condition_is_named_once_even_when_it_names_no_encounter() {
+    let mut b = bundle();
+    let entries = b["entry"].as_array_mut().unwrap();
+    entries.push(json!({"resource": {"resourceType": "Procedure", "encounter": "urn:uuid:e1", "code": {"coding": []}}}));
+    entries.push(json!({"resource": {"resourceType": "Condition", "subject": 7}}));
+    let outcome = refused(&b);
+    let named = |expression: &str| {
+        outcome
+            .issues
+            .iter()
+            .filter(|i| i.expression.starts_with(expression))
+            .count()
+    };
+    assert_eq!(
+        named("Bundle.entry[13].resource.encounter"),
+        1,
+        "{:?}",
+        outcome.issues
+    );
+    assert_eq!(
+        named("Bundle.entry[14].resource.subject"),
+        1,
+        "{:?}",
+        outcome.issues
+    );
+}
+
+#[test]
+fn a_condition_with_a_null_encounter_is_the_patients() {
+    let mut b = bundle();
+    b["entry"][8]["resource"]["encounter"] = serde_json::Value::Null;
+    b["entry"][9]["resource"]["encounter"] = serde_json::Value::Null;
+    let intake = read_bundle(&b.to_string(), None).unwrap();
+    let visit = &intake.encounters[0].1;
+    let codes: Vec<String> = visit
+        .clinical
+        .diagnoses
+        .iter()
+        .map(|d| d.to_string())
+        .collect();
+    assert_eq!(codes, ["M1711", "R2689"]);
+}

@@ -55,6 +55,17 @@ struct Entry {
 struct Bundle {
     entries: Vec<Entry>,
     by_reference: HashMap<String, usize>,
+    /// (kind, target) → the entries of that kind that point at the target: each Encounter's
+    /// Procedures and Conditions, each Patient's Conditions without an encounter. Found once,
+    /// so a bundle of many visits is read in time proportional to its size.
+    pointing_at: HashMap<(Link, usize), Vec<usize>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Link {
+    ProcedureOfEncounter,
+    ConditionOfEncounter,
+    ConditionOfPatient,
 }
 
 impl Bundle {
@@ -87,6 +98,59 @@ impl Bundle {
                 None
             }
         }
+    }
+
+    /// The entry `field.reference` of entry `index` names, when it is of `kind`.
+    fn target(&self, index: usize, field: &str, kind: &str) -> Option<usize> {
+        let text = self
+            .entries
+            .get(index)?
+            .resource
+            .get(field)?
+            .get("reference")?
+            .as_str()?;
+        let target = *self.by_reference.get(text)?;
+        (self.entries.get(target)?.kind == kind).then_some(target)
+    }
+
+    fn link(&mut self) {
+        let mut pointing_at: HashMap<(Link, usize), Vec<usize>> = HashMap::new();
+        for (index, entry) in self.entries.iter().enumerate() {
+            let link = match entry.kind.as_str() {
+                "Procedure" => self
+                    .target(index, "encounter", "Encounter")
+                    .map(|e| (Link::ProcedureOfEncounter, e)),
+                "Condition" => match self.target(index, "encounter", "Encounter") {
+                    Some(e) => Some((Link::ConditionOfEncounter, e)),
+                    None if entry.resource.get("encounter").is_none_or(Value::is_null) => self
+                        .target(index, "subject", "Patient")
+                        .map(|p| (Link::ConditionOfPatient, p)),
+                    None => None,
+                },
+                _ => None,
+            };
+            if let Some(key) = link {
+                pointing_at.entry(key).or_default().push(index);
+            }
+        }
+        self.pointing_at = pointing_at;
+    }
+
+    fn pointing_at(&self, link: Link, target: usize) -> Vec<usize> {
+        self.pointing_at
+            .get(&(link, target))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Entries of `kind` that point at nothing the reader follows: read once so that a
+    /// malformed one is still reported.
+    fn unlinked(&self, kind: &str) -> Vec<usize> {
+        let linked: std::collections::HashSet<usize> =
+            self.pointing_at.values().flatten().copied().collect();
+        self.indexes_of(kind)
+            .filter(|index| !linked.contains(index))
+            .collect()
     }
 
     fn indexes_of<'s>(&'s self, kind: &'s str) -> impl Iterator<Item = usize> + 's {
@@ -163,6 +227,7 @@ pub fn read_bundle(
     let mut bundle = Bundle {
         entries: Vec::new(),
         by_reference: HashMap::new(),
+        pointing_at: HashMap::new(),
     };
     for (index, entry) in raw_entries.into_iter().enumerate() {
         let resource = entry.get("resource").cloned().unwrap_or(Value::Null);
@@ -192,6 +257,13 @@ pub fn read_bundle(
     }
     if !issues.is_empty() {
         return Err(OperationOutcome { issues });
+    }
+    bundle.link();
+    for index in bundle.unlinked("Procedure") {
+        let _ = bundle.typed::<resources::Procedure>(index, &mut issues);
+    }
+    for index in bundle.unlinked("Condition") {
+        let _ = bundle.typed::<resources::Condition>(index, &mut issues);
     }
     let mut intake = BundleIntake {
         kind,
@@ -425,13 +497,10 @@ fn encounter_of(
     // Procedures of this encounter, in bundle order.
     let mut lines = Vec::new();
     let mut rendering: Option<Value> = None;
-    for p in bundle.indexes_of("Procedure").collect::<Vec<_>>() {
+    for p in bundle.pointing_at(Link::ProcedureOfEncounter, index) {
         let Some(procedure) = bundle.typed::<resources::Procedure>(p, issues) else {
             continue;
         };
-        if bundle.resolve(procedure.encounter.as_ref(), "Encounter") != Some(index) {
-            continue;
-        }
         let ppath = resource_path(p);
         let Some(code) = first_code(procedure.code.as_ref(), &["cpt", "hcpcs"]) else {
             issues.push(OutcomeIssue::required(
@@ -586,24 +655,18 @@ fn diagnoses_of(
     patient: Option<usize>,
     issues: &mut Vec<OutcomeIssue>,
 ) -> Vec<String> {
-    let mut of_encounter = Vec::new();
-    let mut of_patient = Vec::new();
-    for index in bundle.indexes_of("Condition").collect::<Vec<_>>() {
-        let Some(condition) = bundle.typed::<resources::Condition>(index, issues) else {
-            continue;
-        };
-        let Some(code) = first_code(condition.code.as_ref(), &["icd-10"]) else {
-            continue;
-        };
-        if bundle.resolve(condition.encounter.as_ref(), "Encounter") == Some(encounter) {
-            of_encounter.push(code.to_owned());
-        } else if condition.encounter.is_none()
-            && patient.is_some()
-            && bundle.resolve(condition.subject.as_ref(), "Patient") == patient
-        {
-            of_patient.push(code.to_owned());
-        }
-    }
+    let mut codes_of = |indexes: Vec<usize>| -> Vec<String> {
+        indexes
+            .into_iter()
+            .filter_map(|index| bundle.typed::<resources::Condition>(index, issues))
+            .filter_map(|c| first_code(c.code.as_ref(), &["icd-10"]).map(str::to_owned))
+            .collect()
+    };
+    let of_encounter = codes_of(bundle.pointing_at(Link::ConditionOfEncounter, encounter));
+    let of_patient = match patient {
+        Some(patient) => codes_of(bundle.pointing_at(Link::ConditionOfPatient, patient)),
+        None => Vec::new(),
+    };
     if of_encounter.is_empty() {
         of_patient
     } else {

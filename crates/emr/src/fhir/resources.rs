@@ -163,6 +163,10 @@ pub struct Procedure {
     #[serde(default)]
     pub code: Option<CodeableConcept>,
     #[serde(default)]
+    #[allow(
+        dead_code,
+        reason = "checked as a Reference when the resource is read; the links themselves are found once, in Bundle::link"
+    )]
     pub encounter: Option<Reference>,
     #[serde(default)]
     pub performed_period: Option<Period>,
@@ -177,8 +181,16 @@ pub struct Condition {
     #[serde(default)]
     pub code: Option<CodeableConcept>,
     #[serde(default)]
+    #[allow(
+        dead_code,
+        reason = "checked as a Reference when the resource is read; the links themselves are found once, in Bundle::link"
+    )]
     pub subject: Option<Reference>,
     #[serde(default)]
+    #[allow(
+        dead_code,
+        reason = "checked as a Reference when the resource is read; the links themselves are found once, in Bundle::link"
+    )]
     pub encounter: Option<Reference>,
 }
 

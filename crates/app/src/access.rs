@@ -182,6 +182,11 @@ fn new_token(prefix: &str) -> Result<(String, String), AccessError> {
     Ok((token, hash))
 }
 
+/// A random token for a form (the sign-in form's anti-forgery token): 32 bytes, hex.
+pub fn form_token() -> Result<String, AccessError> {
+    Ok(new_token("")?.0)
+}
+
 /// A random password for the first administrator: 24 characters from 62.
 pub fn random_password() -> Result<String, AccessError> {
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";

@@ -62,28 +62,57 @@ async fn sign_in_see_the_dashboard_and_queues_of_your_clinics_and_sign_out() {
     let page = web.get(format!("{base}/dashboard")).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::SEE_OTHER);
     assert_eq!(page.headers()["location"], "/login");
-    let form = web
-        .get(format!("{base}/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (form, form_cookie, token) = login_form(&web, base).await;
     assert!(
         form.contains("<form method=\"post\" action=\"/login\">"),
         "{form}"
     );
+    let sign_in = |username: String, password: &'static str, cookie: String, token: String| {
+        web.post(format!("{base}/login"))
+            .header("cookie", cookie)
+            .form(&[
+                ("username", username.as_str()),
+                ("password", password),
+                ("token", token.as_str()),
+            ])
+            .send()
+    };
 
-    let wrong = web
-        .post(format!("{base}/login"))
-        .form(&[
-            ("username", user_of(Role::Biller).as_str()),
-            ("password", "nope"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    // A form posted without this server's token (another site's form: login CSRF) is refused,
+    // whatever the password.
+    let forged = sign_in(
+        user_of(Role::Biller),
+        PASSWORD,
+        String::new(),
+        token.clone(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert!(
+        forged
+            .headers()
+            .get("set-cookie")
+            .is_some_and(|c| c.to_str().unwrap().starts_with("cleanclaim_login="))
+    );
+    let mismatched = sign_in(
+        user_of(Role::Biller),
+        PASSWORD,
+        form_cookie.clone(),
+        "0".repeat(64),
+    )
+    .await
+    .unwrap();
+    assert_eq!(mismatched.status(), StatusCode::FORBIDDEN);
+
+    let wrong = sign_in(
+        user_of(Role::Biller),
+        "nope",
+        form_cookie.clone(),
+        token.clone(),
+    )
+    .await
+    .unwrap();
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
     assert!(
         wrong
@@ -93,13 +122,7 @@ async fn sign_in_see_the_dashboard_and_queues_of_your_clinics_and_sign_out() {
             .contains("The user name or password is wrong.")
     );
 
-    let signed_in = web
-        .post(format!("{base}/login"))
-        .form(&[
-            ("username", user_of(Role::Biller).as_str()),
-            ("password", PASSWORD),
-        ])
-        .send()
+    let signed_in = sign_in(user_of(Role::Biller), PASSWORD, form_cookie, token)
         .await
         .unwrap();
     assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
@@ -284,4 +307,25 @@ async fn sign_in_see_the_dashboard_and_queues_of_your_clinics_and_sign_out() {
     let after = as_user(&web, "GET", format!("{base}/dashboard"), &cookie, &[]).await;
     assert_eq!(after.status(), StatusCode::SEE_OTHER, "the session ended");
     server.stop().await;
+}
+
+/// The sign-in page, its form-token cookie (`name=value`) and the token in its form.
+async fn login_form(web: &reqwest::Client, base: &str) -> (String, String, String) {
+    let page = web.get(format!("{base}/login")).send().await.unwrap();
+    let cookie = page.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let html = page.text().await.unwrap();
+    let token = html
+        .split("name=\"token\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    assert_eq!(cookie, format!("cleanclaim_login={token}"));
+    (html, cookie, token)
 }

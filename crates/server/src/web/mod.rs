@@ -119,20 +119,63 @@ fn user_view(principal: &Principal) -> UserView {
     }
 }
 
-async fn login_page() -> Response {
-    render(
+/// The sign-in form's anti-forgery cookie: the form carries the same random token, so a form
+/// another site posts (to sign the visitor in as someone else: login CSRF) is refused.
+const LOGIN_COOKIE: &str = "cleanclaim_login";
+
+/// The sign-in page with a fresh form token, its cookie set, `status` and an error if any.
+fn login_form(status: StatusCode, username: &str, error: Option<&str>) -> Response {
+    let Ok(token) = access::form_token() else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "no random token").into_response();
+    };
+    let page = render(
         "login.html",
-        context! { username => "", error => minijinja::Value::UNDEFINED },
-    )
+        context! { username => username, error => error, token => token },
+    );
+    let cookie = format!(
+        "{LOGIN_COOKIE}={token}; HttpOnly; Secure; SameSite=Strict; Path=/login; Max-Age=3600"
+    );
+    (status, [(SET_COOKIE, cookie)], page).into_response()
+}
+
+async fn login_page() -> Response {
+    login_form(StatusCode::OK, "", None)
 }
 
 #[derive(Debug, Deserialize)]
 struct LoginForm {
     username: String,
     password: String,
+    #[serde(default)]
+    token: String,
 }
 
-async fn login(State(state): State<AppState>, Form(form): Form<LoginForm>) -> Response {
+/// Whether the form's token is the one its cookie holds (compared in constant time).
+fn form_token_matches(headers: &HeaderMap, token: &str) -> bool {
+    let Some(expected) = crate::policy::cookie(headers, LOGIN_COOKIE) else {
+        return false;
+    };
+    expected.len() == token.len()
+        && !token.is_empty()
+        && expected
+            .bytes()
+            .zip(token.bytes())
+            .fold(0u8, |diff, (a, b)| diff | (a ^ b))
+            == 0
+}
+
+async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    if !form_token_matches(&headers, &form.token) {
+        return login_form(
+            StatusCode::FORBIDDEN,
+            &form.username,
+            Some("The sign-in form expired or did not come from this server; sign in again."),
+        );
+    }
     match access::login(state.store(), &form.username, &form.password, Utc::now()).await {
         Ok(login) => {
             let cookie = format!(
@@ -148,11 +191,7 @@ async fn login(State(state): State<AppState>, Form(form): Form<LoginForm>) -> Re
                 }
                 _ => "The user name or password is wrong.",
             };
-            let page = render(
-                "login.html",
-                context! { username => form.username, error => message },
-            );
-            (StatusCode::UNAUTHORIZED, page).into_response()
+            login_form(StatusCode::UNAUTHORIZED, &form.username, Some(message))
         }
     }
 }

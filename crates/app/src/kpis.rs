@@ -513,5 +513,48 @@ pub fn to_csv(kpis: &Kpis) -> String {
             value(r.share)
         ));
     }
+    // Dollars as decimals; the value is the share of charges (or of what is open), percent.
+    let dollars = |cents: i64| cleanclaim_model::Cents(cents).decimal();
+    let share = |part: i64, whole: i64| {
+        value((whole > 0).then(|| (part as f64 * 10_000.0 / whole as f64).round() / 100.0))
+    };
+    for r in &kpis.denied_dollars {
+        for (kpi, cents) in [
+            ("denied_dollars", r.denied_cents),
+            ("denied_dollars_not_recovered", r.unrecovered_cents),
+        ] {
+            out.push_str(&format!(
+                "{kpi},{},,{},{},{}\n",
+                r.month,
+                dollars(cents),
+                dollars(r.charges_cents),
+                share(cents, r.charges_cents)
+            ));
+        }
+    }
+    if let Some(ar) = &kpis.receivables {
+        let open = ar.insurance_open_cents;
+        let total = open.saturating_add(ar.patient_open_cents);
+        for (kpi, cents, days) in [
+            ("days_in_ar_insurance", open, ar.days_insurance),
+            ("days_in_ar_total", total, ar.days_total),
+        ] {
+            out.push_str(&format!(
+                "{kpi},{},,{},{},{}\n",
+                ar.as_of,
+                dollars(cents),
+                dollars(ar.daily_charges_cents),
+                days.map(|d| format!("{d:.1}")).unwrap_or_default()
+            ));
+        }
+        let over_90: i64 = ar.aging_cents.iter().skip(3).sum();
+        out.push_str(&format!(
+            "ar_over_90_days_share,{},,{},{},{}\n",
+            ar.as_of,
+            dollars(over_90),
+            dollars(open),
+            value(ar.over_90_share)
+        ));
+    }
     out
 }

@@ -266,7 +266,7 @@ fn receivables_and_denied_dollars_by_hand() {
     // Counted at the latest fact, 04-02. Open: E4's denial ($220); patients owe $10 on each of
     // the four paid chains. Charges first sent within 90 days: 200 + 150 + 180 + 220 + 180 =
     // $930, $10.3333 a day: 220 / 10.3333 = 21.3 days, (220 + 40) / 10.3333 = 25.2.
-    let ar = kpis.receivables.unwrap();
+    let ar = kpis.receivables.clone().unwrap();
     assert_eq!(ar.as_of, day(2, 4));
     assert_eq!(
         (ar.insurance_open_cents, ar.patient_open_cents),
@@ -277,6 +277,16 @@ fn receivables_and_denied_dollars_by_hand() {
     // E4's visit was on 03-04: 29 days old.
     assert_eq!(ar.aging_cents, [22000, 0, 0, 0, 0]);
     assert_eq!(ar.over_90_share, Some(0.0));
+    let csv = to_csv(&kpis);
+    for row in [
+        "denied_dollars,2026-03,,270.00,930.00,29.03\n",
+        "denied_dollars_not_recovered,2026-03,,220.00,930.00,23.66\n",
+        "days_in_ar_insurance,2026-04-02,,220.00,10.33,21.3\n",
+        "days_in_ar_total,2026-04-02,,260.00,10.33,25.2\n",
+        "ar_over_90_days_share,2026-04-02,,0.00,220.00,0.00\n",
+    ] {
+        assert!(csv.contains(row), "{row}{csv}");
+    }
     // Denied on first adjudication: E4 $220 and E5's line $50; E5's replacement was paid.
     let denied = &kpis.denied_dollars[0];
     assert_eq!(

@@ -113,7 +113,7 @@ fn table(kpis: &Kpis) -> String {
         ));
     }
     out.push_str("\nDenied dollars (by month of service): denied on the first adjudication, not recovered since\n  month    charges       denied        not recovered\n");
-    let dollars = |cents: i64| format!("{}.{:02}", cents / 100, (cents % 100).abs());
+    let dollars = |cents: i64| cleanclaim_model::Cents(cents).decimal();
     for r in &kpis.denied_dollars {
         out.push_str(&format!(
             "  {}  {:>12}  {:>12}  {:>12}\n",

@@ -34,7 +34,7 @@ pub fn csv_for(encounters: &[Encounter]) -> String {
                         .join(" "),
                     "charge" => line
                         .charge_per_unit
-                        .map(|c| format!("{}.{:02}", c.0 / 100, (c.0 % 100).abs()))
+                        .map(cleanclaim_model::Cents::decimal)
                         .unwrap_or_default(),
                     _ => cell.clone(),
                 });

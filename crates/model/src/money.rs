@@ -59,6 +59,14 @@ impl Cents {
     /// Zero dollars.
     pub const ZERO: Self = Self(0);
 
+    /// The amount as a plain decimal (`46.00`, `-0.05`): what [`Cents::parse_dollars`] reads
+    /// back for amounts of zero or more, and what interfaces and exports write.
+    pub fn decimal(self) -> String {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        format!("{sign}{}.{:02}", abs / 100, abs % 100)
+    }
+
     /// A decimal dollar amount as senders write it (`46`, `46.5`, `46.00`), checked: digits,
     /// at most two decimals, no sign, no exponent, and no more than fits in cents. Interfaces
     /// (HL7 CP, CSV exports) use it; the native format takes integer cents only.
@@ -94,9 +102,11 @@ impl Sum for Cents {
 
 impl fmt::Display for Cents {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sign = if self.0 < 0 { "-" } else { "" };
-        let abs = self.0.unsigned_abs();
-        write!(f, "{sign}${}.{:02}", abs / 100, abs % 100)
+        let decimal = self.decimal();
+        match decimal.strip_prefix('-') {
+            Some(magnitude) => write!(f, "-${magnitude}"),
+            None => write!(f, "${decimal}"),
+        }
     }
 }
 
@@ -108,6 +118,14 @@ mod tests {
     fn displays_dollars_and_saturates() {
         assert_eq!(Cents(233_000).to_string(), "$2330.00");
         assert_eq!(Cents(-5).to_string(), "-$0.05");
+        assert_eq!(
+            (Cents(4600).decimal(), Cents(-5).decimal()),
+            ("46.00".into(), "-0.05".into())
+        );
+        assert_eq!(
+            Cents::parse_dollars(&Cents(123_456).decimal()),
+            Some(Cents(123_456))
+        );
         assert_eq!(Cents(i64::MAX) + Cents(1), Cents(i64::MAX));
         assert_eq!(Cents(1250).times(3), Cents(3750));
     }

@@ -225,7 +225,7 @@ fn entries_of(encounter: &Encounter) -> Vec<Value> {
     for (n, line) in encounter.timing.lines.iter().enumerate() {
         let mut extension = Vec::new();
         if let Some(charge) = line.charge_per_unit {
-            extension.push(json!({"url": CHARGE_EXTENSION, "valueString": format!("{}.{:02}", charge.0 / 100, (charge.0 % 100).abs())}));
+            extension.push(json!({"url": CHARGE_EXTENSION, "valueString": charge.decimal()}));
         }
         for modifier in &line.modifiers {
             extension.push(json!({"url": MODIFIER_EXTENSION, "valueCode": modifier.as_str()}));

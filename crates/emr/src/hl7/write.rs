@@ -4,7 +4,7 @@
 //! encounter id is the visit number (PV1-19).
 
 use cleanclaim_hl7::{Delimiters, MessageWriter, SegmentWriter};
-use cleanclaim_model::Encounter;
+use cleanclaim_model::{Cents, Encounter};
 use serde_json::Value;
 
 /// Who sends: MSH-3 and MSH-4.
@@ -122,7 +122,7 @@ pub fn dft_for(
             .set(25, 1, code)
             .set(25, 3, "C4");
         if let Some(cents) = line.get("charge_per_unit").and_then(Value::as_i64) {
-            ft1 = ft1.field(12, &format!("{}.{:02}", cents / 100, cents % 100));
+            ft1 = ft1.field(12, &Cents(cents).decimal());
         }
         ft1 = clinician(ft1, 20, &rendering);
         let modifiers: Vec<&str> = line

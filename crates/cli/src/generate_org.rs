@@ -51,14 +51,18 @@ impl OrgShape {
 
     /// The organization over `months` from `start`, the arguments checked.
     pub fn spec(&self, months: u32, start: NaiveDate) -> anyhow::Result<OrgSpec> {
-        if months == 0 || self.clinics == 0 {
-            anyhow::bail!("--clinics and --months must be at least 1");
+        // Bounds a person might mean; past them the organization would not fit in memory.
+        if !(1..=1000).contains(&self.clinics) || !(1..=120).contains(&months) {
+            anyhow::bail!("--clinics must be 1 to 1000 and --months 1 to 120");
+        }
+        if !(1..=2000).contains(&self.visits_per_clinic_day) {
+            anyhow::bail!("--visits-per-clinic-day must be 1 to 2000");
         }
         if !(0.0..=20.0).contains(&self.defect_scale) {
             anyhow::bail!("--defect-scale must be between 0 and 20");
         }
         Ok(OrgSpec {
-            visits_per_clinic_day: self.visits_per_clinic_day.max(1),
+            visits_per_clinic_day: self.visits_per_clinic_day,
             rates: DefectRates::default().scaled(self.defect_scale),
             ..OrgSpec::new(self.clinics, months, self.seed, start)
         })

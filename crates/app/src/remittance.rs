@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 
 use chrono::{DateTime, Utc};
+use cleanclaim_model::Cents;
 use cleanclaim_remit::{Category, CategoryMap, ClaimOutcome, LineLink, Submitted, assess, link};
 use cleanclaim_store::{
     AuditEvent, PostedAdjustment, PostedClaim, Posting, ProviderAdjustmentRecord, RemittanceId,
@@ -46,9 +47,9 @@ pub struct RemitTally {
     /// Payments already posted, skipped.
     pub duplicates: usize,
     pub unbalanced: usize,
-    pub paid_cents: i64,
+    pub paid_cents: Cents,
     /// Claims and denied cents per root cause.
-    pub denied_by_cause: BTreeMap<Category, (usize, i64)>,
+    pub denied_by_cause: BTreeMap<Category, (usize, Cents)>,
     /// Claims posted, when posting.
     pub posted: Option<usize>,
 }
@@ -56,14 +57,14 @@ pub struct RemitTally {
 impl RemitTally {
     fn count(&mut self, outcome: &ClaimOutcome<'_>) {
         self.claims += 1;
-        self.paid_cents = self.paid_cents.saturating_add(outcome.paid_cents);
+        self.paid_cents += outcome.paid_cents;
         self.denied += usize::from(outcome.denied);
         self.partly_denied += usize::from(!outcome.denied && outcome.cause.is_some());
         self.review += usize::from(!outcome.is_clean());
         if let Some(cause) = outcome.cause {
             let entry = self.denied_by_cause.entry(cause).or_default();
             entry.0 += 1;
-            entry.1 = entry.1.saturating_add(outcome.denied_cents);
+            entry.1 += outcome.denied_cents;
         }
     }
 
@@ -180,13 +181,13 @@ async fn read_items<'m, R: Read>(
                             provider_id: adjustment.provider_id,
                             reason: adjustment.reason,
                             reference: adjustment.reference,
-                            amount_cents: adjustment.amount_cents,
+                            amount_cents: adjustment.amount_cents.0,
                         })
                         .await?;
                 }
             }
             RemitItem::End(totals) => {
-                if totals.imbalance_cents() != 0 {
+                if !totals.imbalance_cents().is_zero() {
                     tally.unbalanced += 1;
                 }
                 sink.end(&totals)?;
@@ -254,7 +255,7 @@ impl<'s, 'm> RemittancePoster<'s, 'm> {
             payer_key: payment.payer_key(),
             trace_number: &payment.trace_number,
             payer_name: &payment.payer.name,
-            payment_cents: payment.total_cents,
+            payment_cents: payment.total_cents.0,
             payment_date: payment.payment_date,
             method: &payment.method,
         };
@@ -367,13 +368,13 @@ impl<'s, 'm> RemittancePoster<'s, 'm> {
             claim_id: claim.patient_control_number.to_string(),
             matched: linked.claim_id.is_some(),
             status: claim.status.map_or("", ClaimStatus::code).to_owned(),
-            charge_cents: claim.charge_cents,
-            paid_cents: claim.paid_cents,
-            patient_responsibility_cents: claim.patient_responsibility_cents,
+            charge_cents: claim.charge_cents.0,
+            paid_cents: claim.paid_cents.0,
+            patient_responsibility_cents: claim.patient_responsibility_cents.0,
             payer_claim_number: claim.payer_claim_number.to_string(),
             denied: outcome.denied,
             denied_lines: i32::try_from(outcome.denied_lines).unwrap_or(i32::MAX),
-            denied_cents: outcome.denied_cents,
+            denied_cents: outcome.denied_cents.0,
             cause: outcome.cause.map(|c| c.name().to_owned()),
             needs_review,
             adjustments: outcome
@@ -383,7 +384,7 @@ impl<'s, 'm> RemittancePoster<'s, 'm> {
                     line_control: line_control(a.line),
                     group: a.group.code().to_owned(),
                     reason: a.reason.to_string(),
-                    amount_cents: a.amount_cents,
+                    amount_cents: a.amount_cents.0,
                     category: a.category.name().to_owned(),
                 })
                 .collect(),

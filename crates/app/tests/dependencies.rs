@@ -20,7 +20,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("hl7", &[]),
     ("emr", &["hl7", "model", "x12"]),
     ("payer", &["model", "x12"]),
-    ("remit", &["x12"]),
+    ("remit", &["model", "x12"]),
     ("store", &["x12"]),
     (
         "app",

@@ -814,7 +814,7 @@ impl KxTracker {
         if !self.enabled {
             return None;
         }
-        self.running_total = self.running_total + charge;
+        self.running_total += charge;
         let Some(threshold) = self.kx else {
             if !findings.iter().any(|f| f.rule == &rules::KX_UNKNOWN_YEAR) {
                 findings.push(Finding::new(

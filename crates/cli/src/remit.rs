@@ -179,7 +179,7 @@ impl<W: Write> RemitSink for Printer<W> {
                 "  provider adjustment {} {}: {}",
                 adjustment.reason,
                 adjustment.reference,
-                money(adjustment.amount_cents)
+                adjustment.amount_cents.decimal()
             ),
             Format::Json => json_line(&mut self.out, &JsonItem::ProviderAdjustment { adjustment })
                 .map_err(std::io::Error::other),
@@ -188,13 +188,13 @@ impl<W: Write> RemitSink for Printer<W> {
 
     fn end(&mut self, totals: &cleanclaim_x12::x835::TransactionTotals) -> std::io::Result<()> {
         match self.format {
-            Format::Table if totals.imbalance_cents() != 0 => writeln!(
+            Format::Table if !totals.imbalance_cents().is_zero() => writeln!(
                 self.out,
                 "  does not balance: claims paid {} less provider adjustments {} is not the payment {} (off by {})",
-                money(totals.claims_paid_cents),
-                money(totals.provider_adjustments_cents),
-                money(totals.payment_cents),
-                money(totals.imbalance_cents())
+                totals.claims_paid_cents.decimal(),
+                totals.provider_adjustments_cents.decimal(),
+                totals.payment_cents.decimal(),
+                totals.imbalance_cents().decimal()
             ),
             Format::Table => Ok(()),
             Format::Json => {
@@ -205,12 +205,6 @@ impl<W: Write> RemitSink for Printer<W> {
 }
 
 /// Dollars with two decimals, as a biller reads them.
-fn money(cents: i64) -> String {
-    let sign = if cents < 0 { "-" } else { "" };
-    let abs = cents.unsigned_abs();
-    format!("{sign}{}.{:02}", abs / 100, abs % 100)
-}
-
 /// One line of `--format json`, serialized straight to the output: a claim per line on
 /// files of millions of claims, with no intermediate JSON tree.
 #[derive(serde::Serialize)]
@@ -264,7 +258,7 @@ fn print_payment(
                 out,
                 "payment {} {} from {} to {} (trace {}{}){}",
                 payment.method,
-                money(payment.total_cents),
+                payment.total_cents.decimal(),
                 payment.payer.name,
                 payment.payee.name,
                 payment.trace_number,
@@ -334,17 +328,17 @@ fn print_claim(
                 "  {:<20} {:<18} {:>10} {:>10} {:>10}  {:<20} {}",
                 id,
                 status_name(claim.status),
-                money(claim.charge_cents),
-                money(claim.paid_cents),
-                money(claim.patient_responsibility_cents),
+                claim.charge_cents.decimal(),
+                claim.paid_cents.decimal(),
+                claim.patient_responsibility_cents.decimal(),
                 denial,
                 why
             )?;
-            if outcome.imbalance_cents != 0 {
+            if !outcome.imbalance_cents.is_zero() {
                 writeln!(
                     out,
                     "    does not balance: off by {}",
-                    money(outcome.imbalance_cents)
+                    outcome.imbalance_cents.decimal()
                 )?;
             }
             for error in &outcome.errors {
@@ -368,7 +362,7 @@ fn print_summary(out: &mut impl Write, format: Format, tally: &RemitTally) -> an
                 out,
                 "{} claim(s), {} paid; {} denied, {} partly denied, {} to review, {} payment(s) already posted",
                 tally.claims,
-                money(tally.paid_cents),
+                tally.paid_cents.decimal(),
                 tally.denied,
                 tally.partly_denied,
                 tally.review,
@@ -378,7 +372,7 @@ fn print_summary(out: &mut impl Write, format: Format, tally: &RemitTally) -> an
                 writeln!(
                     out,
                     "  {cause}: {claims} claim(s), {} denied",
-                    money(*cents)
+                    cents.decimal()
                 )?;
             }
         }

@@ -50,7 +50,7 @@ struct LineReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     code_minutes: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    charge_cents: Option<i64>,
+    charge_cents: Option<cleanclaim_model::Cents>,
     explanation: String,
 }
 
@@ -93,7 +93,7 @@ fn build<'a>(encounter: &'a Encounter, result: &'a ScrubResult<'_>) -> Encounter
                 modifiers: line.modifier_codes().map(|m| m.to_string()).collect(),
                 minutes: line.own_minutes(),
                 code_minutes: line.assistant_split.and(line.minutes),
-                charge_cents: line.charge.map(|c| c.0),
+                charge_cents: line.charge,
                 explanation: line.explanation(),
             })
             .collect(),
@@ -179,10 +179,9 @@ pub fn write_table(
         let minutes = line
             .minutes
             .map_or_else(|| "-".to_owned(), |m| m.to_string());
-        let charge = line.charge_cents.map_or_else(
-            || "-".to_owned(),
-            |c| cleanclaim_model::Cents(c).to_string(),
-        );
+        let charge = line
+            .charge_cents
+            .map_or_else(|| "-".to_owned(), |c| c.to_string());
         let row = format!(
             "  {:<6} {:>5}  {:<12} {:>4} {:>9}  ",
             line.code,

@@ -82,13 +82,8 @@ pub fn run(command: &SimulateCommand) -> anyhow::Result<Outcome> {
         println!("wrote {}", path.display());
     }
     println!(
-        "{} claims: {} rejected at the front end, {} paid (${}.{:02}), {} denied",
-        s.claims,
-        s.rejected_front_end,
-        s.paid,
-        s.paid_cents / 100,
-        s.paid_cents % 100,
-        s.denied
+        "{} claims: {} rejected at the front end, {} paid ({}), {} denied",
+        s.claims, s.rejected_front_end, s.paid, s.paid_cents, s.denied
     );
     Ok(if answers.ack_277ca.is_none() {
         Outcome::Findings

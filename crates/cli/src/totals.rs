@@ -14,13 +14,13 @@ use serde::Serialize;
 #[derive(Debug, Default, Clone, Copy, Serialize)]
 pub struct Count {
     pub encounters: u64,
-    pub charge_cents: i64,
+    pub charge_cents: Cents,
 }
 
 impl Count {
     fn add(&mut self, charge: Cents) {
         self.encounters += 1;
-        self.charge_cents = self.charge_cents.saturating_add(charge.0);
+        self.charge_cents += charge;
     }
 }
 
@@ -134,7 +134,7 @@ impl Totals {
                 "  {:<36} {:>10} {:>14}",
                 queue.name(),
                 count.encounters,
-                Cents(count.charge_cents).to_string()
+                count.charge_cents.to_string()
             )?;
         }
         writeln!(
@@ -148,9 +148,9 @@ impl Totals {
                 "  {:<36} {:>10} {:>14} {:>10} {:>14}",
                 truncate(&format!("{id} {}", payer.name), 36),
                 payer.all.encounters,
-                Cents(payer.all.charge_cents).to_string(),
+                payer.all.charge_cents.to_string(),
                 payer.held.encounters,
-                Cents(payer.held.charge_cents).to_string()
+                payer.held.charge_cents.to_string()
             )?;
         }
         if !self.rules.is_empty() {
@@ -174,7 +174,7 @@ impl Totals {
                     id,
                     if rule.holds { "hold" } else { "warn" },
                     rule.count.encounters,
-                    Cents(rule.count.charge_cents).to_string()
+                    rule.count.charge_cents.to_string()
                 )?;
             }
         }

@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::iter::Sum;
-use std::ops::Add;
+use std::ops::{Add, AddAssign, Neg, Sub};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -85,6 +85,63 @@ impl Cents {
     pub fn times(self, units: u32) -> Self {
         Self(self.0.saturating_mul(i64::from(units)))
     }
+
+    /// `self + other`, or `None` past what cents can hold: for amounts read from a file,
+    /// where an overflow means the file is wrong and must be said so, not clamped.
+    pub fn checked_add(self, other: Self) -> Option<Self> {
+        self.0.checked_add(other.0).map(Self)
+    }
+
+    /// `self - other`, or `None` past what cents can hold.
+    pub fn checked_sub(self, other: Self) -> Option<Self> {
+        self.0.checked_sub(other.0).map(Self)
+    }
+
+    /// The sum of untrusted amounts, or `None` when it would overflow.
+    pub fn checked_sum(amounts: impl IntoIterator<Item = Self>) -> Option<Self> {
+        amounts
+            .into_iter()
+            .try_fold(Self::ZERO, |sum, amount| sum.checked_add(amount))
+    }
+
+    /// `a - b - c...` in 128 bits, clamped to cents: a balance of a payer's amounts that can
+    /// neither overflow nor wrap to a balanced-looking zero.
+    pub fn wide_difference(minuend: Self, subtrahends: impl IntoIterator<Item = Self>) -> Self {
+        let wide = subtrahends
+            .into_iter()
+            .fold(i128::from(minuend.0), |rest, amount| {
+                rest - i128::from(amount.0)
+            });
+        Self(i64::try_from(wide).unwrap_or(if wide > 0 { i64::MAX } else { i64::MIN }))
+    }
+
+    pub fn is_zero(self) -> bool {
+        self.0 == 0
+    }
+
+    pub fn is_negative(self) -> bool {
+        self.0 < 0
+    }
+}
+
+impl Sub for Cents {
+    type Output = Self;
+    fn sub(self, other: Self) -> Self {
+        Self(self.0.saturating_sub(other.0))
+    }
+}
+
+impl Neg for Cents {
+    type Output = Self;
+    fn neg(self) -> Self {
+        Self(self.0.saturating_neg())
+    }
+}
+
+impl AddAssign for Cents {
+    fn add_assign(&mut self, other: Self) {
+        *self = *self + other;
+    }
 }
 
 impl Add for Cents {
@@ -128,6 +185,25 @@ mod tests {
         );
         assert_eq!(Cents(i64::MAX) + Cents(1), Cents(i64::MAX));
         assert_eq!(Cents(1250).times(3), Cents(3750));
+    }
+
+    #[test]
+    fn checked_arithmetic_refuses_overflow_and_wide_balances_clamp() {
+        assert_eq!(Cents(i64::MAX).checked_add(Cents(1)), None);
+        assert_eq!(Cents(i64::MIN).checked_sub(Cents(1)), None);
+        assert_eq!(Cents::checked_sum([Cents(5), Cents(7)]), Some(Cents(12)));
+        assert_eq!(Cents::checked_sum([Cents(i64::MAX), Cents(1)]), None);
+        // i64::MAX - (-1) - (-1) does not wrap to a small number.
+        assert_eq!(
+            Cents::wide_difference(Cents(i64::MAX), [Cents(-1), Cents(-1)]),
+            Cents(i64::MAX)
+        );
+        assert_eq!(
+            Cents::wide_difference(Cents(100), [Cents(60), Cents(40)]),
+            Cents::ZERO
+        );
+        assert_eq!(-Cents(i64::MIN), Cents(i64::MAX));
+        assert_eq!(Cents(5) - Cents(7), Cents(-2));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! Every line balances: charge = paid + every adjustment.
 
 use chrono::NaiveDate;
-use cleanclaim_model::PlaceOfService;
+use cleanclaim_model::{Cents, PlaceOfService};
 use cleanclaim_x12::x837::{Claim, ClaimFrequency, ServiceLine};
 
 use crate::rules::{MemberIdRule, PayerRules, Rules, is_mbi};
@@ -29,14 +29,14 @@ pub struct Adjustment {
     pub group: &'static str,
     /// The claim adjustment reason code.
     pub reason: &'static str,
-    pub cents: i64,
+    pub cents: Cents,
 }
 
 #[derive(Debug, Clone)]
 pub struct LineResult {
     pub line: ServiceLine,
-    pub allowed: i64,
-    pub paid: i64,
+    pub allowed: Cents,
+    pub paid: Cents,
     pub adjustments: Vec<Adjustment>,
     /// Remittance advice remark codes (LQ*HE).
     pub remarks: Vec<&'static str>,
@@ -52,15 +52,15 @@ pub struct ClaimResult {
 }
 
 impl ClaimResult {
-    pub fn charge(&self) -> i64 {
-        self.claim.total().0
+    pub fn charge(&self) -> Cents {
+        self.claim.total()
     }
 
-    pub fn paid(&self) -> i64 {
+    pub fn paid(&self) -> Cents {
         self.lines.iter().map(|l| l.paid).sum()
     }
 
-    pub fn patient_responsibility(&self) -> i64 {
+    pub fn patient_responsibility(&self) -> Cents {
         self.lines
             .iter()
             .flat_map(|l| &l.adjustments)
@@ -122,12 +122,12 @@ fn has(line: &ServiceLine, modifiers: &[&str]) -> bool {
 fn denied(line: &ServiceLine, reason: &'static str, remark: &'static str) -> LineResult {
     LineResult {
         line: line.clone(),
-        allowed: 0,
-        paid: 0,
+        allowed: Cents::ZERO,
+        paid: Cents::ZERO,
         adjustments: vec![Adjustment {
             group: "CO",
             reason,
-            cents: line.charge.0,
+            cents: line.charge,
         }],
         remarks: vec![remark],
     }
@@ -184,7 +184,10 @@ pub fn adjudicate(
             .map(|line| adjudicate_line(claim, line, payer, rules, state))
             .collect(),
     };
-    let status = if lines.iter().all(|l| l.paid == 0 && l.allowed == 0) {
+    let status = if lines
+        .iter()
+        .all(|l| l.paid.is_zero() && l.allowed.is_zero())
+    {
         "4"
     } else {
         "1"
@@ -278,7 +281,7 @@ fn adjudicate_line(
         adjustments.push(Adjustment {
             group: "CO",
             reason: "151",
-            cents: charge - covered_charge,
+            cents: Cents(charge - covered_charge),
         });
         remarks.push("N362");
     }
@@ -304,7 +307,7 @@ fn adjudicate_line(
         adjustments.push(Adjustment {
             group: "CO",
             reason: "45",
-            cents: covered_charge - allowed,
+            cents: Cents(covered_charge - allowed),
         });
     }
     let deductible = payer
@@ -316,7 +319,7 @@ fn adjudicate_line(
         adjustments.push(Adjustment {
             group: "PR",
             reason: "1",
-            cents: toward_deductible,
+            cents: Cents(toward_deductible),
         });
         state
             .deductible_met
@@ -330,7 +333,7 @@ fn adjudicate_line(
         adjustments.push(Adjustment {
             group: "PR",
             reason: "2",
-            cents: coinsurance,
+            cents: Cents(coinsurance),
         });
     }
     if therapy {
@@ -338,8 +341,8 @@ fn adjudicate_line(
     }
     LineResult {
         line: line.clone(),
-        allowed,
-        paid: allowed - toward_deductible - coinsurance,
+        allowed: Cents(allowed),
+        paid: Cents(allowed - toward_deductible - coinsurance),
         adjustments,
         remarks,
     }

@@ -20,6 +20,7 @@ pub mod state;
 pub mod write;
 
 use chrono::NaiveDate;
+use cleanclaim_model::Cents;
 use cleanclaim_x12::x837::read_claims;
 
 pub use adjudicate::{ClaimResult, FrontEnd};
@@ -44,7 +45,7 @@ pub struct Summary {
     pub rejected_front_end: usize,
     pub paid: usize,
     pub denied: usize,
-    pub paid_cents: i64,
+    pub paid_cents: Cents,
 }
 
 #[derive(Debug, thiserror::Error)]

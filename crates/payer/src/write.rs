@@ -3,6 +3,7 @@
 //! counts and control numbers that close.
 
 use chrono::NaiveDate;
+use cleanclaim_model::Cents;
 use cleanclaim_x12::money::format_cents;
 
 use crate::adjudicate::{ClaimResult, FrontEnd};
@@ -191,7 +192,7 @@ pub fn ack_277ca(
             .map(|(c, _)| c)
             .collect();
         let rejected_count = claims.len() - accepted.len();
-        let amount = |accepted_side: bool| -> i64 {
+        let amount = |accepted_side: bool| -> Cents {
             claims
                 .iter()
                 .filter(|(_, f)| (*f == FrontEnd::Accepted) == accepted_side)
@@ -316,10 +317,10 @@ pub fn remittance_835(
         },
     ) in payers.iter().enumerate()
     {
-        let total: i64 = claims.iter().map(ClaimResult::paid).sum();
+        let total: Cents = claims.iter().map(ClaimResult::paid).sum();
         let mut body = Body::default();
         let amount = format_cents(total);
-        if total > 0 {
+        if total > Cents::ZERO {
             body.push(&[
                 "BPR",
                 "I",
@@ -377,7 +378,7 @@ pub fn remittance_835(
                 body.push(&[
                     "SVC",
                     &composite_service(line),
-                    &format_cents(line.line.charge.0),
+                    &format_cents(line.line.charge),
                     &format_cents(line.paid),
                     "",
                     &line.line.units.to_string(),
@@ -403,7 +404,7 @@ pub fn remittance_835(
                     }
                 }
                 body.push(&["REF", "6R", &line.line.control_number]);
-                if line.allowed > 0 {
+                if line.allowed > Cents::ZERO {
                     body.push(&["AMT", "B6", &format_cents(line.allowed)]);
                 }
                 for remark in &line.remarks {

@@ -9,6 +9,7 @@
 )]
 
 use chrono::NaiveDate;
+use cleanclaim_model::Cents;
 use cleanclaim_payer::{PayerState, Rules, simulate};
 
 const PLAIN: &str = include_str!("../../x12/tests/data/fixtures/837p/plain.837");
@@ -86,7 +87,7 @@ fn a_clean_claim_is_accepted_paid_and_every_file_validates() {
     let report = cleanclaim_x12::validate(remit);
     assert!(report.transactions.iter().any(|(id, _)| id == "835"));
     assert_eq!(answers.summary.paid, 1);
-    assert!(answers.summary.paid_cents > 0);
+    assert!(answers.summary.paid_cents > Cents::ZERO);
     assert_eq!(
         reasons(remit),
         ["CAS*CO*45", "CAS*PR*2", "CAS*CO*45", "CAS*PR*2"]

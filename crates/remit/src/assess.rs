@@ -1,6 +1,7 @@
 //! One remittance claim, assessed: every adjustment categorized and explained, whether the
 //! claim or its lines were denied, and the root cause of the money lost.
 
+use cleanclaim_model::Cents;
 use cleanclaim_x12::x835::{AdjustmentGroup, ClaimPayment, ClaimStatus};
 use compact_str::CompactString;
 use serde::Serialize;
@@ -14,7 +15,7 @@ pub struct AssessedAdjustment<'m> {
     pub line: Option<usize>,
     pub group: AdjustmentGroup,
     pub reason: CompactString,
-    pub amount_cents: i64,
+    pub amount_cents: Cents,
     pub category: Category,
     pub basis: Basis<'m>,
 }
@@ -45,22 +46,22 @@ pub struct ClaimOutcome<'m> {
     /// CLP01.
     pub claim_id: CompactString,
     pub status: Option<ClaimStatus>,
-    pub charge_cents: i64,
-    pub paid_cents: i64,
-    pub patient_responsibility_cents: i64,
+    pub charge_cents: Cents,
+    pub paid_cents: Cents,
+    pub patient_responsibility_cents: Cents,
     /// The whole claim is denied: CLP02 is 4, or nothing was paid and a denial adjustment
     /// explains why.
     pub denied: bool,
     /// Lines paid nothing for a denial cause.
     pub denied_lines: usize,
     /// Money adjusted for denial causes (every category but contractual and patient share).
-    pub denied_cents: i64,
+    pub denied_cents: Cents,
     /// The category with the most money denied; ties go to the earlier category.
     pub cause: Option<Category>,
     pub adjustments: Vec<AssessedAdjustment<'m>>,
     /// Charge less payment less adjustments; not zero means the payer's numbers do not add
     /// up and the claim needs a look before posting.
-    pub imbalance_cents: i64,
+    pub imbalance_cents: Cents,
     /// Element errors the reader kept on the claim.
     pub errors: Vec<String>,
 }
@@ -68,7 +69,7 @@ pub struct ClaimOutcome<'m> {
 impl ClaimOutcome<'_> {
     /// Safe to post without a person looking: readable and balanced.
     pub fn is_clean(&self) -> bool {
-        self.errors.is_empty() && self.imbalance_cents == 0
+        self.errors.is_empty() && self.imbalance_cents.is_zero()
     }
 }
 
@@ -100,7 +101,7 @@ pub fn assess<'m>(claim: &ClaimPayment, map: &'m CategoryMap) -> ClaimOutcome<'m
         let mut line_denied = false;
         for a in &line.adjustments {
             let c = map.categorize(a, remarks.clone());
-            line_denied |= c.category.is_denial() && a.amount_cents > 0;
+            line_denied |= c.category.is_denial() && a.amount_cents > Cents::ZERO;
             adjustments.push(AssessedAdjustment {
                 line: Some(index),
                 group: a.group,
@@ -110,27 +111,25 @@ pub fn assess<'m>(claim: &ClaimPayment, map: &'m CategoryMap) -> ClaimOutcome<'m
                 basis: c.basis,
             });
         }
-        if line_denied && line.paid_cents == 0 && line.charge_cents > 0 {
+        if line_denied && line.paid_cents.is_zero() && line.charge_cents > Cents::ZERO {
             denied_lines += 1;
         }
     }
-    let mut by_category: Vec<(Category, i64)> = Vec::new();
+    let mut by_category: Vec<(Category, Cents)> = Vec::new();
     for a in adjustments.iter().filter(|a| a.category.is_denial()) {
         match by_category.iter_mut().find(|(c, _)| *c == a.category) {
-            Some((_, total)) => *total = total.saturating_add(a.amount_cents),
+            Some((_, total)) => *total += a.amount_cents,
             None => by_category.push((a.category, a.amount_cents)),
         }
     }
     by_category.sort_by_key(|(category, total)| (std::cmp::Reverse(*total), *category));
-    let denied_cents = by_category
-        .iter()
-        .fold(0i64, |sum, (_, total)| sum.saturating_add(*total));
+    let denied_cents = by_category.iter().map(|(_, total)| *total).sum();
     let cause = by_category
         .first()
-        .filter(|(_, total)| *total > 0)
+        .filter(|(_, total)| *total > Cents::ZERO)
         .map(|(c, _)| *c);
     let denied = claim.status == Some(ClaimStatus::Denied)
-        || (claim.paid_cents == 0 && claim.charge_cents > 0 && cause.is_some());
+        || (claim.paid_cents.is_zero() && claim.charge_cents > Cents::ZERO && cause.is_some());
     ClaimOutcome {
         claim_id: claim.patient_control_number.clone(),
         status: claim.status,
@@ -178,7 +177,7 @@ mod tests {
         assert!(outcome.denied);
         assert_eq!(outcome.denied_lines, 1);
         assert_eq!(outcome.cause, Some(Category::Authorization));
-        assert_eq!(outcome.denied_cents, 20_000);
+        assert_eq!(outcome.denied_cents, Cents(20_000));
         assert!(outcome.adjustments[0].why().contains("N54"));
         assert!(outcome.is_clean());
     }
@@ -192,7 +191,7 @@ mod tests {
         assert!(!outcome.denied);
         assert_eq!(
             (outcome.denied_lines, outcome.denied_cents, outcome.cause),
-            (0, 0, None)
+            (0, Cents::ZERO, None)
         );
         let categories: Vec<_> = outcome.adjustments.iter().map(|a| a.category).collect();
         assert_eq!(
@@ -210,7 +209,7 @@ mod tests {
         let outcome = assess(&claims(&text)[0], &map);
         assert!(!outcome.denied);
         assert_eq!(outcome.denied_lines, 2);
-        assert_eq!(outcome.denied_cents, 16_000);
+        assert_eq!(outcome.denied_cents, Cents(16_000));
         assert_eq!(outcome.cause, Some(Category::Units));
         assert_eq!(outcome.adjustments[1].line, Some(2));
     }
@@ -220,7 +219,7 @@ mod tests {
         let text = wrap("CLP*E4*1*300*100*0*12*P4~SVC*HC:97110:GP*300*100**2~");
         let map = CategoryMap::builtin().unwrap();
         let outcome = assess(&claims(&text)[0], &map);
-        assert_eq!(outcome.imbalance_cents, 20_000);
+        assert_eq!(outcome.imbalance_cents, Cents(20_000));
         assert!(!outcome.is_clean());
     }
 }

@@ -183,7 +183,7 @@ mod tests {
         Adjustment {
             group,
             reason: reason.into(),
-            amount_cents: 100,
+            amount_cents: cleanclaim_model::Cents(100),
             quantity: None,
         }
     }

@@ -11,6 +11,7 @@
 //! these tests say they are skipped where it is absent, and the project's own 835 fixtures
 //! (`fixtures.rs`) are assessed on every clone.
 
+use cleanclaim_model::Cents;
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
@@ -65,7 +66,7 @@ fn the_emedny_sample_denies_for_timely_filing() {
     assert_eq!(denied.len(), 1);
     assert_eq!(denied[0].cause, Some(Category::TimelyFiling));
     assert_eq!(denied[0].denied_lines, 2);
-    assert_eq!(denied[0].denied_cents, 3_400);
+    assert_eq!(denied[0].denied_cents, Cents(3_400));
 }
 
 #[test]

@@ -9,6 +9,7 @@
 //! The project's own 835 fixtures (`crates/x12/tests/data/fixtures/835`), assessed as a biller
 //! would read them, on every clone.
 
+use cleanclaim_model::Cents;
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::LazyLock;
@@ -47,12 +48,18 @@ fn paid_denied_and_partly_denied_claims_get_their_causes() {
     let denied = &outcomes[1];
     assert!(denied.denied);
     assert_eq!(denied.cause, Some(Category::Authorization));
-    assert_eq!((denied.denied_lines, denied.denied_cents), (1, 15_200));
+    assert_eq!(
+        (denied.denied_lines, denied.denied_cents),
+        (1, Cents(15_200))
+    );
 
     // CARC 16 is generic: the remark M127 (missing medical record) says it is documentation.
     let partly = &outcomes[2];
     assert_eq!(partly.cause, Some(Category::Documentation));
-    assert_eq!((partly.denied_lines, partly.denied_cents), (1, 9_500));
+    assert_eq!(
+        (partly.denied_lines, partly.denied_cents),
+        (1, Cents(9_500))
+    );
     let why = partly
         .adjustments
         .iter()

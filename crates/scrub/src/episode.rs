@@ -129,7 +129,7 @@ impl PatientState {
         );
         let usage = self.usage.entry(key).or_default();
         usage.visits += 1;
-        usage.charges = usage.charges + charges;
+        usage.charges += charges;
         true
     }
 

@@ -237,7 +237,7 @@ impl<'e> Scrubber<'e> {
                     && u.discipline == discipline
             }) {
                 usage.visits += prior.visits;
-                usage.charges = usage.charges + prior.charges;
+                usage.charges += prior.charges;
             }
             usage
         };

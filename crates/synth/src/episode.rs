@@ -245,7 +245,7 @@ pub(crate) fn generate(rng: &mut ChaCha8Rng, episode_no: u64, defect_rate: f64) 
                     .times(line.minutes.map_or(1, |m| (m + 7) / 15).max(1))
             })
             .sum();
-        ytd = ytd + charges;
+        ytd += charges;
         if rng.random_bool(defect_rate) {
             defects::inject(rng, &mut encounter);
         }

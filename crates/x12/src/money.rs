@@ -1,9 +1,11 @@
 //! X12 decimal amounts (type R) to and from integer cents.
 
+use cleanclaim_model::Cents;
+
 /// `"12.25"` → 1225, `"500"` → 50000, `"-5.5"` → -550. `None` for anything that is not a
 /// decimal with at most two fraction digits.
 #[inline]
-pub fn parse_cents(text: &str) -> Option<i64> {
+pub fn parse_cents(text: &str) -> Option<Cents> {
     // One pass over the bytes: amounts are in every claim, line and adjustment of an 835.
     let bytes = text.as_bytes();
     let (negative, digits) = match bytes.split_first() {
@@ -39,12 +41,12 @@ pub fn parse_cents(text: &str) -> Option<i64> {
         _ => 1,
     };
     let cents = value.checked_mul(scale)?;
-    Some(if negative { -cents } else { cents })
+    Some(Cents(if negative { -cents } else { cents }))
 }
 
 /// Cents as an X12 decimal with no trailing zeros after the point (`1225` → `12.25`,
 /// `5000` → `50`, `550` → `5.5`), as the guides recommend to keep files short.
-pub fn format_cents(cents: i64) -> String {
+pub fn format_cents(Cents(cents): Cents) -> String {
     let sign = if cents < 0 { "-" } else { "" };
     let abs = cents.unsigned_abs();
     let (whole, fraction) = (abs / 100, abs % 100);
@@ -68,13 +70,13 @@ mod tests {
             (".05", 5),
             ("0", 0),
         ] {
-            assert_eq!(parse_cents(text), Some(cents), "{text}");
+            assert_eq!(parse_cents(text), Some(Cents(cents)), "{text}");
         }
         for cents in [0, 5, 50, 1225, 50000, -550, 123_456_789] {
-            assert_eq!(parse_cents(&format_cents(cents)), Some(cents));
+            assert_eq!(parse_cents(&format_cents(Cents(cents))), Some(Cents(cents)));
         }
-        assert_eq!(format_cents(5000), "50");
-        assert_eq!(parse_cents("5."), Some(500));
+        assert_eq!(format_cents(Cents(5000)), "50");
+        assert_eq!(parse_cents("5."), Some(Cents(500)));
         for bad in [
             "1.234",
             "",

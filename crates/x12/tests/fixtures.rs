@@ -14,6 +14,7 @@
 
 mod remit_support;
 
+use cleanclaim_model::Cents;
 use remit_support::{read_all, read_recycling};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -304,7 +305,7 @@ fn a_remittance_reads_field_by_field() {
         (payment.handling.as_str(), payment.method.as_str()),
         ("I", "ACH")
     );
-    assert_eq!(payment.total_cents, 18_303);
+    assert_eq!(payment.total_cents, Cents(18_303));
     assert_eq!(payment.trace_number, "EFT20250415A");
     assert_eq!(payment.payer.name, "MEDICARE PART B");
     assert_eq!(
@@ -328,7 +329,7 @@ fn a_remittance_reads_field_by_field() {
             paid.paid_cents,
             paid.patient_responsibility_cents
         ),
-        (13_400, 8_576, 2_144)
+        (Cents(13_400), Cents(8_576), Cents(2_144))
     );
     assert_eq!(paid.payer_claim_number, "PCN-PT-0001");
     assert_eq!(paid.patient_name, "CASE, TEST");
@@ -339,7 +340,7 @@ fn a_remittance_reads_field_by_field() {
     );
     assert_eq!(line.modifiers, ["GP"]);
     assert_eq!(line.units_paid, "2");
-    assert_eq!(line.allowed_cents, Some(7_360));
+    assert_eq!(line.allowed_cents, Some(Cents(7_360)));
     assert_eq!(line.control_number.as_deref(), Some("PT-0001-2"));
     assert_eq!(
         line.service_date,
@@ -350,7 +351,10 @@ fn a_remittance_reads_field_by_field() {
         .iter()
         .map(|a| (a.group.code(), a.reason.as_str(), a.amount_cents))
         .collect();
-    assert_eq!(reasons, [("PR", "2", 1_472), ("CO", "45", 1_840)]);
+    assert_eq!(
+        reasons,
+        [("PR", "2", Cents(1_472)), ("CO", "45", Cents(1_840))]
+    );
     assert_eq!(found[1].status, Some(ClaimStatus::Denied));
 
     let plb: Vec<_> = items
@@ -362,7 +366,7 @@ fn a_remittance_reads_field_by_field() {
             _ => None,
         })
         .collect();
-    assert_eq!(plb, [("L6", "INTEREST", -127)]);
+    assert_eq!(plb, [("L6", "INTEREST", Cents(-127))]);
     let RemitItem::End(totals) = items.last().unwrap() else {
         panic!("the end comes last")
     };
@@ -372,7 +376,7 @@ fn a_remittance_reads_field_by_field() {
             totals.claims_paid_cents,
             totals.imbalance_cents()
         ),
-        (3, 18_176, 0)
+        (3, Cents(18_176), Cents::ZERO)
     );
 }
 
@@ -381,14 +385,14 @@ fn imbalances(items: &[RemitItem]) -> usize {
     for item in items {
         match item {
             RemitItem::Claim(claim) => {
-                found += usize::from(claim.imbalance_cents() != 0);
+                found += usize::from(!claim.imbalance_cents().is_zero());
                 found += claim
                     .lines
                     .iter()
-                    .filter(|l| l.imbalance_cents() != 0)
+                    .filter(|l| !l.imbalance_cents().is_zero())
                     .count();
             }
-            RemitItem::End(totals) => found += usize::from(totals.imbalance_cents() != 0),
+            RemitItem::End(totals) => found += usize::from(!totals.imbalance_cents().is_zero()),
             _ => {}
         }
     }
@@ -428,7 +432,7 @@ fn a_damaged_line_stays_on_its_claim_as_element_errors() {
 }
 
 /// What a claim says, without the segment ordinals that differ between layouts.
-type ClaimAmounts = (String, i64, i64, Vec<(String, i64, usize)>);
+type ClaimAmounts = (String, Cents, Cents, Vec<(String, Cents, usize)>);
 
 fn amounts(items: &[RemitItem]) -> Vec<ClaimAmounts> {
     claims(items)

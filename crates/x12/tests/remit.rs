@@ -12,6 +12,7 @@
 mod common;
 mod remit_support;
 
+use cleanclaim_model::Cents;
 use remit_support::{read_all, read_recycling};
 use std::fs;
 
@@ -45,16 +46,16 @@ fn imbalances(items: &[RemitItem]) -> Vec<String> {
     for item in items {
         match item {
             RemitItem::Claim(claim) => {
-                if claim.imbalance_cents() != 0 {
+                if !claim.imbalance_cents().is_zero() {
                     found.push(format!("claim at segment {}", claim.segment));
                 }
                 for line in &claim.lines {
-                    if line.imbalance_cents() != 0 {
+                    if !line.imbalance_cents().is_zero() {
                         found.push(format!("line at segment {}", line.segment));
                     }
                 }
             }
-            RemitItem::End(totals) if totals.imbalance_cents() != 0 => {
+            RemitItem::End(totals) if !totals.imbalance_cents().is_zero() => {
                 found.push(format!("transaction ending at segment {}", totals.segment));
             }
             _ => {}
@@ -98,7 +99,7 @@ fn a_managed_care_remittance_reads_field_by_field() {
         panic!("the payment comes first: {:?}", items[0])
     };
     assert_eq!(payment.handling, "I");
-    assert_eq!(payment.total_cents, 94_500);
+    assert_eq!(payment.total_cents, Cents(94_500));
     assert_eq!(payment.method, "ACH");
     assert_eq!(payment.trace_number, "7170066655");
     assert_eq!(payment.payer_key(), "1935665544");
@@ -127,7 +128,7 @@ fn a_managed_care_remittance_reads_field_by_field() {
             claim.paid_cents,
             claim.patient_responsibility_cents
         ),
-        (120_000, 49_500, 60_000)
+        (Cents(120_000), Cents(49_500), Cents(60_000))
     );
     assert_eq!(claim.payer_claim_number, "94077799230000");
     assert_eq!(claim.patient_name, "SETTLE, SUSAN");
@@ -136,13 +137,16 @@ fn a_managed_care_remittance_reads_field_by_field() {
         .iter()
         .map(|a| (a.group.code(), a.reason.as_str(), a.amount_cents))
         .collect();
-    assert_eq!(reasons, [("CO", "A2", 5_500)]);
+    assert_eq!(reasons, [("CO", "A2", Cents(5_500))]);
     let line = &claim.lines[0];
     assert_eq!(
         (line.qualifier.as_str(), line.code.as_str()),
         ("HC", "93555")
     );
-    assert_eq!((line.charge_cents, line.paid_cents), (120_000, 55_000));
+    assert_eq!(
+        (line.charge_cents, line.paid_cents),
+        (Cents(120_000), Cents(55_000))
+    );
     assert_eq!(
         line.service_date,
         chrono::NaiveDate::from_ymd_opt(2002, 3, 10)
@@ -152,7 +156,10 @@ fn a_managed_care_remittance_reads_field_by_field() {
         .iter()
         .map(|a| (a.group.code(), a.reason.as_str(), a.amount_cents))
         .collect();
-    assert_eq!(line_reasons, [("PR", "1", 60_000), ("CO", "45", 5_000)]);
+    assert_eq!(
+        line_reasons,
+        [("PR", "1", Cents(60_000)), ("CO", "45", Cents(5_000))]
+    );
     let RemitItem::End(totals) = items.last().unwrap() else {
         panic!("the end comes last")
     };
@@ -162,7 +169,7 @@ fn a_managed_care_remittance_reads_field_by_field() {
             totals.claims_paid_cents,
             totals.imbalance_cents()
         ),
-        (2, 94_500, 0)
+        (2, Cents(94_500), Cents::ZERO)
     );
 }
 
@@ -187,7 +194,7 @@ fn line_detail_modifiers_allowed_amounts_and_control_numbers_are_read() {
         .map(|l| l.control_number.as_deref())
         .collect();
     assert_eq!(controls, [Some("0001"), Some("0002"), Some("0003")]);
-    assert_eq!(claim.lines[0].allowed_cents, Some(117_540));
+    assert_eq!(claim.lines[0].allowed_cents, Some(Cents(117_540)));
     assert_eq!(claim.lines[1].submitted_code.as_deref(), Some("59410"));
     // The third SVC lost its component separators (`HC:59426******742`): its charge and
     // payment are missing, which the claim carries as an error rather than stopping the file.
@@ -226,7 +233,7 @@ fn provider_level_adjustments_are_items_of_their_own() {
             _ => None,
         })
         .collect();
-    assert_eq!(plb, [("CV", "9876514", -127)]);
+    assert_eq!(plb, [("CV", "9876514", Cents(-127))]);
 }
 
 const MINIMAL: &str = "ISA*00*          *00*          *ZZ*PAYER          *ZZ*CLINIC         *241101*1200*^*00501*000000001*0*P*:~GS*HP*PAYER*CLINIC*20241101*1200*1*X*005010X221A1~ST*835*0001~BPR*I*80*C*ACH*CCP*01*999*DA*123*1512345678**01*888*DA*456*20241101~TRN*1*EFT0001*1512345678~N1*PR*ACME HEALTH~N1*PE*CLINIC*XX*1234567893~LX*1~CLP*E-1*1*120*80*20*12*PCN1~SVC*HC:97110:GP*120*80**2~DTM*472*20241015~CAS*PR*2*20~CAS*CO*45*20~REF*6R*E-1-1~SE*13*0001~GE*1*1~IEA*1*000000001~";

@@ -20,6 +20,7 @@ use cleanclaim_app::{
     Delivery, Keep, RemitSink, RemitTally, RemittancePoster, SubmitError, SubmitOptions,
     post_acknowledgments_audited, prepare_stored_within, read_remittance, submit,
 };
+use cleanclaim_model::Cents;
 use cleanclaim_remit::ClaimOutcome;
 use cleanclaim_store::{AuditEvent, AuditOutcome};
 use cleanclaim_x12::x835::{ClaimPayment, Payment, ProviderAdjustment, TransactionTotals};
@@ -53,7 +54,7 @@ pub struct BatchAnswer {
     pub batch_id: Option<i64>,
     pub interchange_control: Option<u64>,
     pub claims: Vec<String>,
-    pub total_cents: i64,
+    pub total_cents: Cents,
     /// Encounters per queue that are not ready to bill.
     pub held: BTreeMap<String, usize>,
     pub left_out: Vec<LeftOut>,
@@ -145,7 +146,7 @@ pub async fn create_batch(
     let answer = BatchAnswer {
         batch_id: report.batch,
         interchange_control: report.interchange,
-        total_cents: report.claims.iter().map(|c| c.total().0).sum(),
+        total_cents: report.claims.iter().map(|c| c.total()).sum(),
         claims: report.claims.iter().map(|c| c.id.clone()).collect(),
         held: report
             .held
@@ -178,7 +179,7 @@ pub struct BatchInfo {
     pub created_at: DateTime<Utc>,
     pub created_by: String,
     pub claim_count: i64,
-    pub total_cents: i64,
+    pub total_cents: Cents,
 }
 
 /// The batch, if the caller sees every clinic it was made for.
@@ -221,7 +222,7 @@ pub async fn read_batch(
         created_at: batch.created_at,
         created_by: batch.created_by,
         claim_count: batch.claim_count,
-        total_cents: batch.total_cents,
+        total_cents: Cents(batch.total_cents),
     }))
 }
 
@@ -276,9 +277,9 @@ async fn organization_wide(
 #[derive(Debug, Default, Serialize, schemars::JsonSchema)]
 pub struct PostedClaim {
     pub claim_id: String,
-    pub paid_cents: i64,
+    pub paid_cents: Cents,
     pub denied: bool,
-    pub denied_cents: i64,
+    pub denied_cents: Cents,
     /// The root cause of what was denied (authorization, documentation, ...).
     pub cause: Option<String>,
     pub needs_review: bool,
@@ -292,7 +293,7 @@ pub struct RemittanceAnswer {
     pub claims: Vec<PostedClaim>,
     pub posted: usize,
     pub unmatched_claims: usize,
-    pub paid_cents: i64,
+    pub paid_cents: Cents,
     pub denied: usize,
     pub envelope_findings: Vec<String>,
 }

@@ -2,6 +2,7 @@
 //! errors positioned at the element.
 
 use chrono::NaiveDate;
+use cleanclaim_model::Cents;
 use compact_str::CompactString;
 
 use crate::error::{ErrorKind, X12Error};
@@ -88,7 +89,7 @@ impl<'a> Fields<'a> {
     /// for nearly every segment, and an error is large enough that building one in place
     /// slowed the path that never needs it.
     #[inline]
-    pub(super) fn cents(&self, n: usize) -> Result<i64, X12Error> {
+    pub(super) fn cents(&self, n: usize) -> Result<Cents, X12Error> {
         match parse_cents(self.get(n)) {
             Some(cents) => Ok(cents),
             None => Err(self.bad_value(n, "amount")),
@@ -96,7 +97,7 @@ impl<'a> Fields<'a> {
     }
 
     #[inline]
-    pub(super) fn optional_cents(&self, n: usize) -> Result<Option<i64>, X12Error> {
+    pub(super) fn optional_cents(&self, n: usize) -> Result<Option<Cents>, X12Error> {
         match self.get(n) {
             "" => Ok(None),
             _ => self.cents(n).map(Some),
@@ -213,7 +214,7 @@ mod tests {
         let mut scratch = [0; FIELDS];
         let fields = Fields::of(&segment, &mut scratch);
         assert_eq!(fields.get(1), "HC:97110:GP");
-        assert_eq!(fields.cents(2).unwrap(), 18000);
+        assert_eq!(fields.cents(2).unwrap(), Cents(18000));
         assert_eq!(fields.get(4), "");
         assert_eq!(fields.get(5), "4");
         assert_eq!(fields.get(6), "");

@@ -3,6 +3,7 @@
 use std::collections::VecDeque;
 use std::io::Read;
 
+use cleanclaim_model::Cents;
 use compact_str::{CompactString, format_compact};
 
 use crate::envelope::{EnvelopeChecker, Event, TransactionHeader};
@@ -259,7 +260,7 @@ impl Parser {
         self.payment = Some(Payment {
             transaction: header,
             handling: String::new(),
-            total_cents: 0,
+            total_cents: Cents::ZERO,
             method: String::new(),
             payment_date: None,
             trace_number: String::new(),
@@ -293,10 +294,7 @@ impl Parser {
     fn finish_claim(&mut self) {
         if let Some(claim) = self.claim.take() {
             self.totals.claims += 1;
-            self.totals.claims_paid_cents = self
-                .totals
-                .claims_paid_cents
-                .saturating_add(claim.paid_cents);
+            self.totals.claims_paid_cents += claim.paid_cents;
             self.ready.push_back(RemitItem::Claim(claim));
         }
     }
@@ -435,10 +433,7 @@ impl Parser {
             }
             let (reason, reference) = identifier.split_once(separator).unwrap_or((identifier, ""));
             let amount_cents = fields.cents(first + 1)?;
-            self.totals.provider_adjustments_cents = self
-                .totals
-                .provider_adjustments_cents
-                .saturating_add(amount_cents);
+            self.totals.provider_adjustments_cents += amount_cents;
             self.ready
                 .push_back(RemitItem::ProviderAdjustment(ProviderAdjustment {
                     segment: fields.segment.ordinal,
@@ -464,9 +459,9 @@ fn keep<T: Default>(errors: &mut Vec<X12Error>, result: Result<T, X12Error>) -> 
 fn empty_totals() -> TransactionTotals {
     TransactionTotals {
         segment: 0,
-        payment_cents: 0,
-        claims_paid_cents: 0,
-        provider_adjustments_cents: 0,
+        payment_cents: Cents::ZERO,
+        claims_paid_cents: Cents::ZERO,
+        provider_adjustments_cents: Cents::ZERO,
         claims: 0,
     }
 }
@@ -499,7 +494,7 @@ fn claim(
     let patient_control_number = CompactString::from(keep(errors, fields.required(1)));
     let charge_cents = keep(errors, fields.cents(3));
     let paid_cents = keep(errors, fields.cents(4));
-    let patient_responsibility_cents = keep(errors, fields.optional_cents(5)).unwrap_or(0);
+    let patient_responsibility_cents = keep(errors, fields.optional_cents(5)).unwrap_or_default();
     claim.segment = fields.segment.ordinal;
     claim.patient_control_number = patient_control_number;
     claim.status = status;
@@ -604,7 +599,7 @@ fn fill_line(line: &mut LinePayment, fields: &Fields<'_>, errors: &mut Vec<X12Er
     let mut cents = |n| {
         fields.cents(n).unwrap_or_else(|e| {
             errors.push(e);
-            0
+            Cents::ZERO
         })
     };
     line.charge_cents = cents(2);

@@ -5,6 +5,7 @@
 //! 2100, 2110 and the PLB segment; balancing rules in section 1.10.2.
 
 use chrono::NaiveDate;
+use cleanclaim_model::Cents;
 use compact_str::CompactString;
 use serde::Serialize;
 
@@ -43,7 +44,7 @@ pub struct Payment {
     /// BPR01: I (remittance with payment), H (notification only), X, P, U...
     pub handling: String,
     /// BPR02, signed by BPR03 (a debit is negative).
-    pub total_cents: i64,
+    pub total_cents: Cents,
     /// BPR04: ACH, CHK, BOP, FWT, NON.
     pub method: String,
     /// BPR16.
@@ -109,7 +110,7 @@ pub struct Adjustment {
     pub group: AdjustmentGroup,
     /// The Claim Adjustment Reason Code.
     pub reason: CompactString,
-    pub amount_cents: i64,
+    pub amount_cents: Cents,
     pub quantity: Option<CompactString>,
 }
 
@@ -221,10 +222,10 @@ pub struct ClaimPayment {
     pub patient_control_number: CompactString,
     /// `None` when CLP02 is missing or not a code (the claim then carries the error).
     pub status: Option<ClaimStatus>,
-    pub charge_cents: i64,
-    pub paid_cents: i64,
+    pub charge_cents: Cents,
+    pub paid_cents: Cents,
     /// CLP05.
-    pub patient_responsibility_cents: i64,
+    pub patient_responsibility_cents: Cents,
     /// CLP06.
     pub filing_indicator: CompactString,
     /// CLP07: the payer's claim control number, needed to replace or void the claim.
@@ -259,14 +260,16 @@ fn as_messages<S: serde::Serializer>(
 impl ClaimPayment {
     /// Charge less payment less every adjustment, claim and line level (X221A1 1.10.2.1):
     /// zero for a balanced claim.
-    pub fn imbalance_cents(&self) -> i64 {
-        let adjusted: i128 = self
+    pub fn imbalance_cents(&self) -> Cents {
+        let adjusted = self
             .adjustments
             .iter()
             .chain(self.lines.iter().flat_map(|l| &l.adjustments))
-            .map(|a| i128::from(a.amount_cents))
-            .sum();
-        imbalance(self.charge_cents, self.paid_cents, adjusted)
+            .map(|a| a.amount_cents);
+        Cents::wide_difference(
+            self.charge_cents,
+            [self.paid_cents].into_iter().chain(adjusted),
+        )
     }
 }
 
@@ -278,8 +281,8 @@ pub struct LinePayment {
     pub qualifier: CompactString,
     pub code: CompactString,
     pub modifiers: Vec<CompactString>,
-    pub charge_cents: i64,
-    pub paid_cents: i64,
+    pub charge_cents: Cents,
+    pub paid_cents: Cents,
     /// SVC05; the guide omits it when one unit was paid.
     pub units_paid: CompactString,
     /// SVC06-2, when the payer adjudicated a different code from the one billed.
@@ -291,7 +294,7 @@ pub struct LinePayment {
     /// REF*6R: our line control number, echoed.
     pub control_number: Option<CompactString>,
     /// AMT*B6.
-    pub allowed_cents: Option<i64>,
+    pub allowed_cents: Option<Cents>,
     pub adjustments: Vec<Adjustment>,
     /// LQ*HE.
     pub remarks: Vec<CompactString>,
@@ -299,13 +302,12 @@ pub struct LinePayment {
 
 impl LinePayment {
     /// Charge less payment less adjustments (X221A1 1.10.2.1.1): zero when balanced.
-    pub fn imbalance_cents(&self) -> i64 {
-        let adjusted: i128 = self
-            .adjustments
-            .iter()
-            .map(|a| i128::from(a.amount_cents))
-            .sum();
-        imbalance(self.charge_cents, self.paid_cents, adjusted)
+    pub fn imbalance_cents(&self) -> Cents {
+        let adjusted = self.adjustments.iter().map(|a| a.amount_cents);
+        Cents::wide_difference(
+            self.charge_cents,
+            [self.paid_cents].into_iter().chain(adjusted),
+        )
     }
 }
 
@@ -322,7 +324,7 @@ pub struct ProviderAdjustment {
     pub reason: String,
     /// PLB03-2.
     pub reference: String,
-    pub amount_cents: i64,
+    pub amount_cents: Cents,
 }
 
 /// The sums an 835 must balance (X221A1 1.10.2.4): BPR02 = claims paid - provider
@@ -330,26 +332,20 @@ pub struct ProviderAdjustment {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct TransactionTotals {
     pub segment: usize,
-    pub payment_cents: i64,
-    pub claims_paid_cents: i64,
-    pub provider_adjustments_cents: i64,
+    pub payment_cents: Cents,
+    pub claims_paid_cents: Cents,
+    pub provider_adjustments_cents: Cents,
     pub claims: usize,
 }
 
 impl TransactionTotals {
-    pub fn imbalance_cents(&self) -> i64 {
-        imbalance(
+    /// Claims paid less provider adjustments less BPR02, in wide arithmetic: a payer's
+    /// amounts are untrusted, and no sum of them may overflow (a panic) or wrap (a
+    /// balanced-looking set). Beyond cents it clamps, which is still not zero.
+    pub fn imbalance_cents(&self) -> Cents {
+        Cents::wide_difference(
             self.claims_paid_cents,
-            self.provider_adjustments_cents,
-            i128::from(self.payment_cents),
+            [self.provider_adjustments_cents, self.payment_cents],
         )
     }
-}
-
-/// `a - b - c` in wide arithmetic: a payer's amounts are untrusted, and no sum of them may
-/// overflow (a panic) or wrap (a balanced-looking claim). Beyond `i64` it saturates, which is
-/// still not zero, so the claim is still out of balance.
-fn imbalance(a: i64, b: i64, c: i128) -> i64 {
-    let wide = i128::from(a) - i128::from(b) - c;
-    i64::try_from(wide).unwrap_or(if wide > 0 { i64::MAX } else { i64::MIN })
 }

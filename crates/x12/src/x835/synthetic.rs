@@ -8,6 +8,8 @@
 use std::fmt::Write as _;
 use std::io::{self, Read};
 
+use cleanclaim_model::Cents;
+
 use crate::money::format_cents;
 
 /// How many claims go in one transaction set (ST..SE).
@@ -80,7 +82,7 @@ impl SyntheticRemittance {
         self.segment(format_args!("ST*835*{control:04}"));
         self.segment(format_args!(
             "BPR*I*{}*C*ACH*CCP*01*999999999*DA*123456*1512345678**01*888888888*DA*654321*20241101",
-            format_cents(total)
+            format_cents(Cents(total))
         ));
         self.segment(format_args!("TRN*1*SYN{control:08}*1512345678"));
         self.segment(format_args!("DTM*405*20241101"));
@@ -97,9 +99,9 @@ impl SyntheticRemittance {
         let status = if denied { 4 } else { 1 };
         self.segment(format_args!(
             "CLP*ENC{n:09}*{status}*{}*{}*{}*12*PCN{n:012}",
-            format_cents(charge),
-            format_cents(total_paid),
-            format_cents(coinsurance)
+            format_cents(Cents(charge)),
+            format_cents(Cents(total_paid)),
+            format_cents(Cents(coinsurance))
         ));
         self.segment(format_args!("NM1*QC*1*PATIENT*SYNTH****MI*MEM{n:08}"));
         self.segment(format_args!("DTM*232*20241015"));
@@ -108,8 +110,8 @@ impl SyntheticRemittance {
             let line_paid = paid.get(i).copied().unwrap_or(0);
             self.segment(format_args!(
                 "SVC*HC:{code}:GP*{}*{}**{units}",
-                format_cents(line_charge),
-                format_cents(line_paid)
+                format_cents(Cents(line_charge)),
+                format_cents(Cents(line_paid))
             ));
             self.segment(format_args!("DTM*472*20241015"));
             if line_paid == 0 {
@@ -120,7 +122,7 @@ impl SyntheticRemittance {
                 };
                 self.segment(format_args!(
                     "CAS*CO*{reason}*{}",
-                    format_cents(line_charge)
+                    format_cents(Cents(line_charge))
                 ));
                 self.segment(format_args!("REF*6R*ENC{n:09}-{}", i + 1));
                 self.segment(format_args!("LQ*HE*{remark}"));
@@ -128,11 +130,14 @@ impl SyntheticRemittance {
                 let allowed = line_paid + line_paid / 3;
                 self.segment(format_args!(
                     "CAS*CO*45*{}",
-                    format_cents(line_charge - allowed)
+                    format_cents(Cents(line_charge - allowed))
                 ));
-                self.segment(format_args!("CAS*PR*2*{}", format_cents(line_paid / 3)));
+                self.segment(format_args!(
+                    "CAS*PR*2*{}",
+                    format_cents(Cents(line_paid / 3))
+                ));
                 self.segment(format_args!("REF*6R*ENC{n:09}-{}", i + 1));
-                self.segment(format_args!("AMT*B6*{}", format_cents(allowed)));
+                self.segment(format_args!("AMT*B6*{}", format_cents(Cents(allowed))));
             }
         }
     }
@@ -207,13 +212,18 @@ mod tests {
             match item.unwrap() {
                 RemitItem::Claim(claim) => {
                     claims += 1;
-                    assert_eq!(claim.imbalance_cents(), 0, "claim {}", claim.segment);
+                    assert_eq!(
+                        claim.imbalance_cents(),
+                        Cents::ZERO,
+                        "claim {}",
+                        claim.segment
+                    );
                     assert!(claim.errors.is_empty());
-                    denied += usize::from(claim.paid_cents == 0);
+                    denied += usize::from(claim.paid_cents.is_zero());
                 }
                 RemitItem::End(totals) => {
                     ends += 1;
-                    assert_eq!(totals.imbalance_cents(), 0);
+                    assert_eq!(totals.imbalance_cents(), Cents::ZERO);
                 }
                 _ => {}
             }

@@ -10,7 +10,7 @@ use crate::error::{ErrorKind, X12Error};
 use crate::money::parse_cents;
 use crate::token::{Segment, tokenize};
 use chrono::NaiveDate;
-use cleanclaim_model::{Cents, PersonName, PostalAddress, Relationship, Sex};
+use cleanclaim_model::{PersonName, PostalAddress, Relationship, Sex};
 use std::str::FromStr;
 
 #[derive(Debug, Default)]
@@ -383,7 +383,7 @@ fn service_line(segment: &Segment<'_>) -> Result<ServiceLine, X12Error> {
         control_number: String::new(),
         code: parse(segment, 1, Some(2), "procedure code")?,
         modifiers,
-        charge: Cents(charge),
+        charge,
         units: parse(segment, 4, None, "whole number of units")?,
         diagnosis_pointers,
         date: NaiveDate::default(),

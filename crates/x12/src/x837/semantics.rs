@@ -10,6 +10,8 @@
 const NEGATIVE_CHARGE: &str = "a charge is never negative";
 
 use crate::error::{ErrorKind, X12Error};
+use cleanclaim_model::Cents;
+
 use crate::money::parse_cents;
 use crate::token::{Segment, tag};
 use std::collections::HashMap;
@@ -27,9 +29,9 @@ struct Level {
 struct OpenClaim {
     ordinal: usize,
     offset: usize,
-    declared: Option<i64>,
+    declared: Option<Cents>,
     /// None once the line charges add up past what an amount can hold.
-    lines_total: Option<i64>,
+    lines_total: Option<Cents>,
     diagnoses: usize,
     next_line: u64,
 }
@@ -61,7 +63,7 @@ impl Semantics {
             CLM => {
                 self.close_claim(errors);
                 let declared = parse_cents(segment.element(2));
-                if declared.is_some_and(|cents| cents < 0) {
+                if declared.is_some_and(Cents::is_negative) {
                     errors.push(segment.element_error(
                         2,
                         None,
@@ -72,7 +74,7 @@ impl Semantics {
                     ordinal: segment.ordinal,
                     offset: segment.offset,
                     declared,
-                    lines_total: Some(0),
+                    lines_total: Some(Cents::ZERO),
                     next_line: 1,
                     ..OpenClaim::default()
                 });
@@ -177,7 +179,7 @@ impl Semantics {
             return;
         };
         if let Some(charge) = parse_cents(segment.element(2)) {
-            if charge < 0 {
+            if charge.is_negative() {
                 errors.push(segment.element_error(
                     2,
                     None,

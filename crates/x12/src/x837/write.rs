@@ -9,7 +9,7 @@ use crate::codes;
 use crate::delimiters::Delimiters;
 use crate::money::format_cents;
 use chrono::{NaiveDate, NaiveDateTime};
-use cleanclaim_model::{PersonName, PostalAddress, Sex};
+use cleanclaim_model::{Cents, PersonName, PostalAddress, Sex};
 
 /// Claims per transaction set: the guide recommends no more than 5000 CLM segments in one ST
 /// (005010X222A1 section 1.4.3.1).
@@ -172,13 +172,13 @@ impl Out {
 
     /// A required value: also must not be empty or only spaces.
     /// A charge as the guide writes it: never negative, at most 18 digits.
-    fn amount(&self, field: &str, cents: i64) -> Result<String, WriteError> {
+    fn amount(&self, field: &str, cents: Cents) -> Result<String, WriteError> {
         let refuse = |reason| WriteError::Amount {
             claim: self.claim.clone(),
             field: field.to_owned(),
             reason,
         };
-        if cents < 0 {
+        if cents.is_negative() {
             return Err(refuse("a charge is never negative"));
         }
         let text = format_cents(cents);
@@ -558,7 +558,7 @@ fn subscriber(out: &mut Out, claim: &Claim) -> Result<(), WriteError> {
 /// Loop 2300 and its lines.
 fn claim_loop(out: &mut Out, profile: &BillingProfile, claim: &Claim) -> Result<(), WriteError> {
     let id = out.required("encounter id (CLM01)", &claim.id, 38)?;
-    let total = out.amount("total charge (CLM02)", claim.total().0)?;
+    let total = out.amount("total charge (CLM02)", claim.total())?;
     let facility = out.composite(&[claim.place_of_service.as_str(), "B", claim.frequency.code()]);
     out.segment("CLM", &[&id, &total, "", "", &facility, "Y", "A", "Y", "Y"]);
     if let Some(date) = claim.initial_treatment {
@@ -623,7 +623,7 @@ fn claim_loop(out: &mut Out, profile: &BillingProfile, claim: &Claim) -> Result<
         let pointers: Vec<String> = line.diagnosis_pointers.iter().map(u8::to_string).collect();
         let pointer_refs: Vec<&str> = pointers.iter().map(String::as_str).collect();
         let pointers = out.composite(&pointer_refs);
-        let charge = out.amount("line charge (SV102)", line.charge.0)?;
+        let charge = out.amount("line charge (SV102)", line.charge)?;
         out.segment(
             "SV1",
             &[

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `cleanclaim remit` end to end on a large synthetic 835: wall time, MB/s and peak memory
-# (GNU time), for the table and JSON outputs. Usage: bench/remit-cli.sh [MB, default 200]
+# (GNU time), for the table and JSON outputs, and `x12 validate` on the same file. Usage: bench/remit-cli.sh [MB, default 200]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mb=${1:-200}
@@ -40,3 +40,10 @@ for format in table json; do
   tail -n 1 "$out/remit-$format.err"
   python3 -c "print(f'  {$bytes/1e6/($end-$start):.0f} MB/s')"
 done
+# The validator streams too: errors printed as each set ends, memory one buffer.
+start=$(date +%s.%N)
+/usr/bin/time -f "  %e s wall, %M KiB peak RSS" "$bin" x12 validate "$file" > "$out/validate.out" 2> "$out/validate.err" || true
+end=$(date +%s.%N)
+echo "x12 validate:"
+tail -n 1 "$out/validate.err"
+python3 -c "print(f'  {$bytes/1e6/($end-$start):.0f} MB/s')"

@@ -4,7 +4,9 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+use anyhow::Context;
 use clap::Subcommand;
+use cleanclaim_x12::SetCount;
 
 use crate::Outcome;
 
@@ -22,40 +24,36 @@ pub fn run(command: &X12Command) -> anyhow::Result<Outcome> {
     let mut outcome = Outcome::Clean;
     let mut out = crate::output::stdout();
     for path in files {
-        let bytes = crate::files::read_bytes(path, "X12 file", crate::files::TABLE)?;
-        let Ok(text) = String::from_utf8(bytes) else {
-            writeln!(
-                out,
-                "{}: not UTF-8 text; X12 uses the basic and extended character sets",
-                path.display()
-            )?;
-            outcome = Outcome::BadInput;
-            continue;
-        };
-        let report = cleanclaim_x12::validate(&text);
-        for error in &report.errors {
-            writeln!(out, "{}: {error}", path.display())?;
-        }
-        let sets = summarize_sets(&report.transactions);
+        let file = crate::files::open_stream(path)?;
+        // Errors are printed as the validator finds them: a file of any size is checked in
+        // the memory of one buffer and one transaction set's errors.
+        let mut printing = Ok(());
+        let summary = cleanclaim_x12::validate_reader(file, |error| {
+            if printing.is_ok() {
+                printing = writeln!(out, "{}: {error}", path.display());
+            }
+        })
+        .with_context(|| format!("cannot read `{}`", path.display()))?;
+        printing?;
         writeln!(
             out,
             "{}: {} ({} segment(s), {} error(s){}; transaction sets: {})",
             path.display(),
-            if report.is_valid() {
+            if summary.is_valid() {
                 "valid"
             } else {
                 "invalid"
             },
-            report.segments,
-            report.errors.len(),
-            if report.fatal {
+            summary.segments,
+            summary.errors,
+            if summary.fatal {
                 ", reading stopped"
             } else {
                 ""
             },
-            sets
+            summarize_sets(&summary.sets)
         )?;
-        if !report.is_valid() {
+        if !summary.is_valid() {
             outcome = outcome.max(Outcome::Findings);
         }
     }
@@ -64,27 +62,15 @@ pub fn run(command: &X12Command) -> anyhow::Result<Outcome> {
 }
 
 /// The transaction sets of a file, each kind once in the order first met, with a count when
-/// it repeats (`835 005010X221A1 x 1000000`): a file of a million sets gets a short line, not
-/// a million names.
-fn summarize_sets(transactions: &[(String, String)]) -> String {
-    let mut kinds: Vec<(&str, &str, usize)> = Vec::new();
-    for (code, version) in transactions {
-        match kinds
-            .iter_mut()
-            .find(|(c, v, _)| *c == code.as_str() && *v == version.as_str())
-        {
-            Some(kind) => kind.2 += 1,
-            None => kinds.push((code, version, 1)),
-        }
-    }
-    if kinds.is_empty() {
+/// it repeats (`835 005010X221A1 x 1000000`).
+fn summarize_sets(sets: &[SetCount]) -> String {
+    if sets.is_empty() {
         return "none".to_owned();
     }
-    kinds
-        .iter()
-        .map(|(code, version, count)| match count {
-            1 => format!("{code} {version}"),
-            n => format!("{code} {version} x {n}"),
+    sets.iter()
+        .map(|set| match set.count {
+            1 => format!("{} {}", set.code, set.version),
+            n => format!("{} {} x {n}", set.code, set.version),
         })
         .collect::<Vec<_>>()
         .join(", ")
@@ -96,10 +82,15 @@ mod tests {
 
     #[test]
     fn repeated_sets_are_counted_not_listed() {
-        let sets: Vec<(String, String)> = (0..1000)
-            .map(|_| ("835".to_owned(), "005010X221A1".to_owned()))
-            .chain([("999".to_owned(), "005010X231A1".to_owned())])
-            .collect();
+        let set = |code: &str, version: &str, count| SetCount {
+            code: code.to_owned(),
+            version: version.to_owned(),
+            count,
+        };
+        let sets = [
+            set("835", "005010X221A1", 1000),
+            set("999", "005010X231A1", 1),
+        ];
         assert_eq!(
             summarize_sets(&sets),
             "835 005010X221A1 x 1000, 999 005010X231A1"

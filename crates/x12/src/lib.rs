@@ -22,4 +22,4 @@ pub use envelope::{EnvelopeChecker, Event, TransactionHeader};
 pub use error::{ElementPos, ErrorKind, X12Error};
 pub use stream::{ReadError, SegmentStream};
 pub use token::{Segment, Segments, tokenize};
-pub use validate::{Report, validate};
+pub use validate::{Report, SetCount, Summary, validate, validate_reader};

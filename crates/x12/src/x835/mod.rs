@@ -7,6 +7,7 @@ pub mod remit;
 pub mod schema;
 pub mod synthetic;
 
+pub(crate) use read::RemitChecker;
 pub use read::RemitReader;
 pub use remit::{
     Adjustment, AdjustmentGroup, ClaimPayment, ClaimStatus, LinePayment, Party, PayeeIds, Payment,

@@ -9,6 +9,7 @@ use compact_str::{CompactString, format_compact};
 use crate::envelope::{EnvelopeChecker, Event, TransactionHeader};
 use crate::error::{ErrorKind, X12Error};
 use crate::stream::{ReadError, SegmentStream};
+use crate::token::Segment;
 use crate::x835::fields::{Components, FIELDS, Fields};
 use crate::x835::remit::{
     Adjustment, AdjustmentGroup, ClaimPayment, ClaimStatus, LinePayment, Party, Payment,
@@ -158,20 +159,7 @@ impl<R: Read> RemitReader<R> {
         Self {
             segments: SegmentStream::new(reader),
             element_ends: [0; FIELDS],
-            parser: Parser {
-                envelope: EnvelopeChecker::new(),
-                place: Place::Outside,
-                payment: None,
-                claim: None,
-                spare: None,
-                spare_lines: Vec::new(),
-                totals: empty_totals(),
-                ready: VecDeque::new(),
-                findings: Vec::new(),
-                findings_dropped: 0,
-                transactions: 0,
-                done: false,
-            },
+            parser: Parser::new(),
         }
     }
 
@@ -202,41 +190,113 @@ impl<R: Read> RemitReader<R> {
 
     /// Reads one segment and queues whatever it completes.
     fn step(&mut self) -> Result<(), ReadError> {
-        let parser = &mut self.parser;
         if !self.segments.advance()? {
-            parser.done = true;
-            parser.envelope.finish()?;
-            if parser.transactions == 0 {
-                return Err(X12Error::at(
-                    0,
-                    "",
-                    0,
-                    ErrorKind::Structure("the input holds no 835 transaction set".into()),
-                )
-                .into());
-            }
-            return Ok(());
+            return Ok(self.parser.end_of_input()?);
         }
         let segment = self.segments.current();
-        let event = parser.envelope.feed(&segment)?;
-        parser.keep_findings();
-        let fields = Fields::of(&segment, &mut self.element_ends);
-        match event {
-            Event::Envelope => Ok(()),
-            Event::TransactionStart(header) => {
-                parser.start(header, &fields);
-                Ok(())
-            }
-            Event::Body => parser.body(&fields).map_err(ReadError::from),
-            Event::TransactionEnd => {
-                parser.end(&fields);
-                Ok(())
+        Ok(self.parser.feed(&segment, &mut self.element_ends)?)
+    }
+}
+
+/// The 835 reader driven one segment at a time by a caller that reads the segments itself
+/// (the validator, which reads every kind of set from one stream): it keeps the element
+/// errors the reader finds on payments and claims, and recycles each claim's storage.
+#[derive(Debug)]
+pub(crate) struct RemitChecker {
+    parser: Parser,
+    element_ends: [u32; FIELDS],
+}
+
+impl RemitChecker {
+    pub(crate) fn new() -> Self {
+        Self {
+            parser: Parser::new(),
+            element_ends: [0; FIELDS],
+        }
+    }
+
+    /// One segment; element errors go to `errors`, an error that stops reading is returned.
+    pub(crate) fn feed(
+        &mut self,
+        segment: &Segment<'_>,
+        errors: &mut Vec<X12Error>,
+    ) -> Result<(), X12Error> {
+        let fed = self.parser.feed(segment, &mut self.element_ends);
+        self.drain(errors);
+        fed
+    }
+
+    fn drain(&mut self, errors: &mut Vec<X12Error>) {
+        // Envelope findings are the validator's own envelope checker's to report.
+        self.parser.findings.clear();
+        while let Some(item) = self.parser.ready.pop_front() {
+            match item {
+                RemitItem::Payment(mut payment) => errors.append(&mut payment.errors),
+                RemitItem::Claim(mut claim) => {
+                    errors.append(&mut claim.errors);
+                    self.parser.spare = Some(claim);
+                }
+                RemitItem::ProviderAdjustment(_) | RemitItem::End(_) => {}
             }
         }
     }
 }
 
 impl Parser {
+    fn new() -> Self {
+        Self {
+            envelope: EnvelopeChecker::new(),
+            place: Place::Outside,
+            payment: None,
+            claim: None,
+            spare: None,
+            spare_lines: Vec::new(),
+            totals: empty_totals(),
+            ready: VecDeque::new(),
+            findings: Vec::new(),
+            findings_dropped: 0,
+            transactions: 0,
+            done: false,
+        }
+    }
+
+    /// One segment through the envelope and the 835 loops; whatever it completes is queued.
+    fn feed(
+        &mut self,
+        segment: &Segment<'_>,
+        element_ends: &mut [u32; FIELDS],
+    ) -> Result<(), X12Error> {
+        let event = self.envelope.feed(segment)?;
+        self.keep_findings();
+        let fields = Fields::of(segment, element_ends);
+        match event {
+            Event::Envelope => Ok(()),
+            Event::TransactionStart(header) => {
+                self.start(header, &fields);
+                Ok(())
+            }
+            Event::Body => self.body(&fields),
+            Event::TransactionEnd => {
+                self.end(&fields);
+                Ok(())
+            }
+        }
+    }
+
+    fn end_of_input(&mut self) -> Result<(), X12Error> {
+        self.done = true;
+        self.envelope.finish()?;
+        if self.transactions == 0 {
+            return Err(X12Error::at(
+                0,
+                "",
+                0,
+                ErrorKind::Structure("the input holds no 835 transaction set".into()),
+            ));
+        }
+        Ok(())
+    }
+
     fn keep_findings(&mut self) {
         let new = self.envelope.findings.len();
         if new == 0 {

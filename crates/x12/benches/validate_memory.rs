@@ -1,0 +1,76 @@
+#![allow(clippy::unwrap_used, reason = "benchmark setup fails loudly")]
+//! Peak memory while validating a 1 GiB 835 as `x12 validate` does: the file is produced as
+//! it is read (no fixture on disk), every error is counted as it is handed over, and the
+//! process's high-water mark (VmHWM) is read from /proc before and after.
+//!
+//! `cargo bench -p cleanclaim-x12 --bench validate_memory` (add `-- 4096` for 4 GiB).
+
+use std::io::Read;
+use std::time::Instant;
+
+use cleanclaim_x12::validate_reader;
+use cleanclaim_x12::x835::SyntheticRemittance;
+
+fn peak_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// Counts bytes as they pass, to report the size actually streamed.
+struct Counted<R> {
+    inner: R,
+    bytes: u64,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(out)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+}
+
+fn main() {
+    let mib: u64 = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(1024);
+    let mut sample = Vec::new();
+    SyntheticRemittance::new(1000)
+        .read_to_end(&mut sample)
+        .unwrap();
+    let per_claim = sample.len() as u64 / 1000;
+    let claims = usize::try_from(mib * 1024 * 1024 / per_claim).unwrap();
+
+    let before = peak_kib();
+    let started = Instant::now();
+    let mut input = Counted {
+        inner: SyntheticRemittance::new(claims),
+        bytes: 0,
+    };
+    let mut errors = 0u64;
+    let summary = validate_reader(&mut input, |_| errors += 1).unwrap();
+    let elapsed = started.elapsed().as_secs_f64();
+    let after = peak_kib();
+    let megabytes = input.bytes as f64 / 1e6;
+    println!(
+        "validated {:.0} MB ({} segments, {} transaction sets, {} errors) in {:.2} s: {:.0} MB/s including generation",
+        megabytes,
+        summary.segments,
+        summary.sets.iter().map(|s| s.count).sum::<usize>(),
+        errors,
+        elapsed,
+        megabytes / elapsed
+    );
+    match (before, after) {
+        (Some(before), Some(after)) => println!(
+            "peak resident memory (VmHWM): {:.1} MiB before validating, {:.1} MiB after",
+            before as f64 / 1024.0,
+            after as f64 / 1024.0
+        ),
+        _ => println!("peak resident memory: /proc/self/status not available here"),
+    }
+}

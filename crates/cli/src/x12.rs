@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Subcommand;
-use cleanclaim_x12::SetCount;
+use cleanclaim_x12::{SetCount, Summary};
 
 use crate::Outcome;
 
@@ -39,11 +39,7 @@ pub fn run(command: &X12Command) -> anyhow::Result<Outcome> {
             out,
             "{}: {} ({} segment(s), {} error(s){}; transaction sets: {})",
             path.display(),
-            if summary.is_valid() {
-                "valid"
-            } else {
-                "invalid"
-            },
+            verdict(&summary),
             summary.segments,
             summary.errors,
             if summary.fatal {
@@ -61,16 +57,33 @@ pub fn run(command: &X12Command) -> anyhow::Result<Outcome> {
     Ok(outcome)
 }
 
+/// A file with no error is still not called valid when a set in it was not checked against
+/// its own guide (a 277 claim status response, a 4010 file).
+fn verdict(summary: &Summary) -> &'static str {
+    if summary.is_valid() {
+        "valid"
+    } else if summary.errors > 0 {
+        "invalid"
+    } else {
+        "not validated: envelope checked, guide not checked"
+    }
+}
+
 /// The transaction sets of a file, each kind once in the order first met, with a count when
-/// it repeats (`835 005010X221A1 x 1000000`).
+/// it repeats and the guide applied (`835 005010X221A1 x 1000000 (835 guide checked)`).
 fn summarize_sets(sets: &[SetCount]) -> String {
     if sets.is_empty() {
         return "none".to_owned();
     }
     sets.iter()
         .map(|set| match set.count {
-            1 => format!("{} {}", set.code, set.version),
-            n => format!("{} {} x {n}", set.code, set.version),
+            1 => format!("{} {} ({})", set.code, set.version, set.guide.describe()),
+            n => format!(
+                "{} {} x {n} ({})",
+                set.code,
+                set.version,
+                set.guide.describe()
+            ),
         })
         .collect::<Vec<_>>()
         .join(", ")
@@ -79,12 +92,14 @@ fn summarize_sets(sets: &[SetCount]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cleanclaim_x12::Guide;
 
     #[test]
     fn repeated_sets_are_counted_not_listed() {
         let set = |code: &str, version: &str, count| SetCount {
             code: code.to_owned(),
             version: version.to_owned(),
+            guide: Guide::Remittance,
             count,
         };
         let sets = [

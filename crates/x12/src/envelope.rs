@@ -67,6 +67,10 @@ pub struct EnvelopeChecker {
     /// The ST02s of the current group: a set, so a group of a million transaction sets is
     /// checked in linear time.
     st_controls: HashSet<String>,
+    /// Every ISA13 and GS06 of the file: each must be unique within it (X12.5 and X12.6;
+    /// pyx12 checks the same). Their number is that of the envelopes, never of the sets.
+    isa_controls: HashSet<String>,
+    group_controls: HashSet<String>,
     header: Option<TransactionHeader>,
     segments_in_transaction: usize,
     last: LastSegment,
@@ -94,6 +98,8 @@ impl EnvelopeChecker {
             group: Default::default(),
             transaction_count: 0,
             st_controls: HashSet::new(),
+            isa_controls: HashSet::new(),
+            group_controls: HashSet::new(),
             header: None,
             segments_in_transaction: 0,
             last: LastSegment::default(),
@@ -130,6 +136,15 @@ impl EnvelopeChecker {
                         ErrorKind::BadValue("interchange control number (9 digits)"),
                     ));
                 }
+                if !self.isa_controls.insert(self.isa_control.clone()) {
+                    self.findings.push(segment.element_error(
+                        13,
+                        None,
+                        ErrorKind::Envelope(
+                            "interchange control number repeats within the file".into(),
+                        ),
+                    ));
+                }
                 self.group_count = 0;
                 self.state = State::InInterchange;
                 Ok(Event::Envelope)
@@ -142,6 +157,13 @@ impl EnvelopeChecker {
                         6,
                         None,
                         ErrorKind::BadValue("group control number (1-9 digits)"),
+                    ));
+                }
+                if !self.group_controls.insert(self.group_control.clone()) {
+                    self.findings.push(segment.element_error(
+                        6,
+                        None,
+                        ErrorKind::Envelope("group control number repeats within the file".into()),
                     ));
                 }
                 self.group = (

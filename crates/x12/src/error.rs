@@ -112,4 +112,12 @@ pub enum ErrorKind {
     Structure(String),
     #[error("{0}")]
     Hierarchy(String),
+    #[error(
+        "the segment ends with a separator: X12.6 has no trailing separators, so an empty last element or component is not sent"
+    )]
+    TrailingSeparator,
+    #[error(
+        "version {0} is not supported: only the 005010 guides are implemented, so the envelope was checked and the transaction set was not"
+    )]
+    UnsupportedVersion(String),
 }

@@ -5,8 +5,10 @@
 
 pub mod ack;
 pub mod codes;
+mod dates;
 pub mod delimiters;
 pub mod envelope;
+mod envelope_rules;
 pub mod error;
 pub mod loops;
 pub mod money;
@@ -22,4 +24,4 @@ pub use envelope::{EnvelopeChecker, Event, TransactionHeader};
 pub use error::{ElementPos, ErrorKind, X12Error};
 pub use stream::{ReadError, SegmentStream};
 pub use token::{Segment, Segments, tokenize};
-pub use validate::{Report, SetCount, Summary, validate, validate_reader};
+pub use validate::{Guide, Report, SetCount, Summary, validate, validate_reader};

@@ -9,13 +9,15 @@
 
 use std::io::{self, Read};
 
-use crate::ack::{schema277ca, schema999};
+use crate::ack::{schema277ca, schema999, status_codes};
+use crate::dates::{self, Checked};
 use crate::delimiters::Delimiters;
 use crate::envelope::{EnvelopeChecker, Event};
+use crate::envelope_rules;
 use crate::error::{ErrorKind, X12Error};
 use crate::loops::LoopWalker;
 use crate::stream::{ReadError, SegmentStream};
-use crate::token::Segment;
+use crate::token::{Segment, tag};
 use crate::x835::{self, RemitChecker};
 use crate::x837::{self, Semantics};
 
@@ -32,8 +34,10 @@ pub struct Report {
 }
 
 impl Report {
+    /// No error, and every set checked against its own guide (a set we hold no guide for is
+    /// not called valid: [`Guide::EnvelopeOnly`]).
     pub fn is_valid(&self) -> bool {
-        self.errors.is_empty()
+        valid(self.errors.len(), &self.sets)
     }
 
     /// How many transaction sets were read, of every kind.
@@ -47,13 +51,57 @@ impl Report {
     }
 }
 
-/// One kind of transaction set (ST01 with ST03, or GS08 when ST03 is empty) and how many of
-/// it a file holds: a file of a million sets is summarized in a line, not listed.
+/// One kind of transaction set (ST01 with ST03, or GS08 when ST03 is empty), the guide it
+/// was checked against, and how many of it a file holds: a file of a million sets is
+/// summarized in a line, not listed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SetCount {
     pub code: String,
     pub version: String,
+    pub guide: Guide,
     pub count: usize,
+}
+
+/// What a transaction set was checked against, besides the envelope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guide {
+    /// 005010X222A1: loops, elements and cross-segment rules.
+    Professional,
+    /// 005010X221A1: loops, element rules and the typed reader's checks.
+    Remittance,
+    /// 005010X214: loops and element rules.
+    ClaimAcknowledgment,
+    /// 005010X231A1: loops and element rules.
+    ImplementationAcknowledgment,
+    /// A 005010 set we hold no guide for (a 277 claim status response, a 270...): only its
+    /// envelope was checked, so it is not called valid.
+    EnvelopeOnly,
+    /// Not a 005010 set (4010, or a bare `5010`): refused, envelope checked.
+    UnsupportedVersion,
+}
+
+impl Guide {
+    /// Whether the set's own guide was applied.
+    pub fn checked(self) -> bool {
+        !matches!(self, Self::EnvelopeOnly | Self::UnsupportedVersion)
+    }
+
+    /// For the summary line.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Professional => "837P guide checked",
+            Self::Remittance => "835 guide checked",
+            Self::ClaimAcknowledgment => "277CA guide checked",
+            Self::ImplementationAcknowledgment => "999 guide checked",
+            Self::EnvelopeOnly => "envelope checked, guide not checked",
+            Self::UnsupportedVersion => "version not supported, envelope checked",
+        }
+    }
+}
+
+/// Valid means no error and every set checked against its own guide.
+fn valid(errors: usize, sets: &[SetCount]) -> bool {
+    errors == 0 && sets.iter().all(|s| s.guide.checked())
 }
 
 /// What validation found, for a file read as a stream: [`validate_reader`]. The errors
@@ -68,8 +116,9 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// As [`Report::is_valid`].
     pub fn is_valid(&self) -> bool {
-        self.errors == 0
+        valid(self.errors, &self.sets)
     }
 }
 
@@ -173,47 +222,125 @@ struct Professional {
 struct Answer {
     walker: LoopWalker,
     check_elements: fn(&Segment<'_>, &mut Vec<X12Error>),
-    is_claim_acknowledgment: bool,
+    guide: Guide,
     /// HL03 of the 277CA level being read.
     level: String,
+    /// A 999's IK3 loop already has its business unit identifier (CTX).
+    business_unit: bool,
 }
 
 impl Answer {
     fn of(code: &str, version: &str) -> Option<Self> {
-        let (header, guide, check_elements): (_, _, fn(&Segment<'_>, &mut Vec<X12Error>)) =
+        let (header, name, guide, check_elements): (_, _, _, fn(&Segment<'_>, &mut Vec<X12Error>)) =
             if x835::is_remittance_advice(code, version) {
-                (&x835::schema::HEADER, "835", x837::elements::check_address)
+                (
+                    &x835::schema::HEADER,
+                    "835",
+                    Guide::Remittance,
+                    x835::elements::check,
+                )
             } else if schema277ca::is_claim_acknowledgment(code, version) {
-                (&schema277ca::HEADER, "277CA", x837::elements::check_address)
+                (
+                    &schema277ca::HEADER,
+                    "277CA",
+                    Guide::ClaimAcknowledgment,
+                    x837::elements::check_address,
+                )
             } else if schema999::is_implementation_acknowledgment(code, version) {
-                (&schema999::HEADER, "999", schema999::check_elements)
+                (
+                    &schema999::HEADER,
+                    "999",
+                    Guide::ImplementationAcknowledgment,
+                    schema999::check_elements,
+                )
             } else {
                 return None;
             };
         Some(Self {
-            walker: LoopWalker::new(header, guide),
+            walker: LoopWalker::new(header, name),
             check_elements,
-            is_claim_acknowledgment: guide == "277CA",
+            guide,
             level: String::new(),
+            business_unit: false,
         })
     }
 
-    /// Rules that depend on the 277CA level: STC02 (status effective date) is not used at the
-    /// billing provider level, loop 2200C (005010X214; pyx12 enforces it too).
-    fn check_levels(&mut self, segment: &Segment<'_>, errors: &mut Vec<X12Error>) {
-        if !self.is_claim_acknowledgment {
-            return;
-        }
-        match segment.id() {
-            "HL" => self.level = segment.element(3).to_owned(),
-            "STC" if self.level == "19" && !segment.element(2).is_empty() => {
-                errors.push(segment.element_error(
-                    2,
-                    None,
-                    ErrorKind::NotUsed("STC02 at the billing provider level, loop 2200C"),
-                ))
+    /// Rules that depend on where a segment is, beyond its loop: the 277CA level and a
+    /// 999's IK3 loop.
+    fn check_context(&mut self, segment: &Segment<'_>, errors: &mut Vec<X12Error>) {
+        match (self.guide, segment.id()) {
+            (Guide::ClaimAcknowledgment, "HL") => self.level = segment.element(3).to_owned(),
+            (Guide::ClaimAcknowledgment, "STC") => {
+                // STC02 (status effective date) is not used at the billing provider level,
+                // loop 2200C (005010X214; pyx12 enforces it too).
+                if self.level == "19" && !segment.element(2).is_empty() {
+                    errors.push(segment.element_error(
+                        2,
+                        None,
+                        ErrorKind::NotUsed("STC02 at the billing provider level, loop 2200C"),
+                    ));
+                }
+                check_statuses(segment, errors);
+            }
+            (Guide::ImplementationAcknowledgment, "AK2" | "IK3") => self.business_unit = false,
+            (Guide::ImplementationAcknowledgment, "CTX") => {
+                self.check_business_unit(segment, errors)
             }
             _ => {}
+        }
+    }
+
+    /// A CTX that is not a situational trigger names the claim or patient in error (the
+    /// business unit identifier, 005010X231A1 loop 2100): once per IK3 loop, and CTX06 is
+    /// Not Used in it.
+    fn check_business_unit(&mut self, segment: &Segment<'_>, errors: &mut Vec<X12Error>) {
+        if segment.component(1, 1) == "SITUATIONAL TRIGGER" {
+            return;
+        }
+        if !segment.element(6).is_empty() {
+            errors.push(segment.element_error(
+                6,
+                None,
+                ErrorKind::NotUsed("CTX06 in the business unit identifier"),
+            ));
+        }
+        if std::mem::replace(&mut self.business_unit, true) {
+            errors.push(
+                segment.error(ErrorKind::Structure(
+                    "a second business unit identifier (CTX) in one IK3 loop: the guide allows one"
+                        .to_owned(),
+                )),
+            );
+        }
+    }
+}
+
+/// STC01, STC10 and STC11: a category from code source 507, a status from 508.
+fn check_statuses(segment: &Segment<'_>, errors: &mut Vec<X12Error>) {
+    for n in [1, 10, 11] {
+        if segment.element(n).is_empty() {
+            continue;
+        }
+        for (c, ok, list) in [
+            (
+                1,
+                status_codes::is_category as fn(&str) -> bool,
+                status_codes::CATEGORY_LIST,
+            ),
+            (2, status_codes::is_status, status_codes::STATUS_LIST),
+        ] {
+            let code = segment.component(n, c);
+            if !ok(code) {
+                let kind = if code.is_empty() {
+                    ErrorKind::MissingElement
+                } else {
+                    ErrorKind::BadCode {
+                        value: code.to_owned(),
+                        expected: list.to_owned(),
+                    }
+                };
+                errors.push(segment.element_error(n, Some(c), kind));
+            }
         }
     }
 }
@@ -225,17 +352,16 @@ struct Validator {
     /// Errors found and not yet handed over.
     errors: Vec<X12Error>,
     summary: Summary,
-    isa: Option<HeldSegment>,
+    /// The group's GS, checked when its first set says what the group carries.
     gs: Option<HeldSegment>,
-    /// The held ISA and GS were checked as an 837P's (see [`Validator::start`]).
-    isa_checked: bool,
     gs_checked: bool,
     in_set: bool,
-    last_set_professional: bool,
     professional: Option<Professional>,
     /// The 835, 277CA or 999 set being read; their content beyond structure and elements is
     /// the readers' to judge.
     answer: Option<Answer>,
+    /// The interchange's ISA, shown to the 835 reader when it starts.
+    isa: Option<HeldSegment>,
     /// The 835 reader, from the first 835 set on: it reports the element errors the typed
     /// reader finds.
     remit: Option<RemitChecker>,
@@ -247,36 +373,39 @@ impl Validator {
         self.summary.segments += 1;
         let event = self.envelope.feed(segment)?;
         let errors = &mut self.errors;
+        if segment.tag() != ISA && ends_with_separator(segment) {
+            errors.push(segment.error(ErrorKind::TrailingSeparator));
+        }
         match event {
-            Event::Envelope => match segment.id() {
-                "ISA" => {
-                    self.isa = Some(HeldSegment::of(segment));
-                    self.isa_checked = false;
+            Event::Envelope => {
+                envelope_rules::check(segment, errors);
+                match segment.tag() {
+                    ISA => self.isa = Some(HeldSegment::of(segment)),
+                    GS => {
+                        self.gs = Some(HeldSegment::of(segment));
+                        self.gs_checked = false;
+                    }
+                    _ => {}
                 }
-                "GS" => {
-                    self.gs = Some(HeldSegment::of(segment));
-                    self.gs_checked = false;
-                }
-                "GE" | "IEA" if self.last_set_professional => {
-                    x837::elements::check(segment, errors);
-                }
-                _ => {}
-            },
+            }
             Event::TransactionStart(header) => {
                 self.in_set = true;
-                count_set(&mut self.summary.sets, &header.code, &header.version);
-                self.start(segment, &header.code, &header.version);
+                let guide = self.start(segment, &header.code, &header.version);
+                count_set(&mut self.summary.sets, &header.code, &header.version, guide);
             }
             Event::Body => {
                 if let Some(p) = &mut self.professional {
                     x837::elements::check(segment, errors);
                     p.walker.feed(segment, errors);
+                    x837::loop_rules::check(p.walker.current_loop(), segment, errors);
                     p.semantics.feed(segment, errors);
+                    dates::check(segment, Checked::ByProfessionalTable, errors);
                 }
                 if let Some(answer) = &mut self.answer {
                     answer.walker.feed(segment, errors);
                     (answer.check_elements)(segment, errors);
-                    answer.check_levels(segment, errors);
+                    answer.check_context(segment, errors);
+                    dates::check(segment, Checked::Nothing, errors);
                 }
             }
             Event::TransactionEnd => {
@@ -300,28 +429,36 @@ impl Validator {
         Ok(())
     }
 
-    fn start(&mut self, segment: &Segment<'_>, code: &str, version: &str) {
+    /// At ST: checks the group's GS against what it carries and picks the set's guide.
+    fn start(&mut self, segment: &Segment<'_>, code: &str, version: &str) -> Guide {
         let errors = &mut self.errors;
-        self.last_set_professional = x837::is_professional(code, version);
-        if self.last_set_professional {
-            for (held, checked) in [
-                (&self.isa, &mut self.isa_checked),
-                (&self.gs, &mut self.gs_checked),
-            ] {
-                if let Some(held) = held
-                    && !*checked
-                {
-                    x837::elements::check(&held.segment(), errors);
-                    *checked = true;
-                }
-            }
+        if let Some(gs) = &self.gs
+            && !std::mem::replace(&mut self.gs_checked, true)
+        {
+            envelope_rules::check_group(&gs.segment(), code, errors);
+        }
+        self.professional = None;
+        self.answer = None;
+        if !envelope_rules::supported_version(version) {
+            // ST03 came in with 005010; a 4010 set names its version in GS08 alone.
+            let (at, n) = match (&self.gs, segment.element(3).is_empty()) {
+                (Some(gs), true) => (gs.segment(), 8),
+                _ => (*segment, 3),
+            };
+            errors.push(at.element_error(
+                n,
+                None,
+                ErrorKind::UnsupportedVersion(version.to_owned()),
+            ));
+            return Guide::UnsupportedVersion;
+        }
+        if x837::is_professional(code, version) {
             x837::elements::check(segment, errors);
             self.professional = Some(Professional {
                 walker: LoopWalker::new(&x837::schema::HEADER, "837P"),
                 semantics: Semantics::default(),
             });
-        } else {
-            self.professional = None;
+            return Guide::Professional;
         }
         self.answer = Answer::of(code, version);
         if code == "835" && self.remit.is_none() {
@@ -335,6 +472,9 @@ impl Validator {
             }
             self.remit = Some(remit);
         }
+        self.answer
+            .as_ref()
+            .map_or(Guide::EnvelopeOnly, |a| a.guide)
     }
 
     fn between_sets(&self) -> bool {
@@ -346,6 +486,8 @@ impl Validator {
         self.errors.append(&mut self.envelope.findings);
         self.errors
             .sort_by_key(|e| (e.segment, e.element.map(|p| (p.element, p.component))));
+        // The 835 reader and the date rules both read the 835's dates: one error each.
+        self.errors.dedup();
         self.summary.errors += self.errors.len();
         for error in self.errors.drain(..) {
             on_error(error);
@@ -353,15 +495,29 @@ impl Validator {
     }
 }
 
-fn count_set(sets: &mut Vec<SetCount>, code: &str, version: &str) {
+const ISA: u32 = tag("ISA");
+const GS: u32 = tag("GS");
+
+/// A separator right before the terminator: an empty last element or component.
+fn ends_with_separator(segment: &Segment<'_>) -> bool {
+    let delimiters = segment.delimiters();
+    segment
+        .raw()
+        .as_bytes()
+        .last()
+        .is_some_and(|b| *b == delimiters.element || *b == delimiters.component)
+}
+
+fn count_set(sets: &mut Vec<SetCount>, code: &str, version: &str, guide: Guide) {
     match sets
         .iter_mut()
-        .find(|s| s.code == code && s.version == version)
+        .find(|s| s.code == code && s.version == version && s.guide == guide)
     {
         Some(kind) => kind.count += 1,
         None => sets.push(SetCount {
             code: code.to_owned(),
             version: version.to_owned(),
+            guide,
             count: 1,
         }),
     }

@@ -376,8 +376,8 @@ const VERDICTS: &[(&str, Pyx12, bool, &str)] = &[
     (
         "x12-837p/lfh-x12__demo.cob.example4.837",
         Pyx12::NoVerdict,
-        true,
-        "pyx12 has no X222A2 map",
+        false,
+        "pyx12 has no X222A2 map; we are right: AMT*F2 in loop 2320 is a 4010 qualifier (5010 allows D, A8, EAF)",
     ),
     (
         "x12-837p/lfh-x12__demo.drug.example10.1.837",

@@ -7,6 +7,7 @@
 pub mod codes;
 pub mod schema277ca;
 pub mod schema999;
+pub(crate) mod status_codes;
 mod x277ca;
 mod x999;
 

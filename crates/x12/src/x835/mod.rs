@@ -1,6 +1,7 @@
 //! The 835 (005010X221A1) remittance advice: a streaming reader that yields the payment, each
 //! claim with its lines and adjustments, and provider-level adjustments.
 
+pub(crate) mod elements;
 mod fields;
 pub mod read;
 pub mod remit;

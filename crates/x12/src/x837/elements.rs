@@ -1,7 +1,8 @@
 //! Element rules for the 837P segments cleanclaim writes: requirement, length, type and code
 //! values.
 //!
-//! Source: ASC X12N 005010X222A1 segment detail pages; envelope elements from appendix B.
+//! Source: ASC X12N 005010X222A1 segment detail pages. The envelope's elements are the same
+//! for every set: `envelope_rules`.
 //! Lengths count characters of the value only (a decimal point or minus sign is not counted
 //! for R and N types, X12.6 section 3.7).
 
@@ -28,6 +29,8 @@ pub enum Kind {
     Time,
     /// A composite: its components' rules.
     Composite(&'static [Element]),
+    /// Marked "Not Used" by the guide: any value is an error.
+    NotUsed,
 }
 
 #[derive(Debug)]
@@ -62,6 +65,16 @@ pub(crate) const fn rc(components: &'static [Element]) -> Element {
         min: 0,
         max: 0,
         kind: Kind::Composite(components),
+    }
+}
+
+/// An element the guide marks Not Used.
+pub(crate) const fn n() -> Element {
+    Element {
+        required: false,
+        min: 0,
+        max: 0,
+        kind: Kind::NotUsed,
     }
 }
 
@@ -110,20 +123,19 @@ const SV107: &[Element] = &[
 mod ids {
     use crate::token::tag;
 
+    pub const AMT: u32 = tag("AMT");
     pub const BHT: u32 = tag("BHT");
     pub const CLM: u32 = tag("CLM");
     pub const DMG: u32 = tag("DMG");
     pub const DTP: u32 = tag("DTP");
-    pub const GE: u32 = tag("GE");
-    pub const GS: u32 = tag("GS");
+    pub const FRM: u32 = tag("FRM");
     pub const HI: u32 = tag("HI");
     pub const HL: u32 = tag("HL");
-    pub const IEA: u32 = tag("IEA");
-    pub const ISA: u32 = tag("ISA");
     pub const LX: u32 = tag("LX");
     pub const N3: u32 = tag("N3");
     pub const N4: u32 = tag("N4");
     pub const NM1: u32 = tag("NM1");
+    pub const OI: u32 = tag("OI");
     pub const PAT: u32 = tag("PAT");
     pub const PER: u32 = tag("PER");
     pub const PRV: u32 = tag("PRV");
@@ -138,50 +150,6 @@ mod ids {
 /// not checked (those cleanclaim never writes).
 pub fn rules(id: &str) -> Option<&'static [Element]> {
     Some(match tag(id) {
-        ids::ISA => {
-            const {
-                &[
-                    r(2, 2, Kind::Id(&["00", "03"])),
-                    r(10, 10, Kind::Text),
-                    r(2, 2, Kind::Id(&["00", "01"])),
-                    r(10, 10, Kind::Text),
-                    r(
-                        2,
-                        2,
-                        Kind::Id(&["01", "14", "20", "27", "28", "29", "30", "33", "ZZ"]),
-                    ),
-                    r(15, 15, Kind::Text),
-                    r(
-                        2,
-                        2,
-                        Kind::Id(&["01", "14", "20", "27", "28", "29", "30", "33", "ZZ"]),
-                    ),
-                    r(15, 15, Kind::Text),
-                    r(6, 6, Kind::Date),
-                    r(4, 4, Kind::Time),
-                    r(1, 1, Kind::Text),
-                    r(5, 5, Kind::Id(&["00501"])),
-                    r(9, 9, Kind::Integer),
-                    r(1, 1, Kind::Id(&["0", "1"])),
-                    r(1, 1, Kind::Id(&["P", "T"])),
-                    r(1, 1, Kind::Text),
-                ]
-            }
-        }
-        ids::GS => {
-            const {
-                &[
-                    r(2, 2, Kind::Id(&["HC"])),
-                    r(2, 15, Kind::Text),
-                    r(2, 15, Kind::Text),
-                    r(8, 8, Kind::Date),
-                    r(4, 8, Kind::Time),
-                    r(1, 9, Kind::Integer),
-                    r(1, 2, Kind::Id(&["X"])),
-                    r(1, 12, Kind::Id(&["005010X222A1", "005010X222A2"])),
-                ]
-            }
-        }
         ids::ST => {
             const {
                 &[
@@ -213,11 +181,8 @@ pub fn rules(id: &str) -> Option<&'static [Element]> {
                     o(1, 25, Kind::Text),
                     SKIP,
                     o(1, 10, Kind::Text),
-                    o(
-                        1,
-                        2,
-                        Kind::Id(&["24", "34", "46", "II", "MI", "PI", "XV", "XX"]),
-                    ),
+                    // NM108's codes depend on the loop: `loop_rules`.
+                    o(1, 2, ANY),
                     o(2, 80, Kind::Text),
                 ]
             }
@@ -357,6 +322,31 @@ pub fn rules(id: &str) -> Option<&'static [Element]> {
             }
         }
         ids::LX => const { &[r(1, 6, Kind::Integer)] },
+        // AMT01's codes depend on the loop: `loop_rules`.
+        ids::AMT => const { &[r(1, 3, ANY), r(1, 18, Kind::Decimal)] },
+        ids::OI => {
+            const {
+                &[
+                    n(),
+                    n(),
+                    r(1, 1, Kind::Id(&["N", "W", "Y"])),
+                    o(1, 1, Kind::Id(&["P"])),
+                    n(),
+                    r(1, 1, Kind::Id(&["I", "Y"])),
+                ]
+            }
+        }
+        ids::FRM => {
+            const {
+                &[
+                    r(1, 20, Kind::Text),
+                    o(1, 1, Kind::Id(&["N", "W", "Y"])),
+                    o(1, 50, Kind::Text),
+                    o(8, 8, Kind::Date),
+                    o(1, 6, Kind::Decimal),
+                ]
+            }
+        }
         ids::SV1 => {
             const {
                 &[
@@ -376,8 +366,6 @@ pub fn rules(id: &str) -> Option<&'static [Element]> {
             }
         }
         ids::SE => const { &[r(1, 10, Kind::Integer), r(4, 9, Kind::Text)] },
-        ids::GE => const { &[r(1, 6, Kind::Integer), r(1, 9, Kind::Integer)] },
-        ids::IEA => const { &[r(1, 5, Kind::Integer), r(9, 9, Kind::Integer)] },
         _ => return None,
     })
 }
@@ -394,6 +382,13 @@ pub fn check_address(segment: &Segment<'_>, errors: &mut Vec<X12Error>) {
 pub fn check(segment: &Segment<'_>, errors: &mut Vec<X12Error>) {
     if let Some(rules) = rules(segment.id()) {
         check_against(rules, segment, errors);
+    }
+    // FRM: each question is answered by one of FRM02-FRM05 (005010X222A1 loop 2440).
+    if segment.tag() == ids::FRM && (2..=5).all(|n| segment.element(n).is_empty()) {
+        errors.push(segment.error(ErrorKind::Structure(
+            "FRM answers its question with one of FRM02, FRM03, FRM04 or FRM05; none is present"
+                .to_owned(),
+        )));
     }
 }
 
@@ -451,6 +446,9 @@ fn check_value(value: &str, rule: &Element) -> Result<(), ErrorKind> {
             Ok(())
         };
     }
+    if let Kind::NotUsed = rule.kind {
+        return Err(ErrorKind::NotUsed("the guide marks it Not Used"));
+    }
     let len = match rule.kind {
         Kind::Decimal | Kind::Integer => value.bytes().filter(u8::is_ascii_digit).count(),
         _ if value.is_ascii() => value.len(),
@@ -502,6 +500,7 @@ fn check_value(value: &str, rule: &Element) -> Result<(), ErrorKind> {
         Kind::Time => time(value)
             .then_some(())
             .ok_or(ErrorKind::BadValue("time (HHMM[SS[DD]])")),
+        Kind::NotUsed => Err(ErrorKind::NotUsed("the guide marks it Not Used")),
     }
 }
 
@@ -533,7 +532,7 @@ pub fn date(value: &str) -> bool {
     digits(value) && chrono::NaiveDate::parse_from_str(value, format).is_ok()
 }
 
-fn time(value: &str) -> bool {
+pub(crate) fn time(value: &str) -> bool {
     if !digits(value) || ![4, 6, 7, 8].contains(&value.len()) {
         return false;
     }

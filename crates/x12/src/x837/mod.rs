@@ -5,6 +5,7 @@
 
 pub mod claim;
 pub mod elements;
+pub(crate) mod loop_rules;
 pub mod profile;
 pub mod read;
 pub mod schema;

@@ -95,20 +95,20 @@ mod tests {
     use cleanclaim_x12::Guide;
 
     #[test]
-    fn repeated_sets_are_counted_not_listed() {
-        let set = |code: &str, version: &str, count| SetCount {
+    fn repeated_sets_are_counted_not_listed_and_name_their_guide() {
+        let set = |code: &str, version: &str, guide, count| SetCount {
             code: code.to_owned(),
             version: version.to_owned(),
-            guide: Guide::Remittance,
+            guide,
             count,
         };
         let sets = [
-            set("835", "005010X221A1", 1000),
-            set("999", "005010X231A1", 1),
+            set("835", "005010X221A1", Guide::Remittance, 1000),
+            set("277", "005010X212", Guide::EnvelopeOnly, 1),
         ];
         assert_eq!(
             summarize_sets(&sets),
-            "835 005010X221A1 x 1000, 999 005010X231A1"
+            "835 005010X221A1 x 1000 (835 guide checked), 277 005010X212 (envelope checked, guide not checked)"
         );
         assert_eq!(summarize_sets(&[]), "none");
     }

@@ -23,7 +23,8 @@ const ISA: &[Element] = &[
     r(6, 6, Kind::Date),
     r(4, 4, Kind::Time),
     r(1, 1, Kind::Text),
-    r(5, 5, Kind::Id(&["00501"])),
+    // ISA12: a version other than 00501 is refused as a version, not as a bad code.
+    r(5, 5, Kind::Integer),
     r(9, 9, Kind::Integer),
     r(1, 1, Kind::Id(&["0", "1"])),
     r(1, 1, Kind::Id(&["P", "T"])),

@@ -431,27 +431,22 @@ impl Validator {
 
     /// At ST: checks the group's GS against what it carries and picks the set's guide.
     fn start(&mut self, segment: &Segment<'_>, code: &str, version: &str) -> Guide {
-        let errors = &mut self.errors;
+        let first_in_group = !std::mem::replace(&mut self.gs_checked, true);
         if let Some(gs) = &self.gs
-            && !std::mem::replace(&mut self.gs_checked, true)
+            && first_in_group
         {
-            envelope_rules::check_group(&gs.segment(), code, errors);
+            envelope_rules::check_group(&gs.segment(), code, &mut self.errors);
         }
         self.professional = None;
         self.answer = None;
-        if !envelope_rules::supported_version(version) {
-            // ST03 came in with 005010; a 4010 set names its version in GS08 alone.
-            let (at, n) = match (&self.gs, segment.element(3).is_empty()) {
-                (Some(gs), true) => (gs.segment(), 8),
-                _ => (*segment, 3),
-            };
-            errors.push(at.element_error(
-                n,
-                None,
-                ErrorKind::UnsupportedVersion(version.to_owned()),
-            ));
+        if let Some((error, in_set)) = self.unsupported_version(segment, version) {
+            // Said once per group when the envelope is at fault, once per set when ST03 is.
+            if in_set || first_in_group {
+                self.errors.push(error);
+            }
             return Guide::UnsupportedVersion;
         }
+        let errors = &mut self.errors;
         if x837::is_professional(code, version) {
             x837::elements::check(segment, errors);
             self.professional = Some(Professional {
@@ -475,6 +470,28 @@ impl Validator {
         self.answer
             .as_ref()
             .map_or(Guide::EnvelopeOnly, |a| a.guide)
+    }
+
+    /// A 4010 interchange (ISA12 `00401`), group (GS08 `004010X098A1`, a bare `5010`) or set
+    /// (ST03): where it is said, and the version found. A 4010 set has no ST03, so its
+    /// version is the group's.
+    /// Whether the error is the set's own (ST03) or its envelope's.
+    fn unsupported_version(&self, st: &Segment<'_>, version: &str) -> Option<(X12Error, bool)> {
+        let refuse = |segment: &Segment<'_>, n: usize| {
+            let found = segment.element(n).to_owned();
+            segment.element_error(n, None, ErrorKind::UnsupportedVersion(found))
+        };
+        if let Some(isa) = &self.isa
+            && isa.segment().element(12) != "00501"
+        {
+            return Some((refuse(&isa.segment(), 12), false));
+        }
+        if let Some(gs) = &self.gs
+            && !envelope_rules::supported_version(gs.segment().element(8))
+        {
+            return Some((refuse(&gs.segment(), 8), false));
+        }
+        (!envelope_rules::supported_version(version)).then(|| (refuse(st, 3), true))
     }
 
     fn between_sets(&self) -> bool {

@@ -64,6 +64,7 @@ fn every_valid_fixture_reads_through_its_envelope_without_errors() {
         ("multiple-interchanges.837", 2),
         ("multiple-sets.837", 2),
         ("plain.837", 1),
+        ("with-other-payer.837", 1),
     ];
     let found = files("837p");
     assert_eq!(found.len(), expected_sets.len());
@@ -95,6 +96,126 @@ type Expectation = (
 );
 
 const INVALID: &[Expectation] = &[
+    (
+        "amt-f2-in-2320.837",
+        29,
+        "AMT",
+        Some(1),
+        "`F2` is not a valid code here",
+        "in loop 2320",
+    ),
+    (
+        "dtp-472-february-29-not-leap.837",
+        30,
+        "DTP",
+        Some(3),
+        "not a valid date",
+        "CCYYMMDD",
+    ),
+    (
+        "dtp-472-february-30.837",
+        30,
+        "DTP",
+        Some(3),
+        "not a valid date",
+        "CCYYMMDD",
+    ),
+    (
+        "dtp-472-month-13.837",
+        30,
+        "DTP",
+        Some(3),
+        "not a valid date",
+        "CCYYMMDD",
+    ),
+    (
+        "dtp-472-seven-digits.837",
+        30,
+        "DTP",
+        Some(3),
+        "not a valid date",
+        "CCYYMMDD",
+    ),
+    (
+        "frm-without-answer.837",
+        38,
+        "FRM",
+        None,
+        "one of FRM02, FRM03, FRM04 or FRM05",
+        "none is present",
+    ),
+    (
+        "gs05-not-a-time.837",
+        2,
+        "GS",
+        Some(5),
+        "not a valid time",
+        "HHMM",
+    ),
+    (
+        "gs08-4010.837",
+        2,
+        "GS",
+        Some(8),
+        "version 004010X098A1 is not supported",
+        "the envelope was checked",
+    ),
+    (
+        "gs08-bare-5010.837",
+        2,
+        "GS",
+        Some(8),
+        "version 5010 is not supported",
+        "the envelope was checked",
+    ),
+    (
+        "isa12-4010.837",
+        1,
+        "ISA",
+        Some(12),
+        "version 00401 is not supported",
+        "the envelope was checked",
+    ),
+    (
+        "nm108-mi-in-2420d.837",
+        31,
+        "NM1",
+        Some(8),
+        "`MI` is not a valid code here",
+        "XX in loop 2420D",
+    ),
+    (
+        "oi04-not-p.837",
+        30,
+        "OI",
+        Some(4),
+        "`A` is not a valid code here",
+        "one of P",
+    ),
+    (
+        "repeated-gs06.837",
+        38,
+        "GS",
+        Some(6),
+        "group control number repeats within the file",
+        "repeats",
+    ),
+    (
+        "repeated-isa13.837",
+        39,
+        "ISA",
+        Some(13),
+        "interchange control number repeats within the file",
+        "repeats",
+    ),
+    (
+        "trailing-separator.837",
+        29,
+        "SV1",
+        None,
+        "the segment ends with a separator",
+        "no trailing separators",
+    ),
     (
         "bad-entity-code.837",
         5,
@@ -677,4 +798,188 @@ fn streamed_validation_finds_what_whole_file_validation_finds_however_the_bytes_
         }
     }
     assert!(compared >= 20, "{compared}");
+}
+
+/// The payer's sets, broken the same way: one change each to a valid fixture (the file names
+/// say which), with the error each must give, as in [`INVALID`].
+const ANSWERS_INVALID: &[Expectation] = &[
+    (
+        "835/invalid/dtm-150-february-30.835",
+        18,
+        "DTM",
+        Some(2),
+        "not a valid date",
+        "CCYYMMDD",
+    ),
+    (
+        "835/invalid/dtm-151-month-13.835",
+        18,
+        "DTM",
+        Some(2),
+        "not a valid date",
+        "CCYYMMDD",
+    ),
+    (
+        "835/invalid/gs05-not-a-time.835",
+        2,
+        "GS",
+        Some(5),
+        "not a valid time",
+        "HHMM",
+    ),
+    (
+        "835/invalid/svc06-bad-qualifier.835",
+        17,
+        "SVC",
+        Some(6),
+        "`ZZ` is not a valid code here",
+        "AD, ER, HC",
+    ),
+    (
+        "835/invalid/ts3-ts309-not-used.835",
+        14,
+        "TS3",
+        Some(9),
+        "element is not used here",
+        "Not Used",
+    ),
+    (
+        "835/invalid/ts3-ts311-not-used.835",
+        14,
+        "TS3",
+        Some(11),
+        "element is not used here",
+        "Not Used",
+    ),
+    (
+        "999/invalid/business-unit-ctx-repeated.999",
+        15,
+        "CTX",
+        None,
+        "a second business unit identifier",
+        "allows one",
+    ),
+    (
+        "999/invalid/ctx06-in-business-unit.999",
+        9,
+        "CTX",
+        Some(6),
+        "element is not used here",
+        "CTX06",
+    ),
+    (
+        "999/invalid/gs05-not-a-time.999",
+        2,
+        "GS",
+        Some(5),
+        "not a valid time",
+        "HHMM",
+    ),
+    (
+        "277ca/invalid/dtp-050-february-30.277",
+        8,
+        "DTP",
+        Some(3),
+        "not a valid date",
+        "CCYYMMDD",
+    ),
+    (
+        "277ca/invalid/stc01-status-not-in-list.277",
+        35,
+        "STC",
+        Some(1),
+        "`36` is not a valid code here",
+        "code source 508",
+    ),
+    (
+        "277ca/invalid/stc01-unknown-category.277",
+        35,
+        "STC",
+        Some(1),
+        "`A9` is not a valid code here",
+        "code source 507",
+    ),
+];
+
+#[test]
+fn every_broken_answer_is_rejected_with_a_position_and_its_break_named() {
+    let found: Vec<PathBuf> = ["835/invalid", "999/invalid", "277ca/invalid"]
+        .iter()
+        .flat_map(|folder| files(folder))
+        .collect();
+    assert_eq!(found.len(), ANSWERS_INVALID.len());
+    for (name, segment, id, element, first_phrase, break_phrase) in ANSWERS_INVALID {
+        let report = validate(&fixture(name));
+        assert!(!report.is_valid(), "{name}");
+        let first = report.errors.first().unwrap();
+        assert_eq!(
+            (
+                first.segment,
+                first.id.as_str(),
+                first.element.map(|p| p.element)
+            ),
+            (*segment, *id, *element),
+            "{name}: {first}"
+        );
+        assert!(first.to_string().contains(first_phrase), "{name}: {first}");
+        assert!(
+            report
+                .errors
+                .iter()
+                .any(|e| e.to_string().contains(break_phrase)),
+            "{name}: {:?}",
+            report.errors
+        );
+    }
+}
+
+fn segments_of(text: &str) -> Vec<String> {
+    cleanclaim_x12::tokenize(text)
+        .unwrap()
+        .map(|s| s.unwrap().raw().to_owned())
+        .collect()
+}
+
+/// What makes each broken file a single-change test: it holds at most one segment that some
+/// valid fixture of its kind does not, or two where the change carries into its trailer (a
+/// control number in GS and GE, a segment added and SE's count). Files broken by leaving
+/// segments out add none.
+#[test]
+fn each_broken_file_is_one_change_to_a_valid_fixture() {
+    for kind in ["837p", "835", "999", "277ca"] {
+        let valid: Vec<Vec<String>> = files(kind)
+            .iter()
+            .map(|p| segments_of(&fs::read_to_string(p).unwrap()))
+            .collect();
+        for broken in files(&format!("{kind}/invalid")) {
+            let text = fs::read_to_string(&broken).unwrap();
+            let Ok(segments) = cleanclaim_x12::tokenize(&text) else {
+                continue; // an ISA broken on purpose
+            };
+            let segments: Vec<String> = segments
+                .map_while(Result::ok)
+                .map(|s| s.raw().to_owned())
+                .collect();
+            let closest = valid
+                .iter()
+                .map(|base| segments.iter().filter(|s| !base.contains(s)).count())
+                .min()
+                .unwrap();
+            assert!(closest <= 2, "{}: {closest} changes", broken.display());
+        }
+    }
+}
+
+#[test]
+fn a_set_without_a_guide_is_envelope_checked_and_never_called_valid() {
+    let report = validate(&fixture("277ca/not-277ca-x212/claim-status.277"));
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert!(!report.is_valid());
+    assert_eq!(report.sets.len(), 1);
+    assert_eq!(report.sets[0].guide, cleanclaim_x12::Guide::EnvelopeOnly);
+    let report = validate(&fixture("837p/invalid/gs08-4010.837"));
+    assert_eq!(
+        report.sets[0].guide,
+        cleanclaim_x12::Guide::UnsupportedVersion
+    );
 }

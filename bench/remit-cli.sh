@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `cleanclaim remit` end to end on a large synthetic 835: wall time, MB/s and peak memory
-# (GNU time), for the table and JSON outputs, and `x12 validate` on the same file. Usage: bench/remit-cli.sh [MB, default 200]
+# (GNU time), for the table and JSON outputs, and `x12 validate` on the same file.
+# Usage: [PER_SET=claims per transaction set, default 5000] bench/remit-cli.sh [MB, default 200]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mb=${1:-200}
@@ -9,14 +10,13 @@ mkdir -p "$out"
 cargo build --profile dist -q -p cleanclaim
 bin=target/dist/cleanclaim
 file="$out/synthetic.835"
-python3 - "$file" "$mb" <<'PY'
+python3 - "$file" "$mb" "${PER_SET:-5000}" <<'PY'
 import sys
-path, mb = sys.argv[1], int(sys.argv[2])
+path, mb, per_set = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 claim = ("CLP*ENC{n:09}*1*360*216*72*12*PCN{n:012}~NM1*QC*1*PATIENT*SYNTH****MI*MEM{n:08}~DTM*232*20241015~"
          "SVC*HC:97110:GP*180*108**4~DTM*472*20241015~CAS*CO*45*36~CAS*PR*2*36~REF*6R*ENC{n:09}-1~AMT*B6*144~"
          "SVC*HC:97140:GP*90*54**2~DTM*472*20241015~CAS*CO*45*18~CAS*PR*2*18~REF*6R*ENC{n:09}-2~AMT*B6*72~"
          "SVC*HC:97530:GP*90*54**2~DTM*472*20241015~CAS*CO*45*18~CAS*PR*2*18~REF*6R*ENC{n:09}-3~AMT*B6*72~\n")
-per_set = 5000
 with open(path, "w") as f:
     f.write("ISA*00*          *00*          *ZZ*SYNTHPAYER     *ZZ*CLINIC         *241101*1200*^*00501*000000001*0*P*:~\n"
             "GS*HP*SYNTHPAYER*CLINIC*20241101*1200*1*X*005010X221A1~\n")

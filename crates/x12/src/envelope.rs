@@ -3,7 +3,7 @@
 //! Source: ASC X12 005010 implementation guides, appendix B (ISA, IEA, GS, GE) and the ST/SE
 //! definitions in each guide's transaction set header and trailer.
 
-use std::collections::HashSet;
+use crate::control_numbers::ControlNumbers;
 
 use crate::error::{ErrorKind, X12Error};
 use crate::token::{Segment, tag};
@@ -64,13 +64,13 @@ pub struct EnvelopeChecker {
     group_control: String,
     group: (String, String, String, String),
     transaction_count: usize,
-    /// The ST02s of the current group: a set, so a group of a million transaction sets is
-    /// checked in linear time.
-    st_controls: HashSet<String>,
+    /// The ST02s of the current group: a group of a million transaction sets is checked in
+    /// linear time, and in flat memory when they are numbered in sequence.
+    st_controls: ControlNumbers,
     /// Every ISA13 and GS06 of the file: each must be unique within it (X12.5 and X12.6;
-    /// pyx12 checks the same). Their number is that of the envelopes, never of the sets.
-    isa_controls: HashSet<String>,
-    group_controls: HashSet<String>,
+    /// pyx12 checks the same).
+    isa_controls: ControlNumbers,
+    group_controls: ControlNumbers,
     header: Option<TransactionHeader>,
     segments_in_transaction: usize,
     last: LastSegment,
@@ -97,9 +97,9 @@ impl EnvelopeChecker {
             group_control: String::new(),
             group: Default::default(),
             transaction_count: 0,
-            st_controls: HashSet::new(),
-            isa_controls: HashSet::new(),
-            group_controls: HashSet::new(),
+            st_controls: ControlNumbers::default(),
+            isa_controls: ControlNumbers::default(),
+            group_controls: ControlNumbers::default(),
             header: None,
             segments_in_transaction: 0,
             last: LastSegment::default(),
@@ -136,7 +136,7 @@ impl EnvelopeChecker {
                         ErrorKind::BadValue("interchange control number (9 digits)"),
                     ));
                 }
-                if !self.isa_controls.insert(self.isa_control.clone()) {
+                if !self.isa_controls.insert(&self.isa_control) {
                     self.findings.push(segment.element_error(
                         13,
                         None,
@@ -159,7 +159,7 @@ impl EnvelopeChecker {
                         ErrorKind::BadValue("group control number (1-9 digits)"),
                     ));
                 }
-                if !self.group_controls.insert(self.group_control.clone()) {
+                if !self.group_controls.insert(&self.group_control) {
                     self.findings.push(segment.element_error(
                         6,
                         None,
@@ -208,7 +208,7 @@ impl EnvelopeChecker {
                 ErrorKind::BadValue("transaction set control number (4-9 characters)"),
             ));
         }
-        if !self.st_controls.insert(control.clone()) {
+        if !self.st_controls.insert(&control) {
             self.findings.push(segment.element_error(
                 2,
                 None,

@@ -5,6 +5,7 @@
 
 pub mod ack;
 pub mod codes;
+mod control_numbers;
 mod dates;
 pub mod delimiters;
 pub mod envelope;

@@ -2,7 +2,7 @@
 //! therapy claim can go. Each check cites its rule in `cleanclaim_billing::rules`.
 
 use chrono::{Days, NaiveDate};
-use cleanclaim_billing::{EvaluationKind, rules};
+use cleanclaim_billing::{CodeTiming, EvaluationKind, rules};
 use cleanclaim_model::{ProviderRole, VisitType};
 
 use super::{Raised, Visit};
@@ -10,6 +10,7 @@ use super::{Raised, Visit};
 /// Runs every documentation gate the period turns on.
 pub(crate) fn check(visit: &Visit<'_, '_>, raised: &mut Vec<Raised>) {
     required_fields(visit, raised);
+    treatment_time(visit, raised);
     plan_of_care(visit, raised);
     progress_report(visit, raised);
     evaluation_notes(visit, raised);
@@ -28,6 +29,35 @@ fn required_fields(visit: &Visit<'_, '_>, raised: &mut Vec<Raised>) {
         raised.push(Raised::new(
             &rules::RENDERING_MISSING,
             "no rendering provider is documented".to_owned(),
+        ));
+    }
+}
+
+/// Total treatment time includes the timed minutes: a note whose total is smaller has one of
+/// the two wrong, and the units billed rest on the timed minutes.
+fn treatment_time(visit: &Visit<'_, '_>, raised: &mut Vec<Raised>) {
+    let timing = &visit.encounter.timing;
+    let Some(total) = timing.total_treatment_minutes else {
+        return;
+    };
+    let timed: u64 = timing
+        .lines
+        .iter()
+        .filter(|line| {
+            visit
+                .engine
+                .catalogue()
+                .get(line.code)
+                .is_some_and(|info| info.timing == CodeTiming::Timed)
+        })
+        .map(|line| u64::from(line.minutes.unwrap_or(0)))
+        .sum();
+    if timed > u64::from(total) {
+        raised.push(Raised::new(
+            &rules::TOTAL_MINUTES_BELOW_TIMED,
+            format!(
+                "total treatment time is {total} minutes but the timed codes document {timed} minutes"
+            ),
         ));
     }
 }

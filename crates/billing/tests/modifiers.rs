@@ -155,6 +155,27 @@ fn exactly_one_discipline_modifier_and_sometimes_therapy_needs_a_plan() {
     assert_eq!(claim_lines(&derive(&engine, &no_plan).lines), ["20560x1"]);
 }
 
+/// Caregiver training (CPT 2024) is "sometimes therapy": under a plan of care it takes the
+/// plan's modifier; 97550 is one unit for its first 30 minutes, 97551 counts 15-minute units.
+#[test]
+fn caregiver_training_codes_take_the_plans_modifier() {
+    let engine = engine();
+    let encounter = encounter_with(
+        json!([{"code": "97550", "minutes": 30}, {"code": "97551", "minutes": 15}, {"code": "97552"}]),
+        |_| {},
+    );
+    let derivation = derive(&engine, &encounter);
+    assert_eq!(
+        claim_lines(&derivation.lines),
+        ["97550-GPx1", "97551-GPx1", "97552-GPx1"]
+    );
+    assert!(
+        finding_ids(&derivation).is_empty(),
+        "{:?}",
+        finding_ids(&derivation)
+    );
+}
+
 #[test]
 fn an_ot_evaluation_under_a_pt_plan_is_a_conflict() {
     let engine = engine();

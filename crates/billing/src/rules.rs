@@ -241,8 +241,8 @@ rules! {
         fix: "The plan does not cover this code (for this modality): remove it or bill the patient under a waiver.",
         source: "payer coverage policy (rule pack `coding.not_covered`, `coding.not_covered_telehealth`)";
     EVALUATION_REPEATED = "coding.evaluation-repeated-in-episode", Hold, CodingReview, fields: ["timing.lines[].code", "clinical.visit_type"],
-        fix: "An episode has one initial evaluation: bill a re-evaluation (with its reason) or start a new episode after discharge.",
-        source: "CPT evaluation descriptors; MBPM ch.15 §220.3.C";
+        fix: "An episode has one initial evaluation: bill a re-evaluation with its reason (PT and OT have re-evaluation codes; an SLP re-evaluation uses the evaluation code, with the visit marked as a re-evaluation) or start a new episode after discharge.",
+        source: "CPT evaluation descriptors; MBPM ch.15 §220.3.C (no SLP re-evaluation code: use the evaluation code)";
     MUE_EXCEEDED = "coding.mue-exceeded", Hold, CodingReview, fields: ["timing.lines[].code", "timing.lines[].minutes"],
         fix: "Units exceed the medically unlikely edit for one day: correct the units, or document and appeal when the MUE is clinical (MAI 3).",
         source: "CMS NCCI Medically Unlikely Edits (practitioner services MUE table)";

@@ -70,3 +70,54 @@ fn each_rule_trips_on_its_case_and_not_on_its_counter_case() {
 fn name(path: &Path) -> String {
     path.file_name().unwrap().to_string_lossy().into_owned()
 }
+
+/// An SLP visit patched over the base encounter: SLP discipline, therapist, plan of care and
+/// an evaluation code (92521) with its measures.
+fn slp_evaluation(id: &str, date: &str, visit_type: &str) -> serde_json::Value {
+    serde_json::json!({
+        "id": id,
+        "date_of_service": date,
+        "discipline": "slp",
+        "clinical": {
+            "visit_type": visit_type,
+            "re_evaluation_reason": "new clinical findings: dysfluency worsened after a stroke",
+            "tests_and_measures": {"performed": true, "measures": [{"name": "SSI-4", "value": "28"}]}
+        },
+        "timing": {"lines": [{"code": "92521", "charge_per_unit": 15000}]},
+        "compliance": {
+            "rendering": {"npi": "1245319599", "role": "slp", "name": {"family": "Therapist", "given": "Sam"}},
+            "plan_of_care": {"discipline": "slp", "certification_start": "2025-03-03", "certification_end": "2025-05-30", "signed_on": "2025-03-05", "signer_npi": "1234567893"}
+        }
+    })
+}
+
+/// CPT has no SLP re-evaluation code (MBPM ch.15 §220.3.C): a re-evaluation billed with the
+/// evaluation code is not a repeated evaluation, and an unmarked one is told how to bill it,
+/// never to use a re-evaluation code that does not exist.
+#[test]
+fn an_slp_re_evaluation_is_billed_with_the_evaluation_code() {
+    let spec = |visit_type: &str| support::Spec {
+        encounter: slp_evaluation("CASE-SLP-2", "2025-04-14", visit_type),
+        history: vec![slp_evaluation("CASE-SLP-1", "2025-03-03", "evaluation")],
+        context: serde_json::Map::new(),
+        rules: None,
+    };
+    let repeated = |found: &[(String, String, String)]| {
+        found
+            .iter()
+            .find(|(rule, _, _)| *rule == rules::EVALUATION_REPEATED.id.as_ref())
+            .map(|(_, _, message)| message.clone())
+    };
+    let marked = scrub_case(&spec("re_evaluation"));
+    assert_eq!(repeated(&marked), None, "{marked:?}");
+    let unmarked = scrub_case(&spec("evaluation"));
+    let message = repeated(&unmarked).expect("an unmarked second SLP evaluation is held");
+    assert!(
+        message.contains("SLP re-evaluations are billed with the evaluation code"),
+        "{message}"
+    );
+    // A PT evaluation repeated in the episode is held as before.
+    let pt =
+        load_case(&support::data_dir().join("rules/coding.evaluation-repeated-in-episode.json"));
+    assert!(repeated(&scrub_case(&pt.trips)).is_some());
+}

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use cleanclaim_billing::pack::age_on;
 use cleanclaim_billing::{Adjudication, Conflict, EvaluationKind, RequiredSex, rules};
-use cleanclaim_model::{Modality, Modifier, ProcedureCode};
+use cleanclaim_model::{Discipline, Modality, Modifier, ProcedureCode, VisitType};
 
 use super::{Raised, Visit};
 
@@ -129,23 +129,35 @@ fn evaluations(visit: &Visit<'_, '_>, raised: &mut Vec<Raised>) {
     if visit.episode.evaluations_before == 0 {
         return;
     }
+    let re_evaluation = visit.encounter.clinical.visit_type == VisitType::ReEvaluation;
     for code in billed_codes(visit).into_keys() {
-        let initial = visit
+        let Some(evaluation) = visit
             .engine
             .catalogue()
             .get(code)
             .and_then(|info| info.evaluation)
-            .is_some_and(|evaluation| evaluation.kind == EvaluationKind::Evaluation);
-        if initial {
-            raised.push(Raised::on(
-                &rules::EVALUATION_REPEATED,
-                code,
-                format!(
-                    "{code} is an initial evaluation, but the episode that began on {} already has one",
-                    visit.episode.start
-                ),
-            ));
-        }
+            .filter(|evaluation| evaluation.kind == EvaluationKind::Evaluation)
+        else {
+            continue;
+        };
+        let start = visit.episode.start;
+        let message = if evaluation.discipline == Discipline::Slp {
+            // CPT has no SLP re-evaluation code: a re-evaluation is billed with the
+            // evaluation code (MBPM ch.15 §220.3.C), and its reason is the documentation gate's.
+            if re_evaluation {
+                continue;
+            }
+            format!(
+                "{code} is an SLP evaluation, and the episode that began on {start} already has one: \
+                 if this is a re-evaluation, mark the visit as one (SLP re-evaluations are billed \
+                 with the evaluation code) and document its reason"
+            )
+        } else {
+            format!(
+                "{code} is an initial evaluation, but the episode that began on {start} already has one"
+            )
+        };
+        raised.push(Raised::on(&rules::EVALUATION_REPEATED, code, message));
     }
 }
 

@@ -176,9 +176,12 @@ rules! {
     EVALUATION_WITHOUT_MEASURES = "doc.evaluation-without-tests-and-measures", Hold, DocumentationHold, fields: ["clinical.tests_and_measures"],
         fix: "Document the objective tests and measures the evaluation used.",
         source: "MBPM ch.15 §220.3.C (evaluations document objective measurements)";
-    RE_EVALUATION_WITHOUT_REASON = "doc.re-evaluation-without-reason", Hold, DocumentationHold, fields: ["clinical.re_evaluation_reason"],
-        fix: "Document why the re-evaluation was needed (new diagnosis, unexpected change in status); routine reassessment is not billable.",
+    RE_EVALUATION_WITHOUT_REASON = "doc.re-evaluation-without-reason", Hold, DocumentationHold, fields: ["clinical.re_evaluation_basis", "clinical.re_evaluation_reason"],
+        fix: "Code why the re-evaluation was needed (new_clinical_findings, significant_change, failure_to_respond, or other with the reason in words).",
         source: "MBPM ch.15 §220.3.C; Billing and Coding article A53309";
+    RE_EVALUATION_ROUTINE = "doc.re-evaluation-routine", Hold, DocumentationHold, fields: ["clinical.re_evaluation_basis"],
+        fix: "A routine reassessment is not a billable re-evaluation: bill the visit as treatment (with its progress report), or document the new findings, change in condition or failure to respond that required it.",
+        source: "MBPM ch.15 §220.3.C (re-evaluation is not a routine, recurring service); Billing and Coding article A53309";
     ASSISTANT_RENDERING = "doc.assistant-as-rendering-provider", Hold, DocumentationHold, fields: ["compliance.rendering.role", "compliance.rendering.supervising_npi"],
         fix: "This payer enrolls only therapists: bill under the supervising therapist's NPI and keep CQ/CO on the assistant's units.",
         source: "42 CFR 410.59(a)(2), 410.60(a)(2) (assistant services billed by the supervising therapist) [verify for the payer]";

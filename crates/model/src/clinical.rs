@@ -16,6 +16,33 @@ pub enum VisitType {
     Discharge,
 }
 
+/// Why a re-evaluation was needed, coded. A re-evaluation is billable for new clinical
+/// findings, a significant change in the patient's condition, or failure to respond to the
+/// plan; a routine one (written because a progress report was due, say) is not (MBPM ch.15
+/// §220.3.C; Billing and Coding article A53309).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReEvaluationBasis {
+    NewClinicalFindings,
+    SignificantChange,
+    FailureToRespond,
+    Routine,
+    /// Another reason, stated in `re_evaluation_reason`.
+    Other,
+}
+
+impl ReEvaluationBasis {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::NewClinicalFindings => "new clinical findings",
+            Self::SignificantChange => "a significant change in condition",
+            Self::FailureToRespond => "failure to respond to the plan",
+            Self::Routine => "routine reassessment",
+            Self::Other => "another reason",
+        }
+    }
+}
+
 /// Whether a goal is short or long term.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -81,8 +108,10 @@ pub struct Clinical {
     pub goals: Vec<Goal>,
     #[serde(default)]
     pub tests_and_measures: TestsAndMeasures,
-    /// Why a re-evaluation was needed (new diagnosis, significant change); Billing and Coding
-    /// article A53309 makes a routine re-evaluation non-payable.
+    /// Why a re-evaluation was needed, coded: what decides whether it is billable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub re_evaluation_basis: Option<ReEvaluationBasis>,
+    /// The reason in the therapist's words; required when the basis is `other`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub re_evaluation_reason: Option<String>,
 }

@@ -24,7 +24,8 @@ pub use administrative::{
     YearToDateSpend,
 };
 pub use clinical::{
-    Clinical, Goal, GoalStatus, GoalTerm, MAX_DIAGNOSES, Measure, TestsAndMeasures, VisitType,
+    Clinical, Goal, GoalStatus, GoalTerm, MAX_DIAGNOSES, Measure, ReEvaluationBasis,
+    TestsAndMeasures, VisitType,
 };
 pub use clock::ClockTime;
 pub use codes::{Icd10Cm, Modifier, Npi, PlaceOfService, ProcedureCode};

@@ -80,7 +80,8 @@ fn slp_evaluation(id: &str, date: &str, visit_type: &str) -> serde_json::Value {
         "discipline": "slp",
         "clinical": {
             "visit_type": visit_type,
-            "re_evaluation_reason": "new clinical findings: dysfluency worsened after a stroke",
+            "re_evaluation_basis": "new_clinical_findings",
+            "re_evaluation_reason": "dysfluency worsened after a stroke",
             "tests_and_measures": {"performed": true, "measures": [{"name": "SSI-4", "value": "28"}]}
         },
         "timing": {"lines": [{"code": "92521", "charge_per_unit": 15000}]},

@@ -5,8 +5,8 @@ use cleanclaim_model::{
     Administrative, Cents, Clinical, ClockTime, Compliance, Delivery, Discipline, Encounter,
     Frequency, FurnishedBy, Goal, GoalStatus, GoalTerm, Measure, Modality, Npi, Patient, Payer,
     PersonName, PlaceOfService, PlanOfCare, PlanType, PostalAddress, ProcedureCode, ProcedureLine,
-    ProgressReport, ProviderRole, ReferringProvider, RenderingProvider, Sex, TestsAndMeasures,
-    Timing, VisitType, YearToDateSpend,
+    ProgressReport, ProviderRole, ReEvaluationBasis, ReferringProvider, RenderingProvider, Sex,
+    TestsAndMeasures, Timing, VisitType, YearToDateSpend,
 };
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -383,6 +383,8 @@ fn visit(
             visit_type,
             goals: setting.goals.clone(),
             tests_and_measures,
+            re_evaluation_basis: (visit_type == VisitType::ReEvaluation)
+                .then_some(ReEvaluationBasis::SignificantChange),
             re_evaluation_reason: (visit_type == VisitType::ReEvaluation)
                 .then(|| "Significant decline in gait speed after a fall".to_owned()),
         },

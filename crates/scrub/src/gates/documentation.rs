@@ -3,7 +3,7 @@
 
 use chrono::{Days, NaiveDate};
 use cleanclaim_billing::{CodeTiming, EvaluationKind, rules};
-use cleanclaim_model::{ProviderRole, VisitType};
+use cleanclaim_model::{ProviderRole, ReEvaluationBasis, VisitType};
 
 use super::{Raised, Visit};
 
@@ -234,15 +234,27 @@ fn evaluation_notes(visit: &Visit<'_, '_>, raised: &mut Vec<Raised>) {
             ),
         ));
     }
+    if !re_evaluating {
+        return;
+    }
     let reason_given = clinical
         .re_evaluation_reason
         .as_deref()
         .is_some_and(|reason| !reason.trim().is_empty());
-    if re_evaluating && !reason_given {
-        raised.push(Raised::new(
+    match clinical.re_evaluation_basis {
+        None => raised.push(Raised::new(
             &rules::RE_EVALUATION_WITHOUT_REASON,
-            "a re-evaluation is billed without a documented reason".to_owned(),
-        ));
+            "a re-evaluation is billed without a coded reason".to_owned(),
+        )),
+        Some(ReEvaluationBasis::Other) if !reason_given => raised.push(Raised::new(
+            &rules::RE_EVALUATION_WITHOUT_REASON,
+            "the re-evaluation's reason is `other`, and the reason is not written".to_owned(),
+        )),
+        Some(ReEvaluationBasis::Routine) => raised.push(Raised::new(
+            &rules::RE_EVALUATION_ROUTINE,
+            "the re-evaluation is documented as a routine reassessment".to_owned(),
+        )),
+        Some(_) => {}
     }
 }
 

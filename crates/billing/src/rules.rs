@@ -191,9 +191,12 @@ rules! {
 
     // Claim data: what the 837P needs that the record may lack, so that ready to bill means
     // billable and a biller sees every gap at once.
-    CLAIM_FIELD_MISSING = "doc.claim-field-missing", Hold, DocumentationHold, fields: ["patient.address", "compliance.rendering.name", "administrative.referring_provider.name", "timing.lines[].charge_per_unit"],
+    CLAIM_FIELD_MISSING = "doc.claim-field-missing", Hold, DocumentationHold, fields: ["patient.address", "compliance.rendering.name", "administrative.referring_provider.name", "timing.lines[].charge_per_unit", "administrative.member_id", "administrative.payer.id"],
         fix: "Add the field the message names (in the EMR or the encounter record): the 837P cannot be written without it.",
-        source: "ASC X12 005010X222A1 §2.4: N3/N4 of loop 2010BA (2010CA for a dependent), NM103/NM104 of loops 2310A and 2310B, SV102 of loop 2400";
+        source: "ASC X12 005010X222A1 §2.4: N3/N4 of loop 2010BA (2010CA for a dependent), NM103/NM104 of loops 2310A and 2310B, SV102 of loop 2400, NM109 of loops 2010BA (member id) and 2010BB (payer id)";
+    PROCEDURES_MISSING = "doc.procedures-missing", Hold, DocumentationHold, fields: ["timing.lines"],
+        fix: "Document the procedures furnished at the visit (codes with their minutes), or close the visit as not billable.",
+        source: "ASC X12 005010X222A1 loop 2400 (a claim has at least one service line); MBPM ch.15 §220.3.E (the treatment note records each intervention)";
     CLAIM_FIELD_INVALID = "doc.claim-field-invalid", Hold, DocumentationHold, fields: ["compliance.rendering.role"],
         fix: "Correct the field the message names: the 837P cannot carry it as it is.",
         source: "ASC X12 005010X222A1 loop 2310B names a licensed rendering provider (MBPM ch.15 §230.B: students do not bill)";

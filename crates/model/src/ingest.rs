@@ -350,24 +350,12 @@ fn normalize(mut encounter: Encounter) -> Result<Encounter, EncounterError> {
             ),
         ));
     }
-    if encounter.administrative.member_id.trim().is_empty() {
-        return Err(bad("administrative.member_id", "must not be empty"));
-    }
-    if encounter.administrative.payer.id.trim().is_empty() {
-        return Err(bad("administrative.payer.id", "must not be empty"));
-    }
     if let Some(plan) = &encounter.compliance.plan_of_care
         && plan.certification_end < plan.certification_start
     {
         return Err(bad(
             "compliance.plan_of_care.certification_end",
             "is before certification_start",
-        ));
-    }
-    if encounter.timing.lines.is_empty() {
-        return Err(bad(
-            "timing.lines",
-            "an encounter needs at least one procedure line",
         ));
     }
     for (position, line) in encounter.timing.lines.iter_mut().enumerate() {

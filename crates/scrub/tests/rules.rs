@@ -122,3 +122,40 @@ fn an_slp_re_evaluation_is_billed_with_the_evaluation_code() {
         load_case(&support::data_dir().join("rules/coding.evaluation-repeated-in-episode.json"));
     assert!(repeated(&scrub_case(&pt.trips)).is_some());
 }
+
+/// A visit whose record lacks its procedures, member id or payer id is read (not refused) and
+/// held for documentation, each gap named with the 837P loop that needs it.
+#[test]
+fn an_incomplete_visit_is_held_not_refused() {
+    let spec = support::Spec {
+        encounter: serde_json::json!({
+            "timing": {"lines": []},
+            "administrative": {"member_id": " ", "payer": {"id": "", "name": "Medicare Part B", "plan": "medicare_part_b"}}
+        }),
+        history: Vec::new(),
+        context: serde_json::Map::new(),
+        rules: None,
+    };
+    let found = scrub_case(&spec);
+    let messages = |rule: &str| -> Vec<String> {
+        found
+            .iter()
+            .filter(|(id, _, _)| id == rule)
+            .map(|(_, _, message)| message.clone())
+            .collect()
+    };
+    assert_eq!(messages("doc.procedures-missing").len(), 1, "{found:?}");
+    let missing = messages("doc.claim-field-missing");
+    assert!(
+        missing
+            .iter()
+            .any(|m| m.contains("`administrative.member_id`") && m.contains("2010BA")),
+        "{missing:?}"
+    );
+    assert!(
+        missing
+            .iter()
+            .any(|m| m.contains("`administrative.payer.id`") && m.contains("2010BB")),
+        "{missing:?}"
+    );
+}

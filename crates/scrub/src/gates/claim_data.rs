@@ -2,7 +2,8 @@
 //! may lack, checked at once, so that `ready_to_bill` means the claim can be written and a
 //! biller sees every gap in one pass rather than one error per `claims` run. Each finding
 //! names the encounter field and the 837P loop that carries it. The X12 writer checks the
-//! same things again as a last line of defence. (More than 12 diagnoses, which HI cannot
+//! same things again as a last line of defence. A visit with no procedure, member id or payer
+//! id is a real visit whose record is incomplete: it is held here, not refused on input. (More than 12 diagnoses, which HI cannot
 //! carry, never gets here: the encounter format rejects it on input.)
 
 use cleanclaim_billing::rules;
@@ -18,6 +19,25 @@ pub(crate) fn check(visit: &Visit<'_, '_>, raised: &mut Vec<Raised>) {
             format!("`{field}` is missing; the 837P carries it in {carrier}"),
         )
     };
+    if encounter.timing.lines.is_empty() {
+        raised.push(Raised::new(
+            &rules::PROCEDURES_MISSING,
+            "no procedure is documented; the 837P needs at least one service line (loop 2400)"
+                .to_owned(),
+        ));
+    }
+    if encounter.administrative.member_id.trim().is_empty() {
+        raised.push(missing(
+            "administrative.member_id",
+            "loop 2010BA (subscriber id, NM109)",
+        ));
+    }
+    if encounter.administrative.payer.id.trim().is_empty() {
+        raised.push(missing(
+            "administrative.payer.id",
+            "loop 2010BB (payer id, NM109)",
+        ));
+    }
     if encounter.patient.address.is_none() {
         let carrier = if encounter.administrative.subscriber.is_some() {
             "loop 2010CA (patient address, N3/N4)"

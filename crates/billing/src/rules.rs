@@ -170,6 +170,9 @@ rules! {
     PROGRESS_REPORT_OVERDUE = "doc.progress-report-overdue", Hold, DocumentationHold, fields: ["compliance.last_progress_report"],
         fix: "The therapist (not an assistant) writes a progress report; then re-scrub the visit.",
         source: "MBPM ch.15 §220.3.D (at least once every 10 treatment days; reports by assistants are not complete progress reports)";
+    FREQUENCY_EXCEEDED = "doc.frequency-exceeded", Warn, DocumentationHold, fields: ["compliance.plan_of_care.frequency", "date_of_service"],
+        fix: "Visits beyond the plan's frequency need the plan updated (a change the physician/NPP certifies) or the reason documented; the pack decides whether to hold.",
+        source: "42 CFR 410.61(c) (the plan states the frequency and duration); MBPM ch.15 §220.1.2 (changes to the plan are certified)";
     TOTAL_MINUTES_BELOW_TIMED = "doc.total-minutes-below-timed", Hold, DocumentationHold, fields: ["timing.total_treatment_minutes", "timing.lines[].minutes"],
         fix: "Correct the note: total treatment time counts every timed and untimed minute, so it cannot be less than the timed minutes billed.",
         source: "MBPM ch.15 §220.3.E (the note records total timed code treatment minutes and total treatment time); MCPM ch.5 §20.2 (units rest on the timed minutes)";

@@ -47,6 +47,12 @@ impl Episode {
         u32::try_from(count).unwrap_or(u32::MAX)
     }
 
+    /// Treatment days in `date`'s week (Monday to Sunday) up to and including `date`.
+    pub fn treatment_days_in_week(&self, date: NaiveDate) -> u32 {
+        let monday = date - chrono::Days::new(u64::from(date.weekday().num_days_from_monday()));
+        u32::try_from(self.treatment_days.range(monday..=date).count()).unwrap_or(u32::MAX)
+    }
+
     /// This date's treatment day number in the episode (1 = the first day).
     pub fn treatment_day(&self, date: NaiveDate) -> u32 {
         u32::try_from(self.treatment_days.range(..=date).count()).unwrap_or(u32::MAX)

@@ -136,6 +136,7 @@ impl<'e> Scrubber<'e> {
         let view = EpisodeView {
             start: episode.start,
             treatment_day: episode.treatment_day(date),
+            days_this_week: episode.treatment_days_in_week(date),
             days_since_report: episode
                 .treatment_days_after(last_report, date)
                 .max(encounter_report.map_or(0, |report| report.treatment_days_since)),
@@ -182,9 +183,13 @@ impl<'e> Scrubber<'e> {
         authorization::check_benefits(&visit, &year_usage, charges, &mut raised);
         let mut findings = apply_pack(period, engine_findings, raised);
         expression_findings(engine, pack, &visit, &year_usage, &mut findings);
+        // A queue's holds before its warnings: the first finding is the one a work queue
+        // shows as the reason the visit is there.
+        let warning = |f: &ScrubFinding<'_>| f.severity != Severity::Hold;
         findings.sort_by(|a, b| {
-            (a.rule.queue, &a.rule.id, a.code, &a.message).cmp(&(
+            (a.rule.queue, warning(a), &a.rule.id, a.code, &a.message).cmp(&(
                 b.rule.queue,
+                warning(b),
                 &b.rule.id,
                 b.code,
                 &b.message,

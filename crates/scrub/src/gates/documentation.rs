@@ -12,6 +12,7 @@ pub(crate) fn check(visit: &Visit<'_, '_>, raised: &mut Vec<Raised>) {
     required_fields(visit, raised);
     treatment_time(visit, raised);
     plan_of_care(visit, raised);
+    frequency(visit, raised);
     progress_report(visit, raised);
     evaluation_notes(visit, raised);
     providers(visit, raised);
@@ -57,6 +58,34 @@ fn treatment_time(visit: &Visit<'_, '_>, raised: &mut Vec<Raised>) {
             &rules::TOTAL_MINUTES_BELOW_TIMED,
             format!(
                 "total treatment time is {total} minutes but the timed codes document {timed} minutes"
+            ),
+        ));
+    }
+}
+
+/// Visits beyond what the plan of care sets: in a week, or in all (visits a week times weeks).
+/// Two sessions on one day are one treatment day.
+fn frequency(visit: &Visit<'_, '_>, raised: &mut Vec<Raised>) {
+    let Some(frequency) = visit.plan.and_then(|plan| plan.frequency) else {
+        return;
+    };
+    let per_week = u32::from(frequency.visits_per_week);
+    let planned = per_week * u32::from(frequency.weeks);
+    let episode = &visit.episode;
+    if per_week > 0 && episode.days_this_week > per_week {
+        raised.push(Raised::new(
+            &rules::FREQUENCY_EXCEEDED,
+            format!(
+                "this is treatment day {} of its week; the plan of care sets {per_week} a week",
+                episode.days_this_week
+            ),
+        ));
+    } else if planned > 0 && episode.treatment_day > planned {
+        raised.push(Raised::new(
+            &rules::FREQUENCY_EXCEEDED,
+            format!(
+                "this is treatment day {} of the episode; the plan of care sets {planned} ({per_week} a week for {} weeks)",
+                episode.treatment_day, frequency.weeks
             ),
         ));
     }

@@ -17,6 +17,8 @@ pub(crate) struct EpisodeView {
     pub start: NaiveDate,
     /// This visit's treatment day number.
     pub treatment_day: u32,
+    /// Treatment days in this visit's week (Monday on), this one included.
+    pub days_this_week: u32,
     /// Treatment days since the last clinician progress report (or since the episode began),
     /// including this one; the larger of the scrubber's count and the EMR's.
     pub days_since_report: u32,

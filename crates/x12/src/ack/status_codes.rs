@@ -31,8 +31,8 @@ pub(crate) fn is_status(code: &str) -> bool {
 }
 
 /// The names of the lists, for messages.
-pub(crate) const CATEGORY_LIST: &str = "a claim status category (code source 507)";
-pub(crate) const STATUS_LIST: &str = "a claim status code (code source 508)";
+pub(crate) const CATEGORY_LIST: &str = "the claim status category codes (code source 507)";
+pub(crate) const STATUS_LIST: &str = "the claim status codes (code source 508)";
 
 #[cfg(test)]
 mod tests {

@@ -185,6 +185,9 @@ rules! {
     RE_EVALUATION_ROUTINE = "doc.re-evaluation-routine", Hold, DocumentationHold, fields: ["clinical.re_evaluation_basis"],
         fix: "A routine reassessment is not a billable re-evaluation: bill the visit as treatment (with its progress report), or document the new findings, change in condition or failure to respond that required it.",
         source: "MBPM ch.15 §220.3.C (re-evaluation is not a routine, recurring service); Billing and Coding article A53309";
+    SUPERVISOR_MISSING = "doc.supervising-therapist-missing", Hold, DocumentationHold, fields: ["compliance.rendering.supervising_npi"],
+        fix: "Record the supervising therapist's NPI: an assistant's or student's services are billed under the therapist who supervised them.",
+        source: "42 CFR 410.59(a)(2), 410.60(a)(2) (assistants furnish therapy under a therapist's supervision); MBPM ch.15 §230.1-230.2 (supervision of assistants), §230.B (students)";
     ASSISTANT_RENDERING = "doc.assistant-as-rendering-provider", Hold, DocumentationHold, fields: ["compliance.rendering.role", "compliance.rendering.supervising_npi"],
         fix: "This payer enrolls only therapists: bill under the supervising therapist's NPI and keep CQ/CO on the assistant's units.",
         source: "42 CFR 410.59(a)(2), 410.60(a)(2) (assistant services billed by the supervising therapist) [verify for the payer]";

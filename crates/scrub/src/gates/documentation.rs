@@ -288,6 +288,20 @@ fn evaluation_notes(visit: &Visit<'_, '_>, raised: &mut Vec<Raised>) {
 }
 
 fn providers(visit: &Visit<'_, '_>, raised: &mut Vec<Raised>) {
+    // A therapist who renders supervises the assistant minutes of the visit herself; an
+    // assistant or student who renders needs the supervising therapist named.
+    if let Some(rendering) = &visit.encounter.compliance.rendering
+        && (rendering.role.is_assistant() || rendering.role == ProviderRole::Student)
+        && rendering.supervising_npi.is_none()
+    {
+        raised.push(Raised::new(
+            &rules::SUPERVISOR_MISSING,
+            format!(
+                "a {} rendered the visit and no supervising therapist is recorded",
+                rendering.role.label()
+            ),
+        ));
+    }
     let policy = &visit.period.documentation;
     let role = visit
         .encounter

@@ -159,3 +159,49 @@ fn an_incomplete_visit_is_held_not_refused() {
         "{missing:?}"
     );
 }
+
+/// The unsigned-plan message says what is on file: a recertification is outside the
+/// referral exception even with a signed referral, and a signed referral whose plan was not
+/// sent is named as on file.
+#[test]
+fn an_unsigned_plan_message_describes_what_is_on_file() {
+    let unsigned = |start: &str| {
+        serde_json::json!({
+            "administrative": {"referring_provider": {"npi": "1234567893", "name": {"family": "Referrer", "given": "Rita"}, "order_signed_on": "2025-03-01"}},
+            "compliance": {"plan_of_care": {"certification_start": start, "signed_on": null, "signer_npi": null}}
+        })
+    };
+    let message = |spec: &support::Spec| {
+        scrub_case(spec)
+            .into_iter()
+            .find(|(rule, _, _)| rule == "doc.plan-of-care-unsigned")
+            .map(|(_, _, message)| message)
+            .expect("the unsigned plan is held")
+    };
+    let mut earlier = serde_json::json!({
+        "id": "CASE-EARLY",
+        "date_of_service": "2025-02-20",
+        "compliance": {"plan_of_care": {"certification_start": "2025-02-20", "certification_end": "2025-03-02", "signed_on": "2025-02-21"}}
+    });
+    let recertification = support::Spec {
+        encounter: unsigned("2025-03-03"),
+        history: vec![earlier.take()],
+        context: serde_json::Map::new(),
+        rules: None,
+    };
+    let said = message(&recertification);
+    assert!(said.contains("initial certifications only"), "{said}");
+    assert!(!said.contains("no signed referral"), "{said}");
+    let initial = support::Spec {
+        encounter: unsigned("2025-03-03"),
+        history: Vec::new(),
+        context: serde_json::Map::new(),
+        rules: None,
+    };
+    let said = message(&initial);
+    assert!(
+        said.contains("referral signed on 2025-03-01 is on file")
+            && said.contains("no date the plan was sent"),
+        "{said}"
+    );
+}

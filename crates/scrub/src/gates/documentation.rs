@@ -156,41 +156,56 @@ fn plan_of_care(visit: &Visit<'_, '_>, raised: &mut Vec<Raised>) {
             ),
         )),
         Some(_) => {}
-        None if referral_exception_met(visit, plan, deadline) => {}
-        None => raised.push(Raised::new(
-            &rules::PLAN_OF_CARE_UNSIGNED,
-            format!(
-                "the plan of care certified from {} is not signed (due by {deadline}){}",
-                plan.certification_start,
-                if policy.referral_exception {
-                    "; no signed referral with the plan sent to the referrer is on file either"
-                } else {
-                    ""
-                }
-            ),
-        )),
+        None => {
+            let exception = policy
+                .referral_exception
+                .then(|| referral_exception_gap(visit, plan, deadline));
+            if exception == Some(None) {
+                return;
+            }
+            raised.push(Raised::new(
+                &rules::PLAN_OF_CARE_UNSIGNED,
+                format!(
+                    "the plan of care certified from {} is not signed (due by {deadline}){}",
+                    plan.certification_start,
+                    exception.flatten().map_or(String::new(), |gap| format!("; {gap}"))
+                ),
+            ));
+        }
     }
 }
 
 /// CY2025 PFS: a signed order/referral plus the plan sent to the referring practitioner in
-/// time meets the initial certification; recertifications get no such exception.
-fn referral_exception_met(
+/// time meets the initial certification; recertifications get no such exception. `None` when
+/// the exception is met, else what keeps it from applying, said from what is on file.
+fn referral_exception_gap(
     visit: &Visit<'_, '_>,
     plan: &cleanclaim_model::PlanOfCare,
     deadline: NaiveDate,
-) -> bool {
-    let initial = plan.certification_start <= visit.episode.start;
-    visit.period.documentation.referral_exception
-        && initial
-        && visit
-            .encounter
-            .administrative
-            .referring_provider
-            .as_ref()
-            .is_some_and(|referral| referral.order_signed_on.is_some())
-        && plan
-            .sent_to_referrer_on
-            .is_some_and(|sent| sent <= deadline)
+) -> Option<String> {
+    if plan.certification_start > visit.episode.start {
+        return Some(
+            "the referral exception covers initial certifications only, and this plan recertifies an episode that began earlier".to_owned(),
+        );
+    }
+    let signed_order = visit
+        .encounter
+        .administrative
+        .referring_provider
+        .as_ref()
+        .and_then(|referral| referral.order_signed_on);
+    let Some(order) = signed_order else {
+        return Some("no signed referral is on file for the referral exception".to_owned());
+    };
+    match plan.sent_to_referrer_on {
+        Some(sent) if sent <= deadline => None,
+        Some(sent) => Some(format!(
+            "the referral signed on {order} is on file, but the plan was sent to the referrer on {sent}, after {deadline}"
+        )),
+        None => Some(format!(
+            "the referral signed on {order} is on file, but no date the plan was sent to the referrer is"
+        )),
+    }
 }
 
 fn progress_report(visit: &Visit<'_, '_>, raised: &mut Vec<Raised>) {

@@ -27,6 +27,14 @@ impl UnitMethod {
             Self::PerCodeMidpoint => "per_code_midpoint",
         }
     }
+
+    /// The method in words, for explanations.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Cms8Minute => "the CMS 8-minute rule (timed minutes pooled)",
+            Self::PerCodeMidpoint => "the per-code midpoint rule",
+        }
+    }
 }
 
 impl fmt::Display for UnitMethod {

@@ -255,7 +255,13 @@ rules! {
     EVALUATION_REPEATED = "coding.evaluation-repeated-in-episode", Hold, CodingReview, fields: ["timing.lines[].code", "clinical.visit_type"],
         fix: "An episode has one initial evaluation: bill a re-evaluation with its reason (PT and OT have re-evaluation codes; an SLP re-evaluation uses the evaluation code, with the visit marked as a re-evaluation) or start a new episode after discharge.",
         source: "CPT evaluation descriptors; MBPM ch.15 §220.3.C (no SLP re-evaluation code: use the evaluation code)";
-    MUE_EXCEEDED = "coding.mue-exceeded", Hold, CodingReview, fields: ["timing.lines[].code", "timing.lines[].minutes"],
+    DOCUMENTED_UNITS_DIFFER = "units.documented-units-differ", Hold, CodingReview, fields: ["timing.lines[].units", "timing.lines[].minutes"],
+        fix: "The units the EMR sent differ from the units the payer's method gives for the documented minutes: correct the minutes or the units in the record; the claim bills what the minutes support.",
+        source: "MCPM ch.5 §20.2 (units of timed codes follow the total timed minutes); CMS compliance newsletter April 2019 (untimed codes: one unit per date of service)";
+    EVALUATION_SAME_DAY = "coding.evaluation-entered-twice", Hold, CodingReview, fields: ["timing.lines[].code", "timing.lines[].units"],
+        fix: "An evaluation is billed once per date of service: remove the second entry (or its extra units).",
+        source: "CMS Medicare Quarterly Provider Compliance Newsletter, April 2019 (untimed evaluation codes: one unit per date of service); CPT evaluation descriptors";
+    MUE_EXCEEDED = "coding.mue-exceeded", Hold, CodingReview, fields: ["timing.lines[].code", "timing.lines[].minutes", "timing.lines[].units"],
         fix: "Units exceed the medically unlikely edit for one day: correct the units, or document and appeal when the MUE is clinical (MAI 3).",
         source: "CMS NCCI Medically Unlikely Edits (practitioner services MUE table)";
     TELEHEALTH_MODIFIER_IN_PERSON = "telehealth.modifier-on-in-person-visit", Hold, CodingReview, fields: ["timing.lines[].modifiers", "administrative.modality", "administrative.place_of_service"],

@@ -359,6 +359,13 @@ fn normalize(mut encounter: Encounter) -> Result<Encounter, EncounterError> {
         ));
     }
     for (position, line) in encounter.timing.lines.iter_mut().enumerate() {
+        // The most 15-minute units a day holds: anything above is not a documented count.
+        if line.units.is_some_and(|units| units > 96) {
+            return Err(bad(
+                &format!("timing.lines[{position}].units"),
+                "is more units than a day holds (96 of 15 minutes)",
+            ));
+        }
         let path = |field: &str| format!("timing.lines[{position}].{field}");
         if let Some(Cents(charge)) = line.charge_per_unit {
             if charge < 0 {

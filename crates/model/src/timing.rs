@@ -80,6 +80,11 @@ pub struct ProcedureLine {
     /// The clinic's charge for one unit of this code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub charge_per_unit: Option<Cents>,
+    /// Units the EMR documented or exported for the line. The payer's method decides what
+    /// is billed; a difference is a coding-review finding that shows both, never a silent
+    /// override.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub units: Option<u32>,
 }
 
 /// The timing domain of an encounter.

@@ -205,3 +205,33 @@ fn an_unsigned_plan_message_describes_what_is_on_file() {
         "{said}"
     );
 }
+
+/// An untimed code is counted against its MUE by what the record would report: two entries,
+/// or one entry the EMR sent with two units. The engine bills it once either way.
+#[test]
+fn the_mue_counts_untimed_entries_and_documented_units() {
+    let slp = |lines: serde_json::Value| support::Spec {
+        encounter: serde_json::json!({
+            "discipline": "slp",
+            "timing": {"lines": lines},
+            "compliance": {
+                "rendering": {"npi": "1245319599", "role": "slp", "name": {"family": "Therapist", "given": "Sam"}},
+                "plan_of_care": {"discipline": "slp"}
+            }
+        }),
+        history: Vec::new(),
+        context: serde_json::Map::new(),
+        rules: None,
+    };
+    let mue = |spec: &support::Spec| {
+        scrub_case(spec)
+            .into_iter()
+            .any(|(rule, _, _)| rule == "coding.mue-exceeded")
+    };
+    let entry = serde_json::json!({"code": "92507", "charge_per_unit": 9000});
+    assert!(mue(&slp(serde_json::json!([entry, entry]))));
+    assert!(mue(&slp(
+        serde_json::json!([{"code": "92507", "charge_per_unit": 9000, "units": 2}])
+    )));
+    assert!(!mue(&slp(serde_json::json!([entry]))));
+}

@@ -123,5 +123,6 @@ pub(crate) fn plain_line(code: cleanclaim_model::ProcedureCode, minutes: u32) ->
         separate_interval: false,
         modifiers: Vec::new(),
         charge_per_unit: Some(cleanclaim_model::Cents(4000)),
+        units: None,
     }
 }

@@ -541,6 +541,7 @@ fn procedure_lines(
                 separate_interval: has_pair && text == "97140" && rng.random_bool(0.85),
                 modifiers: Vec::new(),
                 charge_per_unit: Some(Cents(fee)),
+                units: None,
             })
         })
         .collect()

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use cleanclaim_billing::pack::age_on;
-use cleanclaim_billing::{Adjudication, Conflict, EvaluationKind, RequiredSex, rules};
+use cleanclaim_billing::{Adjudication, CodeTiming, Conflict, EvaluationKind, RequiredSex, rules};
 use cleanclaim_model::{Discipline, Modality, Modifier, ProcedureCode, VisitType};
 
 use super::{Raised, Visit};
@@ -25,6 +25,7 @@ pub(crate) fn check(visit: &Visit<'_, '_>, raised: &mut Vec<Raised>) {
     if coding.one_evaluation_per_episode {
         evaluations(visit, raised);
     }
+    documented_units(visit, raised);
     if coding.mue {
         mue(visit, raised);
     }
@@ -37,6 +38,59 @@ fn billed_codes(visit: &Visit<'_, '_>) -> BTreeMap<ProcedureCode, u32> {
         *codes.entry(line.code).or_insert(0) += line.units;
     }
     codes
+}
+
+/// What the record asks to bill per code, before the payer's method: the units documented on
+/// its lines where the EMR sent them, and for an untimed code without them one unit per
+/// entry (each entry is a unit the EMR would bill).
+fn documented(visit: &Visit<'_, '_>) -> BTreeMap<ProcedureCode, (u32, bool)> {
+    let mut codes: BTreeMap<ProcedureCode, (u32, bool)> = BTreeMap::new();
+    for line in &visit.encounter.timing.lines {
+        let untimed = visit
+            .engine
+            .catalogue()
+            .get(line.code)
+            .is_some_and(|info| info.timing == CodeTiming::Untimed);
+        let (units, stated) = match line.units {
+            Some(units) => (units, true),
+            None if untimed => (1, false),
+            None => continue,
+        };
+        let entry = codes.entry(line.code).or_insert((0, false));
+        entry.0 = entry.0.saturating_add(units);
+        entry.1 |= stated;
+    }
+    codes
+}
+
+/// Units the EMR sent against the units the payer's method gives, per code; and an untimed
+/// evaluation entered (or sent with units) more than once on the day.
+fn documented_units(visit: &Visit<'_, '_>, raised: &mut Vec<Raised>) {
+    let billed = billed_codes(visit);
+    for (code, (units, stated)) in documented(visit) {
+        let derived = billed.get(&code).copied().unwrap_or(0);
+        let evaluation = visit
+            .engine
+            .catalogue()
+            .get(code)
+            .is_some_and(|info| info.evaluation.is_some());
+        if evaluation && units > 1 {
+            raised.push(Raised::on(
+                &rules::EVALUATION_SAME_DAY,
+                code,
+                format!("{code} is an evaluation entered for {units} units on one day; it is billed once"),
+            ));
+        } else if stated && units != derived {
+            raised.push(Raised::on(
+                &rules::DOCUMENTED_UNITS_DIFFER,
+                code,
+                format!(
+                    "{code}: the record sends {units} unit(s); {} gives {derived} for what is documented",
+                    visit.derivation.unit_method.describe()
+                ),
+            ));
+        }
+    }
 }
 
 fn diagnosis_pairing(visit: &Visit<'_, '_>, raised: &mut Vec<Raised>) {
@@ -163,7 +217,12 @@ fn evaluations(visit: &Visit<'_, '_>, raised: &mut Vec<Raised>) {
 
 fn mue(visit: &Visit<'_, '_>, raised: &mut Vec<Raised>) {
     let table = visit.engine.mue();
-    for (code, units) in billed_codes(visit) {
+    let documented = documented(visit);
+    let mut codes = billed_codes(visit);
+    for code in documented.keys() {
+        codes.entry(*code).or_insert(0);
+    }
+    for (code, units) in codes {
         let Some(edit) = table.get(code) else {
             continue;
         };
@@ -178,7 +237,10 @@ fn mue(visit: &Visit<'_, '_>, raised: &mut Vec<Raised>) {
                 .max()
                 .unwrap_or(0),
             Adjudication::DatePolicy | Adjudication::DateClinical => units,
-        };
+        }
+        // The edit counts what would be reported: entries of an untimed code, or the units the
+        // EMR sent, when they are more than the method gives.
+        .max(documented.get(&code).map_or(0, |(units, _)| *units));
         if counted > edit.units {
             raised.push(Raised::on(
                 &rules::MUE_EXCEEDED,

@@ -362,7 +362,7 @@ fn normalize(mut encounter: Encounter) -> Result<Encounter, EncounterError> {
         // The most 15-minute units a day holds: anything above is not a documented count.
         if line.units.is_some_and(|units| units > 96) {
             return Err(bad(
-                &format!("timing.lines[{position}].units"),
+                format!("timing.lines[{position}].units"),
                 "is more units than a day holds (96 of 15 minutes)",
             ));
         }

@@ -624,6 +624,24 @@ mod tests {
     }
 
     #[test]
+    fn documented_units_beyond_a_day_are_rejected_and_an_empty_visit_is_read() {
+        let with_line =
+            |line: &str| ONE.replace(r#"{"code":"97110","start":"09:00","stop":"09:23"}"#, line);
+        let error =
+            parse_encounter(&with_line(r#"{"code":"97110","minutes":23,"units":97}"#)).unwrap_err();
+        assert!(
+            error.to_string().contains("timing.lines[0].units"),
+            "{error}"
+        );
+        let read =
+            parse_encounter(&with_line(r#"{"code":"97110","minutes":23,"units":2}"#)).unwrap();
+        assert_eq!(read.timing.lines[0].units, Some(2));
+        // A visit with no procedure is incomplete, not malformed: it is read (and held later).
+        let empty = ONE.replace(r#"{"code":"97110","start":"09:00","stop":"09:23"}"#, "");
+        assert!(parse_encounter(&empty).unwrap().timing.lines.is_empty());
+    }
+
+    #[test]
     fn negative_and_implausible_amounts_are_rejected_with_the_field_named() {
         let with_line =
             |line: &str| ONE.replace(r#"{"code":"97110","start":"09:00","stop":"09:23"}"#, line);

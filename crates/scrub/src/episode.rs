@@ -89,10 +89,17 @@ impl PatientState {
         known_start: Option<NaiveDate>,
     ) -> &mut Episode {
         let date = encounter.date_of_service;
+        // An episode known to have begun before these encounters continues at the first of
+        // them: the gap that ends an episode is measured between visits, never from the
+        // known start (a long episode's recertification is not a new episode).
         let episode = self
             .episodes
             .entry(encounter.discipline)
-            .or_insert_with(|| Episode::new(known_start.unwrap_or(date).min(date)));
+            .or_insert_with(|| {
+                let mut episode = Episode::new(known_start.unwrap_or(date).min(date));
+                episode.last_visit = date;
+                episode
+            });
         let gap = (date - episode.last_visit).num_days();
         if episode.discharged || gap > i64::from(gap_days) {
             *episode = Episode::new(date);

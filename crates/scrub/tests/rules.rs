@@ -235,3 +235,37 @@ fn the_mue_counts_untimed_entries_and_documented_units() {
     )));
     assert!(!mue(&slp(serde_json::json!([entry]))));
 }
+
+/// An episode the plan record says began long before the first visit at hand is continued,
+/// not restarted: a plan certified after that start is a recertification, which the referral
+/// exception does not cover, even 99 days in.
+#[test]
+fn a_known_episode_start_older_than_the_gap_is_kept() {
+    let plan = serde_json::json!({
+        "discipline": "pt", "certification_start": "2025-03-03", "certification_end": "2025-05-30",
+        "sent_to_referrer_on": "2025-03-04"
+    });
+    let mut context = serde_json::Map::new();
+    context.insert(
+        "plans_of_care.json".to_owned(),
+        serde_json::json!([{"patient_id": "MRN-CASE", "plan_of_care": plan, "episode_start": "2024-12-01"}]),
+    );
+    let spec = support::Spec {
+        encounter: serde_json::json!({
+            "administrative": {"referring_provider": {"npi": "1234567893", "name": {"family": "Referrer", "given": "Rita"}, "order_signed_on": "2025-03-01"}},
+            "compliance": {"plan_of_care": {"signed_on": null, "signer_npi": null, "sent_to_referrer_on": "2025-03-04"}}
+        }),
+        history: Vec::new(),
+        context,
+        rules: None,
+    };
+    let found = scrub_case(&spec);
+    let unsigned = found
+        .iter()
+        .find(|(rule, _, _)| rule == "doc.plan-of-care-unsigned")
+        .map(|(_, _, message)| message.as_str());
+    assert!(
+        unsigned.is_some_and(|m| m.contains("initial certifications only")),
+        "{found:?}"
+    );
+}

@@ -158,9 +158,9 @@ rules! {
     PLAN_OF_CARE_UNSIGNED = "doc.plan-of-care-unsigned", Hold, DocumentationHold, fields: ["compliance.plan_of_care.signed_on", "administrative.referring_provider.order_signed_on", "compliance.plan_of_care.sent_to_referrer_on"],
         fix: "Get the physician/NPP signature on the plan of care (or, where the pack allows it, record the signed referral and the date the plan was sent).",
         source: "42 CFR 424.24(c); MBPM ch.15 §220.1.3; CY2025 PFS 89 FR 97912 (referral exception)";
-    CERTIFICATION_LATE = "doc.certification-late", Hold, DocumentationHold, fields: ["compliance.plan_of_care.signed_on", "compliance.plan_of_care.certification_start"],
-        fix: "The plan was certified more than the allowed days after the first treatment: document the reason for the delayed certification.",
-        source: "MBPM ch.15 §220.1.3 (certification within 30 days of the first treatment; delayed certification)";
+    CERTIFICATION_LATE = "doc.certification-late", Hold, DocumentationHold, fields: ["compliance.plan_of_care.signed_on", "compliance.plan_of_care.certification_start", "compliance.plan_of_care.delay_reason"],
+        fix: "The plan was certified late (an initial certification more than the allowed days after the first treatment, a recertification after the period it continues ended): document the reason for the delay in `delay_reason`.",
+        source: "MBPM ch.15 §220.1.3 (initial certification within 30 days of the first treatment; recertification before the current period ends; delayed certification with its reason)";
     OUTSIDE_CERTIFICATION = "doc.outside-certification-period", Hold, DocumentationHold, fields: ["date_of_service", "compliance.plan_of_care.certification_start", "compliance.plan_of_care.certification_end"],
         fix: "Bill this visit under the plan of care certified for its date, or get the plan recertified.",
         source: "42 CFR 424.24(c); MBPM ch.15 §220.1.2";

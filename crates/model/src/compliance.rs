@@ -104,6 +104,10 @@ pub struct PlanOfCare {
         skip_serializing_if = "Option::is_none"
     )]
     pub sent_to_referrer_on: Option<NaiveDate>,
+    /// Why the certification (or recertification) was signed late: a delayed certification
+    /// is accepted with its reason documented (MBPM ch.15 §220.1.3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delay_reason: Option<String>,
 }
 
 /// The last progress report before this visit (MBPM ch.15 §220.3.D).

@@ -269,3 +269,52 @@ fn a_known_episode_start_older_than_the_gap_is_kept() {
         "{found:?}"
     );
 }
+
+/// A recertification is due before the period it continues ends, not 30 days after the
+/// episode's first treatment; a late one is accepted with the delay's reason documented.
+#[test]
+fn a_recertification_is_timely_until_the_period_it_continues_ends() {
+    let spec = |signed: &str, delay: Option<&str>| {
+        let mut context = serde_json::Map::new();
+        context.insert(
+            "plans_of_care.json".to_owned(),
+            serde_json::json!([{
+                "patient_id": "MRN-CASE",
+                "plan_of_care": {"discipline": "pt", "certification_start": "2025-01-02", "certification_end": "2025-03-31", "signed_on": "2025-01-03"},
+                "episode_start": "2025-01-02"
+            }]),
+        );
+        support::Spec {
+            encounter: serde_json::json!({
+                "date_of_service": "2025-04-07",
+                "compliance": {"plan_of_care": {
+                    "certification_start": "2025-04-01", "certification_end": "2025-06-29",
+                    "signed_on": signed, "delay_reason": delay
+                }}
+            }),
+            history: Vec::new(),
+            context,
+            rules: None,
+        }
+    };
+    let late = |spec: &support::Spec| {
+        scrub_case(spec)
+            .into_iter()
+            .find(|(rule, _, _)| rule == "doc.certification-late")
+            .map(|(_, _, message)| message)
+    };
+    // Signed during the period it continues: timely, 82 days after the first treatment.
+    assert_eq!(late(&spec("2025-03-25", None)), None);
+    let message = late(&spec("2025-04-20", None)).expect("signed after the period ended");
+    assert!(
+        message.contains("after the period it continues ended on 2025-03-31"),
+        "{message}"
+    );
+    assert_eq!(
+        late(&spec(
+            "2025-04-20",
+            Some("the physician was away until 2025-04-18")
+        )),
+        None
+    );
+}

@@ -167,6 +167,7 @@ pub(crate) fn generate(rng: &mut ChaCha8Rng, episode_no: u64, defect_rate: f64) 
             weeks,
         }),
         sent_to_referrer_on: None,
+        delay_reason: None,
     };
     let setting = Setting {
         discipline,

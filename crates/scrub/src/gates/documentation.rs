@@ -144,16 +144,37 @@ fn plan_of_care(visit: &Visit<'_, '_>, raised: &mut Vec<Raised>) {
     let Some(days) = policy.certification_signature_days else {
         return;
     };
+    // An initial certification is due within `days` of the first treatment; a
+    // recertification (a plan certified after the episode began) before the period it
+    // continues ends, the day before its own starts.
     let first_treatment = visit.episode.start.min(plan.certification_start);
-    let deadline = first_treatment
-        .checked_add_days(Days::new(u64::from(days)))
-        .unwrap_or(NaiveDate::MAX);
+    let recertification = plan.certification_start > visit.episode.start;
+    let deadline = if recertification {
+        plan.certification_start
+            .pred_opt()
+            .unwrap_or(plan.certification_start)
+    } else {
+        first_treatment
+            .checked_add_days(Days::new(u64::from(days)))
+            .unwrap_or(NaiveDate::MAX)
+    };
+    let delay_explained = plan
+        .delay_reason
+        .as_deref()
+        .is_some_and(|reason| !reason.trim().is_empty());
     match plan.signed_on {
-        Some(signed) if signed > deadline => raised.push(Raised::new(
+        Some(signed) if signed > deadline && !delay_explained => raised.push(Raised::new(
             &rules::CERTIFICATION_LATE,
-            format!(
-                "the plan was signed on {signed}, more than {days} days after the first treatment on {first_treatment}"
-            ),
+            if recertification {
+                format!(
+                    "the recertification from {} was signed on {signed}, after the period it continues ended on {deadline}, and no reason for the delay is documented",
+                    plan.certification_start
+                )
+            } else {
+                format!(
+                    "the plan was signed on {signed}, more than {days} days after the first treatment on {first_treatment}, and no reason for the delay is documented"
+                )
+            },
         )),
         Some(_) => {}
         None => {

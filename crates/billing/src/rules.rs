@@ -223,6 +223,9 @@ rules! {
     AUTHORIZATION_UNITS_EXHAUSTED = "auth.units-exhausted", Hold, Authorization, fields: ["administrative.authorization", "timing.lines[].code"],
         fix: "The authorized units are used up: request more units before billing, or mark the item patient_pay.",
         source: "payer authorization policy";
+    AUTHORIZATION_RUNNING_OUT = "auth.running-out", Warn, Authorization, fields: ["administrative.authorization"],
+        fix: "Ask the payer for an extension now, while this visit can still be billed: few visits or units are left, or the authorization ends soon.",
+        source: "payer authorization policy (extensions are requested before the authorization is used up or expires); the thresholds are the pack's";
     AUTHORIZATION_DENIED = "auth.denied", Hold, Authorization, fields: ["administrative.authorization"],
         fix: "The payer denied this authorization: appeal, or bill the patient under a signed waiver.",
         source: "payer authorization policy";

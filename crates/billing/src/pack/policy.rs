@@ -43,6 +43,16 @@ pub struct AuthorizationPolicy {
     /// Every visit needs an authorization in the ledger.
     #[serde(default)]
     pub required: bool,
+    /// Warn while the visit can still be billed: when this many visits (or fewer) remain on
+    /// the authorization after this one...
+    #[serde(default)]
+    pub warn_visits_left: Option<u32>,
+    /// ...this many units (or fewer)...
+    #[serde(default)]
+    pub warn_units_left: Option<u32>,
+    /// ...or it ends within this many days of the visit.
+    #[serde(default)]
+    pub warn_days_left: Option<u32>,
 }
 
 /// Annual benefit limits of the plan (route to `authorization`).

@@ -158,7 +158,53 @@ pub(crate) fn check_ledger(
             ));
         }
     }
+    if !exhausted {
+        running_out(visit, item, (drawn_visits, drawn_units, units), raised);
+    }
     (!exhausted).then_some((index, 1, units))
+}
+
+/// The warning before the wall: what is left on the authorization after this visit, and how
+/// soon it ends, against the pack's thresholds.
+fn running_out(
+    visit: &Visit<'_, '_>,
+    item: &AuthorizationItem,
+    (drawn_visits, drawn_units, units): (u32, u32, u32),
+    raised: &mut Vec<Raised>,
+) {
+    let policy = &visit.period.authorization;
+    let mut left = Vec::new();
+    if let (Some(allowed), Some(threshold)) = (item.visits, policy.warn_visits_left) {
+        let remaining = allowed.saturating_sub(item.used_visits + drawn_visits + 1);
+        if remaining <= threshold {
+            left.push(format!(
+                "{remaining} of {allowed} visits left after this one"
+            ));
+        }
+    }
+    if let (Some(allowed), Some(threshold)) = (item.units, policy.warn_units_left) {
+        let remaining = allowed.saturating_sub(item.used_units + drawn_units + units);
+        if remaining <= threshold {
+            left.push(format!(
+                "{remaining} of {allowed} units left after this one"
+            ));
+        }
+    }
+    let days = (item.to - visit.encounter.date_of_service).num_days();
+    if let Some(threshold) = policy.warn_days_left
+        && days <= i64::from(threshold)
+    {
+        left.push(format!(
+            "it ends on {} ({days} day(s) after this visit)",
+            item.to
+        ));
+    }
+    if !left.is_empty() {
+        raised.push(Raised::new(
+            &rules::AUTHORIZATION_RUNNING_OUT,
+            format!("authorization {}: {}", item.number, left.join("; ")),
+        ));
+    }
 }
 
 /// Checks the plan's annual visit and dollar limits against the year's usage before this

@@ -30,6 +30,39 @@ struct EncounterReport<'a> {
     clean: bool,
     lines: Vec<LineReport>,
     findings: Vec<FindingReport<'a>>,
+    /// The authorization the visit drew on, after the visit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    authorization: Option<AuthorizationReport<'a>>,
+}
+
+#[derive(Serialize)]
+struct AuthorizationReport<'a> {
+    number: &'a str,
+    visits_used: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    visits_left: Option<u32>,
+    units_used: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    units_left: Option<u32>,
+    ends: String,
+    days_left: i64,
+}
+
+impl AuthorizationReport<'_> {
+    fn summary(&self) -> String {
+        let left = |used: u32, left: Option<u32>, what: &str| match left {
+            Some(left) => format!("{used} {what} used, {left} left"),
+            None => format!("{used} {what} used"),
+        };
+        format!(
+            "authorization {}: {}; {}; ends {} ({} day(s) after this visit)",
+            self.number,
+            left(self.visits_used, self.visits_left, "visit(s)"),
+            left(self.units_used, self.units_left, "unit(s)"),
+            self.ends,
+            self.days_left
+        )
+    }
 }
 
 #[derive(Serialize)]
@@ -111,6 +144,15 @@ fn build<'a>(encounter: &'a Encounter, result: &'a ScrubResult<'_>) -> Encounter
                 fields: finding.rule.fields.iter().map(|f| &**f).collect(),
             })
             .collect(),
+        authorization: result.authorization.as_ref().map(|a| AuthorizationReport {
+            number: &a.number,
+            visits_used: a.visits_used,
+            visits_left: a.visits_left(),
+            units_used: a.units_used,
+            units_left: a.units_left(),
+            ends: a.ends.to_string(),
+            days_left: a.days_left,
+        }),
     }
 }
 
@@ -196,6 +238,9 @@ pub fn write_table(
         || encounter.administrative.modality != Default::default()
     {
         writeln!(out, "  {}", report.place_of_service.explanation)?;
+    }
+    if let Some(authorization) = &report.authorization {
+        writeln!(out, "  {}", authorization.summary())?;
     }
     for finding in &report.findings {
         let paint = if finding.severity == Severity::Hold.name() {

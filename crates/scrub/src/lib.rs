@@ -17,5 +17,5 @@ pub use context::{
     AuthStatus, AuthorizationItem, ContextData, ContextEntry, ContextError, ContextKind,
     PlanRecord, PriorUsage,
 };
-pub use result::{ScrubFinding, ScrubResult};
+pub use result::{AuthorizationStanding, ScrubFinding, ScrubResult};
 pub use scrubber::{LedgerEntry, ScrubOptions, Scrubber};

@@ -25,8 +25,37 @@ pub struct ScrubResult<'e> {
     pub period: &'e Period,
     /// Units, modifiers and place of service (its own findings are in `findings`).
     pub derivation: Derivation<'e>,
-    /// In a stable order: by queue, then rule id, then code, then message.
+    /// In a stable order: by queue, a queue's holds before its warnings, then rule id, code
+    /// and message.
     pub findings: Vec<ScrubFinding<'e>>,
+    /// The authorization the visit drew on, as it stands after the visit.
+    pub authorization: Option<AuthorizationStanding>,
+}
+
+/// What is used and left on an authorization after a visit, and how soon it ends: what the
+/// front desk needs to ask for an extension in time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthorizationStanding {
+    pub number: String,
+    pub visits_used: u32,
+    pub visits_allowed: Option<u32>,
+    pub units_used: u32,
+    pub units_allowed: Option<u32>,
+    pub ends: chrono::NaiveDate,
+    /// Days from the visit to the last day covered.
+    pub days_left: i64,
+}
+
+impl AuthorizationStanding {
+    pub fn visits_left(&self) -> Option<u32> {
+        self.visits_allowed
+            .map(|allowed| allowed.saturating_sub(self.visits_used))
+    }
+
+    pub fn units_left(&self) -> Option<u32> {
+        self.units_allowed
+            .map(|allowed| allowed.saturating_sub(self.units_used))
+    }
 }
 
 impl ScrubResult<'_> {

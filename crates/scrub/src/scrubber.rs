@@ -16,7 +16,7 @@ use crate::episode::{PatientState, Usage};
 use crate::gates::authorization::{self, YearUsage};
 use crate::gates::documentation::is_clinician;
 use crate::gates::{EpisodeView, Raised, Visit, claim_data, coding, documentation};
-use crate::result::{ScrubFinding, ScrubResult, route};
+use crate::result::{AuthorizationStanding, ScrubFinding, ScrubResult, route};
 
 /// What the caller overrides for every encounter.
 #[derive(Debug, Clone, Copy, Default)]
@@ -201,6 +201,19 @@ impl<'e> Scrubber<'e> {
             entry.0 += visits;
             entry.1 += units;
         }
+        let authorization = draw.and_then(|(index, _, _)| {
+            let item = self.context.authorizations.get(index)?;
+            let (visits, units) = state.drawn.get(&index).copied().unwrap_or((0, 0));
+            Some(AuthorizationStanding {
+                number: item.number.clone(),
+                visits_used: item.used_visits + visits,
+                visits_allowed: item.visits,
+                units_used: item.used_units + units,
+                units_allowed: item.units,
+                ends: item.to,
+                days_left: (item.to - date).num_days(),
+            })
+        });
         let evaluation_billed = derivation.lines.iter().any(|line| {
             line.units > 0
                 && engine
@@ -224,6 +237,7 @@ impl<'e> Scrubber<'e> {
             period,
             derivation,
             findings,
+            authorization,
         }
     }
 

@@ -318,3 +318,54 @@ fn a_recertification_is_timely_until_the_period_it_continues_ends() {
         None
     );
 }
+
+/// Each result shows where the authorization it drew on stands after the visit: used, left,
+/// its end and the days to it; the second visit sees the first one's draw.
+#[test]
+fn a_result_shows_what_is_left_on_its_authorization() {
+    let engine = support::engine_for(false);
+    let payer = serde_json::json!({"administrative": {"payer": {"id": "MA-ACME", "name": "Acme Medicare Advantage", "plan": "medicare_advantage"}}});
+    let mut second = payer.clone();
+    second["id"] = "CASE-0002".into();
+    second["date_of_service"] = "2025-03-12".into();
+    let encounters = [
+        support::encounter_from(&payer),
+        support::encounter_from(&second),
+    ];
+    let mut context = serde_json::Map::new();
+    context.insert(
+        "authorizations.json".to_owned(),
+        serde_json::json!([{
+            "patient_id": "MRN-CASE", "payer_id": "MA-ACME", "number": "A123",
+            "from": "2025-03-01", "to": "2025-04-30", "disciplines": ["pt"],
+            "visits": 12, "units": 40, "used_visits": 3, "used_units": 9
+        }]),
+    );
+    let mut scrubber = cleanclaim_scrub::Scrubber::new(
+        &engine,
+        support::context_from(&context),
+        cleanclaim_scrub::ScrubOptions::default(),
+    );
+    let results = scrubber.scrub_batch(&encounters);
+    let standing: Vec<_> = results
+        .iter()
+        .map(|r| r.authorization.clone().expect("drawn on A123"))
+        .collect();
+    assert_eq!(
+        standing
+            .iter()
+            .map(|a| (
+                a.visits_used,
+                a.visits_left(),
+                a.units_used,
+                a.units_left(),
+                a.days_left
+            ))
+            .collect::<Vec<_>>(),
+        [
+            (4, Some(8), 12, Some(28), 51),
+            (5, Some(7), 15, Some(25), 49)
+        ]
+    );
+    assert_eq!(standing[0].ends.to_string(), "2025-04-30");
+}

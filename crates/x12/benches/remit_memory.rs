@@ -8,29 +8,10 @@
 use std::io::Read;
 use std::time::Instant;
 
+mod support;
+use support::{Counted, peak_kib};
+
 use cleanclaim_x12::x835::{RemitItem, RemitReader, SyntheticRemittance};
-
-fn peak_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-}
-
-/// Counts bytes as they pass, to report the size actually streamed.
-struct Counted<R> {
-    inner: R,
-    bytes: u64,
-}
-
-impl<R: Read> Read for Counted<R> {
-    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(out)?;
-        self.bytes += n as u64;
-        Ok(n)
-    }
-}
 
 fn main() {
     let mib: u64 = std::env::args()

@@ -368,32 +368,39 @@ fn every_broken_837p_is_rejected_with_a_position_and_its_break_named() {
     assert_eq!(found.len(), INVALID.len());
     for path in found {
         let file = path.file_name().unwrap().to_string_lossy().to_string();
-        let (_, segment, id, element, first_phrase, break_phrase) = INVALID
+        let expectation = INVALID
             .iter()
             .find(|row| row.0 == file)
             .unwrap_or_else(|| panic!("{file} has no expectation"));
-        let report = validate(&fs::read_to_string(&path).unwrap());
-        assert!(!report.is_valid(), "{file}");
-        let first = report.errors.first().unwrap();
-        assert_eq!(
-            (
-                first.segment,
-                first.id.as_str(),
-                first.element.map(|e| e.element)
-            ),
-            (*segment, *id, *element),
-            "{file}: {first}"
-        );
-        assert!(first.to_string().contains(first_phrase), "{file}: {first}");
-        assert!(
-            report
-                .errors
-                .iter()
-                .any(|e| e.to_string().contains(break_phrase)),
-            "{file}: {:?}",
-            report.errors
-        );
+        assert_rejected_as_expected(&fs::read_to_string(&path).unwrap(), expectation);
     }
+}
+
+/// The first error at the expected segment, id and element with its phrase, and some error
+/// naming the break.
+fn assert_rejected_as_expected(text: &str, expectation: &Expectation) {
+    let (name, segment, id, element, first_phrase, break_phrase) = expectation;
+    let report = validate(text);
+    assert!(!report.is_valid(), "{name}");
+    let first = report.errors.first().unwrap();
+    assert_eq!(
+        (
+            first.segment,
+            first.id.as_str(),
+            first.element.map(|e| e.element)
+        ),
+        (*segment, *id, *element),
+        "{name}: {first}"
+    );
+    assert!(first.to_string().contains(first_phrase), "{name}: {first}");
+    assert!(
+        report
+            .errors
+            .iter()
+            .any(|e| e.to_string().contains(break_phrase)),
+        "{name}: {:?}",
+        report.errors
+    );
 }
 
 #[test]
@@ -908,28 +915,8 @@ fn every_broken_answer_is_rejected_with_a_position_and_its_break_named() {
         .flat_map(|folder| files(folder))
         .collect();
     assert_eq!(found.len(), ANSWERS_INVALID.len());
-    for (name, segment, id, element, first_phrase, break_phrase) in ANSWERS_INVALID {
-        let report = validate(&fixture(name));
-        assert!(!report.is_valid(), "{name}");
-        let first = report.errors.first().unwrap();
-        assert_eq!(
-            (
-                first.segment,
-                first.id.as_str(),
-                first.element.map(|p| p.element)
-            ),
-            (*segment, *id, *element),
-            "{name}: {first}"
-        );
-        assert!(first.to_string().contains(first_phrase), "{name}: {first}");
-        assert!(
-            report
-                .errors
-                .iter()
-                .any(|e| e.to_string().contains(break_phrase)),
-            "{name}: {:?}",
-            report.errors
-        );
+    for expectation in ANSWERS_INVALID {
+        assert_rejected_as_expected(&fixture(expectation.0), expectation);
     }
 }
 

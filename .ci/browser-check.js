@@ -33,6 +33,8 @@ function check(condition, what) {
   check(await page.isVisible('svg[role=img]'), 'the charts are drawn');
   const receivables = await page.textContent('section[aria-labelledby=receivables]');
   check(/\d+\.\d days in A\/R/.test(receivables) && /\$[\d,]+\.\d\d/.test(receivables), `days in A/R and open dollars are shown (${receivables.replace(/\s+/g, ' ').slice(0, 80)})`);
+  const holds = await page.$$eval('section[aria-labelledby=holds] tbody th', (t) => t.map((x) => x.textContent.trim()));
+  check(holds.some((q) => ['documentation_hold', 'authorization', 'coding_review'].includes(q)), `holds and their time to resolution are shown by queue (${holds.join(', ')})`);
   const options = await page.$$eval('select[name=location] option', (o) => o.map((x) => x.textContent.trim()));
   check(options.includes('North Clinic') && !options.includes('South Clinic'), 'a north biller can pick only north');
   await page.screenshot({ path: `${shots}/dashboard.png` });

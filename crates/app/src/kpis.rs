@@ -122,6 +122,22 @@ pub struct DeniedDollars {
 /// Receivables are averaged over 90 days of charges (the project rule of shared KPI notes §3.7).
 pub const AR_WINDOW_DAYS: i64 = 90;
 
+/// How long visits stay held in a work queue before the stay ends (docs/kpis.md): the
+/// stays of the visits counted, entered by the day counted at.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HoldResolution {
+    pub queue: String,
+    /// Stays that began.
+    pub held: usize,
+    /// Of them, ended (resolved, re-routed or billed) by the day counted at.
+    pub resolved: usize,
+    /// Still open.
+    pub open: usize,
+    /// Hours from entering to leaving, over the resolved stays.
+    pub median_hours: Option<i64>,
+    pub p90_hours: Option<i64>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Kpis {
     pub first_pass: Vec<FirstPass>,
@@ -132,6 +148,8 @@ pub struct Kpis {
     pub denied_dollars: Vec<DeniedDollars>,
     /// None when nothing was sent by the day counted at.
     pub receivables: Option<Receivables>,
+    /// Per holding queue, in routing order.
+    pub hold_resolution: Vec<HoldResolution>,
 }
 
 struct Visit<'f> {
@@ -414,7 +432,9 @@ pub fn compute(facts: &KpiFacts, filter: &KpiFilter) -> Kpis {
             per_100_visits: percent(denied_claims, billable_visits),
         })
         .collect();
+    let hold_resolution = hold_resolution(facts, &visits, as_of);
     Kpis {
+        hold_resolution,
         denied_dollars: denied_dollars.into_values().collect(),
         receivables: if chains.is_empty() { None } else { receivables },
         denials_over_period,
@@ -462,6 +482,51 @@ pub fn compute(facts: &KpiFacts, filter: &KpiFilter) -> Kpis {
     }
 }
 
+/// Stays in the holding queues of the visits counted, entered by the end of `as_of`; a stay
+/// that ended after it is still open on that day.
+fn hold_resolution(
+    facts: &KpiFacts,
+    visits: &HashMap<&str, Visit<'_>>,
+    as_of: Option<NaiveDate>,
+) -> Vec<HoldResolution> {
+    let by = |at: chrono::DateTime<chrono::Utc>| as_of.is_none_or(|day| at.date_naive() <= day);
+    let mut stays: BTreeMap<&str, (usize, Vec<i64>)> = BTreeMap::new();
+    for hold in facts
+        .holds
+        .iter()
+        .filter(|h| visits.contains_key(h.encounter_id.as_str()) && by(h.entered_at))
+    {
+        let entry = stays.entry(hold.queue.as_str()).or_default();
+        entry.0 += 1;
+        if let Some(left) = hold.left_at.filter(|left| by(*left)) {
+            entry.1.push((left - hold.entered_at).num_hours());
+        }
+    }
+    let order = |queue: &str| {
+        cleanclaim_billing::Queue::ALL
+            .iter()
+            .position(|q| q.name() == queue)
+            .unwrap_or(usize::MAX)
+    };
+    let mut rows: Vec<HoldResolution> = stays
+        .into_iter()
+        .map(|(queue, (held, mut hours))| {
+            let resolved = hours.len();
+            let (median, p90) = median_and_p90(&mut hours);
+            HoldResolution {
+                queue: queue.to_owned(),
+                held,
+                resolved,
+                open: held - resolved,
+                median_hours: (resolved > 0).then_some(median),
+                p90_hours: (resolved > 0).then_some(p90),
+            }
+        })
+        .collect();
+    rows.sort_by_key(|row| order(&row.queue));
+    rows
+}
+
 /// The KPIs as CSV: one row per figure, `kpi,month,cause,numerator,denominator,value`.
 pub fn to_csv(kpis: &Kpis) -> String {
     let mut out = String::from("kpi,month,cause,numerator,denominator,value\n");
@@ -502,6 +567,25 @@ pub fn to_csv(kpis: &Kpis) -> String {
         out.push_str(&format!(
             "dos_to_submission_p90_days,{},,,{},{}\n",
             r.month, r.claims, r.p90_days
+        ));
+    }
+    for r in &kpis.hold_resolution {
+        let hours = |h: Option<i64>| h.map(|h| h.to_string()).unwrap_or_default();
+        out.push_str(&format!(
+            "hold_resolution_median_hours,period,{},,{},{}\n",
+            r.queue,
+            r.resolved,
+            hours(r.median_hours)
+        ));
+        out.push_str(&format!(
+            "hold_resolution_p90_hours,period,{},,{},{}\n",
+            r.queue,
+            r.resolved,
+            hours(r.p90_hours)
+        ));
+        out.push_str(&format!(
+            "holds_open,period,{},{},{},\n",
+            r.queue, r.open, r.held
         ));
     }
     for r in &kpis.auto_cleared {

@@ -112,6 +112,19 @@ fn table(kpis: &Kpis) -> String {
             rate(r.share)
         ));
     }
+    out.push_str("\nHolds: time to resolution, hours (stays in each holding queue)\n  queue                held  resolved  open  median  p90\n");
+    let hours = |h: Option<i64>| h.map_or_else(|| "-".to_owned(), |h| h.to_string());
+    for r in &kpis.hold_resolution {
+        out.push_str(&format!(
+            "  {:<19}  {:>4}  {:>8}  {:>4}  {:>6}  {:>3}\n",
+            r.queue,
+            r.held,
+            r.resolved,
+            r.open,
+            hours(r.median_hours),
+            hours(r.p90_hours)
+        ));
+    }
     out.push_str("\nDenied dollars (by month of service): denied on the first adjudication, not recovered since\n  month    charges       denied        not recovered\n");
     let dollars = |cents: i64| cleanclaim_model::Cents(cents).decimal();
     for r in &kpis.denied_dollars {

@@ -62,6 +62,17 @@ pub struct KpiFacts {
     pub transmissions: Vec<TransmissionFact>,
     pub acknowledgments: Vec<AcknowledgmentFact>,
     pub adjudications: Vec<AdjudicationFact>,
+    pub holds: Vec<HoldFact>,
+}
+
+/// One stay of a visit in a work queue that holds it (every queue but `ready_to_bill`).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct HoldFact {
+    pub encounter_id: String,
+    pub queue: String,
+    pub entered_at: DateTime<Utc>,
+    /// When the stay ended (resolved, re-routed or billed); none while it is open.
+    pub left_at: Option<DateTime<Utc>>,
 }
 
 impl Store {
@@ -100,11 +111,20 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
+        let holds = on_pool!(&self.db, pool => {
+            sqlx::query_as(
+                "SELECT encounter_id, queue, entered_at, left_at FROM queue_items
+                 WHERE queue <> 'ready_to_bill' ORDER BY id",
+            )
+            .fetch_all(pool)
+            .await?
+        });
         Ok(KpiFacts {
             visits,
             transmissions,
             acknowledgments,
             adjudications,
+            holds,
         })
     }
 }

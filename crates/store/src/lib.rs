@@ -47,7 +47,9 @@ pub use context::StoredContext;
 pub use intake::{IntakeCounts, IntakeSession};
 pub use interfaces::{InboundRow, NewInbound, NewScheduledVisit, ScheduledVisitRow};
 pub use jobs::{ClaimedJob, JobKind, JobRow};
-pub use kpis::{AcknowledgmentFact, AdjudicationFact, KpiFacts, TransmissionFact, VisitFact};
+pub use kpis::{
+    AcknowledgmentFact, AdjudicationFact, HoldFact, KpiFacts, TransmissionFact, VisitFact,
+};
 pub use pipeline::{Filing, LatestVersion, QueueItem, ScrubRecord, StoredEncounter};
 pub use providers::ProviderRow;
 pub use queue_actions::{ENDING_STATUSES, QueueAction};

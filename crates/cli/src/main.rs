@@ -23,6 +23,7 @@ mod queue;
 mod remit;
 mod report;
 mod rules;
+mod schedule;
 mod scrub;
 mod serve;
 mod setup;
@@ -64,6 +65,11 @@ enum Command {
     /// Run a synthetic organization's months end to end (intake, scrub, claims, a simulated
     /// payer, posting) on an embedded database, then serve the dashboard.
     Demo(demo::DemoArgs),
+    /// Check scheduled visits against their authorization and annual limit before they happen.
+    Schedule {
+        #[command(subcommand)]
+        command: schedule::ScheduleCommand,
+    },
     /// Check rule packs, explain a rule, write the rule reference.
     Rules {
         #[command(subcommand)]
@@ -142,6 +148,7 @@ fn main() -> ExitCode {
         } => print_schema(),
         Command::Generate(args) => generate::run(&args),
         Command::Demo(args) => demo::run(&args),
+        Command::Schedule { command } => schedule::run(&command),
         Command::Rules { command } => rules::run(&command),
         Command::Claims(args) => claims::run(&args),
         Command::Remit(args) => remit::run(&args),

@@ -71,7 +71,7 @@ pub fn context(dir: Option<&Path>) -> anyhow::Result<ContextData> {
     };
     if dir.is_file() {
         bail!(
-            "--context `{}` is a file; it takes the folder that holds plans_of_care.json, authorizations.json and prior_usage.json",
+            "--context `{}` is a file; it takes the folder that holds plans_of_care.json, authorizations.json, prior_usage.json and schedule.json",
             dir.display()
         );
     }

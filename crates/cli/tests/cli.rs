@@ -663,3 +663,42 @@ fn devices_pipes_and_endless_lines_are_refused_without_hanging() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("without a line break"), "{stderr}");
 }
+
+/// `schedule check` reads schedule.json from the context folder and lists the appointments
+/// that would fall outside their authorization; `scrub --context` reads the same folder and
+/// leaves the schedule alone.
+#[test]
+fn schedule_check_lists_appointments_past_their_authorization() {
+    let dir = std::env::temp_dir().join(format!("cleanclaim-schedule-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("authorizations.json"),
+        r#"[{"patient_id": "MRN-1", "payer_id": "MCD01", "number": "A1", "from": "2025-03-01",
+             "to": "2025-03-31", "disciplines": ["pt"], "visits": 2, "used_visits": 1}]"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("schedule.json"),
+        r#"[{"appointment_id": "S1", "patient_id": "MRN-1", "payer_id": "MCD01", "plan": "medicaid", "date": "2025-03-05", "discipline": "pt"},
+            {"appointment_id": "S2", "patient_id": "MRN-1", "payer_id": "MCD01", "plan": "medicaid", "date": "2025-03-12", "discipline": "pt"}]"#,
+    )
+    .unwrap();
+    let context = dir.to_str().unwrap();
+    let out = cleanclaim(&["schedule", "check", "--context", context]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("S2") && stdout.contains("visit 3 of authorization A1, which allows 2"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("S1 "), "{stdout}");
+    assert!(stdout.contains("1 of 2 scheduled visit(s)"), "{stdout}");
+    let scrubbed = cleanclaim(&["scrub", "--context", context, EXAMPLE]);
+    assert_ne!(
+        scrubbed.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&scrubbed.stderr)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -98,14 +98,18 @@ pub struct ContextData {
     pub plans: Vec<PlanRecord>,
     pub authorizations: Vec<AuthorizationItem>,
     pub usage: Vec<PriorUsage>,
+    /// Appointments not yet seen, for `schedule check` (the scrubber does not read them; the
+    /// store keeps appointments from SIU messages instead).
+    pub schedule: Vec<crate::schedule::ScheduledVisit>,
 }
 
 impl ContextData {
     /// The file names `--context DIR` reads, each optional.
-    pub const FILES: [&str; 3] = [
+    pub const FILES: [&str; 4] = [
         "plans_of_care.json",
         "authorizations.json",
         "prior_usage.json",
+        "schedule.json",
     ];
 
     /// Adds the records of one context file, chosen by its name; the whole file is rejected
@@ -129,6 +133,7 @@ impl ContextData {
                 self.authorizations.extend(items);
             }
             "prior_usage.json" => self.usage.extend(parse::<PriorUsage>(name, text)?),
+            "schedule.json" => self.schedule.extend(parse(name, text)?),
             _ => {
                 return Err(ContextError {
                     file: name.to_owned(),
@@ -234,7 +239,10 @@ impl ContextData {
     }
 }
 
-fn parse<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<Vec<T>, ContextError> {
+pub(crate) fn parse<T: serde::de::DeserializeOwned>(
+    file: &str,
+    text: &str,
+) -> Result<Vec<T>, ContextError> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let records: Vec<T> =
         serde_path_to_error::deserialize(&mut deserializer).map_err(|err| ContextError {

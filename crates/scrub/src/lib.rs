@@ -11,6 +11,7 @@ mod context;
 mod episode;
 mod gates;
 mod result;
+mod schedule;
 mod scrubber;
 
 pub use context::{
@@ -18,4 +19,5 @@ pub use context::{
     PlanRecord, PriorUsage,
 };
 pub use result::{AuthorizationStanding, ScrubFinding, ScrubResult};
+pub use schedule::{ScheduleGap, ScheduleProblem, ScheduledVisit, check_schedule};
 pub use scrubber::{LedgerEntry, ScrubOptions, Scrubber};

@@ -1,0 +1,101 @@
+//! `cleanclaim schedule check`: the appointments in the context folder's `schedule.json` that
+//! would fall outside their authorization (beyond its visits, after its end, denied, none on
+//! file where the payer requires one) or over the plan's annual visit limit, so the front
+//! desk acts before the patient is seen.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::bail;
+use clap::{Args, Subcommand, ValueEnum};
+use cleanclaim_scrub::{ScheduleProblem, check_schedule};
+use serde::Serialize;
+
+use crate::Outcome;
+use crate::setup;
+
+#[derive(Debug, Subcommand)]
+pub enum ScheduleCommand {
+    /// List the scheduled visits that would not be billable as things stand.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The context folder: schedule.json, with authorizations.json and prior_usage.json.
+    #[arg(long)]
+    context: PathBuf,
+    /// Rule packs replacing or extending the built-in ones (they say which payers require
+    /// authorization and their annual limits).
+    #[arg(long)]
+    rules: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Table,
+    Json,
+}
+
+#[derive(Serialize)]
+struct JsonProblem<'a> {
+    #[serde(flatten)]
+    problem: &'a ScheduleProblem,
+    message: String,
+}
+
+pub fn run(command: &ScheduleCommand) -> anyhow::Result<Outcome> {
+    let ScheduleCommand::Check(args) = command;
+    let engine = setup::engine(args.rules.as_deref(), None, None)?;
+    let context = setup::context(Some(&args.context))?;
+    if context.schedule.is_empty() {
+        bail!(
+            "`{}` holds no appointments: put them in schedule.json",
+            args.context.display()
+        );
+    }
+    let problems = check_schedule(&engine, &context);
+    let mut out = crate::output::stdout();
+    match args.format {
+        Format::Json => {
+            for problem in &problems {
+                let line = JsonProblem {
+                    problem,
+                    message: problem.describe(),
+                };
+                writeln!(out, "{}", serde_json::to_string(&line)?)?;
+            }
+        }
+        Format::Table => {
+            for p in &problems {
+                writeln!(
+                    out,
+                    "{:<14} {}  {:<10} {:<3}  {}",
+                    p.appointment_id.as_deref().unwrap_or("-"),
+                    p.date,
+                    p.patient_id,
+                    p.discipline.label(),
+                    p.describe()
+                )?;
+            }
+            writeln!(
+                out,
+                "{} of {} scheduled visit(s) would fall outside their authorization or annual limit",
+                problems
+                    .iter()
+                    .map(|p| p.index)
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .len(),
+                context.schedule.len()
+            )?;
+        }
+    }
+    out.flush()?;
+    Ok(if problems.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::Findings
+    })
+}

@@ -68,6 +68,36 @@ pub struct AuthorizationItem {
     pub status: AuthStatus,
 }
 
+/// A ledger item with its position in the ledger (the key its draw-down is kept under).
+pub(crate) type LedgerItem<'c> = (usize, &'c AuthorizationItem);
+
+/// The ledger items of one patient, payer and discipline, and the one a visit on `date` draws
+/// on: the earliest covering authorization, ties to the lower number. The scrubber and the
+/// schedule check draw the same way through this.
+pub(crate) fn ledger_for<'c>(
+    ledger: &'c [AuthorizationItem],
+    patient_id: &str,
+    payer_id: &str,
+    discipline: Discipline,
+    date: NaiveDate,
+) -> (Vec<LedgerItem<'c>>, Option<LedgerItem<'c>>) {
+    let items: Vec<LedgerItem<'c>> = ledger
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| {
+            item.patient_id == patient_id
+                && item.payer_id == payer_id
+                && item.disciplines.contains(&discipline)
+        })
+        .collect();
+    let covering = items
+        .iter()
+        .filter(|(_, item)| item.from <= date && date <= item.to)
+        .min_by(|(_, a), (_, b)| a.from.cmp(&b.from).then_with(|| a.number.cmp(&b.number)))
+        .copied();
+    (items, covering)
+}
+
 /// Visits and charges for a patient, payer, year and discipline before these encounters:
 /// feeds the annual benefit limits and the KX threshold.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

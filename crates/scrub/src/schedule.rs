@@ -13,7 +13,7 @@ use cleanclaim_billing::Engine;
 use cleanclaim_model::{Discipline, PlanType, ProcedureCode};
 use serde::{Deserialize, Serialize};
 
-use crate::context::{AuthStatus, ContextData};
+use crate::context::{AuthStatus, ContextData, ledger_for};
 
 /// One appointment on the schedule (`schedule.json` in the context folder).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -174,20 +174,13 @@ fn authorization_gap(
     drawn: &mut HashMap<usize, u32>,
     required: bool,
 ) -> Option<ScheduleGap> {
-    let items: Vec<(usize, &crate::context::AuthorizationItem)> = context
-        .authorizations
-        .iter()
-        .enumerate()
-        .filter(|(_, item)| {
-            item.patient_id == visit.patient_id
-                && item.payer_id == visit.payer_id
-                && item.disciplines.contains(&visit.discipline)
-        })
-        .collect();
-    let covering = items
-        .iter()
-        .filter(|(_, item)| item.from <= visit.date && visit.date <= item.to)
-        .min_by(|(_, a), (_, b)| a.from.cmp(&b.from).then_with(|| a.number.cmp(&b.number)));
+    let (items, covering) = ledger_for(
+        &context.authorizations,
+        &visit.patient_id,
+        &visit.payer_id,
+        visit.discipline,
+        visit.date,
+    );
     let Some((index, item)) = covering else {
         if let Some((_, last)) = items
             .iter()
@@ -206,8 +199,8 @@ fn authorization_gap(
             number: item.number.clone(),
         });
     }
-    let before = item.used_visits + drawn.get(index).copied().unwrap_or(0);
-    *drawn.entry(*index).or_insert(0) += 1;
+    let before = item.used_visits + drawn.get(&index).copied().unwrap_or(0);
+    *drawn.entry(index).or_insert(0) += 1;
     match item.visits {
         Some(allowed) if before >= allowed => Some(ScheduleGap::BeyondVisits {
             number: item.number.clone(),

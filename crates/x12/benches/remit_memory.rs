@@ -5,32 +5,17 @@
 //!
 //! `cargo bench -p cleanclaim-x12 --bench remit_memory` (add `-- 4096` for 4 GiB).
 
-use std::io::Read;
 use std::time::Instant;
 
 mod support;
-use support::{Counted, peak_kib};
+use support::{peak_kib, synthetic_input_from_args};
 
-use cleanclaim_x12::x835::{RemitItem, RemitReader, SyntheticRemittance};
+use cleanclaim_x12::x835::{RemitItem, RemitReader};
 
 fn main() {
-    let mib: u64 = std::env::args()
-        .skip(1)
-        .find_map(|a| a.parse().ok())
-        .unwrap_or(1024);
-    let mut sample = Vec::new();
-    SyntheticRemittance::new(1000)
-        .read_to_end(&mut sample)
-        .unwrap();
-    let per_claim = sample.len() as u64 / 1000;
-    let claims = usize::try_from(mib * 1024 * 1024 / per_claim).unwrap();
-
     let before = peak_kib();
     let started = Instant::now();
-    let mut input = Counted {
-        inner: SyntheticRemittance::new(claims),
-        bytes: 0,
-    };
+    let mut input = synthetic_input_from_args();
     let (mut read_claims, mut lines) = (0u64, 0u64);
     let mut reader = RemitReader::new(&mut input);
     while let Some(item) = reader.next_item().unwrap() {

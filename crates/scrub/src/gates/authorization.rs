@@ -7,7 +7,7 @@ use cleanclaim_billing::rules;
 use cleanclaim_model::{Cents, Discipline};
 
 use super::{Raised, Visit};
-use crate::context::{AuthStatus, AuthorizationItem};
+use crate::context::{AuthStatus, AuthorizationItem, ledger_for};
 use crate::episode::Usage;
 
 /// Visits and charges this year before this visit, per discipline (PT, OT, SLP).
@@ -47,15 +47,13 @@ pub(crate) fn check_ledger(
 ) -> Option<Draw> {
     let encounter = visit.encounter;
     let date = encounter.date_of_service;
-    let items: Vec<(usize, &AuthorizationItem)> = ledger
-        .iter()
-        .enumerate()
-        .filter(|(_, item)| {
-            item.patient_id == encounter.patient.id
-                && item.payer_id == encounter.administrative.payer.id
-                && item.disciplines.contains(&encounter.discipline)
-        })
-        .collect();
+    let (items, covering) = ledger_for(
+        ledger,
+        &encounter.patient.id,
+        &encounter.administrative.payer.id,
+        encounter.discipline,
+        date,
+    );
     let required = visit.period.authorization.required;
     if items.is_empty() {
         if required {
@@ -76,13 +74,7 @@ pub(crate) fn check_ledger(
         }
         return None;
     }
-    // The earliest covering authorization is drawn first; ties go to the lower number.
-    let Some((index, item)) = items
-        .iter()
-        .filter(|(_, item)| item.from <= date && date <= item.to)
-        .min_by(|(_, a), (_, b)| a.from.cmp(&b.from).then_with(|| a.number.cmp(&b.number)))
-        .copied()
-    else {
+    let Some((index, item)) = covering else {
         let spans: Vec<String> = items
             .iter()
             .map(|(_, item)| format!("{} ({} to {})", item.number, item.from, item.to))

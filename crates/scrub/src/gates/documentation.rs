@@ -324,9 +324,11 @@ fn evaluation_notes(visit: &Visit<'_, '_>, raised: &mut Vec<Raised>) {
 }
 
 fn providers(visit: &Visit<'_, '_>, raised: &mut Vec<Raised>) {
+    let rendering = visit.encounter.compliance.rendering.as_ref();
+    let role = rendering.map(|rendering| rendering.role);
     // A therapist who renders supervises the assistant minutes of the visit herself; an
     // assistant or student who renders needs the supervising therapist named.
-    if let Some(rendering) = &visit.encounter.compliance.rendering
+    if let Some(rendering) = rendering
         && (rendering.role.is_assistant() || rendering.role == ProviderRole::Student)
         && rendering.supervising_npi.is_none()
     {
@@ -339,12 +341,6 @@ fn providers(visit: &Visit<'_, '_>, raised: &mut Vec<Raised>) {
         ));
     }
     let policy = &visit.period.documentation;
-    let role = visit
-        .encounter
-        .compliance
-        .rendering
-        .as_ref()
-        .map(|rendering| rendering.role);
     if !policy.assistant_may_render
         && let Some(role) = role.filter(|role| role.is_assistant())
     {

@@ -71,24 +71,18 @@ pub struct AuthorizationItem {
 /// A ledger item with its position in the ledger (the key its draw-down is kept under).
 pub(crate) type LedgerItem<'c> = (usize, &'c AuthorizationItem);
 
-/// The ledger items of one patient, payer and discipline, and the one a visit on `date` draws
-/// on: the earliest covering authorization, ties to the lower number. The scrubber and the
-/// schedule check draw the same way through this.
+/// The ledger items of one patient (`patient_items`, from the whole ledger or the patient's
+/// index) for a payer and discipline, and the one a visit on `date` draws on: the earliest
+/// covering authorization, ties to the lower number. The scrubber and the schedule check draw
+/// the same way through this.
 pub(crate) fn ledger_for<'c>(
-    ledger: &'c [AuthorizationItem],
-    patient_id: &str,
+    patient_items: impl Iterator<Item = LedgerItem<'c>>,
     payer_id: &str,
     discipline: Discipline,
     date: NaiveDate,
 ) -> (Vec<LedgerItem<'c>>, Option<LedgerItem<'c>>) {
-    let items: Vec<LedgerItem<'c>> = ledger
-        .iter()
-        .enumerate()
-        .filter(|(_, item)| {
-            item.patient_id == patient_id
-                && item.payer_id == payer_id
-                && item.disciplines.contains(&discipline)
-        })
+    let items: Vec<LedgerItem<'c>> = patient_items
+        .filter(|(_, item)| item.payer_id == payer_id && item.disciplines.contains(&discipline))
         .collect();
     let covering = items
         .iter()

@@ -8,6 +8,7 @@
 //! prior usage. Invariant: no I/O; the caller hands in parsed encounters and context text.
 
 mod context;
+mod context_index;
 mod episode;
 mod gates;
 mod result;

@@ -175,8 +175,11 @@ fn authorization_gap(
     required: bool,
 ) -> Option<ScheduleGap> {
     let (items, covering) = ledger_for(
-        &context.authorizations,
-        &visit.patient_id,
+        context
+            .authorizations
+            .iter()
+            .enumerate()
+            .filter(|(_, item)| item.patient_id == visit.patient_id),
         &visit.payer_id,
         visit.discipline,
         visit.date,

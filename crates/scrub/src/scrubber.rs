@@ -11,7 +11,8 @@ use cleanclaim_billing::{
 };
 use cleanclaim_model::{Cents, Discipline, Encounter, PlanOfCare, YearToDateSpend};
 
-use crate::context::{AuthorizationItem, ContextData};
+use crate::context::{AuthorizationItem, ContextData, PlanRecord};
+use crate::context_index::ContextIndex;
 use crate::episode::{PatientState, Usage};
 use crate::gates::authorization::{self, YearUsage};
 use crate::gates::documentation::is_clinician;
@@ -44,6 +45,7 @@ pub struct LedgerEntry {
 pub struct Scrubber<'e> {
     engine: &'e Engine,
     context: ContextData,
+    index: ContextIndex,
     options: ScrubOptions<'e>,
     patients: HashMap<String, PatientState>,
 }
@@ -53,6 +55,7 @@ impl<'e> Scrubber<'e> {
     pub fn new(engine: &'e Engine, context: ContextData, options: ScrubOptions<'e>) -> Self {
         Self {
             engine,
+            index: ContextIndex::new(&context),
             context,
             options,
             patients: HashMap::new(),
@@ -113,7 +116,10 @@ impl<'e> Scrubber<'e> {
         let period: &'e Period = pack
             .period_for(date)
             .unwrap_or_else(|| pack.nearest_period(date));
-        let (plan, known_start) = plan_for(&self.context, encounter);
+        let (plan, known_start) = plan_for(
+            self.index.plans(&self.context, &encounter.patient.id),
+            encounter,
+        );
         let year_usage = self.year_usage(encounter);
 
         let state = self
@@ -176,7 +182,8 @@ impl<'e> Scrubber<'e> {
         coding::check(&visit, &mut raised);
         let draw = authorization::check_ledger(
             &visit,
-            &self.context.authorizations,
+            self.index
+                .authorizations(&self.context, &encounter.patient.id),
             &state.drawn,
             &mut raised,
         );
@@ -249,12 +256,11 @@ impl<'e> Scrubber<'e> {
         let state = self.patients.get(&encounter.patient.id);
         let of = |discipline: Discipline| {
             let mut usage = state.map_or_else(Usage::default, |s| s.usage(payer, year, discipline));
-            for prior in self.context.usage.iter().filter(|u| {
-                u.patient_id == encounter.patient.id
-                    && u.payer_id == *payer
-                    && u.year == year
-                    && u.discipline == discipline
-            }) {
+            for prior in self
+                .index
+                .usage(&self.context, &encounter.patient.id)
+                .filter(|u| u.payer_id == *payer && u.year == year && u.discipline == discipline)
+            {
                 usage.visits += prior.visits;
                 usage.charges += prior.charges;
             }
@@ -283,16 +289,13 @@ fn batch_key(encounter: Option<&Encounter>) -> Option<(&str, chrono::NaiveDate, 
 /// one whose certification covers the date, else the latest that began before it), with the
 /// episode start the record gives.
 fn plan_for<'a>(
-    context: &'a ContextData,
+    patient_plans: impl Iterator<Item = &'a PlanRecord>,
     encounter: &'a Encounter,
 ) -> (Option<&'a PlanOfCare>, Option<chrono::NaiveDate>) {
     let date = encounter.date_of_service;
-    let on_file = context
-        .plans
-        .iter()
+    let on_file = patient_plans
         .filter(|record| {
-            record.patient_id == encounter.patient.id
-                && record.plan_of_care.discipline == encounter.discipline
+            record.plan_of_care.discipline == encounter.discipline
                 && record.plan_of_care.certification_start <= date
         })
         .max_by_key(|record| {
@@ -358,6 +361,7 @@ fn expression_findings<'e>(
     };
     let bindings = Bindings::new(
         engine.packs().env(),
+        pack.expression_needs(),
         encounter,
         &visit.derivation.lines,
         visit.derivation.place_of_service.place_of_service,

@@ -12,25 +12,13 @@
 //! | `pos` | string | the place of service the claim will carry |
 //! | `episode` | map | `treatment_day`, `evaluations`, `visits_this_year` |
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use cleanclaim_model::{Encounter, PlaceOfService};
+use cleanclaim_model::Encounter;
 
-use crate::line::BilledLine;
+use super::bindings::{Bindings, EpisodeFacts, Needs, VARIABLES};
 use crate::rules::Rule;
-
-/// The variables a condition may use.
-pub const VARIABLES: [&str; 7] = [
-    "encounter",
-    "codes",
-    "units",
-    "modifiers",
-    "age",
-    "pos",
-    "episode",
-];
 
 /// A rule of a pack whose condition is an expression.
 #[derive(Debug, Clone)]
@@ -43,6 +31,8 @@ pub struct ExpressionRule {
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
     pub(crate) program: Arc<cel::Program>,
+    /// What the condition reads, so only that is bound.
+    pub(crate) needs: Needs,
 }
 
 impl ExpressionRule {
@@ -62,84 +52,6 @@ impl ExpressionRule {
             Err(err) => Err(describe(&err)),
         }
     }
-}
-
-/// What the episode tells a condition.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct EpisodeFacts {
-    /// This visit's treatment day in the episode (1 = the first day).
-    pub treatment_day: u32,
-    /// Evaluations billed in the episode before this visit.
-    pub evaluations: u32,
-    /// Visits for this payer in the calendar year before this one.
-    pub visits_this_year: u32,
-}
-
-/// The variables of one encounter, built once and shared by every condition.
-pub struct Bindings {
-    context: cel::Context<'static, 'static>,
-}
-
-impl std::fmt::Debug for Bindings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Bindings")
-    }
-}
-
-impl Bindings {
-    /// Binds the encounter, its billed lines and its episode.
-    pub fn new(
-        env: &Arc<cel::Env>,
-        encounter: &Encounter,
-        lines: &[BilledLine],
-        place_of_service: PlaceOfService,
-        episode: EpisodeFacts,
-    ) -> Result<Self, String> {
-        let mut context = cel::Context::with_env(Arc::clone(env));
-        let encounter_value = cel::to_value(encounter)
-            .map_err(|err| format!("the encounter could not be bound: {err}"))?;
-        context.add_variable_from_value("encounter", encounter_value);
-        let mut codes: Vec<cel::Value> = Vec::with_capacity(lines.len());
-        let mut units: HashMap<String, i64> = HashMap::with_capacity(lines.len());
-        let mut modifiers: HashMap<String, Vec<cel::Value>> = HashMap::with_capacity(lines.len());
-        for line in lines.iter().filter(|line| line.units > 0) {
-            let code = line.code.as_str().to_owned();
-            if !units.contains_key(&code) {
-                codes.push(code.clone().into());
-            }
-            *units.entry(code.clone()).or_default() += i64::from(line.units);
-            let list = modifiers.entry(code).or_default();
-            for applied in &line.modifiers {
-                let text: cel::Value = applied.modifier.as_str().into();
-                if !list.contains(&text) {
-                    list.push(text);
-                }
-            }
-        }
-        context.add_variable_from_value("codes", codes);
-        context.add_variable_from_value("units", units);
-        context.add_variable_from_value("modifiers", modifiers);
-        context.add_variable_from_value(
-            "age",
-            i64::from(age_on(
-                encounter.patient.birth_date,
-                encounter.date_of_service,
-            )),
-        );
-        context.add_variable_from_value("pos", place_of_service.as_str());
-        let episode_map: HashMap<&str, i64> = HashMap::from([
-            ("treatment_day", i64::from(episode.treatment_day)),
-            ("evaluations", i64::from(episode.evaluations)),
-            ("visits_this_year", i64::from(episode.visits_this_year)),
-        ]);
-        context.add_variable_from_value("episode", episode_map);
-        Ok(Self { context })
-    }
-}
-
-/// Whole years from birth to the date; 0 when the birth date is after it.
-pub fn age_on(birth: NaiveDate, date: NaiveDate) -> u32 {
-    date.years_since(birth).unwrap_or(0)
 }
 
 /// The longest condition accepted, in characters.
@@ -231,6 +143,7 @@ fn check_on_sample(env: &Arc<cel::Env>, program: &cel::Program) -> Result<(), St
     };
     let bindings = Bindings::new(
         env,
+        &Needs::everything(),
         sample,
         &[],
         sample.administrative.place_of_service,
@@ -382,13 +295,5 @@ mod tests {
             ),
             vec!["clinical.visit_type", "compliance.plan_of_care", "(codes)"]
         );
-    }
-
-    #[test]
-    fn age_counts_whole_years() {
-        let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
-        assert_eq!(age_on(date(1950, 6, 15), date(2025, 6, 14)), 74);
-        assert_eq!(age_on(date(1950, 6, 15), date(2025, 6, 15)), 75);
-        assert_eq!(age_on(date(2030, 1, 1), date(2025, 6, 15)), 0);
     }
 }

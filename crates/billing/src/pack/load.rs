@@ -10,6 +10,7 @@ use cleanclaim_model::PlanType;
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::bindings::Needs;
 use super::error::PackError;
 use super::expression::{self, ExpressionRule};
 use super::policy::{
@@ -171,6 +172,12 @@ pub(crate) fn load(
         file: file.to_owned(),
         periods: periods.into_iter().map(|(_, period)| period).collect(),
         thresholds,
+        expression_needs: expression_rules
+            .iter()
+            .fold(Needs::default(), |mut needs, rule| {
+                needs.merge(&rule.needs);
+                needs
+            }),
         expression_rules,
     })
 }
@@ -295,6 +302,7 @@ fn expression_rule(spec: RuleSpec, env: &Arc<cel::Env>) -> Result<ExpressionRule
         when,
         from: spec.from,
         to: spec.to,
+        needs: Needs::of(program.expression()),
         program: Arc::new(program),
     })
 }

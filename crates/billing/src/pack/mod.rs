@@ -6,18 +6,21 @@
 //! The packs in the repository's `packs/` folder are built into the binary; a user's packs
 //! replace a built-in pack of the same id or add new ones. docs/rule-packs.md has the format.
 
+mod bindings;
 mod error;
 mod expression;
 mod load;
 mod policy;
+mod projection;
 
 use std::sync::Arc;
 
 use chrono::NaiveDate;
 use cleanclaim_model::{Encounter, PlanType};
 
+pub use bindings::{Bindings, EpisodeFacts, Needs, VARIABLES, age_on};
 pub use error::{Location, PackError};
-pub use expression::{Bindings, EpisodeFacts, ExpressionRule, VARIABLES, age_on};
+pub use expression::ExpressionRule;
 pub use policy::{AuthorizationPolicy, BenefitPolicy, CodingPolicy, DocumentationPolicy, Setting};
 
 use crate::diagnosis::DiagnosisRules;
@@ -66,6 +69,8 @@ pub struct RulePack {
     periods: Vec<Period>,
     thresholds: Thresholds,
     expression_rules: Vec<ExpressionRule>,
+    /// What any of the expression rules reads.
+    expression_needs: Needs,
 }
 
 impl RulePack {
@@ -103,6 +108,11 @@ impl RulePack {
     /// The pack's expression rules.
     pub fn expression_rules(&self) -> &[ExpressionRule] {
         &self.expression_rules
+    }
+
+    /// What the expression rules read, together: what an encounter's bindings must hold.
+    pub fn expression_needs(&self) -> &Needs {
+        &self.expression_needs
     }
 }
 

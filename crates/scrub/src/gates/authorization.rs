@@ -39,17 +39,16 @@ impl YearUsage {
 pub(crate) type Draw = (usize, u32, u32);
 
 /// Checks the ledger; returns what the visit draws when it is within the authorization.
-pub(crate) fn check_ledger(
+pub(crate) fn check_ledger<'c>(
     visit: &Visit<'_, '_>,
-    ledger: &[AuthorizationItem],
+    patient_ledger: impl Iterator<Item = (usize, &'c AuthorizationItem)>,
     drawn: &HashMap<usize, (u32, u32)>,
     raised: &mut Vec<Raised>,
 ) -> Option<Draw> {
     let encounter = visit.encounter;
     let date = encounter.date_of_service;
     let (items, covering) = ledger_for(
-        ledger,
-        &encounter.patient.id,
+        patient_ledger,
         &encounter.administrative.payer.id,
         encounter.discipline,
         date,

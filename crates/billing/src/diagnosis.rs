@@ -71,6 +71,9 @@ struct EditFile {
 pub struct DiagnosisRules {
     groups: Vec<PairingGroup>,
     edits: Vec<DiagnosisEdit>,
+    /// For each capital letter, the edits (positions, in order) with a prefix starting with
+    /// it: a diagnosis is checked against those alone.
+    edits_by_letter: Vec<Vec<usize>>,
 }
 
 impl DiagnosisRules {
@@ -121,9 +124,20 @@ impl DiagnosisRules {
                 ));
             }
         }
+        let mut edits_by_letter: Vec<Vec<usize>> = vec![Vec::new(); 26];
+        for (index, edit) in edit_list.iter().enumerate() {
+            for letter in edit.prefixes.iter().filter_map(|p| p.bytes().next()) {
+                if let Some(list) = edits_by_letter.get_mut(usize::from(letter.wrapping_sub(b'A')))
+                    && list.last() != Some(&index)
+                {
+                    list.push(index);
+                }
+            }
+        }
         Ok(Self {
             groups,
             edits: edit_list,
+            edits_by_letter,
         })
     }
 
@@ -155,8 +169,12 @@ impl DiagnosisRules {
 
     /// The first age or sex conflict of a diagnosis for this patient.
     pub fn conflict(&self, dx: &Icd10Cm, sex: Sex, age: u32) -> Option<Conflict<'_>> {
-        self.edits
-            .iter()
+        let letter = dx.as_bytes().first().copied().unwrap_or(b'A');
+        self.edits_by_letter
+            .get(usize::from(letter.wrapping_sub(b'A')))
+            .into_iter()
+            .flatten()
+            .filter_map(|&index| self.edits.get(index))
             .filter(|edit| edit.prefixes.iter().any(|p| matches_prefix(dx, p)))
             .find_map(|edit| {
                 let wrong_sex = matches!(
@@ -176,7 +194,7 @@ impl DiagnosisRules {
 /// ICD-10-CM is a hierarchy: a prefix covers every code below it. The dot is optional in
 /// either, so "R13.1" matches "R1312" and "R13.12".
 fn matches_prefix(dx: &Icd10Cm, prefix: &str) -> bool {
-    let mut code = dx.as_str().bytes().filter(|b| *b != b'.');
+    let mut code = dx.as_bytes().iter().copied();
     prefix
         .bytes()
         .filter(|b| *b != b'.')

@@ -165,7 +165,13 @@ pub struct Icd10Cm {
 impl Icd10Cm {
     /// The code without its dot, as an 837P HI segment carries it.
     pub fn as_str(&self) -> &str {
-        ascii_str(self.bytes.get(..usize::from(self.len)).unwrap_or_default())
+        ascii_str(self.as_bytes())
+    }
+
+    /// The code without its dot, as ASCII bytes: for matching prefixes without the UTF-8
+    /// check a `&str` costs.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.bytes.get(..usize::from(self.len)).unwrap_or_default()
     }
 
     /// The three-character category (`M54` for `M54.50`), the root of the ICD-10 hierarchy.

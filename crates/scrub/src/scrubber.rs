@@ -368,11 +368,7 @@ fn expression_findings<'e>(
         facts,
     );
     for expression in active {
-        let outcome = bindings
-            .as_ref()
-            .map_err(Clone::clone)
-            .and_then(|bindings| expression.evaluate(bindings));
-        match outcome {
+        match expression.evaluate(&bindings) {
             Ok(true) => findings.push(ScrubFinding {
                 rule: &expression.rule,
                 severity: expression.rule.severity,

@@ -42,14 +42,17 @@ impl ExpressionRule {
     }
 
     /// Evaluates the condition; the error says why it could not be decided.
-    pub fn evaluate(&self, bindings: &Bindings) -> Result<bool, String> {
-        match self.program.execute(&bindings.context) {
+    pub fn evaluate(&self, bindings: &Bindings<'_>) -> Result<bool, String> {
+        match bindings.execute(&self.program) {
             Ok(cel::Value::Bool(value)) => Ok(value),
             Ok(other) => Err(format!(
                 "the condition gave a {:?} instead of true or false",
                 other.type_of()
             )),
-            Err(err) => Err(describe(&err)),
+            // A variable that could not be built leaves the name undefined; say why.
+            Err(err) => Err(bindings
+                .failure()
+                .map_or_else(|| describe(&err), ToOwned::to_owned)),
         }
     }
 }
@@ -141,16 +144,17 @@ fn check_on_sample(env: &Arc<cel::Env>, program: &cel::Program) -> Result<(), St
     }) else {
         return Ok(());
     };
+    let everything = Needs::everything();
     let bindings = Bindings::new(
         env,
-        &Needs::everything(),
+        &everything,
         sample,
         &[],
         sample.administrative.place_of_service,
         EpisodeFacts::default(),
-    )?;
+    );
     use cel::ExecutionError as E;
-    match program.execute(&bindings.context) {
+    match bindings.execute(program) {
         Ok(cel::Value::Bool(_)) => Ok(()),
         Ok(other) => Err(format!(
             "the condition gives a {:?}, not true or false",

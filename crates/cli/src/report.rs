@@ -333,6 +333,16 @@ impl Summary {
         }
     }
 
+    /// Adds counts kept apart (by another worker) to these.
+    pub fn merge(&mut self, other: &Self) {
+        self.clean += other.clean;
+        self.with_findings += other.with_findings;
+        self.rejected += other.rejected;
+        for (ours, theirs) in self.queues.iter_mut().zip(other.queues) {
+            *ours += theirs;
+        }
+    }
+
     pub fn outcome(&self) -> Outcome {
         if self.rejected > 0 {
             Outcome::BadInput

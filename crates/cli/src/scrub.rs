@@ -6,13 +6,11 @@ use std::path::PathBuf;
 use anyhow::bail;
 use clap::{Args, ValueEnum};
 use cleanclaim_billing::UnitMethod;
-use cleanclaim_scrub::{ScrubOptions, Scrubber};
+use cleanclaim_scrub::ScrubOptions;
 
 use crate::Outcome;
-use crate::input;
-use crate::report::{self, Summary};
+use crate::scrub_run::{self, RunSettings};
 use crate::setup;
-use crate::totals::Totals;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -35,7 +33,8 @@ pub enum MethodArg {
 #[derive(Debug, Args)]
 pub struct ScrubArgs {
     /// Encounter files (JSON object, array or NDJSON); `-` reads standard input. The batch
-    /// is scrubbed in date order per patient; results print in input order.
+    /// is scrubbed in date order per patient; results print in input order. Any size:
+    /// what does not fit the sort buffer is sorted through temporary files.
     #[arg(required = true)]
     files: Vec<String>,
     /// Use this rule pack for every encounter instead of the one for its payer
@@ -67,6 +66,14 @@ pub struct ScrubArgs {
     /// Do not print the summary line to standard error.
     #[arg(long, short)]
     quiet: bool,
+    /// Scrubbing threads (patients are independent, so whole patients go to each); the
+    /// output is the same for any number. Defaults to the number of cores.
+    #[arg(long, short)]
+    jobs: Option<usize>,
+    /// MiB of encounters (and of results) held in memory before sorted runs spill to
+    /// temporary files: memory stays near twice this whatever the input's size.
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=65536))]
+    sort_buffer_mb: u64,
 }
 
 pub fn run(args: &ScrubArgs) -> anyhow::Result<Outcome> {
@@ -97,28 +104,20 @@ pub fn run(args: &ScrubArgs) -> anyhow::Result<Outcome> {
         }),
     };
 
-    // History needs the whole batch in date order per patient, so the batch is read first;
-    // a rejected record is reported and left out whole.
-    let batch = input::read_batch(&args.files)?;
-    let encounters = batch.encounters;
-    let mut summary = Summary {
-        rejected: batch.rejected,
-        ..Summary::default()
-    };
-
-    let mut scrubber = Scrubber::new(&engine, context, options);
-    let results = scrubber.scrub_batch(&encounters);
     let color = args.format == Format::Table && io::stdout().is_terminal();
     let mut out = crate::output::stdout();
-    let mut totals = Totals::new(batch.rejected);
-    for (encounter, result) in encounters.iter().zip(&results) {
-        summary.record(result);
-        totals.record(encounter, result);
-        match args.format {
-            Format::Table => report::write_table(&mut out, encounter, result, color)?,
-            Format::Json => report::write_json(&mut out, encounter, result)?,
-        }
-    }
+    let settings = RunSettings {
+        engine: &engine,
+        context,
+        options,
+        format: args.format,
+        color,
+        jobs: args.jobs.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+        }),
+        budget: usize::try_from(args.sort_buffer_mb << 20).unwrap_or(usize::MAX),
+    };
+    let (summary, totals) = scrub_run::run(&args.files, settings, &mut out)?;
     match args.format {
         Format::Table => totals.write_table(&mut out)?,
         Format::Json => totals.write_json(&mut out)?,

@@ -22,11 +22,20 @@ impl Count {
         self.encounters += 1;
         self.charge_cents += charge;
     }
+
+    fn merge(&mut self, other: Self) {
+        self.encounters += other.encounters;
+        self.charge_cents += other.charge_cents;
+    }
 }
 
 #[derive(Debug, Default, Serialize)]
 pub struct PayerTotals {
+    /// The name on the payer's first encounter in input order.
     pub name: String,
+    /// That encounter's place in the input, so totals kept apart (one per worker) agree on it.
+    #[serde(skip)]
+    first_seen: u64,
     pub all: Count,
     /// In any queue but `ready_to_bill`.
     pub held: Count,
@@ -62,7 +71,8 @@ impl Totals {
         }
     }
 
-    pub fn record(&mut self, encounter: &Encounter, result: &ScrubResult<'_>) {
+    /// Counts one encounter; `seq` is its place in the input.
+    pub fn record(&mut self, seq: u64, encounter: &Encounter, result: &ScrubResult<'_>) {
         let charge = result
             .derivation
             .lines
@@ -81,6 +91,7 @@ impl Totals {
                 payer.id.clone(),
                 PayerTotals {
                     name: payer.name.clone(),
+                    first_seen: seq,
                     ..PayerTotals::default()
                 },
             );
@@ -88,6 +99,10 @@ impl Totals {
         let Some(totals) = self.payers.get_mut(&payer.id) else {
             return;
         };
+        if seq < totals.first_seen {
+            totals.first_seen = seq;
+            totals.name.clone_from(&payer.name);
+        }
         totals.all.add(charge);
         if result.is_held() {
             totals.held.add(charge);
@@ -111,6 +126,32 @@ impl Totals {
     }
 
     /// The closing block of the table.
+    /// Adds totals counted apart (by another worker) to these.
+    pub fn merge(&mut self, other: Self) {
+        self.encounters += other.encounters;
+        self.rejected += other.rejected;
+        for (queue, count) in other.queues {
+            self.queues.entry(queue).or_default().merge(count);
+        }
+        for (id, theirs) in other.payers {
+            let ours = self.payers.entry(id).or_insert_with(|| PayerTotals {
+                first_seen: u64::MAX,
+                ..PayerTotals::default()
+            });
+            if theirs.first_seen < ours.first_seen {
+                ours.first_seen = theirs.first_seen;
+                ours.name = theirs.name;
+            }
+            ours.all.merge(theirs.all);
+            ours.held.merge(theirs.held);
+        }
+        for (id, theirs) in other.rules {
+            let ours = self.rules.entry(id).or_default();
+            ours.count.merge(theirs.count);
+            ours.holds |= theirs.holds;
+        }
+    }
+
     pub fn write_table(&self, out: &mut impl Write) -> std::io::Result<()> {
         writeln!(
             out,

@@ -89,6 +89,13 @@ impl<'e> Scrubber<'e> {
             .collect()
     }
 
+    /// Forgets a patient's history once all of their encounters are scrubbed, so a run over
+    /// encounters grouped by patient holds one patient's history at a time. The
+    /// patient's draw on the ledger is forgotten too ([`Scrubber::ledger`]).
+    pub fn forget_patient(&mut self, patient_id: &str) {
+        self.patients.remove(patient_id);
+    }
+
     /// Scrubs a batch: each patient's encounters in date order (then by id), so history is
     /// built the way the visits happened. Results come back in the input order.
     pub fn scrub_batch(&mut self, encounters: &[Encounter]) -> Vec<ScrubResult<'e>> {

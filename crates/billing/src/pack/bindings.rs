@@ -375,9 +375,7 @@ mod tests {
             };
             let pos = encounter.administrative.place_of_service;
             let everything = Needs::everything();
-            let lines = engine
-                .derive(&encounter, crate::Selection::default())
-                .lines;
+            let lines = engine.derive(&encounter, crate::Selection::default()).lines;
             let all = Bindings::new(&env, &everything, &encounter, &lines, pos, facts);
             for (text, program) in conditions.iter().zip(&programs) {
                 let needs = Needs::of(program.expression());

@@ -18,6 +18,26 @@ pub struct Item {
     pub result: Result<Encounter, EncounterError>,
 }
 
+/// A record of an input as read, before or after parsing.
+pub struct RawItem {
+    pub line: usize,
+    pub raw: String,
+    /// Already parsed (records of an array or pretty-printed objects, and lines that are
+    /// not UTF-8); `None` for an NDJSON line, which the caller parses, on any thread.
+    pub parsed: Option<Result<Encounter, EncounterError>>,
+}
+
+impl RawItem {
+    /// Parses the record if it was not parsed yet.
+    pub fn parse(self) -> Item {
+        Item {
+            result: self.parsed.unwrap_or_else(|| parse_encounter(&self.raw)),
+            line: self.line,
+            raw: self.raw,
+        }
+    }
+}
+
 /// Calls `each` for every encounter of the input named `name` (`-` is standard input).
 ///
 /// NDJSON is read a line at a time, and each line stands alone: a line that is not UTF-8 or
@@ -26,6 +46,14 @@ pub struct Item {
 pub fn for_each(
     name: &str,
     mut each: impl FnMut(Item) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    for_each_raw(name, |item| each(item.parse()))
+}
+
+/// [`for_each`], leaving NDJSON lines unparsed so the caller can parse them in parallel.
+pub fn for_each_raw(
+    name: &str,
+    mut each: impl FnMut(RawItem) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let reader: Box<dyn Read> = if name == "-" {
         Box::new(io::stdin().lock())
@@ -93,10 +121,10 @@ pub fn for_each(
             }
         };
         for record in parse_records(&text) {
-            each(Item {
+            each(RawItem {
                 line: record.line + first_line - 1,
                 raw: record.raw,
-                result: record.result,
+                parsed: Some(record.result),
             })?;
         }
         return Ok(());
@@ -109,14 +137,14 @@ pub fn for_each(
     while let Some(line_no) = line {
         let item = match lines.current() {
             Some(text) => ndjson_item(line_no, text),
-            None => Item {
+            None => RawItem {
                 line: line_no,
                 raw: String::new(),
-                result: Err(EncounterError::Json {
+                parsed: Some(Err(EncounterError::Json {
                     path: String::new(),
                     reason: "the line is not UTF-8 text; it was not read".to_owned(),
                     line: 0,
-                }),
+                })),
             },
         };
         each(item)?;
@@ -125,11 +153,11 @@ pub fn for_each(
     Ok(())
 }
 
-fn ndjson_item(line: usize, text: &str) -> Item {
-    Item {
+fn ndjson_item(line: usize, text: &str) -> RawItem {
+    RawItem {
         line,
         raw: text.to_owned(),
-        result: parse_encounter(text),
+        parsed: None,
     }
 }
 

@@ -50,7 +50,7 @@ pub fn run(
     settings: RunSettings<'_>,
     out: &mut impl Write,
 ) -> anyhow::Result<(Summary, Totals)> {
-    let read = read_inputs(names, settings.budget)?;
+    let read = read_inputs(names, settings.budget, settings.jobs)?;
     let mut summary = Summary {
         rejected: read.rejected,
         ..Summary::default()
@@ -209,37 +209,51 @@ struct Read {
     rejected: u64,
 }
 
+/// Records parsed together on the workers while reading.
+const PARSE_BATCH: usize = 4096;
+
 /// Step 1: parses every record, reports the bad ones, queues the good ones and finds ids
 /// read twice (reported after the inputs are read, in input order).
-fn read_inputs(names: &[String], budget: usize) -> anyhow::Result<Read> {
+fn read_inputs(names: &[String], budget: usize, jobs: usize) -> anyhow::Result<Read> {
     let mut queue: Sorter<Pending> = Sorter::new(budget);
     let mut ids: Sorter<Seen> = Sorter::new(budget / 8);
     let mut rejected = 0u64;
     let mut seq = 0u64;
     for (input_no, name) in names.iter().enumerate() {
-        input::for_each(name, |item| {
-            seq += 1;
-            match item.result {
-                Ok(encounter) => {
-                    ids.push(Seen {
-                        id: encounter.id.clone(),
-                        seq,
-                        input: input_no as u64,
-                        line: item.line as u64,
-                    })?;
-                    queue.push(Pending::new(seq, &encounter, item.raw))?;
-                }
-                Err(err) => {
-                    rejected += 1;
-                    let position = Position {
-                        input: name.clone(),
-                        line: item.line,
-                    };
-                    eprintln!("{position}: rejected: {err}");
+        let mut take = |items: Vec<input::Item>| -> anyhow::Result<()> {
+            for item in items {
+                seq += 1;
+                match item.result {
+                    Ok(encounter) => {
+                        ids.push(Seen {
+                            id: encounter.id.clone(),
+                            seq,
+                            input: input_no as u64,
+                            line: item.line as u64,
+                        })?;
+                        queue.push(Pending::new(seq, &encounter, item.raw))?;
+                    }
+                    Err(err) => {
+                        rejected += 1;
+                        let position = Position {
+                            input: name.clone(),
+                            line: item.line,
+                        };
+                        eprintln!("{position}: rejected: {err}");
+                    }
                 }
             }
             Ok(())
+        };
+        let mut batch: Vec<input::RawItem> = Vec::with_capacity(PARSE_BATCH);
+        input::for_each_raw(name, |item| {
+            batch.push(item);
+            if batch.len() >= PARSE_BATCH {
+                take(parse_all(std::mem::take(&mut batch), jobs))?;
+            }
+            Ok(())
         })?;
+        take(parse_all(batch, jobs))?;
     }
     let mut duplicates: Vec<(u64, String)> = Vec::new();
     let mut first: Option<Seen> = None;
@@ -277,6 +291,42 @@ fn read_inputs(names: &[String], budget: usize) -> anyhow::Result<Read> {
         queue,
         duplicates: duplicates.into_iter().map(|(seq, _)| seq).collect(),
         rejected,
+    })
+}
+
+/// Parses a batch on up to `jobs` threads, keeping its order.
+fn parse_all(batch: Vec<input::RawItem>, jobs: usize) -> Vec<input::Item> {
+    if jobs <= 1 || batch.len() < 2 {
+        return batch.into_iter().map(input::RawItem::parse).collect();
+    }
+    let per_thread = batch.len().div_ceil(jobs);
+    let mut parts: Vec<Vec<input::RawItem>> = Vec::with_capacity(jobs);
+    let mut rest = batch;
+    while rest.len() > per_thread {
+        let tail = rest.split_off(per_thread);
+        parts.push(rest);
+        rest = tail;
+    }
+    parts.push(rest);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = parts
+            .into_iter()
+            .map(|part| {
+                scope.spawn(move || {
+                    part.into_iter()
+                        .map(input::RawItem::parse)
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
     })
 }
 

@@ -13,13 +13,15 @@
 //! its owner only and unlinks it at once, so nothing is left behind, even after a crash.
 
 use std::cmp::Ordering;
-use std::collections::{BinaryHeap, HashSet};
+use std::collections::HashSet;
 use std::hash::{BuildHasher, RandomState};
-use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufRead, Write};
 
 use anyhow::Context;
 use cleanclaim_app::Arrival;
 use cleanclaim_model::{Encounter, parse_encounter};
+
+use crate::spill::{Sorter, Spill, read_string, read_u64, write_bytes};
 
 /// Bytes of record text held in memory before a sorted run is spilled.
 const RUN_BYTES: usize = 64 << 20;
@@ -39,48 +41,57 @@ impl Spilled {
     fn key(&self) -> (&str, &str, &str, u64) {
         (&self.patient, &self.date, &self.id, self.ordinal)
     }
+}
+
+// Ordered by key alone: the ordinal makes every key unique.
+impl PartialEq for Spilled {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+impl Eq for Spilled {}
+impl PartialOrd for Spilled {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Spilled {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.key().cmp(&other.key())
+    }
+}
+
+impl Spill for Spilled {
+    fn weight(&self) -> usize {
+        self.raw.len() + self.source.len() + 64
+    }
 
     fn write_to(&self, out: &mut impl Write) -> io::Result<()> {
         for field in [&self.patient, &self.date, &self.id, &self.source, &self.raw] {
-            let len = u32::try_from(field.len())
-                .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "record over 4 GiB"))?;
-            out.write_all(&len.to_le_bytes())?;
-            out.write_all(field.as_bytes())?;
+            write_bytes(out, field.as_bytes())?;
         }
         out.write_all(&self.ordinal.to_le_bytes())
     }
 
-    /// The next record of a run, or `None` at its end.
-    fn read_from(input: &mut impl Read) -> io::Result<Option<Self>> {
-        let mut fields: Vec<String> = Vec::with_capacity(5);
-        for index in 0..5 {
-            let mut len = [0u8; 4];
-            if index == 0 {
-                match input.read_exact(&mut len) {
-                    Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
-                    other => other?,
-                }
-            } else {
-                input.read_exact(&mut len)?;
-            }
-            let mut bytes = vec![0u8; u32::from_le_bytes(len) as usize];
-            input.read_exact(&mut bytes)?;
-            fields.push(
-                String::from_utf8(bytes)
-                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?,
-            );
-        }
-        let mut ordinal = [0u8; 8];
-        input.read_exact(&mut ordinal)?;
-        let mut fields = fields.into_iter();
-        let mut next = || fields.next().unwrap_or_default();
+    fn read_from(input: &mut impl BufRead) -> io::Result<Option<Self>> {
+        let Some(patient) = read_string(input)? else {
+            return Ok(None);
+        };
+        let mut next = || {
+            read_string(input)?.ok_or_else(|| {
+                io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "a temporary sort file ended inside a record",
+                )
+            })
+        };
         Ok(Some(Self {
-            patient: next(),
-            date: next(),
-            id: next(),
-            source: next(),
-            raw: next(),
-            ordinal: u64::from_le_bytes(ordinal),
+            patient,
+            date: next()?,
+            id: next()?,
+            source: next()?,
+            raw: next()?,
+            ordinal: read_u64(input)?,
         }))
     }
 }
@@ -94,11 +105,7 @@ enum Mode {
         last_patient: Option<String>,
     },
     /// Not grouped: records go into sorted runs.
-    Sorting {
-        run: Vec<Spilled>,
-        run_bytes: usize,
-        spilled: Vec<std::fs::File>,
-    },
+    Sorting(Sorter<Spilled>),
 }
 
 /// Takes records in input order and hands `emit` chunks of whole patients.
@@ -157,11 +164,7 @@ impl<F: FnMut(Vec<Arrival>) -> anyhow::Result<()>> Grouper<F> {
                 let hash = self.hasher.hash_one(patient);
                 if closed.contains(&hash) {
                     // Not grouped after all: hand over what streamed, sort the rest.
-                    self.mode = Mode::Sorting {
-                        run: Vec::new(),
-                        run_bytes: 0,
-                        spilled: Vec::new(),
-                    };
+                    self.mode = Mode::Sorting(Sorter::new(self.run_limit));
                     self.flush()?;
                 } else {
                     if let Some(ended) = last_patient.replace(patient.to_owned()) {
@@ -178,25 +181,17 @@ impl<F: FnMut(Vec<Arrival>) -> anyhow::Result<()>> Grouper<F> {
                 return Ok(());
             }
         }
-        if let Mode::Sorting {
-            run,
-            run_bytes,
-            spilled,
-        } = &mut self.mode
-        {
-            *run_bytes += raw.len() + source.len() + 64;
-            run.push(Spilled {
-                patient: encounter.patient.id,
-                date: encounter.date_of_service.to_string(),
-                id: encounter.id,
-                ordinal: self.ordinal,
-                source,
-                raw,
-            });
-            if *run_bytes >= self.run_limit {
-                spilled.push(spill(run)?);
-                *run_bytes = 0;
-            }
+        if let Mode::Sorting(sorter) = &mut self.mode {
+            sorter
+                .push(Spilled {
+                    patient: encounter.patient.id,
+                    date: encounter.date_of_service.to_string(),
+                    id: encounter.id,
+                    ordinal: self.ordinal,
+                    source,
+                    raw,
+                })
+                .context("cannot write the temporary file that sorts the input")?;
         }
         Ok(())
     }
@@ -210,14 +205,14 @@ impl<F: FnMut(Vec<Arrival>) -> anyhow::Result<()>> Grouper<F> {
                 last_patient: None,
             },
         );
-        if let Mode::Sorting {
-            mut run, spilled, ..
-        } = mode
-        {
-            run.sort_by(|a, b| a.key().cmp(&b.key()));
-            let mut merge = Merge::new(run, spilled)?;
+        if let Mode::Sorting(sorter) = mode {
             let mut last_patient: Option<String> = None;
-            while let Some(record) = merge.next_record()? {
+            for record in sorter
+                .finish()
+                .context("cannot write the temporary file that sorts the input")?
+            {
+                let record =
+                    record.context("cannot read the temporary file that sorts the input")?;
                 if last_patient.as_deref() != Some(record.patient.as_str()) {
                     if self.chunk.len() >= self.chunk_records {
                         self.flush()?;
@@ -253,98 +248,6 @@ fn arrival(encounter: Encounter, raw: String, source: String) -> Arrival {
         encounter,
         received: Some(raw),
         source: Some(source),
-    }
-}
-
-/// Sorts a run and writes it to a temporary file (deleted when closed), emptying `run`.
-fn spill(run: &mut Vec<Spilled>) -> anyhow::Result<std::fs::File> {
-    run.sort_by(|a, b| a.key().cmp(&b.key()));
-    let mut file =
-        tempfile::tempfile().context("cannot create a temporary file to sort the input")?;
-    {
-        let mut out = BufWriter::with_capacity(1 << 20, &mut file);
-        for record in run.drain(..) {
-            record
-                .write_to(&mut out)
-                .context("cannot write the temporary file that sorts the input")?;
-        }
-        out.flush()
-            .context("cannot write the temporary file that sorts the input")?;
-    }
-    file.seek(SeekFrom::Start(0))
-        .context("cannot read back the temporary file that sorts the input")?;
-    Ok(file)
-}
-
-/// The k-way merge of the sorted runs: the spilled ones and the one still in memory.
-struct Merge {
-    readers: Vec<BufReader<std::fs::File>>,
-    memory: std::vec::IntoIter<Spilled>,
-    heap: BinaryHeap<Head>,
-}
-
-/// The next record of one run; the heap's order is the smallest key first.
-struct Head {
-    record: Spilled,
-    /// Which run: an index into the readers, or `None` for the run in memory.
-    run: Option<usize>,
-}
-
-impl PartialEq for Head {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-impl Eq for Head {}
-impl PartialOrd for Head {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Head {
-    fn cmp(&self, other: &Self) -> Ordering {
-        other.record.key().cmp(&self.record.key())
-    }
-}
-
-impl Merge {
-    fn new(memory: Vec<Spilled>, spilled: Vec<std::fs::File>) -> anyhow::Result<Self> {
-        let mut merge = Self {
-            readers: spilled
-                .into_iter()
-                .map(|file| BufReader::with_capacity(1 << 16, file))
-                .collect(),
-            memory: memory.into_iter(),
-            heap: BinaryHeap::new(),
-        };
-        for run in 0..merge.readers.len() {
-            merge.refill(Some(run))?;
-        }
-        merge.refill(None)?;
-        Ok(merge)
-    }
-
-    fn refill(&mut self, run: Option<usize>) -> anyhow::Result<()> {
-        let next = match run {
-            None => self.memory.next(),
-            Some(index) => match self.readers.get_mut(index) {
-                Some(reader) => Spilled::read_from(reader)
-                    .context("cannot read the temporary file that sorts the input")?,
-                None => None,
-            },
-        };
-        if let Some(record) = next {
-            self.heap.push(Head { record, run });
-        }
-        Ok(())
-    }
-
-    fn next_record(&mut self) -> anyhow::Result<Option<Spilled>> {
-        let Some(head) = self.heap.pop() else {
-            return Ok(None);
-        };
-        self.refill(head.run)?;
-        Ok(Some(head.record))
     }
 }
 

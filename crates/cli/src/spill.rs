@@ -203,6 +203,21 @@ mod tests {
         assert_eq!(spilled, expected);
     }
 
+    proptest::proptest! {
+        /// Whatever the budget, spilled or not, the records come back sorted and complete.
+        #[test]
+        fn any_budget_gives_the_sorted_records(
+            words in proptest::collection::vec("[a-c]{0,6}", 0..300),
+            budget in 1usize..200,
+        ) {
+            let words: Vec<&str> = words.iter().map(String::as_str).collect();
+            let (spilled, _) = sorted(&words, budget);
+            let mut expected: Vec<String> = words.iter().map(|w| (*w).to_owned()).collect();
+            expected.sort();
+            proptest::prop_assert_eq!(spilled, expected);
+        }
+    }
+
     #[test]
     fn an_empty_sorter_yields_nothing() {
         assert_eq!(sorted(&[], 10), (Vec::new(), 0));

@@ -123,6 +123,9 @@ rules! {
     NCCI_NEEDS_SEPARATE_INTERVAL = "coding.ncci-separate-interval-undocumented", Hold, CodingReview, fields: ["timing.lines[].code", "timing.lines[].separate_interval"],
         fix: "Document that the services were performed in separate time intervals (then 59/X{EPSU} is added), or remove the column 2 code.",
         source: "NCCI PTP edits, modifier indicator 1 (NCCI Policy Manual ch.1 §E; ch.11 §I)";
+    NCCI_PAIR_ACROSS_ENCOUNTERS = "coding.ncci-pair-across-encounters", Hold, CodingReview, fields: ["timing.lines[].code", "timing.lines[].modifiers", "date_of_service", "patient.id"],
+        fix: "Another encounter of the patient's day bills the other code of an NCCI pair: when the sessions were distinct, add XE (separate encounter) or 59 to the column 2 code; otherwise remove it.",
+        source: "NCCI PTP edits apply to all services for the beneficiary on the date of service (NCCI Policy Manual ch.1 §A, §E.1: modifiers 59 and X{EPSU})";
     TOO_MANY_MODIFIERS = "modifiers.more-than-four", Hold, CodingReview, fields: ["timing.lines[].modifiers"],
         fix: "A claim line carries four modifiers; drop the informational ones and keep those that affect payment.",
         source: "X12 005010X222A1 SV1-01-3 to SV1-01-6";

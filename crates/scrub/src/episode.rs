@@ -76,6 +76,8 @@ pub(crate) struct PatientState {
     pub drawn: HashMap<usize, (u32, u32)>,
     /// Encounter ids already counted, so a record sent twice never counts twice.
     counted: HashSet<String>,
+    /// The lines billed on the latest day scrubbed, for the edits over a whole day.
+    pub day: crate::gates::same_day::Day,
 }
 
 impl PatientState {

@@ -16,6 +16,7 @@ use crate::context_index::ContextIndex;
 use crate::episode::{PatientState, Usage};
 use crate::gates::authorization::{self, YearUsage};
 use crate::gates::documentation::is_clinician;
+use crate::gates::same_day::{self, DayLine};
 use crate::gates::{EpisodeView, Raised, Visit, claim_data, coding, documentation};
 use crate::result::{AuthorizationStanding, ScrubFinding, ScrubResult, route};
 
@@ -187,6 +188,8 @@ impl<'e> Scrubber<'e> {
         documentation::check(&visit, &mut raised);
         claim_data::check(&visit, &mut raised);
         coding::check(&visit, &mut raised);
+        let earlier: Vec<&DayLine> = state.day.earlier(encounter).collect();
+        same_day::check(&visit, &earlier, &mut raised);
         let draw = authorization::check_ledger(
             &visit,
             self.index
@@ -210,6 +213,9 @@ impl<'e> Scrubber<'e> {
             ))
         });
 
+        if !already_counted {
+            state.day.record(encounter, &derivation.lines);
+        }
         if !already_counted && let Some((index, visits, units)) = draw {
             let entry = state.drawn.entry(index).or_insert((0, 0));
             entry.0 += visits;

@@ -9,6 +9,7 @@ use cleanclaim_model::{
 
 use crate::assistant::{AssistantSplit, split_timed, split_untimed};
 use crate::catalogue::{Catalogue, CodeInfo, CodeTiming, TherapyStatus};
+use crate::day_pool::{EarlierToday, allocate_after};
 use crate::diagnosis::DiagnosisRules;
 use crate::error::DataError;
 use crate::finding::Finding;
@@ -175,6 +176,18 @@ impl Engine {
     /// Derives the billed lines, modifiers, place of service and findings of one encounter.
     /// The result depends only on the encounter and the data, never on the order of its lines.
     pub fn derive<'e>(&'e self, encounter: &Encounter, selection: Selection<'e>) -> Derivation<'e> {
+        self.derive_after(encounter, selection, None)
+    }
+
+    /// [`Engine::derive`] for a visit that follows others of the same discipline on the same
+    /// date of service for the same payer: under the CMS method its timed units are what the
+    /// day's pooled minutes allow beyond what `earlier` billed (MCPM ch.5 §20.2).
+    pub fn derive_after<'e>(
+        &'e self,
+        encounter: &Encounter,
+        selection: Selection<'e>,
+        earlier: Option<&EarlierToday>,
+    ) -> Derivation<'e> {
         let pack = selection
             .pack
             .unwrap_or_else(|| self.packs.for_encounter(encounter));
@@ -195,7 +208,8 @@ impl Engine {
         let policy = &period.billing;
         let unit_method = selection.unit_method.unwrap_or(policy.unit_method);
         let days = self.code_days(encounter, policy, &mut findings);
-        let units = count_units(&days, unit_method);
+        let earlier = earlier.filter(|earlier| !earlier.minutes.is_empty());
+        let units = count_units(&days, unit_method, earlier);
         self.check_disciplines(encounter, &days, &mut findings);
         let ncci = self.ncci_modifiers(encounter, policy, &days, &units, &mut findings);
         let place_of_service = place_of_service(encounter, policy, &mut findings);
@@ -237,7 +251,7 @@ impl Engine {
                     units: part_units,
                     assistant,
                 };
-                lines.push(billed_line(
+                let mut line = billed_line(
                     encounter,
                     policy,
                     day,
@@ -245,7 +259,11 @@ impl Engine {
                     part,
                     &mut kx,
                     &mut findings,
-                ));
+                );
+                if let (UnitBasis::PooledDay(_), Some(earlier)) = (line.basis, earlier) {
+                    line.pooled_with.clone_from(&earlier.encounters);
+                }
+                lines.push(line);
             }
         }
         kx.finish(&mut findings);
@@ -554,6 +572,7 @@ fn billed_line(
         modifiers,
         basis: decisions.basis,
         assistant_split: decisions.split,
+        pooled_with: Vec::new(),
     }
 }
 
@@ -631,25 +650,34 @@ fn rendering_is_assistant(encounter: &Encounter) -> bool {
 }
 
 /// Units and their basis for each code day, by the selected method.
-fn count_units(days: &[CodeDay<'_>], method: UnitMethod) -> Vec<(u32, UnitBasis)> {
+fn count_units(
+    days: &[CodeDay<'_>],
+    method: UnitMethod,
+    earlier: Option<&EarlierToday>,
+) -> Vec<(u32, UnitBasis)> {
     let timed_minutes = |day: &CodeDay<'_>| match day.info {
         Some(info) if info.timing == CodeTiming::Timed => day.minutes,
         _ => None,
     };
-    let pooled = match method {
-        UnitMethod::Cms8Minute => {
-            let timed: Vec<TimedMinutes> = days
-                .iter()
-                .filter_map(|day| {
-                    timed_minutes(day).map(|minutes| TimedMinutes {
-                        code: day.code,
-                        minutes,
-                    })
-                })
-                .collect();
-            allocate_pooled(&timed)
-        }
-        UnitMethod::PerCodeMidpoint => Vec::new(),
+    let timed: Vec<TimedMinutes> = days
+        .iter()
+        .filter_map(|day| {
+            timed_minutes(day).map(|minutes| TimedMinutes {
+                code: day.code,
+                minutes,
+            })
+        })
+        .collect();
+    let pooled: Vec<(u32, UnitBasis)> = match (method, earlier) {
+        (UnitMethod::Cms8Minute, None) => allocate_pooled(&timed)
+            .into_iter()
+            .map(|share| (share.units(), UnitBasis::Pooled(share)))
+            .collect(),
+        (UnitMethod::Cms8Minute, Some(earlier)) => allocate_after(earlier, &timed)
+            .into_iter()
+            .map(|share| (share.units, UnitBasis::PooledDay(share)))
+            .collect(),
+        (UnitMethod::PerCodeMidpoint, _) => Vec::new(),
     };
     let mut shares = pooled.into_iter();
     days.iter()
@@ -664,10 +692,7 @@ fn count_units(days: &[CodeDay<'_>], method: UnitMethod) -> Vec<(u32, UnitBasis)
             (Some(_), None) => (0, UnitBasis::MissingMinutes),
             (Some(_), Some(minutes)) => match method {
                 UnitMethod::PerCodeMidpoint => (units_for_minutes(minutes), UnitBasis::PerCode),
-                UnitMethod::Cms8Minute => match shares.next() {
-                    Some(share) => (share.units(), UnitBasis::Pooled(share)),
-                    None => (0, UnitBasis::MissingMinutes),
-                },
+                UnitMethod::Cms8Minute => shares.next().unwrap_or((0, UnitBasis::MissingMinutes)),
             },
         })
         .collect()

@@ -13,6 +13,7 @@
 
 mod assistant;
 mod catalogue;
+mod day_pool;
 mod diagnosis;
 mod engine;
 mod error;
@@ -28,6 +29,7 @@ mod units;
 
 pub use assistant::{AssistantSplit, split_timed, split_untimed};
 pub use catalogue::{Catalogue, CodeInfo, CodeTiming, EvaluationKind, EvaluationOf, TherapyStatus};
+pub use day_pool::{DayShare, EarlierToday, allocate_after};
 pub use diagnosis::{Conflict, DiagnosisEdit, DiagnosisRules, PairingGroup, RequiredSex};
 pub use engine::{Derivation, Engine, Selection, discipline_modifier};
 pub use error::DataError;

@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use cleanclaim_model::{Cents, Discipline, Modality, Modifier, PlaceOfService, ProcedureCode};
 
 use crate::assistant::AssistantSplit;
+use crate::day_pool::DayShare;
 use crate::thresholds::Bucket;
 use crate::units::PooledShare;
 
@@ -15,6 +16,9 @@ use crate::units::PooledShare;
 pub enum UnitBasis {
     /// CMS total-time method: the code's share of the day's pooled timed units.
     Pooled(PooledShare),
+    /// CMS total-time method on a visit that follows others of the same discipline that day:
+    /// what the day's pooled units allow beyond what the earlier visits billed.
+    PooledDay(DayShare),
     /// Per-code midpoint method: the code's own minutes through the unit table.
     PerCode,
     /// An untimed code: one unit per date of service.
@@ -71,6 +75,9 @@ pub struct BilledLine {
     pub basis: UnitBasis,
     /// Set when the code's units were split into a line with CQ/CO and one without.
     pub assistant_split: Option<AssistantSplit>,
+    /// The earlier visits of the day whose timed minutes were pooled with this one's
+    /// ([`UnitBasis::PooledDay`]); empty otherwise.
+    pub pooled_with: Vec<String>,
 }
 
 impl BilledLine {
@@ -166,6 +173,19 @@ impl fmt::Display for UnitsExplanation<'_> {
                 }
                 write!(f, " -> {} unit(s) in all", share.units())
             }
+            UnitBasis::PooledDay(share) => write!(
+                f,
+                "the day's timed minutes pooled with the earlier visit(s) {} (one discipline's minutes on a date of service count together, MCPM ch.5 §20.2): {} min -> {} unit(s) for the day, {} already billed; {} had {} min here and the day's allocation gives it {} unit(s), {} of them billed earlier -> {} unit(s) on this visit",
+                line.pooled_with.join(", "),
+                share.day.pooled_minutes,
+                share.day.pooled_units,
+                share.earlier_units,
+                line.code,
+                minutes,
+                share.day.units(),
+                share.earlier_units_of_code,
+                share.units
+            ),
             UnitBasis::PerCode => write!(
                 f,
                 "{} counted on its own (CPT time rule, per code): {} min -> {} unit(s)",

@@ -158,7 +158,16 @@ impl<'e> Scrubber<'e> {
             evaluations_before: episode.evaluations,
         };
 
-        let mut derivation = engine.derive(
+        let earlier: Vec<&DayLine> = state.day.earlier(encounter).collect();
+        let earlier_today = match self
+            .options
+            .unit_method
+            .unwrap_or(period.billing.unit_method)
+        {
+            UnitMethod::Cms8Minute => same_day::earlier_today(encounter, &earlier),
+            UnitMethod::PerCodeMidpoint => None,
+        };
+        let mut derivation = engine.derive_after(
             encounter,
             Selection {
                 pack: Some(pack),
@@ -168,6 +177,7 @@ impl<'e> Scrubber<'e> {
                     ot: year_usage.ot.charges,
                 }),
             },
+            earlier_today.as_ref(),
         );
         let engine_findings = std::mem::take(&mut derivation.findings);
         let charges = derivation
@@ -188,7 +198,6 @@ impl<'e> Scrubber<'e> {
         documentation::check(&visit, &mut raised);
         claim_data::check(&visit, &mut raised);
         coding::check(&visit, &mut raised);
-        let earlier: Vec<&DayLine> = state.day.earlier(encounter).collect();
         same_day::check(&visit, &earlier, &mut raised);
         let draw = authorization::check_ledger(
             &visit,

@@ -10,8 +10,9 @@
 
 mod support;
 
+use cleanclaim_scrub::{ContextData, ScrubOptions, Scrubber};
 use serde_json::json;
-use support::{Spec, scrub_case};
+use support::{Spec, encounter_from, engine_for, scrub_case};
 
 fn spec(encounter: serde_json::Value, history: Vec<serde_json::Value>) -> Spec {
     Spec {
@@ -103,5 +104,60 @@ fn a_date_of_service_mue_adds_up_the_days_encounters() {
     assert!(
         messages_of(&alone, "coding.mue-exceeded").is_empty(),
         "{alone:?}"
+    );
+}
+
+/// A morning and an afternoon PT session of 10 minutes of 97110 each are 20 minutes for the
+/// day: one unit, billed on the morning's claim; the afternoon's line says why it has none.
+/// An OT session the same day is another discipline and keeps its own units.
+#[test]
+fn one_disciplines_sessions_of_a_day_pool_their_timed_minutes() {
+    let engine = engine_for(false);
+    let session = |id: &str, discipline: &str, code: &str| {
+        encounter_from(&json!({
+            "id": id,
+            "discipline": discipline,
+            "compliance": {"plan_of_care": {"discipline": discipline}, "rendering": {"npi": "1245319599", "role": discipline}},
+            "timing": {"lines": [{"code": code, "minutes": 10, "charge_per_unit": 4200}]}
+        }))
+    };
+    let encounters = [
+        session("CASE-AM", "pt", "97110"),
+        session("CASE-PM", "pt", "97110"),
+        session("CASE-OT", "ot", "97535"),
+    ];
+    let mut scrubber = Scrubber::new(&engine, ContextData::default(), ScrubOptions::default());
+    let results = scrubber.scrub_batch(&encounters);
+    let units = |at: usize| -> Vec<u32> {
+        results[at]
+            .derivation
+            .lines
+            .iter()
+            .map(|l| l.units)
+            .collect()
+    };
+    assert_eq!(units(0), [1]);
+    assert_eq!(units(1), [0]);
+    assert_eq!(units(2), [1], "another discipline is not pooled");
+    let afternoon = &results[1].derivation.lines[0];
+    assert_eq!(afternoon.pooled_with, ["CASE-AM"]);
+    let explanation = afternoon.explanation();
+    assert!(
+        explanation.starts_with("the day's timed minutes pooled with the earlier visit(s) CASE-AM")
+            && explanation.contains("20 min -> 1 unit(s) for the day, 1 already billed")
+            && explanation.ends_with("-> 0 unit(s) on this visit; not billed"),
+        "{explanation}"
+    );
+    assert_eq!(results[1].derivation.lines[0].charge, None);
+    let held = results[1]
+        .findings
+        .iter()
+        .find(|f| f.rule.id == "units.nothing-billable")
+        .expect("a visit with nothing left to bill is held to be closed");
+    assert!(
+        held.message
+            .contains("pooled with the day's earlier visit(s) CASE-AM"),
+        "{}",
+        held.message
     );
 }

@@ -94,10 +94,19 @@ fn nothing_billable(visit: &Visit<'_, '_>, raised: &mut Vec<Raised>) {
         return;
     }
     let minutes: u32 = lines.iter().filter_map(|line| line.minutes).sum();
+    let pooled_with = lines
+        .iter()
+        .find(|line| !line.pooled_with.is_empty())
+        .map(|line| line.pooled_with.join(", "));
     raised.push(Raised::new(
         &rules::NOTHING_BILLABLE,
-        format!(
-            "no line earns a unit ({minutes} timed minute(s) in all); there is nothing to bill"
-        ),
+        match pooled_with {
+            Some(earlier) => format!(
+                "no line earns a unit: this visit's {minutes} timed minute(s) were pooled with the day's earlier visit(s) {earlier}, which bill the day's units; there is nothing more to bill (close the visit as billed with them)"
+            ),
+            None => format!(
+                "no line earns a unit ({minutes} timed minute(s) in all); there is nothing to bill"
+            ),
+        },
     ));
 }

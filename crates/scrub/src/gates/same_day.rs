@@ -7,8 +7,10 @@
 //! patient's lines for the same payer: one clinic's claims to that payer.
 
 use chrono::NaiveDate;
-use cleanclaim_billing::{Adjudication, BilledLine, ModifierIndicator, rules};
-use cleanclaim_model::{Encounter, ProcedureCode};
+use cleanclaim_billing::{
+    Adjudication, BilledLine, EarlierToday, ModifierIndicator, UnitBasis, rules,
+};
+use cleanclaim_model::{Discipline, Encounter, ProcedureCode};
 
 use super::{Raised, Visit};
 
@@ -19,8 +21,12 @@ const DISTINCT: [&str; 5] = ["59", "XE", "XS", "XP", "XU"];
 #[derive(Debug, Clone)]
 pub(crate) struct DayLine {
     pub encounter_id: String,
+    pub discipline: Discipline,
     pub code: ProcedureCode,
     pub units: u32,
+    /// The code's timed minutes on that visit (both lines of a CQ/CO split carry them all);
+    /// none for an untimed code.
+    pub timed_minutes: Option<u32>,
     /// It carries 59 or an X{EPSU} modifier.
     pub distinct: bool,
 }
@@ -52,15 +58,49 @@ impl Day {
             self.payer.clone_from(&encounter.administrative.payer.id);
             self.lines.clear();
         }
-        for line in lines.iter().filter(|line| line.units > 0) {
+        for line in lines {
+            let timed = matches!(line.basis, UnitBasis::Pooled(_) | UnitBasis::PooledDay(_));
+            if line.units == 0 && !timed {
+                continue;
+            }
             self.lines.push(DayLine {
                 encounter_id: encounter.id.clone(),
+                discipline: encounter.discipline,
                 code: line.code,
                 units: line.units,
+                timed_minutes: line.minutes.filter(|_| timed),
                 distinct: is_distinct(line),
             });
         }
     }
+}
+
+/// The timed minutes and units the day's earlier visits of this encounter's discipline
+/// billed, to pool with its own (MCPM ch.5 §20.2); none when there were none.
+pub(crate) fn earlier_today(encounter: &Encounter, earlier: &[&DayLine]) -> Option<EarlierToday> {
+    let mut today = EarlierToday::default();
+    let mut counted: Vec<(&str, ProcedureCode)> = Vec::new();
+    for line in earlier
+        .iter()
+        .filter(|line| line.discipline == encounter.discipline)
+    {
+        let Some(minutes) = line.timed_minutes else {
+            continue;
+        };
+        let key = (line.encounter_id.as_str(), line.code);
+        // A split code's two lines carry the code's minutes once between them.
+        let minutes = if counted.contains(&key) {
+            0
+        } else {
+            counted.push(key);
+            minutes
+        };
+        today.add(line.code, minutes, line.units);
+        if !today.encounters.contains(&line.encounter_id) {
+            today.encounters.push(line.encounter_id.clone());
+        }
+    }
+    (!today.minutes.is_empty()).then_some(today)
 }
 
 fn is_distinct(line: &BilledLine) -> bool {
@@ -88,7 +128,7 @@ fn ncci(visit: &Visit<'_, '_>, earlier: &[&DayLine], raised: &mut Vec<Raised>) {
     let modifier = &visit.period.billing.ncci_modifier;
     let mut reported: Vec<(ProcedureCode, ProcedureCode)> = Vec::new();
     for line in visit.derivation.lines.iter().filter(|line| line.units > 0) {
-        for other in earlier {
+        for other in earlier.iter().filter(|other| other.units > 0) {
             // Either code may be column 1: the pair is judged whichever visit came first.
             let pairs = [
                 (other.code, line.code, is_distinct(line), "on this visit"),

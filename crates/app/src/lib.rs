@@ -42,5 +42,6 @@ pub use remittance::{
 };
 pub use submit::{
     Delivery, Keep, Prepared, Resubmit, SubmitError, SubmitOptions, SubmitReport, Unbilled,
-    prepare, prepare_stored, prepare_stored_as_documented, prepare_stored_within, submit,
+    prepare, prepare_stored, prepare_stored_as_documented, prepare_stored_within, prepare_with,
+    submit,
 };

@@ -191,7 +191,25 @@ pub fn prepare(
     encounters: &[Encounter],
     profile: &BillingProfile,
 ) -> Result<Prepared, SubmitError> {
-    let mut scrubber = Scrubber::new(engine, context, ScrubOptions::default());
+    prepare_with(
+        engine,
+        context,
+        encounters,
+        profile,
+        ScrubOptions::default(),
+    )
+}
+
+/// [`prepare`] with scrub options: the date timely filing is judged as of, a forced pack or
+/// unit method.
+pub fn prepare_with(
+    engine: &Engine,
+    context: ContextData,
+    encounters: &[Encounter],
+    profile: &BillingProfile,
+    options: ScrubOptions<'_>,
+) -> Result<Prepared, SubmitError> {
+    let mut scrubber = Scrubber::new(engine, context, options);
     let results = scrubber.scrub_batch(encounters);
     let mut prepared = Prepared {
         claims: Vec::new(),

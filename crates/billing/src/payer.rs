@@ -79,6 +79,13 @@ pub struct PayerPolicy {
     pub ncci_modifier: Modifier,
     pub replace_97014: bool,
     pub group_for_concurrent: bool,
+    /// Days after the date of service a claim may still be filed; none = the pack does not
+    /// say, and timely filing is not checked.
+    #[serde(default)]
+    pub filing_limit_days: Option<u32>,
+    /// Warn when this many days or fewer are left to file.
+    #[serde(default)]
+    pub filing_warn_days: Option<u32>,
 }
 
 const NCCI_MODIFIERS: [&str; 5] = ["59", "XE", "XS", "XP", "XU"];

@@ -213,6 +213,14 @@ rules! {
         fix: "No line earns a unit: document the treatment time if the note supports more, or close the visit as not billable.",
         source: "MCPM ch.5 §20.2 (fewer than 8 timed minutes bill no unit); ASC X12 005010X222A1 loop 2400 (a claim needs a service line)";
 
+    // Timely filing, judged as of the date the caller names (`--as-of`).
+    FILING_LIMIT_PASSED = "filing.limit-passed", Hold, CodingReview, fields: ["date_of_service", "administrative.payer"],
+        fix: "The payer's filing limit has passed: the claim will be denied (CARC 29). File it only with proof of a timely first filing or an exception the payer accepts; otherwise write it off.",
+        source: "42 CFR 424.44 and MCPM ch.1 §70 (Medicare: one calendar year after the date of service); other payers: the filing_limit_days of the pack (contract or state Medicaid rule)";
+    FILING_LIMIT_NEAR = "filing.limit-near", Warn, CodingReview, fields: ["date_of_service", "administrative.payer"],
+        fix: "Few days are left to file this claim: resolve its holds and send it first.",
+        source: "the pack's filing_limit_days and filing_warn_days (42 CFR 424.44 for Medicare)";
+
     // Authorizations and benefit limits.
     AUTHORIZATION_MISSING = "auth.missing", Hold, Authorization, fields: ["administrative.authorization"],
         fix: "Get a prior authorization from the payer and add it to the ledger (--context authorizations.json).",

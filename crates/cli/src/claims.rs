@@ -12,8 +12,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use clap::Args;
 use cleanclaim_app::{
-    Delivery, Resubmit, SubmitOptions, SubmitReport, prepare, prepare_stored, submit,
+    Delivery, Resubmit, SubmitOptions, SubmitReport, prepare_stored, prepare_with, submit,
 };
+use cleanclaim_scrub::ScrubOptions;
 use cleanclaim_x12::x837::{BillingProfile, ClaimFrequency};
 
 use crate::Outcome;
@@ -44,6 +45,11 @@ pub struct ClaimsArgs {
     /// A folder of context records (plans_of_care.json, authorizations.json, prior_usage.json).
     #[arg(long)]
     context: Option<PathBuf>,
+    /// Judge timely filing as of this date (YYYY-MM-DD or `today`, the day the file goes
+    /// out): a visit past its pack's filing limit is held instead of billed (CARC 29 avoided).
+    /// Applies to the files given; without it filing is not judged.
+    #[arg(long, value_parser = setup::date_or_today)]
+    as_of: Option<chrono::NaiveDate>,
     /// A line break after each segment (easier to read; some payers refuse it).
     #[arg(long)]
     line_breaks: bool,
@@ -127,6 +133,11 @@ pub fn run(args: &ClaimsArgs) -> anyhow::Result<Outcome> {
                 "--context applies to encounter files; stored encounters are billed with the context stored with them (load it with `cleanclaim ingest --context DIR`)"
             );
         }
+        if args.as_of.is_some() {
+            bail!(
+                "--as-of applies to encounter files; stored encounters are billed from their stored queue, which does not judge timely filing yet"
+            );
+        }
         let (runtime, store) = setup::store(&args.database)?;
         let prepared = runtime.block_on(prepare_stored(&store, &engine, &profile))?;
         if !prepared.has_claims() && prepared.unbilled.is_empty() {
@@ -148,7 +159,16 @@ pub fn run(args: &ClaimsArgs) -> anyhow::Result<Outcome> {
             batch.rejected
         );
     }
-    let prepared = prepare(&engine, context, &batch.encounters, &profile)?;
+    let prepared = prepare_with(
+        &engine,
+        context,
+        &batch.encounters,
+        &profile,
+        ScrubOptions {
+            as_of: args.as_of,
+            ..ScrubOptions::default()
+        },
+    )?;
     // No database is needed (or asked for) when nothing is ready to bill.
     let report = if prepared.has_claims() {
         let (runtime, store) = setup::store(&args.database)?;

@@ -63,6 +63,11 @@ pub struct ScrubArgs {
     /// A CMS practitioner services MUE table (CSV), replacing the built-in therapy sample.
     #[arg(long)]
     mue: Option<PathBuf>,
+    /// Judge timely filing as of this date (YYYY-MM-DD or `today`): a visit past its
+    /// pack's filing limit is held, one near it warned. Without it filing is not judged, so
+    /// a re-run gives the same answer whatever the day.
+    #[arg(long, value_parser = setup::date_or_today)]
+    as_of: Option<chrono::NaiveDate>,
     /// Do not print the summary line to standard error.
     #[arg(long, short)]
     quiet: bool,
@@ -102,6 +107,7 @@ pub fn run(args: &ScrubArgs) -> anyhow::Result<Outcome> {
             MethodArg::Cms8Minute => UnitMethod::Cms8Minute,
             MethodArg::PerCodeMidpoint => UnitMethod::PerCodeMidpoint,
         }),
+        as_of: args.as_of,
     };
 
     let color = args.format == Format::Table && io::stdout().is_terminal();

@@ -159,3 +159,12 @@ fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
     // `sqlite::memory:` and the like name no file.
     (!path.starts_with(':')).then(|| std::path::PathBuf::from(path))
 }
+
+/// A date argument: `YYYY-MM-DD`, or `today` (this machine's local date).
+pub fn date_or_today(text: &str) -> Result<chrono::NaiveDate, String> {
+    if text == "today" {
+        return Ok(chrono::Local::now().date_naive());
+    }
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| format!("`{text}` is not a date (YYYY-MM-DD) or `today`"))
+}

@@ -702,3 +702,31 @@ fn schedule_check_lists_appointments_past_their_authorization() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn as_of_judges_timely_filing_only_when_asked() {
+    let rules_of = |out: &Output| -> Vec<String> {
+        encounter_reports(&out.stdout)
+            .iter()
+            .flat_map(|report| {
+                report["findings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|f| f["rule"].as_str().unwrap().to_owned())
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    let without = cleanclaim(&["scrub", "--format", "json", EXAMPLE]);
+    assert!(!rules_of(&without).iter().any(|r| r.starts_with("filing.")));
+    let late = cleanclaim(&["scrub", "--format", "json", "--as-of", "2030-01-01", EXAMPLE]);
+    let passed = rules_of(&late)
+        .iter()
+        .filter(|r| *r == "filing.limit-passed")
+        .count();
+    assert_eq!(passed, example_encounters().len(), "{}", text(&late.stdout));
+    let bad = cleanclaim(&["scrub", "--as-of", "next week", EXAMPLE]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad.stderr).contains("`next week` is not a date (YYYY-MM-DD) or `today`"));
+}

@@ -17,7 +17,7 @@ use crate::episode::{PatientState, Usage};
 use crate::gates::authorization::{self, YearUsage};
 use crate::gates::documentation::is_clinician;
 use crate::gates::same_day::{self, DayLine};
-use crate::gates::{EpisodeView, Raised, Visit, claim_data, coding, documentation};
+use crate::gates::{EpisodeView, Raised, Visit, claim_data, coding, documentation, filing};
 use crate::result::{AuthorizationStanding, ScrubFinding, ScrubResult, route};
 
 /// What the caller overrides for every encounter.
@@ -27,6 +27,8 @@ pub struct ScrubOptions<'e> {
     pub pack: Option<&'e RulePack>,
     /// Use this unit method instead of the pack's.
     pub unit_method: Option<UnitMethod>,
+    /// Judge timely filing as of this date (the day the claims go out); none = not judged.
+    pub as_of: Option<chrono::NaiveDate>,
 }
 
 /// An authorization with what is used of it and what is left.
@@ -199,6 +201,7 @@ impl<'e> Scrubber<'e> {
         claim_data::check(&visit, &mut raised);
         coding::check(&visit, &mut raised);
         same_day::check(&visit, &earlier, &mut raised);
+        filing::check(&visit, self.options.as_of, &mut raised);
         let draw = authorization::check_ledger(
             &visit,
             self.index

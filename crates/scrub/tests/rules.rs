@@ -102,6 +102,7 @@ fn an_slp_re_evaluation_is_billed_with_the_evaluation_code() {
         history: vec![slp_evaluation("CASE-SLP-1", "2025-03-03", "evaluation")],
         context: serde_json::Map::new(),
         rules: None,
+        as_of: None,
     };
     let repeated = |found: &[(String, String, String)]| {
         found
@@ -135,6 +136,7 @@ fn an_incomplete_visit_is_held_not_refused() {
         history: Vec::new(),
         context: serde_json::Map::new(),
         rules: None,
+        as_of: None,
     };
     let found = scrub_case(&spec);
     let messages = |rule: &str| -> Vec<String> {
@@ -188,6 +190,7 @@ fn an_unsigned_plan_message_describes_what_is_on_file() {
         history: vec![earlier.take()],
         context: serde_json::Map::new(),
         rules: None,
+        as_of: None,
     };
     let said = message(&recertification);
     assert!(said.contains("initial certifications only"), "{said}");
@@ -197,6 +200,7 @@ fn an_unsigned_plan_message_describes_what_is_on_file() {
         history: Vec::new(),
         context: serde_json::Map::new(),
         rules: None,
+        as_of: None,
     };
     let said = message(&initial);
     assert!(
@@ -222,6 +226,7 @@ fn the_mue_counts_untimed_entries_and_documented_units() {
         history: Vec::new(),
         context: serde_json::Map::new(),
         rules: None,
+        as_of: None,
     };
     let mue = |spec: &support::Spec| {
         scrub_case(spec)
@@ -258,6 +263,7 @@ fn a_known_episode_start_older_than_the_gap_is_kept() {
         history: Vec::new(),
         context,
         rules: None,
+        as_of: None,
     };
     let found = scrub_case(&spec);
     let unsigned = found
@@ -295,6 +301,7 @@ fn a_recertification_is_timely_until_the_period_it_continues_ends() {
             history: Vec::new(),
             context,
             rules: None,
+            as_of: None,
         }
     };
     let late = |spec: &support::Spec| {

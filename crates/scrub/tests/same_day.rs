@@ -20,6 +20,7 @@ fn spec(encounter: serde_json::Value, history: Vec<serde_json::Value>) -> Spec {
         history,
         context: serde_json::Map::new(),
         rules: None,
+        as_of: None,
     }
 }
 

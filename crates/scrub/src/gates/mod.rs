@@ -5,6 +5,7 @@ pub(crate) mod authorization;
 pub(crate) mod claim_data;
 pub(crate) mod coding;
 pub(crate) mod documentation;
+pub(crate) mod filing;
 pub(crate) mod same_day;
 
 use chrono::NaiveDate;

@@ -48,6 +48,9 @@ pub struct Spec {
     /// `"packs"`: add the test packs of tests/data/packs.
     #[serde(default)]
     pub rules: Option<String>,
+    /// The date timely filing is judged as of (`ScrubOptions::as_of`).
+    #[serde(default)]
+    pub as_of: Option<chrono::NaiveDate>,
 }
 
 pub fn load_case(path: &Path) -> Case {
@@ -130,7 +133,10 @@ pub fn scrub_case(spec: &Spec) -> Vec<(String, String, String)> {
     let mut scrubber = Scrubber::new(
         &engine,
         context_from(&spec.context),
-        ScrubOptions::default(),
+        ScrubOptions {
+            as_of: spec.as_of,
+            ..ScrubOptions::default()
+        },
     );
     let results = scrubber.scrub_batch(&encounters);
     let result = results

@@ -199,6 +199,25 @@ pub fn build_claims(
                 .to_owned(),
         }),
     };
+    // An assistant renders and the payer wants the supervising therapist named (2310D).
+    let supervising = match &encounter.compliance.rendering {
+        Some(r) if derivation.policy.supervising_provider_loop && r.role.is_assistant() => {
+            let npi = r.supervising_npi.ok_or_else(|| {
+                fail(
+                    "compliance.rendering.supervising_npi",
+                    "the supervising therapist's NPI is required on NM1*DQ",
+                )
+            })?;
+            let name = r.supervising_name.as_ref().map(upper_name).ok_or_else(|| {
+                fail(
+                    "compliance.rendering.supervising_name",
+                    "the supervising therapist's name is required on NM1*DQ",
+                )
+            })?;
+            Some(NamedProvider { npi, name })
+        }
+        _ => None,
+    };
     let referring = match &encounter.administrative.referring_provider {
         None => None,
         Some(r) => Some(NamedProvider {
@@ -256,6 +275,7 @@ pub fn build_claims(
                 .and_then(|r| r.patient_last_seen_on),
             referring: referring.clone(),
             rendering: rendering.clone(),
+            supervising: supervising.clone(),
             lines: service_lines,
         });
     }

@@ -86,6 +86,10 @@ pub struct PayerPolicy {
     /// Warn when this many days or fewer are left to file.
     #[serde(default)]
     pub filing_warn_days: Option<u32>,
+    /// Put the supervising therapist on the claim (837P loop 2310D) when an assistant
+    /// renders: payers that enroll assistants as rendering providers ask for it.
+    #[serde(default)]
+    pub supervising_provider_loop: bool,
 }
 
 const NCCI_MODIFIERS: [&str; 5] = ["59", "XE", "XS", "XP", "XU"];

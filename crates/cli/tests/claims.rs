@@ -91,6 +91,15 @@ fn every_ready_encounter_of_generated_and_example_data_is_billed_and_valid() {
         assert_eq!(run.code, Some(1), "{}", run.stderr);
         assert!(run.stderr.contains("0 not billed"), "{}", run.stderr);
         assert_eq!(billed_ids(&out), ready, "{input}");
+        if input.ends_with("generated.ndjson") {
+            // Commercial payers' assistant-rendered visits name the supervising therapist
+            // (loop 2310D, pack `supervising_provider_loop`).
+            let claims = read_claims(&std::fs::read_to_string(&out).unwrap()).unwrap();
+            assert!(
+                claims.iter().any(|claim| claim.supervising.is_some()),
+                "no claim carries loop 2310D"
+            );
+        }
         let validated = cleanclaim(&["x12", "validate", out.to_str().unwrap()]);
         assert_eq!(
             validated.status.code(),

@@ -720,7 +720,14 @@ fn as_of_judges_timely_filing_only_when_asked() {
     };
     let without = cleanclaim(&["scrub", "--format", "json", EXAMPLE]);
     assert!(!rules_of(&without).iter().any(|r| r.starts_with("filing.")));
-    let late = cleanclaim(&["scrub", "--format", "json", "--as-of", "2030-01-01", EXAMPLE]);
+    let late = cleanclaim(&[
+        "scrub",
+        "--format",
+        "json",
+        "--as-of",
+        "2030-01-01",
+        EXAMPLE,
+    ]);
     let passed = rules_of(&late)
         .iter()
         .filter(|r| *r == "filing.limit-passed")

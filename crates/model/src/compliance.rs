@@ -66,6 +66,10 @@ pub struct RenderingProvider {
     /// The supervising therapist, required when an assistant or student renders.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supervising_npi: Option<Npi>,
+    /// The supervising therapist's name, for payers that want the supervising provider on
+    /// the claim (837P loop 2310D, NM1*DQ).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supervising_name: Option<PersonName>,
 }
 
 /// Planned frequency and duration (42 CFR 410.61(c)).

@@ -376,3 +376,40 @@ fn a_result_shows_what_is_left_on_its_authorization() {
     );
     assert_eq!(standing[0].ends.to_string(), "2025-04-30");
 }
+
+/// A payer that wants the supervising therapist on the claim (loop 2310D) holds an
+/// assistant's visit whose record lacks the supervisor's name; Medicare's pack does not.
+#[test]
+fn the_supervising_name_is_required_where_the_pack_writes_loop_2310d() {
+    let spec = |payer: serde_json::Value, name: Option<serde_json::Value>| {
+        let mut rendering = serde_json::json!({"npi": "1245319599", "role": "pta", "supervising_npi": "1234567893"});
+        if let Some(name) = name {
+            rendering["supervising_name"] = name;
+        }
+        support::Spec {
+            encounter: serde_json::json!({
+                "administrative": {"payer": payer},
+                "compliance": {"rendering": rendering}
+            }),
+            history: Vec::new(),
+            context: serde_json::Map::new(),
+            rules: None,
+            as_of: None,
+        }
+    };
+    let commercial = serde_json::json!({"id": "87726", "name": "United", "plan": "commercial"});
+    let medicare =
+        serde_json::json!({"id": "MCR-B", "name": "Medicare Part B", "plan": "medicare_part_b"});
+    let asks_for_name = |found: &[(String, String, String)]| {
+        found.iter().any(|(rule, _, message)| {
+            rule == "doc.claim-field-missing" && message.contains("loop 2310D")
+        })
+    };
+    assert!(asks_for_name(&scrub_case(&spec(commercial.clone(), None))));
+    let named = spec(
+        commercial,
+        Some(serde_json::json!({"family": "Therapist", "given": "Pat"})),
+    );
+    assert!(!asks_for_name(&scrub_case(&named)));
+    assert!(!asks_for_name(&scrub_case(&spec(medicare, None))));
+}

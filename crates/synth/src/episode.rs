@@ -430,6 +430,7 @@ fn visit(
                     &setting.therapist
                 })),
                 supervising_npi: assistant_renders.then_some(setting.therapist),
+                supervising_name: assistant_renders.then(|| provider_name(&setting.therapist)),
             }),
             plan_of_care: Some(setting.plan.clone()),
             last_progress_report: (date > last_report).then_some(ProgressReport {

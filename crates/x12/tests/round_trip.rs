@@ -214,6 +214,12 @@ fn claim() -> impl Strategy<Value = Claim> {
                     initial_treatment: extras.1,
                     last_seen: extras.2,
                     referring: providers.0.map(|(npi, name)| NamedProvider { npi, name }),
+                    // The same person as the rendering provider keeps the generator small;
+                    // the loop is what is checked.
+                    supervising: providers
+                        .1
+                        .clone()
+                        .map(|(npi, name)| NamedProvider { npi, name }),
                     rendering: providers.1.map(|(npi, name)| RenderingProvider {
                         npi,
                         name,

@@ -53,6 +53,17 @@ pub(crate) fn check(visit: &Visit<'_, '_>, raised: &mut Vec<Raised>) {
                 "loop 2310B (rendering provider name, NM1*82)",
             ));
         }
+        // The supervising therapist's NPI is the documentation gate's (every payer); the
+        // name matters only where the payer wants loop 2310D.
+        if visit.period.billing.supervising_provider_loop
+            && rendering.role.is_assistant()
+            && rendering.supervising_name.is_none()
+        {
+            raised.push(missing(
+                "compliance.rendering.supervising_name",
+                "loop 2310D (supervising provider name, NM1*DQ)",
+            ));
+        }
         if rendering.role == ProviderRole::Student {
             raised.push(Raised::new(
                 &rules::CLAIM_FIELD_INVALID,

@@ -119,6 +119,8 @@ pub struct Claim {
     pub last_seen: Option<NaiveDate>,
     pub referring: Option<NamedProvider>,
     pub rendering: Option<RenderingProvider>,
+    /// Loop 2310D: the supervising provider, when the payer asks for it.
+    pub supervising: Option<NamedProvider>,
     pub lines: Vec<ServiceLine>,
 }
 

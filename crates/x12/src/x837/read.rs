@@ -293,6 +293,7 @@ fn start_claim(
         last_seen: None,
         referring: None,
         rendering: None,
+        supervising: None,
         lines: Vec::new(),
     })
 }
@@ -346,6 +347,13 @@ fn claim_segment(
                 npi: parse(segment, 9, None, "NPI")?,
                 name: person(segment),
                 taxonomy: String::new(),
+            });
+        }
+        ("NM1", "DQ") if !in_line => {
+            *entity = Entity::Other;
+            claim.supervising = Some(NamedProvider {
+                npi: parse(segment, 9, None, "NPI")?,
+                name: person(segment),
             });
         }
         ("PRV", "PE") if *entity == Entity::Rendering => {

@@ -615,6 +615,16 @@ fn claim_loop(out: &mut Out, profile: &BillingProfile, claim: &Claim) -> Result<
         )?;
         out.address(&facility.address, "service_facility.address")?;
     }
+    if let Some(supervising) = &claim.supervising {
+        out.name(
+            "DQ",
+            true,
+            &supervising.name,
+            "XX",
+            supervising.npi.as_str(),
+            "compliance.rendering.supervising_name",
+        )?;
+    }
     for (index, line) in claim.lines.iter().enumerate() {
         out.segment("LX", &[&(index + 1).to_string()]);
         let mut procedure = vec!["HC", line.code.as_str()];

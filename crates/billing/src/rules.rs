@@ -198,6 +198,10 @@ rules! {
         fix: "Remove the minutes a student furnished without the therapist in the room, and bill under the supervising therapist.",
         source: "MBPM ch.15 §230.B (therapy students) [verify for the payer]";
 
+    VERBAL_ORDER_UNSIGNED = "doc.verbal-order-unsigned", Hold, DocumentationHold, fields: ["administrative.referring_provider.order_kind", "administrative.referring_provider.order_received_on", "administrative.referring_provider.order_signed_on"],
+        fix: "Get the verbal or telephone order signed by the practitioner who gave it and record the date it was signed.",
+        source: "CMS Program Integrity Manual ch.3 §3.3.2.4 (orders and services must be authenticated by their author); the deadline is the pack's verbal_order_signature_days (state Medicaid and payer rules)";
+
     // Claim data: what the 837P needs that the record may lack, so that ready to bill means
     // billable and a biller sees every gap at once.
     CLAIM_FIELD_MISSING = "doc.claim-field-missing", Hold, DocumentationHold, fields: ["patient.address", "compliance.rendering.name", "administrative.referring_provider.name", "timing.lines[].charge_per_unit", "administrative.member_id", "administrative.payer.id"],

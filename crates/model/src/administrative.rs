@@ -93,6 +93,17 @@ pub struct ReferringProvider {
         skip_serializing_if = "Option::is_none"
     )]
     pub order_signed_on: Option<NaiveDate>,
+    /// How the order was given; absent = written (signed when given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_kind: Option<OrderKind>,
+    /// The date a verbal or telephone order was taken down, which starts the time the
+    /// practitioner has to sign it.
+    #[serde(
+        deserialize_with = "crate::date::strict_option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub order_received_on: Option<NaiveDate>,
     /// The date this practitioner last saw the patient, for payers that ask for it on therapy
     /// claims (837P DTP*304, the CMS-1500 item 19 "date last seen").
     #[serde(
@@ -101,6 +112,16 @@ pub struct ReferringProvider {
         skip_serializing_if = "Option::is_none"
     )]
     pub patient_last_seen_on: Option<NaiveDate>,
+}
+
+/// How a referral or order was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderKind {
+    Written,
+    /// Spoken to the clinic and written down there; the practitioner signs it later.
+    Verbal,
+    Telephone,
 }
 
 /// How the patient was seen.

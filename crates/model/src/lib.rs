@@ -20,7 +20,7 @@ mod money;
 mod timing;
 
 pub use administrative::{
-    Administrative, Insured, Modality, Payer, PlanType, ReferringProvider, Relationship,
+    Administrative, Insured, Modality, OrderKind, Payer, PlanType, ReferringProvider, Relationship,
     YearToDateSpend,
 };
 pub use clinical::{

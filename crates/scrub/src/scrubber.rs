@@ -17,7 +17,7 @@ use crate::episode::{PatientState, Usage};
 use crate::gates::authorization::{self, YearUsage};
 use crate::gates::documentation::is_clinician;
 use crate::gates::same_day::{self, DayLine};
-use crate::gates::{EpisodeView, Raised, Visit, claim_data, coding, documentation, filing};
+use crate::gates::{EpisodeView, Raised, Visit, claim_data, coding, documentation, filing, orders};
 use crate::result::{AuthorizationStanding, ScrubFinding, ScrubResult, route};
 
 /// What the caller overrides for every encounter.
@@ -195,13 +195,15 @@ impl<'e> Scrubber<'e> {
             period,
             plan,
             episode: view,
+            as_of: self.options.as_of,
         };
         let mut raised = Vec::new();
         documentation::check(&visit, &mut raised);
         claim_data::check(&visit, &mut raised);
         coding::check(&visit, &mut raised);
         same_day::check(&visit, &earlier, &mut raised);
-        filing::check(&visit, self.options.as_of, &mut raised);
+        filing::check(&visit, &mut raised);
+        orders::check(&visit, &mut raised);
         let draw = authorization::check_ledger(
             &visit,
             self.index

@@ -401,6 +401,8 @@ fn visit(
                 npi: setting.referring,
                 name: Some(provider_name(&setting.referring)),
                 order_signed_on: Some(setting.plan.certification_start),
+                order_kind: None,
+                order_received_on: None,
                 // The referrer saw the patient the day the order was signed; no RNG draw,
                 // so existing seeds keep their output.
                 patient_last_seen_on: Some(setting.plan.certification_start),

@@ -34,6 +34,10 @@ pub struct DocumentationPolicy {
     /// A visit more than this many days after the previous one of the same discipline starts
     /// a new episode of care (so does any visit after a discharge).
     pub episode_gap_days: u32,
+    /// A verbal or telephone order must be signed within this many days of being taken
+    /// down; absent = the payer sets no deadline.
+    #[serde(default)]
+    pub verbal_order_signature_days: Option<u32>,
 }
 
 /// Prior authorization (route to `authorization`).

@@ -1,15 +1,15 @@
 //! Timely filing: a claim filed after the payer's limit is denied (CARC 29). Judged only as of
-//! a date the caller names (`ScrubOptions::as_of`), so the same batch gives the same findings
+//! a date the caller names (`ScrubOptions::as_of`, on the visit), so the same batch gives the same findings
 //! whenever it is run for the same date.
 
-use chrono::{Days, NaiveDate};
+use chrono::Days;
 use cleanclaim_billing::rules;
 
 use super::{Raised, Visit};
 
-pub(crate) fn check(visit: &Visit<'_, '_>, as_of: Option<NaiveDate>, raised: &mut Vec<Raised>) {
+pub(crate) fn check(visit: &Visit<'_, '_>, raised: &mut Vec<Raised>) {
     let billing = &visit.period.billing;
-    let (Some(as_of), Some(limit)) = (as_of, billing.filing_limit_days) else {
+    let (Some(as_of), Some(limit)) = (visit.as_of, billing.filing_limit_days) else {
         return;
     };
     let date = visit.encounter.date_of_service;

@@ -6,6 +6,7 @@ pub(crate) mod claim_data;
 pub(crate) mod coding;
 pub(crate) mod documentation;
 pub(crate) mod filing;
+pub(crate) mod orders;
 pub(crate) mod same_day;
 
 use chrono::NaiveDate;
@@ -39,6 +40,8 @@ pub(crate) struct Visit<'a, 'e> {
     /// The encounter's plan of care, or the one on file for its date.
     pub plan: Option<&'a PlanOfCare>,
     pub episode: EpisodeView,
+    /// The date the caller judges as of (`--as-of`), if any.
+    pub as_of: Option<NaiveDate>,
 }
 
 /// A finding a gate raised, before the pack's severity is applied.

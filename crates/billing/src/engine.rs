@@ -12,6 +12,7 @@ use crate::catalogue::{Catalogue, CodeInfo, CodeTiming, TherapyStatus};
 use crate::day_pool::{EarlierToday, allocate_after};
 use crate::diagnosis::DiagnosisRules;
 use crate::error::DataError;
+use crate::fee_schedule::FeeSchedule;
 use crate::finding::Finding;
 use crate::line::{
     AppliedModifier, BilledLine, ModifierReason, POS_10_FROM, PosDecision, PosReason, UnitBasis,
@@ -69,6 +70,9 @@ pub struct Derivation<'e> {
     /// Billed lines in code order; a code split for CQ/CO has two lines, with the modifier first.
     pub lines: Vec<BilledLine>,
     pub findings: Vec<Finding>,
+    /// What this visit adds to the year's therapy spend for the KX threshold: allowed amounts
+    /// where a fee schedule lists the code, else charges.
+    pub therapy_spend: Cents,
 }
 
 impl Derivation<'_> {
@@ -86,6 +90,8 @@ pub struct Engine {
     diagnoses: DiagnosisRules,
     ptp: PtpTable,
     mue: MueTable,
+    /// Allowed amounts for the KX threshold; none = billed charges are counted.
+    fee_schedule: Option<FeeSchedule>,
 }
 
 /// One code's documentation for the day: every entry of the code merged, because a timed
@@ -130,6 +136,7 @@ impl Engine {
             diagnoses,
             ptp,
             mue,
+            fee_schedule: None,
         }
     }
 
@@ -139,6 +146,14 @@ impl Engine {
     }
 
     /// Replaces the MUE table, e.g. with the current quarter's CMS file.
+    /// Counts allowed amounts from `fees` toward the KX threshold instead of billed charges.
+    pub fn with_fee_schedule(self, fees: FeeSchedule) -> Self {
+        Self {
+            fee_schedule: Some(fees),
+            ..self
+        }
+    }
+
     pub fn with_mue(self, mue: MueTable) -> Self {
         Self { mue, ..self }
     }
@@ -218,7 +233,13 @@ impl Engine {
             .flatten();
 
         let mut lines = Vec::with_capacity(days.len() + 1);
-        let mut kx = KxTracker::new(pack.thresholds(), encounter, policy, selection.year_to_date);
+        let mut kx = KxTracker::new(
+            pack.thresholds(),
+            encounter,
+            policy,
+            selection.year_to_date,
+            self.fee_schedule.as_ref(),
+        );
         for ((day, (n_units, basis)), ncci_column1) in days.iter().zip(units).zip(ncci) {
             let decisions = CodeDecisions {
                 basis,
@@ -266,6 +287,7 @@ impl Engine {
                 lines.push(line);
             }
         }
+        let therapy_spend = kx.added;
         kx.finish(&mut findings);
         Derivation {
             pack,
@@ -275,6 +297,7 @@ impl Engine {
             place_of_service,
             lines,
             findings,
+            therapy_spend,
         }
     }
 
@@ -495,7 +518,7 @@ fn billed_line(
     day: &CodeDay<'_>,
     decisions: &CodeDecisions,
     part: Part,
-    kx: &mut KxTracker,
+    kx: &mut KxTracker<'_>,
     findings: &mut Vec<Finding>,
 ) -> BilledLine {
     let billed = part.units > 0;
@@ -503,9 +526,13 @@ fn billed_line(
         .charge_per_unit
         .filter(|_| billed)
         .map(|per_unit| per_unit.times(part.units));
-    // KX follows the therapy charge, so only lines that take a discipline modifier count.
+    // KX follows the therapy spend, so only lines that take a discipline modifier count: the
+    // allowed amount where the fee schedule lists the code, else the charge.
+    let spend = kx
+        .allowed_per_unit(day.code, &day.documented, part.assistant)
+        .map_or(charge.unwrap_or_default(), |fee| fee.times(part.units));
     let kx_reason = (billed && decisions.therapy_modifier.is_some())
-        .then(|| kx.add(charge.unwrap_or_default(), findings))
+        .then(|| kx.add(spend, findings))
         .flatten();
     let mut modifiers = Vec::with_capacity(MAX_MODIFIERS);
     let mut add = |modifier, reason| modifiers.push(AppliedModifier { modifier, reason });
@@ -791,8 +818,11 @@ fn place_of_service(
 }
 
 /// Year-to-date therapy spend for the encounter's threshold bucket, line by line.
-struct KxTracker {
+struct KxTracker<'f> {
+    /// What this visit's therapy lines added, counted whether or not the payer uses KX.
+    added: Cents,
     enabled: bool,
+    fees: Option<&'f FeeSchedule>,
     year: i32,
     bucket: Bucket,
     running_total: Cents,
@@ -802,12 +832,13 @@ struct KxTracker {
     medical_necessity_documented: bool,
 }
 
-impl KxTracker {
+impl<'f> KxTracker<'f> {
     fn new(
         thresholds: &Thresholds,
         encounter: &Encounter,
         policy: &PayerPolicy,
         known: Option<YearToDateSpend>,
+        fees: Option<&'f FeeSchedule>,
     ) -> Self {
         let year = encounter.date_of_service.year();
         let bucket = Bucket::of(encounter.discipline);
@@ -819,7 +850,9 @@ impl KxTracker {
             ot: documented.ot.max(known.ot),
         });
         Self {
+            added: Cents::ZERO,
             enabled: policy.kx_threshold,
+            fees,
             year,
             bucket,
             running_total: match bucket {
@@ -833,13 +866,24 @@ impl KxTracker {
         }
     }
 
-    /// Adds a therapy line's charge; returns the KX reason when the line is above the
+    /// The fee schedule's allowed amount per unit of a line, when a schedule lists the code.
+    fn allowed_per_unit(
+        &self,
+        code: ProcedureCode,
+        modifiers: &[Modifier],
+        assistant: bool,
+    ) -> Option<Cents> {
+        self.fees?.per_unit(self.year, code, modifiers, assistant)
+    }
+
+    /// Adds a therapy line's spend; returns the KX reason when the line is above the
     /// threshold. A line that crosses the threshold and every line after it carry KX.
-    fn add(&mut self, charge: Cents, findings: &mut Vec<Finding>) -> Option<ModifierReason> {
+    fn add(&mut self, spend: Cents, findings: &mut Vec<Finding>) -> Option<ModifierReason> {
+        self.added += spend;
         if !self.enabled {
             return None;
         }
-        self.running_total += charge;
+        self.running_total += spend;
         let Some(threshold) = self.kx else {
             if !findings.iter().any(|f| f.rule == &rules::KX_UNKNOWN_YEAR) {
                 findings.push(Finding::new(
@@ -857,6 +901,7 @@ impl KxTracker {
                 bucket: self.bucket,
                 running_total: self.running_total,
                 threshold,
+                allowed: self.fees.is_some(),
             }
         })
     }

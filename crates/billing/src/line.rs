@@ -45,6 +45,8 @@ pub enum ModifierReason {
         bucket: Bucket,
         running_total: Cents,
         threshold: Cents,
+        /// The running total counts allowed amounts (a fee schedule is loaded), not charges.
+        allowed: bool,
     },
     /// The payer's telehealth modifier.
     Telehealth { modality: Modality },
@@ -244,10 +246,16 @@ impl fmt::Display for ModifierReason {
                 bucket,
                 running_total,
                 threshold,
+                allowed,
             } => write!(
                 f,
-                "{} therapy this year reaches {running_total} with this line, above the CY{year} threshold {threshold} (BBA 2018 §50202)",
-                bucket.label()
+                "{} therapy this year reaches {running_total} with this line, above the CY{year} threshold {threshold} (BBA 2018 §50202); counted in {}",
+                bucket.label(),
+                if allowed {
+                    "allowed amounts from the fee schedule (billed charges for codes it does not list)"
+                } else {
+                    "billed charges: no fee schedule is loaded, and the threshold counts allowed amounts"
+                }
             ),
             Self::Telehealth { modality } => write!(
                 f,

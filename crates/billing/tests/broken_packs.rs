@@ -86,7 +86,7 @@ fn unknown_key() {
             "episode_gap_days = 60",
             "episode_gap_days = 60\nprogress_every = 10"
         ),
-        "packs/acme.toml:26:1: unknown field `progress_every`, expected one of `plan_of_care_required`, `certification_signature_days`, `referral_exception`, `recertification_days`, `progress_report_treatment_days`, `assistant_may_render`, `student_minutes_billable`, `episode_gap_days`"
+        "packs/acme.toml:26:1: unknown field `progress_every`, expected one of `plan_of_care_required`, `certification_signature_days`, `referral_exception`, `recertification_days`, `progress_report_treatment_days`, `assistant_may_render`, `student_minutes_billable`, `episode_gap_days`, `verbal_order_signature_days`"
     );
 }
 

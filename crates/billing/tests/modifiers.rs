@@ -426,3 +426,47 @@ fn more_than_four_modifiers_is_a_finding() {
         finding_ids(&derivation)
     );
 }
+
+/// The KX threshold counts allowed amounts when a fee schedule is loaded: a $50 charge that
+/// would cross it is a $31.25 allowed amount that does not; the explanation says which.
+#[test]
+fn kx_counts_allowed_amounts_from_a_fee_schedule() {
+    let visit = encounter_with(
+        json!([{"code": "97110", "minutes": 15, "charge_per_unit": 5000}]),
+        |v| {
+            v["date_of_service"] = json!("2025-06-03");
+            v["compliance"]["plan_of_care"] = json!({"discipline": "pt", "certification_start": "2025-05-01", "certification_end": "2025-07-29", "signed_on": "2025-05-02"});
+            v["compliance"]["medical_necessity_documented"] = json!(true);
+            v["administrative"]["year_to_date_spend"]["pt_slp"] = json!(241000 - 4000);
+        },
+    );
+    let plain = engine();
+    let charges = derive(&plain, &visit);
+    assert_eq!(claim_lines(&charges.lines), ["97110-GP-KXx1"]);
+    assert!(
+        charges.lines[0]
+            .explanation()
+            .contains("counted in billed charges: no fee schedule is loaded"),
+        "{}",
+        charges.lines[0].explanation()
+    );
+    let fees = cleanclaim_billing::FeeSchedule::parse(
+        "fees.csv",
+        b"year,locality,code,modifier,allowed\n2025,01102,97110,,31.25\n",
+    )
+    .unwrap();
+    let with_fees = engine().with_fee_schedule(fees);
+    let allowed = derive(&with_fees, &visit);
+    assert_eq!(claim_lines(&allowed.lines), ["97110-GPx1"]);
+    assert_eq!(allowed.therapy_spend.0, 3125);
+    // $40.01 of allowed amounts crosses it, and the explanation names the basis.
+    let mut closer = visit.clone();
+    closer.administrative.year_to_date_spend.pt_slp = cleanclaim_model::Cents(241000 - 3124);
+    let crossed = derive(&with_fees, &closer);
+    assert_eq!(claim_lines(&crossed.lines), ["97110-GP-KXx1"]);
+    assert!(
+        crossed.lines[0]
+            .explanation()
+            .contains("counted in allowed amounts from the fee schedule")
+    );
+}

@@ -50,6 +50,10 @@ pub struct ClaimsArgs {
     /// Applies to the files given; without it filing is not judged.
     #[arg(long, value_parser = setup::date_or_today)]
     as_of: Option<chrono::NaiveDate>,
+    /// Allowed amounts per code and year (CSV: year,locality,code,modifier,allowed; see
+    /// docs/rule-packs.md): the KX threshold counts them instead of billed charges.
+    #[arg(long)]
+    fee_schedule: Option<PathBuf>,
     /// A line break after each segment (easier to read; some payers refuse it).
     #[arg(long)]
     line_breaks: bool,
@@ -105,6 +109,7 @@ fn read_resubmissions(path: &std::path::Path) -> anyhow::Result<Vec<Resubmit>> {
 
 pub fn run(args: &ClaimsArgs) -> anyhow::Result<Outcome> {
     let engine = setup::engine(args.rules.as_deref(), None, None)?;
+    let engine = setup::with_fee_schedule(engine, args.fee_schedule.as_deref())?;
     let context = setup::context(args.context.as_deref())?;
     let profile_text =
         crate::files::read_text(&args.profile, "billing profile", crate::files::SMALL)?;

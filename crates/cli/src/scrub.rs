@@ -68,6 +68,10 @@ pub struct ScrubArgs {
     /// a re-run gives the same answer whatever the day.
     #[arg(long, value_parser = setup::date_or_today)]
     as_of: Option<chrono::NaiveDate>,
+    /// Allowed amounts per code and year (CSV: year,locality,code,modifier,allowed; see
+    /// docs/rule-packs.md): the KX threshold counts them instead of billed charges.
+    #[arg(long)]
+    fee_schedule: Option<PathBuf>,
     /// Do not print the summary line to standard error.
     #[arg(long, short)]
     quiet: bool,
@@ -87,6 +91,7 @@ pub fn run(args: &ScrubArgs) -> anyhow::Result<Outcome> {
         args.ncci.as_deref(),
         args.mue.as_deref(),
     )?;
+    let engine = setup::with_fee_schedule(engine, args.fee_schedule.as_deref())?;
     let context = setup::context(args.context.as_deref())?;
     let pack = match &args.payer {
         Some(id) => match engine.packs().by_id(id) {

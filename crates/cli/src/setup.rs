@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use cleanclaim_billing::pack::BUILTIN_PACKS;
-use cleanclaim_billing::{Engine, MueTable, PtpTable, RulePacks};
+use cleanclaim_billing::{Engine, FeeSchedule, MueTable, PtpTable, RulePacks};
 use cleanclaim_scrub::ContextData;
 
 /// The `*.toml` files of a folder, sorted by name, with their text.
@@ -61,6 +61,16 @@ pub fn engine(
         engine = engine.with_mue(MueTable::parse(&path.display().to_string(), &bytes)?);
     }
     Ok(engine)
+}
+
+/// Adds a fee schedule (docs/rule-packs.md, "Fee schedule"): the KX threshold then counts
+/// allowed amounts instead of billed charges.
+pub fn with_fee_schedule(engine: Engine, path: Option<&Path>) -> anyhow::Result<Engine> {
+    let Some(path) = path else {
+        return Ok(engine);
+    };
+    let bytes = read(path)?;
+    Ok(engine.with_fee_schedule(FeeSchedule::parse(&path.display().to_string(), &bytes)?))
 }
 
 /// The context records of a folder: each known file that exists.

@@ -106,6 +106,10 @@ pub struct ChannelProvider {
     pub role: String,
     #[serde(default)]
     pub supervising_npi: Option<String>,
+    /// The supervising therapist's name as `FAMILY^GIVEN` (HL7 XPN order), for payers that
+    /// want loop 2310D: a DFT names only the clinician who rendered.
+    #[serde(default)]
+    pub supervising_name: Option<String>,
 }
 
 /// How charges are read.

@@ -98,6 +98,8 @@ fn visit_cell(record: &Value, column: &str) -> String {
         "rendering_family" => at(&["compliance", "rendering", "name", "family"]),
         "rendering_given" => at(&["compliance", "rendering", "name", "given"]),
         "supervising_npi" => at(&["compliance", "rendering", "supervising_npi"]),
+        "supervising_family" => at(&["compliance", "rendering", "supervising_name", "family"]),
+        "supervising_given" => at(&["compliance", "rendering", "supervising_name", "given"]),
         "referring_npi" => at(&["administrative", "referring_provider", "npi"]),
         "referring_family" => at(&["administrative", "referring_provider", "name", "family"]),
         "referring_given" => at(&["administrative", "referring_provider", "name", "given"]),

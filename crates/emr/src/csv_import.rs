@@ -56,7 +56,7 @@ fn default_list_separator() -> char {
 }
 
 /// The columns, in the order docs/interfaces.md lists them; `true` for required ones.
-pub const COLUMNS: [(&str, bool); 34] = [
+pub const COLUMNS: [(&str, bool); 36] = [
     ("visit_id", true),
     ("date_of_service", true),
     ("discipline", true),
@@ -83,6 +83,8 @@ pub const COLUMNS: [(&str, bool); 34] = [
     ("rendering_family", false),
     ("rendering_given", false),
     ("supervising_npi", false),
+    ("supervising_family", false),
+    ("supervising_given", false),
     ("referring_npi", false),
     ("referring_family", false),
     ("referring_given", false),
@@ -399,6 +401,13 @@ fn visit_of(
                 &mut rendering,
                 "supervising_npi",
                 json!(text("supervising_npi")),
+            );
+        }
+        if !text("supervising_family").is_empty() {
+            put(
+                &mut rendering,
+                "supervising_name",
+                json!({"family": text("supervising_family"), "given": text("supervising_given")}),
             );
         }
         put(&mut compliance, "rendering", rendering);

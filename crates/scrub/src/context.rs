@@ -105,6 +105,10 @@ pub struct PriorUsage {
     pub visits: u32,
     #[serde(default)]
     pub charges: Cents,
+    /// The allowed amounts of those visits, when known: the KX threshold counts them
+    /// (charges stand in when absent).
+    #[serde(default)]
+    pub allowed: Option<Cents>,
 }
 
 /// A context file that could not be read; names the file and the JSON path.

@@ -64,6 +64,8 @@ impl Episode {
 pub(crate) struct Usage {
     pub visits: u32,
     pub charges: Cents,
+    /// Therapy spend for the KX threshold: allowed amounts with a fee schedule, else charges.
+    pub therapy_spend: Cents,
 }
 
 /// Everything remembered about one patient.
@@ -119,6 +121,7 @@ impl PatientState {
         &mut self,
         encounter: &Encounter,
         charges: Cents,
+        therapy_spend: Cents,
         evaluation_billed: bool,
         clinician_report: Option<NaiveDate>,
     ) -> bool {
@@ -145,6 +148,7 @@ impl PatientState {
         let usage = self.usage.entry(key).or_default();
         usage.visits += 1;
         usage.charges += charges;
+        usage.therapy_spend += therapy_spend;
         true
     }
 

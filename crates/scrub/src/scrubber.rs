@@ -175,8 +175,8 @@ impl<'e> Scrubber<'e> {
                 pack: Some(pack),
                 unit_method: self.options.unit_method,
                 year_to_date: Some(YearToDateSpend {
-                    pt_slp: year_usage.pt.charges + year_usage.slp.charges,
-                    ot: year_usage.ot.charges,
+                    pt_slp: year_usage.pt.therapy_spend + year_usage.slp.therapy_spend,
+                    ot: year_usage.ot.therapy_spend,
                 }),
             },
             earlier_today.as_ref(),
@@ -259,6 +259,7 @@ impl<'e> Scrubber<'e> {
         state.record(
             encounter,
             charges,
+            derivation.therapy_spend,
             evaluation_billed,
             encounter_report.map(|report| report.date),
         );
@@ -290,6 +291,7 @@ impl<'e> Scrubber<'e> {
             {
                 usage.visits += prior.visits;
                 usage.charges += prior.charges;
+                usage.therapy_spend += prior.allowed.unwrap_or(prior.charges);
             }
             usage
         };

@@ -260,6 +260,15 @@ pub(crate) fn clinician(
     if let Some(supervisor) = &provider.supervising_npi {
         clinician.insert("supervising_npi".into(), Value::String(supervisor.clone()));
     }
+    if let Some(name) = &provider.supervising_name {
+        let (family, given) = name.split_once('^').unwrap_or((name.as_str(), ""));
+        let mut person = Map::new();
+        person.insert("family".into(), Value::String(family.to_owned()));
+        if !given.is_empty() {
+            person.insert("given".into(), Value::String(given.to_owned()));
+        }
+        clinician.insert("supervising_name".into(), Value::Object(person));
+    }
     Ok(Value::Object(clinician))
 }
 

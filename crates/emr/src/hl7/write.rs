@@ -213,7 +213,8 @@ pub fn channel_toml(id: &str, sender: &Sender, clinic: &str, encounters: &[Encou
 #[derive(Debug, Default)]
 pub struct ChannelBuilder {
     payers: std::collections::BTreeMap<String, (String, String)>,
-    providers: std::collections::BTreeMap<String, (String, String)>,
+    /// NPI → (role, supervising NPI, supervising name as `FAMILY^GIVEN`).
+    providers: std::collections::BTreeMap<String, (String, String, String)>,
 }
 
 impl ChannelBuilder {
@@ -238,7 +239,18 @@ impl ChannelBuilder {
                 self.providers
                     .entry(text(person, "/npi").to_owned())
                     .or_insert_with(|| {
-                        (role.to_owned(), text(person, "/supervising_npi").to_owned())
+                        let supervisor_name = match (
+                            text(person, "/supervising_name/family"),
+                            text(person, "/supervising_name/given"),
+                        ) {
+                            ("", _) => String::new(),
+                            (family, given) => format!("{family}^{given}"),
+                        };
+                        (
+                            role.to_owned(),
+                            text(person, "/supervising_npi").to_owned(),
+                            supervisor_name,
+                        )
                     });
             }
         }
@@ -267,7 +279,7 @@ impl ChannelBuilder {
                 quote(plan)
             );
         }
-        for (npi, (role, supervisor)) in &self.providers {
+        for (npi, (role, supervisor, supervisor_name)) in &self.providers {
             let _ = writeln!(
                 out,
                 "[providers.{}]\nnpi = {}\nrole = {}",
@@ -277,6 +289,9 @@ impl ChannelBuilder {
             );
             if !supervisor.is_empty() {
                 let _ = writeln!(out, "supervising_npi = {}", quote(supervisor));
+            }
+            if !supervisor_name.is_empty() {
+                let _ = writeln!(out, "supervising_name = {}", quote(supervisor_name));
             }
             out.push('\n');
         }

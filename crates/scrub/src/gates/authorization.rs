@@ -31,6 +31,7 @@ impl YearUsage {
         Usage {
             visits: self.pt.visits + self.ot.visits + self.slp.visits,
             charges: self.pt.charges + self.ot.charges + self.slp.charges,
+            therapy_spend: self.pt.therapy_spend + self.ot.therapy_spend + self.slp.therapy_spend,
         }
     }
 }

@@ -8,16 +8,11 @@
     reason = "tests fail loudly by design"
 )]
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn cleanclaim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cleanclaim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap()
-}
+use std::path::Path;
+
+use common::cleanclaim;
 
 /// 4,000 generated encounters (about 7 MB), last first so no patient's visits arrive in
 /// order, with a broken line and a second record reusing an id.

@@ -196,7 +196,10 @@ fn mue(visit: &Visit<'_, '_>, earlier: &[&DayLine], raised: &mut Vec<Raised>) {
             .filter(|line| line.code == code)
             .map(|line| line.units)
             .sum();
-        let before: Vec<&&DayLine> = earlier.iter().filter(|line| line.code == code).collect();
+        let before: Vec<&&DayLine> = earlier
+            .iter()
+            .filter(|line| line.code == code && line.units > 0)
+            .collect();
         let day_total = before
             .iter()
             .fold(here, |sum, line| sum.saturating_add(line.units));

@@ -174,6 +174,7 @@ pub fn ledger_item(authorization: &Authorization) -> AuthorizationItem {
         from: authorization.from,
         to: authorization.to,
         disciplines: vec![authorization.discipline],
+        codes: Vec::new(),
         visits: Some(authorization.visits),
         units: None,
         used_visits: 0,

@@ -238,6 +238,9 @@ rules! {
     AUTHORIZATION_UNITS_EXHAUSTED = "auth.units-exhausted", Hold, Authorization, fields: ["administrative.authorization", "timing.lines[].code"],
         fix: "The authorized units are used up: request more units before billing, or mark the item patient_pay.",
         source: "payer authorization policy";
+    AUTHORIZATION_CODE_NOT_COVERED = "auth.code-not-covered", Hold, Authorization, fields: ["timing.lines[].code", "administrative.authorization"],
+        fix: "The authorization covers a group of codes and this one is not among them: ask the payer to add the code, or bill it under an authorization that covers it.",
+        source: "payer authorization policy (authorizations by code group, e.g. therapeutic procedures 97110, 97112, 97140, 97530)";
     AUTHORIZATION_RUNNING_OUT = "auth.running-out", Warn, Authorization, fields: ["administrative.authorization"],
         fix: "Ask the payer for an extension now, while this visit can still be billed: few visits or units are left, or the authorization ends soon.",
         source: "payer authorization policy (extensions are requested before the authorization is used up or expires); the thresholds are the pack's";

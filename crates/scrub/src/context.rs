@@ -3,7 +3,7 @@
 //! each record under its [`ContextEntry::key`], a new version whenever it changes.
 
 use chrono::NaiveDate;
-use cleanclaim_model::{Cents, Discipline, PlanOfCare};
+use cleanclaim_model::{Cents, Discipline, PlanOfCare, ProcedureCode};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -56,6 +56,10 @@ pub struct AuthorizationItem {
     pub to: NaiveDate,
     /// The disciplines that draw on it; several share one allowance.
     pub disciplines: Vec<Discipline>,
+    /// The codes it covers (a code group, e.g. 97110, 97112, 97140, 97530); empty = every
+    /// code of its disciplines. Only these codes' units draw on it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub codes: Vec<ProcedureCode>,
     #[serde(default)]
     pub visits: Option<u32>,
     #[serde(default)]
@@ -66,6 +70,13 @@ pub struct AuthorizationItem {
     pub used_units: u32,
     #[serde(default)]
     pub status: AuthStatus,
+}
+
+impl AuthorizationItem {
+    /// Whether it covers a code: its code group lists it, or it has none.
+    pub fn covers(&self, code: ProcedureCode) -> bool {
+        self.codes.is_empty() || self.codes.contains(&code)
+    }
 }
 
 /// A ledger item with its position in the ledger (the key its draw-down is kept under).

@@ -413,3 +413,79 @@ fn the_supervising_name_is_required_where_the_pack_writes_loop_2310d() {
     assert!(!asks_for_name(&scrub_case(&named)));
     assert!(!asks_for_name(&scrub_case(&spec(medicare, None))));
 }
+
+/// A code-group authorization draws only its codes' units: 97110 (2 units) against 2
+/// authorized units is within it, though the visit also bills 2 units of 97112 that another
+/// authorization covers; the same visit against an authorization of every code is over.
+#[test]
+fn a_code_group_authorization_draws_only_its_codes() {
+    let spec = |ledger: serde_json::Value| support::Spec {
+        encounter: serde_json::json!({
+            "administrative": {"authorization": "A-1"},
+            "timing": {"lines": [
+                {"code": "97110", "minutes": 30, "charge_per_unit": 4200},
+                {"code": "97112", "minutes": 30, "charge_per_unit": 4600}
+            ]}
+        }),
+        history: Vec::new(),
+        context: serde_json::json!({"authorizations.json": ledger})
+            .as_object()
+            .unwrap()
+            .clone(),
+        rules: None,
+        as_of: None,
+    };
+    let item = |number: &str, codes: serde_json::Value| {
+        serde_json::json!({"patient_id": "MRN-CASE", "payer_id": "MCR-B", "number": number,
+            "from": "2025-03-01", "to": "2025-06-30", "disciplines": ["pt"], "codes": codes, "units": 2})
+    };
+    let rules_of = |found: Vec<(String, String, String)>| -> Vec<String> {
+        found.into_iter().map(|(rule, _, _)| rule).collect()
+    };
+    let grouped = rules_of(scrub_case(&spec(serde_json::json!([
+        item("A-1", serde_json::json!(["97110"])),
+        item("A-2", serde_json::json!(["97112"]))
+    ]))));
+    assert!(
+        !grouped.iter().any(|r| r.starts_with("auth.")),
+        "{grouped:?}"
+    );
+    let every_code = rules_of(scrub_case(&spec(serde_json::json!([item(
+        "A-1",
+        serde_json::json!([])
+    )]))));
+    assert!(
+        every_code.contains(&"auth.units-exhausted".to_owned()),
+        "{every_code:?}"
+    );
+}
+
+/// Where the pack exempts evaluations, an evaluation-only visit needs no authorization; a
+/// treatment visit of the same payer still does.
+#[test]
+fn evaluations_exempt_from_authorization_where_the_pack_says_so() {
+    let spec = |lines: serde_json::Value, visit_type: &str| support::Spec {
+        encounter: serde_json::json!({
+            "administrative": {"payer": {"id": "EXPR-TEST", "name": "Expression test", "plan": "commercial"}},
+            "clinical": {"visit_type": visit_type, "tests_and_measures": {"performed": true, "measures": [{"name": "TUG", "value": "14 s"}]}},
+            "timing": {"lines": lines}
+        }),
+        history: Vec::new(),
+        context: serde_json::Map::new(),
+        rules: Some("packs".to_owned()),
+        as_of: None,
+    };
+    let missing = |found: &[(String, String, String)]| {
+        found.iter().any(|(rule, _, _)| rule == "auth.missing")
+    };
+    let evaluation = scrub_case(&spec(
+        serde_json::json!([{"code": "97162", "charge_per_unit": 12000}]),
+        "evaluation",
+    ));
+    assert!(!missing(&evaluation), "{evaluation:?}");
+    let treatment = scrub_case(&spec(
+        serde_json::json!([{"code": "97110", "minutes": 30, "charge_per_unit": 4200}]),
+        "treatment",
+    ));
+    assert!(missing(&treatment), "{treatment:?}");
+}

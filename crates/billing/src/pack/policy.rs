@@ -57,6 +57,11 @@ pub struct AuthorizationPolicy {
     /// ...or it ends within this many days of the visit.
     #[serde(default)]
     pub warn_days_left: Option<u32>,
+    /// Evaluations and re-evaluations need no authorization (the payer authorizes the
+    /// treatment the evaluation plans): a visit billing only them is not checked, and their
+    /// lines never need a code group's cover.
+    #[serde(default)]
+    pub evaluations_exempt: bool,
 }
 
 /// Annual benefit limits of the plan (route to `authorization`).

@@ -55,6 +55,15 @@ pub(crate) fn check_ledger<'c>(
         date,
     );
     let required = visit.period.authorization.required;
+    let billed: Vec<_> = visit
+        .derivation
+        .lines
+        .iter()
+        .filter(|line| line.units > 0)
+        .collect();
+    if !billed.is_empty() && billed.iter().all(|line| is_exempt(visit, line.code)) {
+        return None;
+    }
     if items.is_empty() {
         if required {
             raised.push(Raised::new(
@@ -116,8 +125,16 @@ pub(crate) fn check_ledger<'c>(
         }
         AuthStatus::Active | AuthStatus::ExtensionRequested => {}
     }
+    code_group(visit, item, &items, raised);
     let (drawn_visits, drawn_units) = drawn.get(&index).copied().unwrap_or((0, 0));
-    let units: u32 = visit.derivation.lines.iter().map(|line| line.units).sum();
+    // Only the codes it covers draw on a code-group authorization.
+    let units: u32 = visit
+        .derivation
+        .lines
+        .iter()
+        .filter(|line| item.covers(line.code))
+        .map(|line| line.units)
+        .sum();
     let pending = if item.status == AuthStatus::ExtensionRequested {
         "; an extension is requested and pending"
     } else {
@@ -154,6 +171,52 @@ pub(crate) fn check_ledger<'c>(
         running_out(visit, item, (drawn_visits, drawn_units, units), raised);
     }
     (!exhausted).then_some((index, 1, units))
+}
+
+/// A line the drawn-on authorization's code group leaves out, and no other authorization
+/// covering the date lists, is not authorized.
+fn code_group(
+    visit: &Visit<'_, '_>,
+    item: &AuthorizationItem,
+    items: &[(usize, &AuthorizationItem)],
+    raised: &mut Vec<Raised>,
+) {
+    let date = visit.encounter.date_of_service;
+    for line in visit.derivation.lines.iter().filter(|line| line.units > 0) {
+        if item.covers(line.code) || is_exempt(visit, line.code) {
+            continue;
+        }
+        let elsewhere = items.iter().any(|(_, other)| {
+            other.from <= date
+                && date <= other.to
+                && !other.codes.is_empty()
+                && other.covers(line.code)
+        });
+        if elsewhere {
+            continue;
+        }
+        let group: Vec<&str> = item.codes.iter().map(|code| code.as_str()).collect();
+        raised.push(Raised::on(
+            &rules::AUTHORIZATION_CODE_NOT_COVERED,
+            line.code,
+            format!(
+                "{} is not among the codes authorization {} covers ({}), and no other authorization on file covers it on {date}",
+                line.code,
+                item.number,
+                group.join(", ")
+            ),
+        ));
+    }
+}
+
+/// An evaluation or re-evaluation code, where the pack exempts them from authorization.
+fn is_exempt(visit: &Visit<'_, '_>, code: cleanclaim_model::ProcedureCode) -> bool {
+    visit.period.authorization.evaluations_exempt
+        && visit
+            .engine
+            .catalogue()
+            .get(code)
+            .is_some_and(|info| info.evaluation.is_some())
 }
 
 /// The warning before the wall: what is left on the authorization after this visit, and how

@@ -14,9 +14,9 @@ pub enum DataError {
     /// A value parsed but breaks a rule of its file (duplicate code, overlapping years...).
     #[error("{file}: {reason}")]
     Invalid { file: String, reason: String },
-    /// A line of a CMS NCCI file did not match the CMS layout.
+    /// A line of a line-oriented file (NCCI, MUE, fee schedule) did not match its layout.
     #[error("{file}, line {line}: {reason}")]
-    NcciLine {
+    Line {
         file: String,
         line: usize,
         reason: String,

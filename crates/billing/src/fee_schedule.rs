@@ -41,7 +41,7 @@ impl FeeSchedule {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
             .from_reader(bytes);
-        let line_error = |line: u64, reason: String| DataError::NcciLine {
+        let line_error = |line: u64, reason: String| DataError::Line {
             file: file.to_owned(),
             line: usize::try_from(line).unwrap_or(usize::MAX),
             reason,
@@ -141,7 +141,7 @@ impl FeeSchedule {
         let fee = *self.fees.get(&(year, code, None))?;
         if assistant && year >= ASSISTANT_DIFFERENTIAL_FROM {
             // 85%, rounded to the nearest cent.
-            return Some(Cents((fee.0.saturating_mul(85) + 50) / 100));
+            return Some(Cents(fee.0.saturating_mul(85).saturating_add(50) / 100));
         }
         Some(fee)
     }

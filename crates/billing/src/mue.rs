@@ -73,7 +73,7 @@ impl MueTable {
                     .position()
                     .map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX))
             };
-            let record = record.map_err(|err| DataError::NcciLine {
+            let record = record.map_err(|err| DataError::Line {
                 file: file.to_owned(),
                 line: err
                     .position()
@@ -88,7 +88,7 @@ impl MueTable {
             if first.is_empty() {
                 continue;
             }
-            let bad = |reason: String| DataError::NcciLine {
+            let bad = |reason: String| DataError::Line {
                 file: file.to_owned(),
                 line: line(&record),
                 reason,

@@ -101,7 +101,7 @@ impl PtpTable {
             if line.trim().is_empty() {
                 continue;
             }
-            let fail = |reason: String| DataError::NcciLine {
+            let fail = |reason: String| DataError::Line {
                 file: file.to_owned(),
                 line: line_no,
                 reason,

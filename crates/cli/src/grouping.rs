@@ -21,7 +21,7 @@ use anyhow::Context;
 use cleanclaim_app::Arrival;
 use cleanclaim_model::{Encounter, parse_encounter};
 
-use crate::spill::{Sorter, Spill, read_string, read_u64, write_bytes};
+use crate::spill::{Sorter, Spill, read_string, read_u64, truncated, write_bytes};
 
 /// Bytes of record text held in memory before a sorted run is spilled.
 const RUN_BYTES: usize = 64 << 20;
@@ -77,14 +77,7 @@ impl Spill for Spilled {
         let Some(patient) = read_string(input)? else {
             return Ok(None);
         };
-        let mut next = || {
-            read_string(input)?.ok_or_else(|| {
-                io::Error::new(
-                    io::ErrorKind::UnexpectedEof,
-                    "a temporary sort file ended inside a record",
-                )
-            })
-        };
+        let mut next = || read_string(input)?.ok_or_else(truncated);
         Ok(Some(Self {
             patient,
             date: next()?,

@@ -224,6 +224,13 @@ impl std::fmt::Display for Position {
     }
 }
 
+/// Why a record whose encounter id an earlier record of the batch used is left out.
+pub fn duplicate_id(position: &Position, id: &str, first: &str) -> String {
+    format!(
+        "{position}: rejected: encounter id `{id}` was already read at {first}; each visit needs an id of its own (a corrected visit replaces the first in a later run, not in the same batch)"
+    )
+}
+
 /// The encounters of every input, read whole (history needs the batch in date order), with
 /// what could not be used.
 #[derive(Debug, Default)]
@@ -255,10 +262,7 @@ pub fn read_batch(names: &[String]) -> anyhow::Result<Batch> {
                             .positions
                             .get(index)
                             .map_or_else(String::new, ToString::to_string);
-                        eprintln!(
-                            "{position}: rejected: encounter id `{}` was already read at {first}; each visit needs an id of its own (a corrected visit replaces the first in a later run, not in the same batch)",
-                            encounter.id
-                        );
+                        eprintln!("{}", duplicate_id(&position, &encounter.id, &first));
                     }
                     None => {
                         first_seen.insert(encounter.id.clone(), batch.encounters.len());

@@ -25,7 +25,7 @@ use cleanclaim_scrub::{ContextData, ScrubOptions, Scrubber};
 use crate::input::{self, Position};
 use crate::report::{self, Summary};
 use crate::scrub::Format;
-use crate::spill::{Sorter, Spill, read_bytes, read_string, read_u64, write_bytes};
+use crate::spill::{Sorter, Spill, read_bytes, read_string, read_u64, truncated, write_bytes};
 use crate::totals::Totals;
 
 /// What a run is given besides its inputs.
@@ -195,13 +195,6 @@ impl Spill for Rendered {
     }
 }
 
-fn truncated() -> io::Error {
-    io::Error::new(
-        io::ErrorKind::UnexpectedEof,
-        "a temporary sort file ended inside a record",
-    )
-}
-
 struct Read {
     queue: Sorter<Pending>,
     /// Input positions (`seq`) of records whose id an earlier record used, in order.
@@ -271,12 +264,7 @@ fn read_inputs(names: &[String], budget: usize, jobs: usize) -> anyhow::Result<R
                 };
                 duplicates.push((
                     seen.seq,
-                    format!(
-                        "{}: rejected: encounter id `{}` was already read at {}; each visit needs an id of its own (a corrected visit replaces the first in a later run, not in the same batch)",
-                        at(&seen),
-                        seen.id,
-                        at(kept)
-                    ),
+                    input::duplicate_id(&at(&seen), &seen.id, &at(kept).to_string()),
                 ));
             }
             _ => first = Some(seen),

@@ -122,6 +122,14 @@ impl<T: Spill> Iterator for Sorted<T> {
     }
 }
 
+/// A run that ends inside a record: the temporary file was damaged.
+pub fn truncated() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::UnexpectedEof,
+        "a temporary sort file ended inside a record",
+    )
+}
+
 /// Writes a length-prefixed byte string.
 pub fn write_bytes(out: &mut impl Write, bytes: &[u8]) -> io::Result<()> {
     let len = u64::try_from(bytes.len()).map_err(io::Error::other)?;

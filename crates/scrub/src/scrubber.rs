@@ -27,7 +27,8 @@ pub struct ScrubOptions<'e> {
     pub pack: Option<&'e RulePack>,
     /// Use this unit method instead of the pack's.
     pub unit_method: Option<UnitMethod>,
-    /// Judge timely filing as of this date (the day the claims go out); none = not judged.
+    /// Judge timely filing and verbal-order signatures as of this date (the day the claims
+    /// go out); none = filing is not judged and orders are judged on the date of service.
     pub as_of: Option<chrono::NaiveDate>,
 }
 

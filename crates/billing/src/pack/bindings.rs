@@ -232,12 +232,13 @@ impl<'a> Bindings<'a> {
             ))
             .into(),
             "pos" => self.place_of_service.as_str().into(),
-            _ => HashMap::from([
+            "episode" => HashMap::from([
                 ("treatment_day", i64::from(self.episode.treatment_day)),
                 ("evaluations", i64::from(self.episode.evaluations)),
                 ("visits_this_year", i64::from(self.episode.visits_this_year)),
             ])
             .into(),
+            other => return Err(format!("`{other}` is not a variable")),
         };
         Box::<dyn Val>::try_from(value)
             .map_err(|err| format!("`{variable}` could not be bound: {err}"))

@@ -55,13 +55,13 @@ pub(crate) fn check_ledger<'c>(
         date,
     );
     let required = visit.period.authorization.required;
-    let billed: Vec<_> = visit
+    let mut billed = visit
         .derivation
         .lines
         .iter()
         .filter(|line| line.units > 0)
-        .collect();
-    if !billed.is_empty() && billed.iter().all(|line| is_exempt(visit, line.code)) {
+        .peekable();
+    if billed.peek().is_some() && billed.all(|line| is_exempt(visit, line.code)) {
         return None;
     }
     if items.is_empty() {

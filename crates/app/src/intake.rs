@@ -17,15 +17,19 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use chrono::NaiveDate;
 use cleanclaim_billing::{Engine, Queue};
 use cleanclaim_model::{Encounter, EncounterError};
 use cleanclaim_scrub::{ContextData, ScrubOptions, ScrubResult, Scrubber};
 use cleanclaim_store::{
-    Filing, IntakeCounts, IntakeSession, ScrubRecord, Store, StoreError, StoredContext,
+    Filing, IntakeCounts, IntakeSession, Scope, ScrubRecord, Store, StoreError, StoredContext,
     StoredEncounter,
 };
 
 use crate::stored::{context_of, parse_all};
+
+/// Patients whose stored visits a filing re-scrub holds in memory at a time.
+const RESCRUB_PATIENTS_PER_CHUNK: usize = 500;
 
 /// A result this intake stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -143,6 +147,9 @@ pub struct Intake<'a> {
     session: IntakeSession,
     engine: &'a Engine,
     counts: IntakeCounts,
+    /// The date timely filing is judged as of; none leaves it unjudged (see
+    /// [`Intake::judge_filing_as_of`]).
+    as_of: Option<NaiveDate>,
 }
 
 impl<'a> Intake<'a> {
@@ -153,7 +160,38 @@ impl<'a> Intake<'a> {
             session: store.begin_intake().await?,
             engine,
             counts: IntakeCounts::default(),
+            as_of: None,
         })
+    }
+
+    /// Judges timely filing as of `date` in every scrub this intake makes. Filing is opt-in
+    /// (the scrubber's `as_of`), so a re-run gives the same answer on any day; a clinic that
+    /// judges it passes the date to every stored command.
+    pub fn judge_filing_as_of(&mut self, date: NaiveDate) {
+        self.as_of = Some(date);
+    }
+
+    /// Scrubs again, as of `date`, every stored visit of the patients with an unbilled visit
+    /// (`patients`, from [`Store::unbilled_within`] and [`Store::patients_of`], read before
+    /// the intake began), and stores the results timely filing changed: a visit past its
+    /// payer's limit leaves `ready_to_bill` for its hold before it can be billed.
+    pub async fn rescrub_for_filing(
+        &mut self,
+        date: NaiveDate,
+        patients: &[String],
+    ) -> Result<ChunkReport, IntakeError> {
+        self.judge_filing_as_of(date);
+        let cause = vec![format!("timely filing judged as of {date}")];
+        let mut report = ChunkReport::default();
+        for chunk in patients.chunks(RESCRUB_PATIENTS_PER_CHUNK) {
+            let causes: BTreeMap<String, Vec<String>> = chunk
+                .iter()
+                .map(|patient| (patient.clone(), cause.clone()))
+                .collect();
+            self.rescrub(chunk, &HashMap::new(), Vec::new(), &causes, &mut report)
+                .await?;
+        }
+        Ok(report)
     }
 
     /// Stores the context records that are new or changed (each a new version under its key)
@@ -361,7 +399,11 @@ impl<'a> Intake<'a> {
         }
         let (visit_versions, batch): (Vec<i32>, Vec<Encounter>) = timeline.into_values().unzip();
         let context = self.stored_context(patients).await?;
-        let mut scrubber = Scrubber::new(self.engine, context, ScrubOptions::default());
+        let options = ScrubOptions {
+            as_of: self.as_of,
+            ..ScrubOptions::default()
+        };
+        let mut scrubber = Scrubber::new(self.engine, context, options);
         let results = scrubber.scrub_batch(&batch);
 
         let all_ids: Vec<String> = batch.iter().map(|e| e.id.clone()).collect();
@@ -484,6 +526,23 @@ pub async fn intake(
             .collect(),
         duplicates: chunk.duplicates,
     })
+}
+
+/// Judges timely filing as of `date` on the stored visits not yet billed, as one intake: a
+/// visit past its payer's filing limit is moved out of `ready_to_bill` into its hold (and one
+/// near it gets the warning), each result stored with the reason, before a claims run picks
+/// the ready visits. Billed visits are left as billed.
+pub async fn judge_filing(
+    store: &Store,
+    engine: &Engine,
+    date: NaiveDate,
+) -> Result<ChunkReport, IntakeError> {
+    let unbilled = store.unbilled_within(&Scope::everything()).await?;
+    let patients = store.patients_of(&unbilled).await?;
+    let mut intake = Intake::begin(store, engine).await?;
+    let report = intake.rescrub_for_filing(date, &patients).await?;
+    intake.commit(0).await?;
+    Ok(report)
 }
 
 /// What is kept of a scrub result: its queue, pack, findings and dollars.

@@ -35,6 +35,7 @@ pub use demo::{
 };
 pub use intake::{
     Arrival, Change, ChunkReport, Duplicate, Intake, IntakeError, IntakeReport, intake,
+    judge_filing,
 };
 pub use queues::{QueueFigures, auto_cleared, queue_figures};
 pub use remittance::{
@@ -42,6 +43,6 @@ pub use remittance::{
 };
 pub use submit::{
     Delivery, Keep, Prepared, Resubmit, SubmitError, SubmitOptions, SubmitReport, Unbilled,
-    prepare, prepare_stored, prepare_stored_as_documented, prepare_stored_within, prepare_with,
-    submit,
+    prepare, prepare_stored, prepare_stored_as_documented, prepare_stored_as_of,
+    prepare_stored_within, prepare_with, submit,
 };

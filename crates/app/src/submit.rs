@@ -244,8 +244,25 @@ pub async fn prepare_stored_within(
     profile: &BillingProfile,
     scope: &Scope,
 ) -> Result<Prepared, SubmitError> {
+    prepare_stored_as_of(store, engine, profile, scope, None).await
+}
+
+/// As [`prepare_stored_within`], judging timely filing as of `as_of` when it is given: a
+/// ready visit past its payer's limit is held, not billed. Run [`crate::judge_filing`] first
+/// so the store's queues say so too.
+pub async fn prepare_stored_as_of(
+    store: &Store,
+    engine: &Engine,
+    profile: &BillingProfile,
+    scope: &Scope,
+    as_of: Option<chrono::NaiveDate>,
+) -> Result<Prepared, SubmitError> {
     let ready = store.unbilled_ready_within(scope).await?;
-    prepare_targets(store, engine, profile, ready, false).await
+    let options = ScrubOptions {
+        as_of,
+        ..ScrubOptions::default()
+    };
+    prepare_targets(store, engine, profile, ready, false, options).await
 }
 
 /// Observe mode, as a clinic runs cleanclaim beside its old process before trusting it: every
@@ -257,7 +274,15 @@ pub async fn prepare_stored_as_documented(
     profile: &BillingProfile,
 ) -> Result<Prepared, SubmitError> {
     let unbilled = store.unbilled_within(&Scope::everything()).await?;
-    prepare_targets(store, engine, profile, unbilled, true).await
+    prepare_targets(
+        store,
+        engine,
+        profile,
+        unbilled,
+        true,
+        ScrubOptions::default(),
+    )
+    .await
 }
 
 async fn prepare_targets(
@@ -266,6 +291,7 @@ async fn prepare_targets(
     profile: &BillingProfile,
     candidates: Vec<String>,
     as_documented: bool,
+    options: ScrubOptions<'_>,
 ) -> Result<Prepared, SubmitError> {
     // A set: a store of a million visits has about as many billed, and a list made this
     // filter quadratic (it took most of a demo's time).
@@ -304,7 +330,7 @@ async fn prepare_targets(
                 reason: e.reason,
             }
         })?;
-        let mut scrubber = Scrubber::new(engine, context, ScrubOptions::default());
+        let mut scrubber = Scrubber::new(engine, context, options);
         let results = scrubber.scrub_batch(&visits);
         for (encounter, result) in visits.iter().zip(&results) {
             if !targets.contains(&encounter.id) {

@@ -2,11 +2,12 @@
 //! furnished a beneficiary on a date of service together, however many visits or notes they
 //! were documented in (MCPM ch.5 §20.2): 10 minutes of 97110 in the morning and 10 in the
 //! afternoon are 20 minutes, one unit, not two. A later visit of the day bills what the day's
-//! pooled total allows beyond what the earlier visits billed.
+//! pooled total allows beyond what the earlier visits billed. Under the per-code method each
+//! code's minutes on the date count together the same way, code by code.
 
 use cleanclaim_model::ProcedureCode;
 
-use crate::units::{PooledShare, TimedMinutes, allocate_pooled};
+use crate::units::{PooledShare, TimedMinutes, allocate_pooled, units_for_minutes};
 
 /// What one discipline billed earlier on the same date of service, for the same payer.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -17,6 +18,10 @@ pub struct EarlierToday {
     pub minutes: Vec<TimedMinutes>,
     /// Their timed units per code, summed.
     pub units: Vec<(ProcedureCode, u32)>,
+    /// Every code the day's other visits for the payer bill (earlier) or document (later),
+    /// by any discipline: the column 1 codes an NCCI pair with this visit's codes can have
+    /// (NCCI PTP edits apply to the day's services, NCCI Policy Manual ch.1 §A).
+    pub day_codes: Vec<ProcedureCode>,
 }
 
 impl EarlierToday {
@@ -45,6 +50,25 @@ impl EarlierToday {
             .filter(|(c, _)| *c == code)
             .fold(0u32, |sum, (_, units)| sum.saturating_add(*units))
     }
+}
+
+/// Under the per-code method, a code's units on a visit that follows others of the same day:
+/// the code's minutes for the whole day through the unit table, less what the earlier visits
+/// billed for it. Returns (units, the day's minutes of the code, the units billed earlier).
+pub fn per_code_after(
+    earlier: &EarlierToday,
+    code: ProcedureCode,
+    minutes: u32,
+) -> (u32, u32, u32) {
+    let earlier_minutes = earlier
+        .minutes
+        .iter()
+        .filter(|t| t.code == code)
+        .fold(0u32, |sum, t| sum.saturating_add(t.minutes));
+    let day_minutes = earlier_minutes.saturating_add(minutes);
+    let earlier_units = earlier.units_of(code);
+    let units = units_for_minutes(day_minutes).saturating_sub(earlier_units);
+    (units, day_minutes, earlier_units)
 }
 
 /// One code's units on a visit that follows others of the same day.
@@ -169,6 +193,26 @@ mod tests {
             .iter()
             .map(|share| share.units)
             .collect()
+    }
+
+    #[test]
+    fn per_code_counts_the_codes_day() {
+        // 97110 10 min in the morning billed 1 unit; 10 more in the afternoon: the code's
+        // 20 minutes are 1 unit, already billed.
+        assert_eq!(
+            per_code_after(&earlier(&[("97110", 10, 1)]), code("97110"), 10),
+            (0, 20, 1)
+        );
+        // 7 + 7 minutes: neither alone reaches the midpoint, the day's 14 are 1 unit.
+        assert_eq!(
+            per_code_after(&earlier(&[("97110", 7, 0)]), code("97110"), 7),
+            (1, 14, 0)
+        );
+        // Another code's minutes earlier do not count toward this one.
+        assert_eq!(
+            per_code_after(&earlier(&[("97140", 7, 0)]), code("97110"), 7),
+            (0, 7, 0)
+        );
     }
 
     #[test]

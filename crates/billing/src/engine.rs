@@ -9,7 +9,7 @@ use cleanclaim_model::{
 
 use crate::assistant::{AssistantSplit, split_timed, split_untimed};
 use crate::catalogue::{Catalogue, CodeInfo, CodeTiming, TherapyStatus};
-use crate::day_pool::{EarlierToday, allocate_after};
+use crate::day_pool::{EarlierToday, allocate_after, per_code_after};
 use crate::diagnosis::DiagnosisRules;
 use crate::error::DataError;
 use crate::fee_schedule::FeeSchedule;
@@ -196,7 +196,9 @@ impl Engine {
 
     /// [`Engine::derive`] for a visit that follows others of the same discipline on the same
     /// date of service for the same payer: under the CMS method its timed units are what the
-    /// day's pooled minutes allow beyond what `earlier` billed (MCPM ch.5 §20.2).
+    /// day's pooled minutes allow beyond what `earlier` billed (MCPM ch.5 §20.2); under the
+    /// per-code method each code's are what its minutes on the day allow beyond what `earlier`
+    /// billed for it (the CPT time rule counts a code's time per date of service).
     pub fn derive_after<'e>(
         &'e self,
         encounter: &Encounter,
@@ -223,10 +225,18 @@ impl Engine {
         let policy = &period.billing;
         let unit_method = selection.unit_method.unwrap_or(policy.unit_method);
         let days = self.code_days(encounter, policy, &mut findings);
+        let earlier_codes = earlier.map_or(&[][..], |earlier| earlier.day_codes.as_slice());
         let earlier = earlier.filter(|earlier| !earlier.minutes.is_empty());
         let units = count_units(&days, unit_method, earlier);
         self.check_disciplines(encounter, &days, &mut findings);
-        let ncci = self.ncci_modifiers(encounter, policy, &days, &units, &mut findings);
+        let ncci = self.ncci_modifiers(
+            encounter,
+            policy,
+            &days,
+            &units,
+            earlier_codes,
+            &mut findings,
+        );
         let place_of_service = place_of_service(encounter, policy, &mut findings);
         let telehealth = (encounter.administrative.modality != Modality::InPerson)
             .then_some(policy.telehealth_modifier)
@@ -281,7 +291,9 @@ impl Engine {
                     &mut kx,
                     &mut findings,
                 );
-                if let (UnitBasis::PooledDay(_), Some(earlier)) = (line.basis, earlier) {
+                if let (UnitBasis::PooledDay(_) | UnitBasis::PerCodeDay { .. }, Some(earlier)) =
+                    (line.basis, earlier)
+                {
                     line.pooled_with.clone_from(&earlier.encounters);
                 }
                 lines.push(line);
@@ -450,6 +462,7 @@ impl Engine {
         policy: &PayerPolicy,
         days: &[CodeDay<'_>],
         units: &[(u32, UnitBasis)],
+        earlier_codes: &[ProcedureCode],
         findings: &mut Vec<Finding>,
     ) -> Vec<Option<ProcedureCode>> {
         let billed: Vec<ProcedureCode> = days
@@ -484,6 +497,20 @@ impl Engine {
                             Some(day.code),
                             format!("{} (column 2) with {column1} (column 1) needs {} and documentation of a separate interval", day.code, policy.ncci_modifier),
                         )),
+                    }
+                }
+                // A column 1 code on another visit of the day: a separate interval documented
+                // here takes the modifier, whichever visit is scrubbed first; an undocumented
+                // one is the scrubber's across-encounter hold, which names the other visit.
+                if day.separate_interval {
+                    for &column1 in earlier_codes.iter().filter(|c| **c != day.code) {
+                        if self
+                            .ptp
+                            .edit(column1, day.code, encounter.date_of_service)
+                            .is_some_and(|edit| edit.indicator == ModifierIndicator::Allowed)
+                        {
+                            modifier_for.get_or_insert(column1);
+                        }
                     }
                 }
                 modifier_for
@@ -718,7 +745,20 @@ fn count_units(
             ),
             (Some(_), None) => (0, UnitBasis::MissingMinutes),
             (Some(_), Some(minutes)) => match method {
-                UnitMethod::PerCodeMidpoint => (units_for_minutes(minutes), UnitBasis::PerCode),
+                UnitMethod::PerCodeMidpoint => match earlier {
+                    Some(earlier) => {
+                        let (units, day_minutes, earlier_units) =
+                            per_code_after(earlier, day.code, minutes);
+                        (
+                            units,
+                            UnitBasis::PerCodeDay {
+                                day_minutes,
+                                earlier_units,
+                            },
+                        )
+                    }
+                    None => (units_for_minutes(minutes), UnitBasis::PerCode),
+                },
                 UnitMethod::Cms8Minute => shares.next().unwrap_or((0, UnitBasis::MissingMinutes)),
             },
         })

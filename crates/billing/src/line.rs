@@ -9,7 +9,7 @@ use cleanclaim_model::{Cents, Discipline, Modality, Modifier, PlaceOfService, Pr
 use crate::assistant::AssistantSplit;
 use crate::day_pool::DayShare;
 use crate::thresholds::Bucket;
-use crate::units::PooledShare;
+use crate::units::{PooledShare, units_for_minutes};
 
 /// How a line's units were counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +21,15 @@ pub enum UnitBasis {
     PooledDay(DayShare),
     /// Per-code midpoint method: the code's own minutes through the unit table.
     PerCode,
+    /// Per-code midpoint method on a visit that follows others of the same discipline that
+    /// day: the code's minutes for the whole day through the unit table, less the units the
+    /// earlier visits billed for it.
+    PerCodeDay {
+        /// The code's minutes on the day, every visit's together.
+        day_minutes: u32,
+        /// Units the earlier visits billed for the code.
+        earlier_units: u32,
+    },
     /// An untimed code: one unit per date of service.
     Untimed { entries: u32 },
     /// A timed code with no minutes documented.
@@ -78,7 +87,7 @@ pub struct BilledLine {
     /// Set when the code's units were split into a line with CQ/CO and one without.
     pub assistant_split: Option<AssistantSplit>,
     /// The earlier visits of the day whose timed minutes were pooled with this one's
-    /// ([`UnitBasis::PooledDay`]); empty otherwise.
+    /// ([`UnitBasis::PooledDay`], [`UnitBasis::PerCodeDay`]); empty otherwise.
     pub pooled_with: Vec<String>,
 }
 
@@ -192,6 +201,20 @@ impl fmt::Display for UnitsExplanation<'_> {
                 f,
                 "{} counted on its own (CPT time rule, per code): {} min -> {} unit(s)",
                 line.code, minutes, line.units
+            ),
+            UnitBasis::PerCodeDay {
+                day_minutes,
+                earlier_units,
+            } => write!(
+                f,
+                "{} counted on its own for the whole date of service (CPT time rule, per code and date), with the earlier visit(s) {}: {} min here, {} min on the day -> {} unit(s) for the day, {} already billed -> {} unit(s) on this visit",
+                line.code,
+                line.pooled_with.join(", "),
+                minutes,
+                day_minutes,
+                units_for_minutes(day_minutes),
+                earlier_units,
+                line.units
             ),
             UnitBasis::Untimed { entries } if entries > 1 => write!(
                 f,

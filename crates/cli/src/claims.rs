@@ -12,9 +12,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use clap::Args;
 use cleanclaim_app::{
-    Delivery, Resubmit, SubmitOptions, SubmitReport, prepare_stored, prepare_with, submit,
+    Delivery, Resubmit, SubmitOptions, SubmitReport, judge_filing, prepare_stored_as_of,
+    prepare_with, submit,
 };
 use cleanclaim_scrub::ScrubOptions;
+use cleanclaim_store::Scope;
 use cleanclaim_x12::x837::{BillingProfile, ClaimFrequency};
 
 use crate::Outcome;
@@ -47,7 +49,8 @@ pub struct ClaimsArgs {
     context: Option<PathBuf>,
     /// Judge timely filing as of this date (YYYY-MM-DD or `today`, the day the file goes
     /// out): a visit past its pack's filing limit is held instead of billed (CARC 29 avoided).
-    /// Applies to the files given; without it filing is not judged.
+    /// With stored encounters the store's queues are judged first (each moved visit printed
+    /// on standard error). Without it filing is not judged.
     #[arg(long, value_parser = setup::date_or_today)]
     as_of: Option<chrono::NaiveDate>,
     /// Allowed amounts per code and year (CSV: year,locality,code,modifier,allowed; see
@@ -138,13 +141,20 @@ pub fn run(args: &ClaimsArgs) -> anyhow::Result<Outcome> {
                 "--context applies to encounter files; stored encounters are billed with the context stored with them (load it with `cleanclaim ingest --context DIR`)"
             );
         }
-        if args.as_of.is_some() {
-            bail!(
-                "--as-of applies to encounter files; stored encounters are billed from their stored queue, which does not judge timely filing yet"
-            );
-        }
         let (runtime, store) = setup::store(&args.database)?;
-        let prepared = runtime.block_on(prepare_stored(&store, &engine, &profile))?;
+        if let Some(date) = args.as_of {
+            // The store's queues are judged first, so a visit past its filing limit is seen
+            // held in the work queues, not only left out of this file.
+            let judged = runtime.block_on(judge_filing(&store, &engine, date))?;
+            crate::ingest::print_chunk(&mut std::io::stderr(), &judged)?;
+        }
+        let prepared = runtime.block_on(prepare_stored_as_of(
+            &store,
+            &engine,
+            &profile,
+            &Scope::everything(),
+            args.as_of,
+        ))?;
         if !prepared.has_claims() && prepared.unbilled.is_empty() {
             eprintln!(
                 "no stored encounter is ready to bill and not yet billed (`cleanclaim ingest` stores them); nothing written"

@@ -38,6 +38,11 @@ pub struct IngestArgs {
     /// memory holds a few chunks; larger chunks mean fewer, larger statements.
     #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u32).range(1..))]
     chunk: u32,
+    /// Judge timely filing as of this date (YYYY-MM-DD or `today`) in every scrub this intake
+    /// makes; without it filing is not judged. Pass it to `claims` as well: a later intake
+    /// without it scrubs a patient's visits with filing unjudged again.
+    #[arg(long, value_parser = setup::date_or_today)]
+    as_of: Option<chrono::NaiveDate>,
     #[command(flatten)]
     database: DatabaseArgs,
 }
@@ -50,6 +55,9 @@ pub fn run(args: &IngestArgs) -> anyhow::Result<Outcome> {
     // sqlx can only do inside the runtime's context: without this a bad input panicked.
     let _in_runtime = runtime.enter();
     let mut intake = runtime.block_on(Intake::begin(&store, &engine))?;
+    if let Some(date) = args.as_of {
+        intake.judge_filing_as_of(date);
+    }
     let mut out = crate::output::stdout();
     let loaded = runtime
         .block_on(intake.load_context(&context))
@@ -143,7 +151,7 @@ fn read_inputs(
 
 /// Prints a chunk's results (and on standard error, its duplicates); whether any result was
 /// held or a billed visit needs review.
-fn print_chunk(out: &mut impl Write, report: &ChunkReport) -> anyhow::Result<bool> {
+pub(crate) fn print_chunk(out: &mut impl Write, report: &ChunkReport) -> anyhow::Result<bool> {
     for duplicate in &report.duplicates {
         eprintln!(
             "{}: rejected: encounter id `{}` was already read at {}; each visit needs an id of its own (a corrected visit replaces the first in a later run, not in the same intake)",

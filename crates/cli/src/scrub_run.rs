@@ -466,19 +466,27 @@ impl<'s, 'e> Worker<'s, 'e> {
     fn scrub(&mut self, job: Job) -> anyhow::Result<Vec<Rendered>> {
         let mut out = Vec::with_capacity(job.iter().map(Vec::len).sum());
         for patient in job {
-            for pending in &patient {
-                // Parsed once already when it was read; it parses the same now.
-                let encounter = parse_encounter(&pending.raw)
-                    .context("an encounter read earlier no longer parses")?;
-                let result = self.scrubber.scrub(&encounter);
+            // Parsed once already when it was read; it parses the same now. The patient's
+            // visits are announced before any is scrubbed, so a day's earlier note sees the
+            // later one's codes (NCCI pairs across the day).
+            let encounters = patient
+                .iter()
+                .map(|pending| parse_encounter(&pending.raw))
+                .collect::<Result<Vec<_>, _>>()
+                .context("an encounter read earlier no longer parses")?;
+            for encounter in &encounters {
+                self.scrubber.expect(encounter);
+            }
+            for (pending, encounter) in patient.iter().zip(&encounters) {
+                let result = self.scrubber.scrub(encounter);
                 self.tally.0.record(&result);
-                self.tally.1.record(pending.seq, &encounter, &result);
+                self.tally.1.record(pending.seq, encounter, &result);
                 let mut bytes = Vec::with_capacity(2048);
                 match self.settings.format {
                     Format::Table => {
-                        report::write_table(&mut bytes, &encounter, &result, self.settings.color)?;
+                        report::write_table(&mut bytes, encounter, &result, self.settings.color)?;
                     }
-                    Format::Json => report::write_json(&mut bytes, &encounter, &result)?,
+                    Format::Json => report::write_json(&mut bytes, encounter, &result)?,
                 }
                 out.push(Rendered {
                     seq: pending.seq,

@@ -640,3 +640,142 @@ fn an_existing_out_is_kept_and_a_new_one_is_private() {
     );
     assert!(std::fs::read_to_string(&out).unwrap().starts_with("ISA"));
 }
+
+/// `claims --as-of` on stored encounters judges timely filing in the store first: the ready
+/// visits past their limit move to their hold (printed, and kept as results with the reason)
+/// and no claim goes out for them; without `--as-of`, the same store bills them.
+#[test]
+fn stored_claims_as_of_holds_visits_past_their_filing_limit() {
+    let database = TestDatabase::sqlite();
+    let (dir, profile, _) = scratch("claims-stored-filing", 'F');
+    let examples = workspace().join("examples/encounters.json");
+    let examples = examples.to_str().unwrap();
+    let ready = ready_ids(examples);
+    assert!(!ready.is_empty());
+    assert_eq!(
+        cleanclaim_db(&database, &["ingest", examples])
+            .status
+            .code(),
+        Some(1)
+    );
+    let out = dir.join("late.837");
+    let late = cleanclaim_db(
+        &database,
+        &[
+            "claims",
+            "--profile",
+            profile.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--as-of",
+            "2030-01-01",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&late.stderr).into_owned();
+    assert!(!out.exists(), "{stderr}");
+    for id in &ready {
+        assert!(
+            stderr.lines().any(|line| line.starts_with(id.as_str())
+                && line.contains("timely filing judged as of 2030-01-01")
+                && line.contains("(was ready_to_bill)")),
+            "{id}: {stderr}"
+        );
+    }
+    for (id, queue, findings) in stored_results(&database, &ready) {
+        assert_ne!(queue, "ready_to_bill", "{id}");
+        assert!(findings.contains("filing.limit-passed"), "{id}: {findings}");
+    }
+
+    // Judged as of a day within every limit, the store's queues go back and the visits bill.
+    let timely = dir.join("timely.837");
+    let billed = cleanclaim_db(
+        &database,
+        &[
+            "claims",
+            "--profile",
+            profile.to_str().unwrap(),
+            "--out",
+            timely.to_str().unwrap(),
+            "--as-of",
+            "2026-04-01",
+        ],
+    );
+    assert!(
+        timely.exists(),
+        "{}",
+        String::from_utf8_lossy(&billed.stderr)
+    );
+    let mut sent = billed_ids(&timely);
+    sent.sort();
+    sent.dedup();
+    let mut expected = ready.clone();
+    expected.sort();
+    assert_eq!(sent, expected);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Same-day pooling holds against what the store already billed (MCPM ch.5 §20.2): a PT
+/// morning visit is ingested and billed; an afternoon session of 7 minutes of 97110, alone
+/// worth no unit, arrives in a later intake and bills the unit the day's pooled minutes allow.
+#[test]
+fn a_later_session_bills_what_the_days_pooled_minutes_allow_beyond_the_billed_claim() {
+    let database = TestDatabase::sqlite();
+    let (dir, profile, _) = scratch("claims-pooled", 'P');
+    let examples: Vec<serde_json::Value> = serde_json::from_str(
+        &std::fs::read_to_string(workspace().join("examples/encounters.json")).unwrap(),
+    )
+    .unwrap();
+    let morning = examples
+        .iter()
+        .find(|e| e["id"] == "EX-PT-0001")
+        .unwrap()
+        .clone();
+    let mut afternoon = morning.clone();
+    afternoon["id"] = serde_json::json!("EX-PT-0001-PM");
+    afternoon["timing"] = serde_json::json!({
+        "lines": [{"code": "97110", "minutes": 7, "start": "15:00", "stop": "15:07", "charge_per_unit": 4200}],
+        "total_treatment_minutes": 7
+    });
+    let write = |name: &str, value: &serde_json::Value| {
+        let path = dir.join(name);
+        std::fs::write(&path, value.to_string()).unwrap();
+        path
+    };
+    let am = write("am.json", &morning);
+    let pm = write("pm.json", &afternoon);
+    let bill = |name: &str| {
+        let out = dir.join(name);
+        claims_run(&database, &profile, &out, &[]);
+        read_claims(&std::fs::read_to_string(&out).unwrap()).unwrap()
+    };
+    assert_eq!(
+        cleanclaim_db(&database, &["ingest", am.to_str().unwrap()])
+            .status
+            .code(),
+        Some(0)
+    );
+    let first = bill("am.837");
+    let units = |claims: &[cleanclaim_x12::x837::Claim]| -> u32 {
+        claims
+            .iter()
+            .flat_map(|c| &c.lines)
+            .map(|line| line.units)
+            .sum()
+    };
+    assert_eq!(units(&first), 3, "47 minutes alone");
+    assert_eq!(
+        cleanclaim_db(&database, &["ingest", pm.to_str().unwrap()])
+            .status
+            .code(),
+        Some(0)
+    );
+    let second = bill("pm.837");
+    assert_eq!(second.len(), 1);
+    assert_eq!(second[0].id, "EX-PT-0001-PM");
+    assert_eq!(
+        units(&second),
+        1,
+        "the day's 54 minutes are 4 units, 3 billed"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

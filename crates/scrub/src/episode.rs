@@ -76,10 +76,18 @@ pub(crate) struct PatientState {
     usage: HashMap<(String, i32, Discipline), Usage>,
     /// Visits and units drawn per authorization (index into the context ledger).
     pub drawn: HashMap<usize, (u32, u32)>,
+    /// The dates of service each authorization was drawn on, per discipline: a second note
+    /// of a day draws no second visit.
+    pub drawn_days: HashSet<(usize, NaiveDate, Discipline)>,
+    /// The dates of service counted as visits per (payer id, discipline): a day's second note
+    /// is not a second visit toward an annual visit limit.
+    visit_days: HashSet<(String, Discipline, NaiveDate)>,
     /// Encounter ids already counted, so a record sent twice never counts twice.
     counted: HashSet<String>,
     /// The lines billed on the latest day scrubbed, for the edits over a whole day.
     pub day: crate::gates::same_day::Day,
+    /// Codes documented on the patient's visits announced before they are scrubbed.
+    pub expected: Vec<crate::gates::same_day::Expected>,
 }
 
 impl PatientState {
@@ -145,11 +153,26 @@ impl PatientState {
             encounter.date_of_service.year(),
             encounter.discipline,
         );
+        let new_day = self.visit_days.insert((
+            encounter.administrative.payer.id.clone(),
+            encounter.discipline,
+            encounter.date_of_service,
+        ));
         let usage = self.usage.entry(key).or_default();
-        usage.visits += 1;
+        usage.visits += u32::from(new_day);
         usage.charges += charges;
         usage.therapy_spend += therapy_spend;
         true
+    }
+
+    /// Whether an earlier note of this encounter's payer and discipline on its date was
+    /// counted as the day's visit.
+    pub fn visit_day_counted(&self, encounter: &Encounter) -> bool {
+        self.visit_days.contains(&(
+            encounter.administrative.payer.id.clone(),
+            encounter.discipline,
+            encounter.date_of_service,
+        ))
     }
 
     /// Whether this encounter id was already counted.

@@ -100,9 +100,34 @@ impl<'e> Scrubber<'e> {
         self.patients.remove(patient_id);
     }
 
+    /// Announces a visit of the patient before it is scrubbed, so a visit of the same day
+    /// scrubbed before it sees its codes: a column 1 code on the later note still puts the
+    /// NCCI modifier on a column 2 code documented with a separate interval on the earlier
+    /// one. Announce a patient's visits, then scrub them; [`Scrubber::scrub_batch`] does both.
+    pub fn expect(&mut self, encounter: &Encounter) {
+        let state = self
+            .patients
+            .entry(encounter.patient.id.clone())
+            .or_default();
+        state.expected.push(same_day::Expected {
+            encounter_id: encounter.id.clone(),
+            date: encounter.date_of_service,
+            payer: encounter.administrative.payer.id.clone(),
+            codes: encounter
+                .timing
+                .lines
+                .iter()
+                .map(|line| line.code)
+                .collect(),
+        });
+    }
+
     /// Scrubs a batch: each patient's encounters in date order (then by id), so history is
     /// built the way the visits happened. Results come back in the input order.
     pub fn scrub_batch(&mut self, encounters: &[Encounter]) -> Vec<ScrubResult<'e>> {
+        for encounter in encounters {
+            self.expect(encounter);
+        }
         let mut order: Vec<usize> = (0..encounters.len()).collect();
         order.sort_by(|&a, &b| batch_key(encounters.get(a)).cmp(&batch_key(encounters.get(b))));
         let mut results: Vec<Option<ScrubResult<'e>>> = Vec::new();
@@ -162,14 +187,16 @@ impl<'e> Scrubber<'e> {
         };
 
         let earlier: Vec<&DayLine> = state.day.earlier(encounter).collect();
-        let earlier_today = match self
-            .options
-            .unit_method
-            .unwrap_or(period.billing.unit_method)
-        {
-            UnitMethod::Cms8Minute => same_day::earlier_today(encounter, &earlier),
-            UnitMethod::PerCodeMidpoint => None,
-        };
+        let earlier_today = same_day::earlier_today(
+            encounter,
+            &earlier,
+            same_day::expected_today(&state.expected, encounter),
+        );
+        // Scrubbed in date order: what is announced for earlier days, or for this visit, is
+        // not needed again.
+        state
+            .expected
+            .retain(|x| x.date >= date && x.encounter_id != encounter.id);
         let mut derivation = engine.derive_after(
             encounter,
             Selection {
@@ -210,9 +237,16 @@ impl<'e> Scrubber<'e> {
             self.index
                 .authorizations(&self.context, &encounter.patient.id),
             &state.drawn,
+            &state.drawn_days,
             &mut raised,
         );
-        authorization::check_benefits(&visit, &year_usage, charges, &mut raised);
+        authorization::check_benefits(
+            &visit,
+            &year_usage,
+            charges,
+            state.visit_day_counted(encounter),
+            &mut raised,
+        );
         let mut findings = apply_pack(period, engine_findings, raised);
         expression_findings(engine, pack, &visit, &year_usage, &mut findings);
         // A queue's holds before its warnings: the first finding is the one a work queue
@@ -235,6 +269,7 @@ impl<'e> Scrubber<'e> {
             let entry = state.drawn.entry(index).or_insert((0, 0));
             entry.0 += visits;
             entry.1 += units;
+            state.drawn_days.insert((index, date, encounter.discipline));
         }
         let authorization = draw.and_then(|(index, _, _)| {
             let item = self.context.authorizations.get(index)?;

@@ -162,3 +162,174 @@ fn one_disciplines_sessions_of_a_day_pool_their_timed_minutes() {
         held.message
     );
 }
+
+/// Under the per-code method a code's minutes also count per date of service: two sessions of
+/// 7 minutes of 97110 reach no unit alone, but the day's 14 minutes are one unit, billed on
+/// the afternoon's claim and explained with the morning's visit named.
+#[test]
+fn the_per_code_method_counts_a_codes_minutes_over_the_day() {
+    let engine = engine_for(false);
+    let session = |id: &str, minutes: u32| {
+        encounter_from(&json!({
+            "id": id,
+            "timing": {"lines": [{"code": "97110", "minutes": minutes, "charge_per_unit": 4200}]}
+        }))
+    };
+    let encounters = [session("CASE-AM", 7), session("CASE-PM", 7)];
+    let mut scrubber = Scrubber::new(
+        &engine,
+        ContextData::default(),
+        ScrubOptions {
+            unit_method: Some(cleanclaim_billing::UnitMethod::PerCodeMidpoint),
+            ..ScrubOptions::default()
+        },
+    );
+    let results = scrubber.scrub_batch(&encounters);
+    assert_eq!(results[0].derivation.lines[0].units, 0);
+    let afternoon = &results[1].derivation.lines[0];
+    assert_eq!(afternoon.units, 1);
+    assert_eq!(afternoon.pooled_with, ["CASE-AM"]);
+    let explanation = afternoon.explanation();
+    assert!(
+        explanation.contains("with the earlier visit(s) CASE-AM: 7 min here, 14 min on the day -> 1 unit(s) for the day, 0 already billed -> 1 unit(s) on this visit"),
+        "{explanation}"
+    );
+}
+
+/// Payers count authorized and capped visits by date of service: a day's second note of the
+/// discipline (a split session) draws no second visit from the authorization and adds none
+/// toward the annual visit limit, while the next day's visit is over both.
+#[test]
+fn a_days_second_note_is_not_a_second_visit() {
+    let payer =
+        json!({"id": "MA-ACME", "name": "Acme Medicare Advantage", "plan": "medicare_advantage"});
+    let note = |id: &str, date: &str| {
+        json!({
+            "id": id,
+            "date_of_service": date,
+            "administrative": {"payer": payer}
+        })
+    };
+    let mut context = serde_json::Map::new();
+    context.insert(
+        "authorizations.json".to_owned(),
+        json!([{
+            "patient_id": "MRN-CASE", "payer_id": "MA-ACME", "number": "A123",
+            "from": "2025-03-01", "to": "2025-04-30", "disciplines": ["pt"],
+            "visits": 12, "used_visits": 11
+        }]),
+    );
+    let case = |encounter: serde_json::Value| Spec {
+        encounter,
+        history: vec![note("CASE-AM", "2025-03-10")],
+        context: context.clone(),
+        rules: None,
+        as_of: None,
+    };
+    let afternoon = scrub_case(&case(note("CASE-PM", "2025-03-10")));
+    assert!(
+        messages_of(&afternoon, "auth.visits-exhausted").is_empty(),
+        "{afternoon:?}"
+    );
+    let next_day = scrub_case(&case(note("CASE-NEXT", "2025-03-11")));
+    assert_eq!(
+        messages_of(&next_day, "auth.visits-exhausted"),
+        ["authorization A123 allows 12 visits and 12 are used"],
+        "{next_day:?}"
+    );
+
+    let commercial = json!({"id": "ACME", "name": "Acme Health", "plan": "commercial"});
+    let mut capped = serde_json::Map::new();
+    capped.insert(
+        "prior_usage.json".to_owned(),
+        json!([{"patient_id": "MRN-CASE", "payer_id": "ACME", "year": 2025,
+                "discipline": "pt", "visits": 29, "charges": 0}]),
+    );
+    let commercial_note = |id: &str, date: &str| json!({"id": id, "date_of_service": date, "administrative": {"payer": commercial}});
+    let cap_case = |encounter: serde_json::Value| Spec {
+        encounter,
+        history: vec![commercial_note("CASE-AM", "2025-03-10")],
+        context: capped.clone(),
+        rules: None,
+        as_of: None,
+    };
+    let afternoon = scrub_case(&cap_case(commercial_note("CASE-PM", "2025-03-10")));
+    assert!(
+        messages_of(&afternoon, "benefit.visit-cap-reached").is_empty(),
+        "{afternoon:?}"
+    );
+    let next_day = scrub_case(&cap_case(commercial_note("CASE-NEXT", "2025-03-11")));
+    assert_eq!(
+        messages_of(&next_day, "benefit.visit-cap-reached").len(),
+        1,
+        "{next_day:?}"
+    );
+}
+
+/// When the column 2 code comes on the later visit with a separate interval documented, the
+/// engine puts the NCCI modifier on it, naming the earlier visit's column 1 code, and the day
+/// has no pair left to hold; without the interval documented the pair is held.
+#[test]
+fn a_later_column_2_code_with_a_separate_interval_takes_the_modifier() {
+    let earlier = json!({
+        "id": "CASE-0000",
+        "timing": {"lines": [{"code": "97530", "minutes": 25, "charge_per_unit": 4700}]}
+    });
+    let later = |separate: bool| {
+        json!({"timing": {"lines": [{"code": "97140", "minutes": 15, "charge_per_unit": 4100,
+                                     "separate_interval": separate}]}})
+    };
+    let documented = scrub_case(&spec(later(true), vec![earlier.clone()]));
+    assert!(
+        messages_of(&documented, "coding.ncci-pair-across-encounters").is_empty(),
+        "{documented:?}"
+    );
+    let engine = engine_for(false);
+    let encounters = [encounter_from(&earlier), encounter_from(&later(true))];
+    let mut scrubber = Scrubber::new(&engine, ContextData::default(), ScrubOptions::default());
+    let results = scrubber.scrub_batch(&encounters);
+    assert_eq!(results[1].encounter_id, encounters[1].id);
+    let line = &results[1].derivation.lines[0];
+    assert!(
+        line.modifiers.iter().any(|m| matches!(
+            m.reason,
+            cleanclaim_billing::ModifierReason::Ncci { column1 } if column1.as_str() == "97530"
+        )),
+        "{:?}",
+        line.modifiers
+    );
+    let undocumented = scrub_case(&spec(later(false), vec![earlier.clone()]));
+    assert_eq!(
+        messages_of(&undocumented, "coding.ncci-pair-across-encounters").len(),
+        1,
+        "{undocumented:?}"
+    );
+
+    // The other order: the column 2 code with its interval on the note scrubbed first (the
+    // morning), the column 1 code on the afternoon's. The morning's line takes the modifier
+    // because the batch announced the afternoon, and the afternoon has no pair to hold.
+    let mut morning = later(true);
+    morning["id"] = json!("CASE-0000");
+    let mut afternoon = earlier;
+    afternoon["id"] = json!("CASE-0001");
+    let encounters = [encounter_from(&afternoon), encounter_from(&morning)];
+    let mut scrubber = Scrubber::new(&engine, ContextData::default(), ScrubOptions::default());
+    let results = scrubber.scrub_batch(&encounters);
+    let morning_line = &results[1].derivation.lines[0];
+    assert!(
+        morning_line
+            .modifiers
+            .iter()
+            .any(|m| matches!(m.reason, cleanclaim_billing::ModifierReason::Ncci { .. })),
+        "{:?}",
+        morning_line.modifiers
+    );
+    assert!(
+        !results[0]
+            .findings
+            .iter()
+            .any(|f| f.rule.id == "coding.ncci-pair-across-encounters"),
+        "{:?}",
+        results[0].findings
+    );
+}

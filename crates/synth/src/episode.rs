@@ -90,8 +90,21 @@ pub(crate) fn provider_name(npi: &Npi) -> PersonName {
     }
 }
 
-/// An episode's visits, with documentation defects on about `defect_rate` of them.
-pub(crate) fn generate(rng: &mut ChaCha8Rng, episode_no: u64, defect_rate: f64) -> Vec<Encounter> {
+/// How often a treatment visit is documented as two sessions of the day: one visit in
+/// `SPLIT_EVERY`, picked from the episode and visit numbers so no random draw is added and
+/// existing seeds keep the rest of their output.
+const SPLIT_EVERY: u64 = 29;
+
+/// An episode's visits, with documentation defects on about `defect_rate` of them. With
+/// `split_sessions`, about one treatment visit in [`SPLIT_EVERY`] is documented as a morning
+/// and an afternoon session (two encounters of one date), as clinics do for twice-daily
+/// sessions and late addenda: the scrubber pools their timed minutes (MCPM ch.5 §20.2).
+pub(crate) fn generate(
+    rng: &mut ChaCha8Rng,
+    episode_no: u64,
+    defect_rate: f64,
+    split_sessions: bool,
+) -> Vec<Encounter> {
     let disciplines = [Discipline::Pt, Discipline::Ot, Discipline::Slp];
     let discipline = disciplines
         .get(weighted(rng, &[60, 25, 15]))
@@ -247,12 +260,61 @@ pub(crate) fn generate(rng: &mut ChaCha8Rng, episode_no: u64, defect_rate: f64) 
             })
             .sum();
         ytd += charges;
-        if rng.random_bool(defect_rate) {
+        let defective = rng.random_bool(defect_rate);
+        if defective {
             defects::inject(rng, &mut encounter);
         }
+        // Only a clean visit is split, so each defect stays on the note it was put on.
+        let split = (split_sessions
+            && !defective
+            && episode_no
+                .wrapping_mul(13)
+                .wrapping_add(visit_no as u64)
+                .is_multiple_of(SPLIT_EVERY))
+        .then(|| afternoon_session(&mut encounter))
+        .flatten();
         visits.push(encounter);
+        visits.extend(split);
     }
     visits
+}
+
+/// Moves the last timed line of an in-person treatment visit with two or more of them into a
+/// second session at 14:00 the same day; none when the visit has no such line to spare.
+fn afternoon_session(morning: &mut Encounter) -> Option<Encounter> {
+    if morning.clinical.visit_type != VisitType::Treatment
+        || morning.administrative.modality != Modality::InPerson
+    {
+        return None;
+    }
+    let timed: Vec<usize> = morning
+        .timing
+        .lines
+        .iter()
+        .enumerate()
+        .filter(|(_, line)| {
+            line.minutes.is_some() && crate::TIMED_CODES.contains(&line.code.as_str())
+        })
+        .map(|(at, _)| at)
+        .collect();
+    let (2.., Some(&last)) = (timed.len(), timed.last()) else {
+        return None;
+    };
+    let mut line = morning.timing.lines.remove(last);
+    let minutes = line.minutes.unwrap_or(0);
+    if line.start.is_some() {
+        const AFTERNOON: u32 = 14 * 60;
+        line.start = clock_time(AFTERNOON);
+        line.stop = clock_time(AFTERNOON + minutes);
+    }
+    morning.timing.total_treatment_minutes = morning
+        .timing
+        .total_treatment_minutes
+        .map(|total| total.saturating_sub(minutes));
+    let mut afternoon = morning.clone();
+    afternoon.timing.lines = vec![line];
+    afternoon.timing.total_treatment_minutes = Some(minutes);
+    Some(afternoon)
 }
 
 /// A member id in the payer's shape: a Medicare Beneficiary Identifier for Part B, the

@@ -3,7 +3,9 @@
 //! [`Generator`] yields encounters episode by episode: an evaluation, treatment visits two or
 //! three times a week, sometimes a re-evaluation, a discharge. It mixes PT, OT and SLP, several
 //! payers, assistants, group time, modalities and telehealth, and puts documentation defects
-//! on about 10-20% of encounters ([`DEFECT_RATE`]). The same seed gives the same encounters.
+//! on about 10-20% of encounters ([`DEFECT_RATE`]). About one treatment visit in 29 is
+//! documented as a morning and an afternoon session of the same day. The same seed gives the
+//! same encounters.
 //!
 //! Invariant: no I/O, no clock, no global randomness: output depends only on the seed.
 
@@ -61,7 +63,7 @@ impl Iterator for Generator {
                 return Some(encounter);
             }
             self.n_episodes += 1;
-            let episode = episode::generate(&mut self.rng, self.n_episodes, DEFECT_RATE);
+            let episode = episode::generate(&mut self.rng, self.n_episodes, DEFECT_RATE, true);
             self.pending = episode.into_iter();
         }
     }
@@ -82,5 +84,35 @@ mod tests {
         ids.sort_unstable();
         ids.dedup();
         assert_eq!(ids.len(), 300);
+    }
+
+    /// Some visits come as two sessions of a day: the same patient, discipline and date, the
+    /// afternoon's timed line moved out of the morning's note, each note's total time its own.
+    #[test]
+    fn some_visits_are_two_sessions_of_one_day() {
+        let encounters: Vec<Encounter> = Generator::new(7).take(3000).collect();
+        let pairs: Vec<(&Encounter, &Encounter)> = encounters
+            .windows(2)
+            .filter_map(|pair| match pair {
+                [a, b]
+                    if a.patient.id == b.patient.id
+                        && a.date_of_service == b.date_of_service
+                        && a.discipline == b.discipline =>
+                {
+                    Some((a, b))
+                }
+                _ => None,
+            })
+            .collect();
+        assert!(pairs.len() >= 20, "{} split sessions", pairs.len());
+        for (morning, afternoon) in pairs {
+            assert_eq!(afternoon.timing.lines.len(), 1);
+            assert!(!morning.timing.lines.is_empty());
+            let line = &afternoon.timing.lines[0];
+            assert!(morning.timing.lines.iter().all(|l| l.code != line.code));
+            assert_eq!(afternoon.timing.total_treatment_minutes, line.minutes);
+            let morning_minutes: u32 = morning.timing.lines.iter().filter_map(|l| l.minutes).sum();
+            assert!(morning.timing.total_treatment_minutes.unwrap_or(0) >= morning_minutes);
+        }
     }
 }

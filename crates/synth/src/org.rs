@@ -296,7 +296,9 @@ impl Organization {
 
     /// One episode of clinic `index` starting on `date`, placed and with its defects.
     fn episode(&mut self, index: usize, date: NaiveDate) -> Vec<OrgVisit> {
-        let mut encounters = episode::generate(&mut self.rng, self.episodes, 0.0);
+        // No split sessions: the organization's authorizations and defects count visits as
+        // encounters.
+        let mut encounters = episode::generate(&mut self.rng, self.episodes, 0.0, false);
         let Some(first) = encounters.first() else {
             return Vec::new();
         };

@@ -1,7 +1,9 @@
 //! Authorizations and benefit limits (queue `authorization`): the ledger per patient and
 //! payer, drawn down by each billed visit, and the plan's annual visit and dollar limits.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
 
 use cleanclaim_billing::rules;
 use cleanclaim_model::{Cents, Discipline};
@@ -44,6 +46,7 @@ pub(crate) fn check_ledger<'c>(
     visit: &Visit<'_, '_>,
     patient_ledger: impl Iterator<Item = (usize, &'c AuthorizationItem)>,
     drawn: &HashMap<usize, (u32, u32)>,
+    visit_days: &HashSet<(usize, NaiveDate, Discipline)>,
     raised: &mut Vec<Raised>,
 ) -> Option<Draw> {
     let encounter = visit.encounter;
@@ -127,6 +130,10 @@ pub(crate) fn check_ledger<'c>(
     }
     code_group(visit, item, &items, raised);
     let (drawn_visits, drawn_units) = drawn.get(&index).copied().unwrap_or((0, 0));
+    // A second note of the discipline on a date (a split session) is the same visit: payers
+    // count authorized visits by date of service, so the day draws one.
+    let day_drawn = visit_days.contains(&(index, date, encounter.discipline));
+    let visit_draw = u32::from(!day_drawn);
     // Only the codes it covers draw on a code-group authorization.
     let units: u32 = visit
         .derivation
@@ -141,7 +148,9 @@ pub(crate) fn check_ledger<'c>(
         ""
     };
     let mut exhausted = false;
-    if let Some(allowed) = item.visits {
+    if let Some(allowed) = item.visits
+        && !day_drawn
+    {
         let used = item.used_visits + drawn_visits;
         if used >= allowed {
             exhausted = true;
@@ -168,9 +177,19 @@ pub(crate) fn check_ledger<'c>(
         }
     }
     if !exhausted {
-        running_out(visit, item, (drawn_visits, drawn_units, units), raised);
+        running_out(
+            visit,
+            item,
+            // The day already drawn counts once: as if this note were the day's first.
+            (
+                drawn_visits.saturating_sub(1 - visit_draw),
+                drawn_units,
+                units,
+            ),
+            raised,
+        );
     }
-    (!exhausted).then_some((index, 1, units))
+    (!exhausted).then_some((index, visit_draw, units))
 }
 
 /// A line the drawn-on authorization's code group leaves out, and no other authorization
@@ -263,11 +282,13 @@ fn running_out(
 }
 
 /// Checks the plan's annual visit and dollar limits against the year's usage before this
-/// visit plus this visit.
+/// visit plus this visit. `day_counted`: an earlier note of the day was the day's visit, so
+/// this one adds no visit (payers count visits by date of service).
 pub(crate) fn check_benefits(
     visit: &Visit<'_, '_>,
     usage: &YearUsage,
     charges: Cents,
+    day_counted: bool,
     raised: &mut Vec<Raised>,
 ) {
     let benefits = &visit.period.benefits;
@@ -280,6 +301,7 @@ pub(crate) fn check_benefits(
     let year = chrono::Datelike::year(&visit.encounter.date_of_service);
     if let Some(cap) = benefits.visits_per_year
         && before.visits >= cap
+        && !day_counted
     {
         raised.push(Raised::new(
             &rules::VISIT_CAP_REACHED,

@@ -39,6 +39,33 @@ pub(crate) struct Day {
     lines: Vec<DayLine>,
 }
 
+/// A visit the scrubber was told is coming ([`crate::Scrubber::expect`]) and the codes it
+/// documents: a column 1 code a later note of the day bills makes a pair with this visit's
+/// codes too.
+#[derive(Debug, Clone)]
+pub(crate) struct Expected {
+    pub encounter_id: String,
+    pub date: NaiveDate,
+    pub payer: String,
+    pub codes: Vec<ProcedureCode>,
+}
+
+/// The codes documented on the patient's other expected visits of this encounter's day and
+/// payer.
+pub(crate) fn expected_today<'x>(
+    expected: &'x [Expected],
+    encounter: &'x Encounter,
+) -> impl Iterator<Item = ProcedureCode> + 'x {
+    expected
+        .iter()
+        .filter(move |x| {
+            x.date == encounter.date_of_service
+                && x.payer == encounter.administrative.payer.id
+                && x.encounter_id != encounter.id
+        })
+        .flat_map(|x| x.codes.iter().copied())
+}
+
 impl Day {
     /// Lines of other encounters on this encounter's day for its payer.
     pub fn earlier<'d>(&'d self, encounter: &'d Encounter) -> impl Iterator<Item = &'d DayLine> {
@@ -59,7 +86,13 @@ impl Day {
             self.lines.clear();
         }
         for line in lines {
-            let timed = matches!(line.basis, UnitBasis::Pooled(_) | UnitBasis::PooledDay(_));
+            let timed = matches!(
+                line.basis,
+                UnitBasis::Pooled(_)
+                    | UnitBasis::PooledDay(_)
+                    | UnitBasis::PerCode
+                    | UnitBasis::PerCodeDay { .. }
+            );
             if line.units == 0 && !timed {
                 continue;
             }
@@ -76,8 +109,13 @@ impl Day {
 }
 
 /// The timed minutes and units the day's earlier visits of this encounter's discipline
-/// billed, to pool with its own (MCPM ch.5 §20.2); none when there were none.
-pub(crate) fn earlier_today(encounter: &Encounter, earlier: &[&DayLine]) -> Option<EarlierToday> {
+/// billed, to pool with its own (MCPM ch.5 §20.2), and the codes any other visit of the day
+/// billed earlier or documents later (for NCCI pairs); none when there were none.
+pub(crate) fn earlier_today(
+    encounter: &Encounter,
+    earlier: &[&DayLine],
+    later_codes: impl Iterator<Item = ProcedureCode>,
+) -> Option<EarlierToday> {
     let mut today = EarlierToday::default();
     let mut counted: Vec<(&str, ProcedureCode)> = Vec::new();
     for line in earlier
@@ -100,7 +138,16 @@ pub(crate) fn earlier_today(encounter: &Encounter, earlier: &[&DayLine]) -> Opti
             today.encounters.push(line.encounter_id.clone());
         }
     }
-    (!today.minutes.is_empty()).then_some(today)
+    let billed_earlier = earlier
+        .iter()
+        .filter(|line| line.units > 0)
+        .map(|line| line.code);
+    for code in billed_earlier.chain(later_codes) {
+        if !today.day_codes.contains(&code) {
+            today.day_codes.push(code);
+        }
+    }
+    (!today.minutes.is_empty() || !today.day_codes.is_empty()).then_some(today)
 }
 
 fn is_distinct(line: &BilledLine) -> bool {

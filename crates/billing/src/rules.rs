@@ -259,6 +259,9 @@ rules! {
     SPEND_CAP_REACHED = "benefit.spend-cap-reached", Hold, Authorization, fields: ["date_of_service", "timing.lines[].charge_per_unit"],
         fix: "The plan's annual therapy dollar limit is reached: check for a benefit exception or bill the patient.",
         source: "plan benefit limit (rule pack `benefits.spend_cap_cents`)";
+    LIFETIME_CAP_REACHED = "benefit.lifetime-cap-reached", Hold, Authorization, fields: ["date_of_service", "discipline", "timing.lines[].charge_per_unit"],
+        fix: "The plan's lifetime (or per-condition) therapy maximum is reached: check for a benefit exception or a new condition the plan covers, or bill the patient.",
+        source: "plan benefit limit (rule pack `benefits.lifetime_visits`, `benefits.lifetime_spend_cap_cents`); per-injury caps such as California Labor Code §4604.5(c)(1) (24 PT and 24 OT visits per industrial injury)";
 
     // Coding edits.
     DIAGNOSIS_NOT_SUPPORTED = "coding.diagnosis-does-not-support-code", Hold, CodingReview, fields: ["clinical.diagnoses", "timing.lines[].code"],

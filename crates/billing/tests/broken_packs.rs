@@ -312,3 +312,25 @@ fn expressions_too_large_or_too_deep_are_refused_before_parsing() {
     ))
     .unwrap();
 }
+
+#[test]
+fn benefit_limits_that_contradict_each_other() {
+    let with = |benefits: &str| {
+        broken(
+            "[period.coding]",
+            &format!("[period.benefits]\n{benefits}\n\n[period.coding]"),
+        )
+    };
+    assert_eq!(
+        with("combined = true\nshared = [\"pt\", \"ot\"]"),
+        "packs/acme.toml:8:1: benefits: set `combined` (all disciplines share) or `shared` (some do), not both"
+    );
+    assert_eq!(
+        with("shared = [\"pt\"]"),
+        "packs/acme.toml:8:1: benefits: `shared` names one discipline; a shared limit needs two or more"
+    );
+    assert_eq!(
+        with("lifetime_spend_cap_cents = 0"),
+        "packs/acme.toml:8:1: benefits: `lifetime_spend_cap_cents` must be a positive amount in cents"
+    );
+}

@@ -33,6 +33,88 @@ struct EncounterReport<'a> {
     /// The authorization the visit drew on, after the visit.
     #[serde(skip_serializing_if = "Option::is_none")]
     authorization: Option<AuthorizationReport<'a>>,
+    /// The plan's annual and lifetime limits after the visit, when the pack sets any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    benefits: Option<BenefitReport>,
+}
+
+#[derive(Serialize)]
+struct BenefitReport {
+    disciplines: Vec<&'static str>,
+    year: i32,
+    visits_used: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    visits_left: Option<u32>,
+    charges_used_cents: cleanclaim_model::Cents,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    charges_left_cents: Option<cleanclaim_model::Cents>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lifetime_visits_used: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lifetime_visits_left: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lifetime_charges_used_cents: Option<cleanclaim_model::Cents>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lifetime_charges_left_cents: Option<cleanclaim_model::Cents>,
+}
+
+impl BenefitReport {
+    fn new(standing: &cleanclaim_scrub::BenefitStanding) -> Self {
+        let left = |allowed: cleanclaim_model::Cents, used: cleanclaim_model::Cents| {
+            allowed
+                .checked_sub(used)
+                .unwrap_or(cleanclaim_model::Cents::ZERO)
+                .max(cleanclaim_model::Cents::ZERO)
+        };
+        let lifetime_visits = standing.lifetime_visits_allowed.is_some();
+        let lifetime_charges = standing.lifetime_charges_allowed.is_some();
+        Self {
+            disciplines: standing.disciplines.iter().map(|d| d.label()).collect(),
+            year: standing.year,
+            visits_used: standing.visits_used,
+            visits_left: standing.visits_left(),
+            charges_used_cents: standing.charges_used,
+            charges_left_cents: standing
+                .charges_allowed
+                .map(|allowed| left(allowed, standing.charges_used)),
+            lifetime_visits_used: lifetime_visits.then_some(standing.lifetime_visits_used),
+            lifetime_visits_left: standing.lifetime_visits_left(),
+            lifetime_charges_used_cents: lifetime_charges.then_some(standing.lifetime_charges_used),
+            lifetime_charges_left_cents: standing
+                .lifetime_charges_allowed
+                .map(|allowed| left(allowed, standing.lifetime_charges_used)),
+        }
+    }
+
+    fn summary(&self) -> String {
+        let mut parts = vec![match self.visits_left {
+            Some(left) => format!(
+                "{} visit(s) in {} used, {left} left",
+                self.visits_used, self.year
+            ),
+            None => format!("{} visit(s) in {} used", self.visits_used, self.year),
+        }];
+        if let Some(left) = self.charges_left_cents {
+            parts.push(format!(
+                "{} of charges used, {left} left",
+                self.charges_used_cents
+            ));
+        }
+        if let (Some(used), Some(left)) = (self.lifetime_visits_used, self.lifetime_visits_left) {
+            parts.push(format!("lifetime {used} visit(s) used, {left} left"));
+        }
+        if let (Some(used), Some(left)) = (
+            self.lifetime_charges_used_cents,
+            self.lifetime_charges_left_cents,
+        ) {
+            parts.push(format!("lifetime {used} of charges used, {left} left"));
+        }
+        format!(
+            "benefits ({}): {}",
+            self.disciplines.join("+"),
+            parts.join("; ")
+        )
+    }
 }
 
 #[derive(Serialize)]
@@ -153,6 +235,7 @@ fn build<'a>(encounter: &'a Encounter, result: &'a ScrubResult<'_>) -> Encounter
             ends: a.ends.to_string(),
             days_left: a.days_left,
         }),
+        benefits: result.benefits.as_ref().map(BenefitReport::new),
     }
 }
 
@@ -238,6 +321,9 @@ pub fn write_table(
         || encounter.administrative.modality != Default::default()
     {
         writeln!(out, "  {}", report.place_of_service.explanation)?;
+    }
+    if let Some(benefits) = &report.benefits {
+        writeln!(out, "  {}", benefits.summary())?;
     }
     if let Some(authorization) = &report.authorization {
         writeln!(out, "  {}", authorization.summary())?;

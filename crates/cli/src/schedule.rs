@@ -31,6 +31,14 @@ pub struct CheckArgs {
     rules: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
+    /// Start from the store: the appointments' patients' stored visits are scrubbed with
+    /// their stored context records (authorizations, prior usage) and counted first, and an
+    /// appointment whose visit is stored is left out as seen. The folder's schedule.json is
+    /// read; its other files are not (load them with `cleanclaim ingest --context`).
+    #[arg(long)]
+    stored: bool,
+    #[command(flatten)]
+    database: setup::DatabaseArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -56,7 +64,29 @@ pub fn run(command: &ScheduleCommand) -> anyhow::Result<Outcome> {
             args.context.display()
         );
     }
-    let problems = check_schedule(&engine, &context);
+    if args.stored
+        && (!context.authorizations.is_empty()
+            || !context.usage.is_empty()
+            || !context.plans.is_empty())
+    {
+        bail!(
+            "--stored starts from the context records in the store; load the folder's other files with `cleanclaim ingest --context {}` first (only schedule.json is read with --stored)",
+            args.context.display()
+        );
+    }
+    let appointments = context.schedule.len();
+    let problems = if args.stored {
+        let (runtime, store) = setup::store(&args.database)?;
+        let problems = runtime.block_on(cleanclaim_app::check_schedule_stored(
+            &store,
+            &engine,
+            context.schedule,
+        ))?;
+        runtime.block_on(store.close());
+        problems
+    } else {
+        check_schedule(&engine, &context)
+    };
     let mut out = crate::output::stdout();
     match args.format {
         Format::Json => {
@@ -88,7 +118,7 @@ pub fn run(command: &ScheduleCommand) -> anyhow::Result<Outcome> {
                     .map(|p| p.index)
                     .collect::<std::collections::BTreeSet<_>>()
                     .len(),
-                context.schedule.len()
+                appointments
             )?;
         }
     }

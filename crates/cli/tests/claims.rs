@@ -779,3 +779,118 @@ fn a_later_session_bills_what_the_days_pooled_minutes_allow_beyond_the_billed_cl
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `schedule check --stored` starts where the stored history ends: authorization A9 allows 5
+/// March PT visits and 1 was used before; the two stored March visits draw the 2nd and 3rd,
+/// so of the appointments on the 16th, 23rd and 30th the last is the 6th and is listed (the
+/// folder alone would list none), and the appointment on the 9th, whose visit is stored, is
+/// left out as seen.
+#[test]
+fn schedule_check_against_the_store_counts_the_stored_visits() {
+    let database = TestDatabase::sqlite();
+    let dir = scratch_dir("schedule-stored");
+    let context = dir.join("context");
+    std::fs::create_dir_all(&context).unwrap();
+    std::fs::write(
+        context.join("authorizations.json"),
+        r#"[{"patient_id": "MRN-1001", "payer_id": "04412", "number": "A9", "from": "2026-03-01",
+             "to": "2026-03-31", "disciplines": ["pt"], "visits": 5, "used_visits": 1}]"#,
+    )
+    .unwrap();
+    let examples: Vec<serde_json::Value> = serde_json::from_str(
+        &std::fs::read_to_string(workspace().join("examples/encounters.json")).unwrap(),
+    )
+    .unwrap();
+    let march: Vec<&serde_json::Value> = examples
+        .iter()
+        .filter(|e| e["id"] == "EX-PT-0001" || e["id"] == "EX-PT-0002")
+        .collect();
+    assert_eq!(march.len(), 2);
+    let visits = dir.join("visits.json");
+    std::fs::write(&visits, serde_json::to_string(&march).unwrap()).unwrap();
+    let ingested = cleanclaim_db(
+        &database,
+        &[
+            "ingest",
+            "--context",
+            context.to_str().unwrap(),
+            visits.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        ingested.status.code().is_some_and(|c| c <= 1),
+        "{}",
+        String::from_utf8_lossy(&ingested.stderr)
+    );
+    let appointment = |id: &str, date: &str| {
+        serde_json::json!({"appointment_id": id, "patient_id": "MRN-1001", "payer_id": "04412",
+                           "plan": "medicare_part_b", "date": date, "discipline": "pt"})
+    };
+    let schedule = serde_json::json!([
+        appointment("P09", "2026-03-09"),
+        appointment("P16", "2026-03-16"),
+        appointment("P23", "2026-03-23"),
+        appointment("P30", "2026-03-30"),
+    ]);
+    std::fs::write(context.join("schedule.json"), schedule.to_string()).unwrap();
+
+    // With the authorization in the folder, --stored refuses rather than ignore it.
+    let refused = cleanclaim_db(
+        &database,
+        &[
+            "schedule",
+            "check",
+            "--stored",
+            "--context",
+            context.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("ingest --context"));
+
+    let folder_only = cleanclaim_db(
+        &database,
+        &[
+            "schedule",
+            "check",
+            "--format",
+            "json",
+            "--context",
+            context.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        folder_only.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&folder_only.stdout)
+    );
+
+    std::fs::remove_file(context.join("authorizations.json")).unwrap();
+    let stored = cleanclaim_db(
+        &database,
+        &[
+            "schedule",
+            "check",
+            "--stored",
+            "--format",
+            "json",
+            "--context",
+            context.to_str().unwrap(),
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&stored.stdout).into_owned();
+    assert_eq!(stored.status.code(), Some(1), "{stdout}");
+    let listed: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(listed.len(), 1, "{stdout}");
+    assert_eq!(listed[0]["appointment_id"], "P30");
+    assert_eq!(listed[0]["index"], 3);
+    assert_eq!(
+        listed[0]["gap"]["beyond_visits"],
+        serde_json::json!({"number": "A9", "allowed": 5, "nth": 6})
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -181,6 +181,23 @@ impl PatientState {
     }
 
     /// Usage recorded so far for a payer, year and discipline.
+    /// Every (payer id, year, discipline) usage recorded.
+    pub fn usage_entries(&self) -> impl Iterator<Item = (&(String, i32, Discipline), &Usage)> {
+        self.usage.iter()
+    }
+
+    /// Usage recorded for a payer and discipline in every year up to `year`.
+    pub fn usage_through(&self, payer_id: &str, year: i32, discipline: Discipline) -> Usage {
+        self.usage
+            .iter()
+            .filter(|((payer, y, d), _)| payer == payer_id && *y <= year && *d == discipline)
+            .fold(Usage::default(), |sum, (_, usage)| Usage {
+                visits: sum.visits + usage.visits,
+                charges: sum.charges + usage.charges,
+                therapy_spend: sum.therapy_spend + usage.therapy_spend,
+            })
+    }
+
     pub fn usage(&self, payer_id: &str, year: i32, discipline: Discipline) -> Usage {
         self.usage
             .get(&(payer_id.to_owned(), year, discipline))

@@ -19,6 +19,6 @@ pub use context::{
     AuthStatus, AuthorizationItem, ContextData, ContextEntry, ContextError, ContextKind,
     PlanRecord, PriorUsage,
 };
-pub use result::{AuthorizationStanding, ScrubFinding, ScrubResult};
+pub use result::{AuthorizationStanding, BenefitStanding, ScrubFinding, ScrubResult};
 pub use schedule::{ScheduleGap, ScheduleProblem, ScheduledVisit, check_schedule};
 pub use scrubber::{LedgerEntry, ScrubOptions, Scrubber};

@@ -30,6 +30,8 @@ pub struct ScrubResult<'e> {
     pub findings: Vec<ScrubFinding<'e>>,
     /// The authorization the visit drew on, as it stands after the visit.
     pub authorization: Option<AuthorizationStanding>,
+    /// The plan's annual and lifetime limits, as they stand after the visit.
+    pub benefits: Option<BenefitStanding>,
 }
 
 /// What is used and left on an authorization after a visit, and how soon it ends: what the
@@ -55,6 +57,37 @@ impl AuthorizationStanding {
     pub fn units_left(&self) -> Option<u32> {
         self.units_allowed
             .map(|allowed| allowed.saturating_sub(self.units_used))
+    }
+}
+
+/// Where the plan's annual and lifetime limits stand after a visit: what is used and what
+/// the plan allows, for the disciplines that share the visit's limit. Present when the pack
+/// sets any benefit limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BenefitStanding {
+    /// The disciplines counted together (one, or those that share a limit).
+    pub disciplines: Vec<cleanclaim_model::Discipline>,
+    pub year: i32,
+    pub visits_used: u32,
+    pub visits_allowed: Option<u32>,
+    pub charges_used: cleanclaim_model::Cents,
+    pub charges_allowed: Option<cleanclaim_model::Cents>,
+    /// Lifetime usage is counted only when the plan sets a lifetime limit (0 otherwise).
+    pub lifetime_visits_used: u32,
+    pub lifetime_visits_allowed: Option<u32>,
+    pub lifetime_charges_used: cleanclaim_model::Cents,
+    pub lifetime_charges_allowed: Option<cleanclaim_model::Cents>,
+}
+
+impl BenefitStanding {
+    pub fn visits_left(&self) -> Option<u32> {
+        self.visits_allowed
+            .map(|allowed| allowed.saturating_sub(self.visits_used))
+    }
+
+    pub fn lifetime_visits_left(&self) -> Option<u32> {
+        self.lifetime_visits_allowed
+            .map(|allowed| allowed.saturating_sub(self.lifetime_visits_used))
     }
 }
 

@@ -4,9 +4,12 @@
 //! after the claim is denied.
 //!
 //! The draw follows the scrubber's ledger: the earliest covering authorization is drawn
-//! first, one visit per appointment; what the ledger says was used before counts.
+//! first, one visit per patient, discipline and day (two appointments of a day are one
+//! visit, as the scrubber counts a split session), and the planned units of the codes it
+//! covers; what the ledger says was used before counts. Benefit limits count the
+//! disciplines that share them (`combined`, `shared`), annual and lifetime.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{Datelike, NaiveDate};
 use cleanclaim_billing::Engine;
@@ -29,6 +32,18 @@ pub struct ScheduledVisit {
     pub discipline: Discipline,
     #[serde(default)]
     pub planned_codes: Vec<ProcedureCode>,
+    /// The units the visit is expected to bill of the codes its authorization covers; without
+    /// it each planned code the authorization covers counts one unit (the least it can
+    /// bill), so a units limit is never flagged early.
+    #[serde(default)]
+    pub planned_units: Option<u32>,
+}
+
+impl ScheduledVisit {
+    fn units(&self) -> u32 {
+        self.planned_units
+            .unwrap_or_else(|| u32::try_from(self.planned_codes.len()).unwrap_or(u32::MAX))
+    }
 }
 
 /// Why an appointment would not be billable as things stand.
@@ -47,8 +62,18 @@ pub enum ScheduleGap {
         allowed: u32,
         nth: u32,
     },
+    /// This would bring the authorization's units to `needed` of the `allowed`.
+    BeyondUnits {
+        number: String,
+        allowed: u32,
+        needed: u32,
+    },
+    /// A planned code the authorization's code group leaves out.
+    CodeNotCovered { number: String, code: ProcedureCode },
     /// This would be visit `nth` of the year for a plan covering `cap`.
     OverAnnualCap { cap: u32, nth: u32 },
+    /// This would be visit `nth` in all for a plan covering `cap` over the patient's coverage.
+    OverLifetimeCap { cap: u32, nth: u32 },
 }
 
 /// One appointment that would fall outside its authorization or cap.
@@ -82,23 +107,39 @@ impl ScheduleProblem {
             } => format!(
                 "visit {nth} of authorization {number}, which allows {allowed}: ask for an extension"
             ),
+            ScheduleGap::BeyondUnits {
+                number,
+                allowed,
+                needed,
+            } => format!(
+                "its planned units bring authorization {number} to {needed} of the {allowed} allowed: ask for more units"
+            ),
+            ScheduleGap::CodeNotCovered { number, code } => format!(
+                "planned code {code} is not in authorization {number}'s codes: ask for it to be added"
+            ),
             ScheduleGap::OverAnnualCap { cap, nth } => {
                 format!("visit {nth} of the year; the plan covers {cap}")
+            }
+            ScheduleGap::OverLifetimeCap { cap, nth } => {
+                format!("visit {nth} in all; the plan covers {cap} over the patient's coverage")
             }
         }
     }
 }
 
-/// Every appointment that would fall outside its authorization or the plan's annual visit
-/// limit, in schedule order. Appointments are drawn in date order (then file order).
+/// Every appointment that would fall outside its authorization or the plan's annual or
+/// lifetime visit limit, in schedule order. Appointments are drawn in date order (then file
+/// order).
 pub fn check_schedule(engine: &Engine, context: &ContextData) -> Vec<ScheduleProblem> {
     let schedule = &context.schedule;
     let mut order: Vec<usize> = (0..schedule.len()).collect();
     order.sort_by_key(|&i| schedule.get(i).map(|v| v.date));
-    // Visits drawn per ledger item by earlier appointments, and per (patient, payer, year,
-    // discipline) for the annual limit.
-    let mut drawn: HashMap<usize, u32> = HashMap::new();
-    let mut year_visits: HashMap<(String, String, i32, Option<Discipline>), u32> = HashMap::new();
+    let mut ledger = Ledger::default();
+    // Visits counted per (patient, payer, year, disciplines sharing the limit) for the annual
+    // limit, and per (patient, payer, disciplines) for the lifetime one.
+    let mut year_visits: HashMap<(String, String, i32, Vec<Discipline>), u32> = HashMap::new();
+    let mut lifetime_visits: HashMap<(String, String, Vec<Discipline>), u32> = HashMap::new();
+    let mut seen_days: HashSet<(String, String, Discipline, NaiveDate)> = HashSet::new();
     let mut problems = Vec::new();
     for index in order {
         let Some(visit) = schedule.get(index) else {
@@ -122,94 +163,187 @@ pub fn check_schedule(engine: &Engine, context: &ContextData) -> Vec<SchedulePro
             discipline: visit.discipline,
             gap,
         };
-        if let Some(gap) = authorization_gap(
-            context,
-            visit,
-            &mut drawn,
-            period.is_some_and(|p| p.authorization.required),
-        ) {
-            problems.push(problem(gap));
-        }
-        let year = visit.date.year();
-        // A combined limit (PT, OT and SLP sharing it) counts every discipline.
-        let combined = period.is_some_and(|p| p.benefits.combined);
-        let discipline = (!combined).then_some(visit.discipline);
-        let key = (
+        // A second appointment of the day is the same visit: no second visit is drawn or
+        // counted, though its planned units are.
+        let new_day = seen_days.insert((
             visit.patient_id.clone(),
             visit.payer_id.clone(),
-            year,
-            discipline,
-        );
-        let before = *year_visits.entry(key.clone()).or_insert_with(|| {
+            visit.discipline,
+            visit.date,
+        ));
+        let exempt = |code: ProcedureCode| {
+            period.is_some_and(|p| p.authorization.evaluations_exempt)
+                && engine
+                    .catalogue()
+                    .get(code)
+                    .is_some_and(|info| info.evaluation.is_some())
+        };
+        let evaluation_only =
+            !visit.planned_codes.is_empty() && visit.planned_codes.iter().all(|c| exempt(*c));
+        if !evaluation_only {
+            let required = period.is_some_and(|p| p.authorization.required);
+            for gap in ledger.draw(context, visit, new_day, required, &exempt) {
+                problems.push(problem(gap));
+            }
+        }
+        let Some(benefits) = period.map(|p| &p.benefits) else {
+            continue;
+        };
+        let disciplines = benefits.sharing_with(visit.discipline);
+        let year = visit.date.year();
+        let prior = |years: &dyn Fn(i32) -> bool| -> u32 {
             context
                 .usage
                 .iter()
                 .filter(|u| {
                     u.patient_id == visit.patient_id
                         && u.payer_id == visit.payer_id
-                        && u.year == year
-                        && discipline.is_none_or(|d| u.discipline == d)
+                        && years(u.year)
+                        && disciplines.contains(&u.discipline)
                 })
                 .map(|u| u.visits)
                 .sum()
-        });
-        if let Some(cap) = period.and_then(|p| p.benefits.visits_per_year)
+        };
+        let this_visit = u32::from(new_day);
+        let key = (
+            visit.patient_id.clone(),
+            visit.payer_id.clone(),
+            year,
+            disciplines.clone(),
+        );
+        let before = *year_visits
+            .entry(key.clone())
+            .or_insert_with(|| prior(&|y| y == year));
+        if let Some(cap) = benefits.visits_per_year
             && before >= cap
+            && new_day
         {
             problems.push(problem(ScheduleGap::OverAnnualCap {
                 cap,
                 nth: before + 1,
             }));
         }
-        year_visits.insert(key, before + 1);
+        year_visits.insert(key, before + this_visit);
+        if let Some(cap) = benefits.lifetime_visits {
+            let key = (
+                visit.patient_id.clone(),
+                visit.payer_id.clone(),
+                disciplines.clone(),
+            );
+            let before = *lifetime_visits
+                .entry(key.clone())
+                .or_insert_with(|| prior(&|y| y <= year));
+            if before >= cap && new_day {
+                problems.push(problem(ScheduleGap::OverLifetimeCap {
+                    cap,
+                    nth: before + 1,
+                }));
+            }
+            lifetime_visits.insert(key, before + this_visit);
+        }
     }
     problems.sort_by_key(|p| p.index);
     problems
 }
 
-/// The authorization the appointment would draw on, drawn; or why none would cover it.
-fn authorization_gap(
-    context: &ContextData,
-    visit: &ScheduledVisit,
-    drawn: &mut HashMap<usize, u32>,
-    required: bool,
-) -> Option<ScheduleGap> {
-    let (items, covering) = ledger_for(
-        context
-            .authorizations
-            .iter()
-            .enumerate()
-            .filter(|(_, item)| item.patient_id == visit.patient_id),
-        &visit.payer_id,
-        visit.discipline,
-        visit.date,
-    );
-    let Some((index, item)) = covering else {
-        if let Some((_, last)) = items
-            .iter()
-            .filter(|(_, item)| item.to < visit.date)
-            .max_by_key(|(_, item)| item.to)
+/// What earlier appointments drew per ledger item: (visits, units).
+#[derive(Default)]
+struct Ledger {
+    drawn: HashMap<usize, (u32, u32)>,
+}
+
+impl Ledger {
+    /// Draws the appointment on the authorization that would cover it; why it would not be
+    /// billable on it, if anything.
+    fn draw(
+        &mut self,
+        context: &ContextData,
+        visit: &ScheduledVisit,
+        new_day: bool,
+        required: bool,
+        exempt: &dyn Fn(ProcedureCode) -> bool,
+    ) -> Vec<ScheduleGap> {
+        let (items, covering) = ledger_for(
+            context
+                .authorizations
+                .iter()
+                .enumerate()
+                .filter(|(_, item)| item.patient_id == visit.patient_id),
+            &visit.payer_id,
+            visit.discipline,
+            visit.date,
+        );
+        let Some((index, item)) = covering else {
+            if let Some((_, last)) = items
+                .iter()
+                .filter(|(_, item)| item.to < visit.date)
+                .max_by_key(|(_, item)| item.to)
+            {
+                return vec![ScheduleGap::AfterEnd {
+                    number: last.number.clone(),
+                    ended: last.to,
+                }];
+            }
+            return required
+                .then_some(ScheduleGap::NoAuthorization)
+                .into_iter()
+                .collect();
+        };
+        if item.status == AuthStatus::Denied {
+            return vec![ScheduleGap::Denied {
+                number: item.number.clone(),
+            }];
+        }
+        let mut gaps = Vec::new();
+        for &code in &visit.planned_codes {
+            let elsewhere = items.iter().any(|(_, other)| {
+                other.from <= visit.date && visit.date <= other.to && other.covers(code)
+            });
+            if !item.covers(code) && !elsewhere && !exempt(code) {
+                gaps.push(ScheduleGap::CodeNotCovered {
+                    number: item.number.clone(),
+                    code,
+                });
+            }
+        }
+        let (drawn_visits, drawn_units) = self.drawn.get(&index).copied().unwrap_or((0, 0));
+        let before = item.used_visits + drawn_visits;
+        if let Some(allowed) = item.visits
+            && before >= allowed
+            && new_day
         {
-            return Some(ScheduleGap::AfterEnd {
-                number: last.number.clone(),
-                ended: last.to,
+            gaps.push(ScheduleGap::BeyondVisits {
+                number: item.number.clone(),
+                allowed,
+                nth: before + 1,
             });
         }
-        return required.then_some(ScheduleGap::NoAuthorization);
-    };
-    if item.status == AuthStatus::Denied {
-        return Some(ScheduleGap::Denied {
-            number: item.number.clone(),
-        });
-    }
-    let before = item.used_visits + drawn.get(&index).copied().unwrap_or(0);
-    *drawn.entry(index).or_insert(0) += 1;
-    match item.visits {
-        Some(allowed) if before >= allowed => Some(ScheduleGap::BeyondVisits {
-            number: item.number.clone(),
-            allowed,
-            nth: before + 1,
-        }),
-        _ => None,
+        let covered_units = if item.codes.is_empty() || visit.planned_units.is_some() {
+            visit.units()
+        } else {
+            u32::try_from(
+                visit
+                    .planned_codes
+                    .iter()
+                    .filter(|code| item.covers(**code))
+                    .count(),
+            )
+            .unwrap_or(u32::MAX)
+        };
+        let needed = item.used_units + drawn_units + covered_units;
+        if let Some(allowed) = item.units
+            && needed > allowed
+            && covered_units > 0
+        {
+            gaps.push(ScheduleGap::BeyondUnits {
+                number: item.number.clone(),
+                allowed,
+                needed,
+            });
+        }
+        let entry = self.drawn.entry(index).or_insert((0, 0));
+        entry.0 += u32::from(new_day);
+        entry.1 += covered_units;
+        gaps
     }
 }

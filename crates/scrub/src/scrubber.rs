@@ -93,6 +93,41 @@ impl<'e> Scrubber<'e> {
             .collect()
     }
 
+    /// The visits and charges the encounters scrubbed so far used, per patient, payer, year
+    /// and discipline, in the shape of `prior_usage.json` records (the context's own prior
+    /// usage is not included): what a schedule check adds to the context to start where the
+    /// stored history ends.
+    pub fn usage_records(&self) -> Vec<crate::context::PriorUsage> {
+        let mut records: Vec<crate::context::PriorUsage> = self
+            .patients
+            .iter()
+            .flat_map(|(patient_id, state)| {
+                state
+                    .usage_entries()
+                    .map(
+                        move |((payer_id, year, discipline), usage)| crate::context::PriorUsage {
+                            patient_id: patient_id.clone(),
+                            payer_id: payer_id.clone(),
+                            year: *year,
+                            discipline: *discipline,
+                            visits: usage.visits,
+                            charges: usage.charges,
+                            allowed: Some(usage.therapy_spend),
+                        },
+                    )
+            })
+            .collect();
+        records.sort_by(|a, b| {
+            (&a.patient_id, &a.payer_id, a.year, a.discipline).cmp(&(
+                &b.patient_id,
+                &b.payer_id,
+                b.year,
+                b.discipline,
+            ))
+        });
+        records
+    }
+
     /// Forgets a patient's history once all of their encounters are scrubbed, so a run over
     /// encounters grouped by patient holds one patient's history at a time. The
     /// patient's draw on the ledger is forgotten too ([`Scrubber::ledger`]).
@@ -157,6 +192,13 @@ impl<'e> Scrubber<'e> {
             encounter,
         );
         let year_usage = self.year_usage(encounter);
+        let lifetime_usage = if period.benefits.lifetime_visits.is_some()
+            || period.benefits.lifetime_spend_cap_cents.is_some()
+        {
+            self.lifetime_usage(encounter)
+        } else {
+            YearUsage::default()
+        };
 
         let state = self
             .patients
@@ -240,9 +282,12 @@ impl<'e> Scrubber<'e> {
             &state.drawn_days,
             &mut raised,
         );
-        authorization::check_benefits(
+        let benefits = authorization::check_benefits(
             &visit,
-            &year_usage,
+            &authorization::Usages {
+                year: year_usage,
+                lifetime: lifetime_usage,
+            },
             charges,
             state.visit_day_counted(encounter),
             &mut raised,
@@ -309,6 +354,7 @@ impl<'e> Scrubber<'e> {
             derivation,
             findings,
             authorization,
+            benefits,
         }
     }
 
@@ -324,6 +370,33 @@ impl<'e> Scrubber<'e> {
                 .index
                 .usage(&self.context, &encounter.patient.id)
                 .filter(|u| u.payer_id == *payer && u.year == year && u.discipline == discipline)
+            {
+                usage.visits += prior.visits;
+                usage.charges += prior.charges;
+                usage.therapy_spend += prior.allowed.unwrap_or(prior.charges);
+            }
+            usage
+        };
+        YearUsage {
+            pt: of(Discipline::Pt),
+            ot: of(Discipline::Ot),
+            slp: of(Discipline::Slp),
+        }
+    }
+
+    /// Every year's visits and charges for the encounter's payer up to its year, before it:
+    /// what lifetime limits count (asked for only when the pack sets one: it sums every year).
+    fn lifetime_usage(&self, encounter: &Encounter) -> YearUsage {
+        let payer = &encounter.administrative.payer.id;
+        let year = encounter.date_of_service.year();
+        let state = self.patients.get(&encounter.patient.id);
+        let of = |discipline: Discipline| {
+            let mut usage =
+                state.map_or_else(Usage::default, |s| s.usage_through(payer, year, discipline));
+            for prior in self
+                .index
+                .usage(&self.context, &encounter.patient.id)
+                .filter(|u| u.payer_id == *payer && u.year <= year && u.discipline == discipline)
             {
                 usage.visits += prior.visits;
                 usage.charges += prior.charges;

@@ -215,6 +215,9 @@ fn period(
             "billing: kx_threshold is on but the pack has no [thresholds] kx amounts".to_owned(),
         ));
     }
+    if let Some(problem) = spec.benefits.problem() {
+        return Err((None, format!("benefits: {problem}")));
+    }
     billing.id = pack_id.to_owned();
     billing.name = pack_name.to_owned();
     for group in spec.coding.extra_diagnoses.keys() {

@@ -64,7 +64,7 @@ pub struct AuthorizationPolicy {
     pub evaluations_exempt: bool,
 }
 
-/// Annual benefit limits of the plan (route to `authorization`).
+/// Annual and lifetime benefit limits of the plan (route to `authorization`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BenefitPolicy {
@@ -74,9 +74,73 @@ pub struct BenefitPolicy {
     /// Therapy charges covered per calendar year, in cents.
     #[serde(default)]
     pub spend_cap_cents: Option<i64>,
+    /// Therapy visits covered over the patient's whole coverage under the plan (every year
+    /// counted, prior usage included): a lifetime or per-condition maximum.
+    #[serde(default)]
+    pub lifetime_visits: Option<u32>,
+    /// Therapy charges covered over the patient's whole coverage under the plan, in cents.
+    #[serde(default)]
+    pub lifetime_spend_cap_cents: Option<i64>,
     /// Whether PT, OT and SLP share one limit (true) or each discipline has its own.
     #[serde(default)]
     pub combined: bool,
+    /// The disciplines that share one limit when not all do (for example `["pt", "ot"]`,
+    /// SLP on its own); each discipline left out has its own. Empty: see `combined`.
+    #[serde(default)]
+    pub shared: Vec<cleanclaim_model::Discipline>,
+}
+
+impl BenefitPolicy {
+    /// Whether the plan limits anything.
+    pub fn limits_anything(&self) -> bool {
+        self.visits_per_year.is_some()
+            || self.spend_cap_cents.is_some()
+            || self.lifetime_visits.is_some()
+            || self.lifetime_spend_cap_cents.is_some()
+    }
+
+    /// What is wrong with the settings together, if anything.
+    pub fn problem(&self) -> Option<String> {
+        if self.combined && !self.shared.is_empty() {
+            return Some(
+                "set `combined` (all disciplines share) or `shared` (some do), not both".to_owned(),
+            );
+        }
+        if self.shared.len() == 1 {
+            return Some(
+                "`shared` names one discipline; a shared limit needs two or more".to_owned(),
+            );
+        }
+        let mut seen = Vec::new();
+        for discipline in &self.shared {
+            if seen.contains(discipline) {
+                return Some(format!("`shared` names {} twice", discipline.label()));
+            }
+            seen.push(*discipline);
+        }
+        [
+            ("spend_cap_cents", self.spend_cap_cents),
+            ("lifetime_spend_cap_cents", self.lifetime_spend_cap_cents),
+        ]
+        .into_iter()
+        .find(|(_, cap)| cap.is_some_and(|cents| cents <= 0))
+        .map(|(key, _)| format!("`{key}` must be a positive amount in cents"))
+    }
+
+    /// The disciplines whose visits count toward `discipline`'s limits.
+    pub fn sharing_with(
+        &self,
+        discipline: cleanclaim_model::Discipline,
+    ) -> Vec<cleanclaim_model::Discipline> {
+        use cleanclaim_model::Discipline;
+        if self.combined {
+            vec![Discipline::Pt, Discipline::Ot, Discipline::Slp]
+        } else if self.shared.contains(&discipline) {
+            self.shared.clone()
+        } else {
+            vec![discipline]
+        }
+    }
 }
 
 /// Coding edits (route to `coding_review`).

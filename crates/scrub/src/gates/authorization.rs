@@ -11,6 +11,7 @@ use cleanclaim_model::{Cents, Discipline};
 use super::{Raised, Visit};
 use crate::context::{AuthStatus, AuthorizationItem, ledger_for};
 use crate::episode::Usage;
+use crate::result::BenefitStanding;
 
 /// Visits and charges this year before this visit, per discipline (PT, OT, SLP).
 #[derive(Debug, Clone, Copy, Default)]
@@ -29,13 +30,25 @@ impl YearUsage {
         }
     }
 
-    fn all(&self) -> Usage {
-        Usage {
-            visits: self.pt.visits + self.ot.visits + self.slp.visits,
-            charges: self.pt.charges + self.ot.charges + self.slp.charges,
-            therapy_spend: self.pt.therapy_spend + self.ot.therapy_spend + self.slp.therapy_spend,
-        }
+    /// The disciplines' usage together.
+    fn over(&self, disciplines: &[Discipline]) -> Usage {
+        disciplines
+            .iter()
+            .map(|d| self.of(*d))
+            .fold(Usage::default(), |sum, usage| Usage {
+                visits: sum.visits + usage.visits,
+                charges: sum.charges + usage.charges,
+                therapy_spend: sum.therapy_spend + usage.therapy_spend,
+            })
     }
+}
+
+/// A patient's usage under the encounter's plan before the visit: this calendar year's, and
+/// every year's up to it (for lifetime limits).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Usages {
+    pub year: YearUsage,
+    pub lifetime: YearUsage,
 }
 
 /// What the visit takes from an authorization: (ledger index, visits, units).
@@ -281,24 +294,27 @@ fn running_out(
     }
 }
 
-/// Checks the plan's annual visit and dollar limits against the year's usage before this
-/// visit plus this visit. `day_counted`: an earlier note of the day was the day's visit, so
-/// this one adds no visit (payers count visits by date of service).
+/// Checks the plan's annual and lifetime visit and dollar limits against the usage before
+/// this visit plus this visit, and says where they stand after it. `day_counted`: an earlier
+/// note of the day was the day's visit, so this one adds no visit (payers count visits by
+/// date of service).
 pub(crate) fn check_benefits(
     visit: &Visit<'_, '_>,
-    usage: &YearUsage,
+    usage: &Usages,
     charges: Cents,
     day_counted: bool,
     raised: &mut Vec<Raised>,
-) {
+) -> Option<BenefitStanding> {
     let benefits = &visit.period.benefits;
-    let discipline = visit.encounter.discipline;
-    let (before, scope) = if benefits.combined {
-        (usage.all(), "PT, OT and SLP combined".to_owned())
-    } else {
-        (usage.of(discipline), discipline.label().to_owned())
-    };
+    if !benefits.limits_anything() {
+        return None;
+    }
+    let disciplines = benefits.sharing_with(visit.encounter.discipline);
+    let scope = scope_label(&disciplines);
+    let before = usage.year.over(&disciplines);
+    let lifetime = usage.lifetime.over(&disciplines);
     let year = chrono::Datelike::year(&visit.encounter.date_of_service);
+    let this_visit = u32::from(!day_counted);
     if let Some(cap) = benefits.visits_per_year
         && before.visits >= cap
         && !day_counted
@@ -321,5 +337,50 @@ pub(crate) fn check_benefits(
                 ),
             ));
         }
+    }
+    if let Some(cap) = benefits.lifetime_visits
+        && lifetime.visits >= cap
+        && !day_counted
+    {
+        raised.push(Raised::new(
+            &rules::LIFETIME_CAP_REACHED,
+            format!(
+                "the plan covers {cap} visits in all ({scope}); {} were used before this one",
+                lifetime.visits
+            ),
+        ));
+    }
+    if let Some(cap) = benefits.lifetime_spend_cap_cents.map(Cents) {
+        let total = lifetime.charges + charges;
+        if total > cap {
+            raised.push(Raised::new(
+                &rules::LIFETIME_CAP_REACHED,
+                format!(
+                    "the plan covers {cap} of therapy in all ({scope}); with this visit the total reaches {total}"
+                ),
+            ));
+        }
+    }
+    Some(BenefitStanding {
+        disciplines,
+        year,
+        visits_used: before.visits + this_visit,
+        visits_allowed: benefits.visits_per_year,
+        charges_used: before.charges + charges,
+        charges_allowed: benefits.spend_cap_cents.map(Cents),
+        lifetime_visits_used: lifetime.visits + this_visit,
+        lifetime_visits_allowed: benefits.lifetime_visits,
+        lifetime_charges_used: lifetime.charges + charges,
+        lifetime_charges_allowed: benefits.lifetime_spend_cap_cents.map(Cents),
+    })
+}
+
+/// "PT", "PT and OT combined", "PT, OT and SLP combined".
+fn scope_label(disciplines: &[Discipline]) -> String {
+    let labels: Vec<&str> = disciplines.iter().map(|d| d.label()).collect();
+    match labels.as_slice() {
+        [one] => (*one).to_owned(),
+        [first @ .., last] => format!("{} and {last} combined", first.join(", ")),
+        [] => String::new(),
     }
 }

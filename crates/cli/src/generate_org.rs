@@ -4,7 +4,9 @@
 //! ```text
 //! DIR/organization.json          clinics, their providers (NPI, role, weekdays), the spec
 //! DIR/encounters.ndjson          every visit as documented (native JSON), by date of service
-//! DIR/context/                   authorizations.json as issued, plans_of_care.json
+//! DIR/context/                   authorizations.json as issued, plans_of_care.json,
+//!                                schedule.json (every visit as it was booked, for
+//!                                `schedule check`)
 //! DIR/hl7/visits.hl7, channels/  one DFT^P03 per visit, a channel file per clinic
 //! DIR/fhir/DATE-CLINIC.json      a transaction bundle per clinic and working day
 //! DIR/csv/visits.csv             one row per procedure line
@@ -22,7 +24,7 @@ use chrono::{Datelike, NaiveDate};
 use clap::Args;
 use cleanclaim_app::demo::ledger_item;
 use cleanclaim_model::Encounter;
-use cleanclaim_scrub::AuthorizationItem;
+use cleanclaim_scrub::{AuthorizationItem, ScheduledVisit};
 use cleanclaim_synth::{DefectRates, OrgSpec, Organization};
 use serde_json::json;
 
@@ -160,6 +162,10 @@ pub fn run(args: &OrgArgs) -> anyhow::Result<Outcome> {
     let mut defects = create(&dir.join("defects.csv"))?;
     writeln!(defects, "encounter_id,date_of_service,documented_on,defect")?;
     let mut corrections = create(&dir.join("fixes/corrections.ndjson"))?;
+    // Streamed as one JSON array: a year of a large organization is millions of visits.
+    let mut schedule = create(&dir.join("context/schedule.json"))?;
+    schedule.write_all(b"[")?;
+    let mut booked = 0u64;
     let mut issued: Vec<AuthorizationItem> = Vec::new();
     let mut fixes: std::collections::BTreeMap<String, AuthorizationItem> = Default::default();
     let mut all_for_csv: Vec<Encounter> = Vec::new();
@@ -199,6 +205,9 @@ pub fn run(args: &OrgArgs) -> anyhow::Result<Outcome> {
                     defect.name()
                 )?;
             }
+            schedule.write_all(if booked == 0 { b"\n" } else { b",\n" })?;
+            serde_json::to_writer(&mut schedule, &appointment_for(&visit.encounter))?;
+            booked += 1;
             if let Some(corrected) = &visit.corrected {
                 serde_json::to_writer(&mut corrections, corrected)?;
                 corrections.write_all(b"\n")?;
@@ -217,7 +226,9 @@ pub fn run(args: &OrgArgs) -> anyhow::Result<Outcome> {
         }
     }
     append_csv(&dir.join("csv/visits.csv"), &all_for_csv)?;
+    schedule.write_all(b"\n]\n")?;
     for (path, mut out) in [
+        ("context/schedule.json", schedule),
         ("encounters.ndjson", native),
         ("hl7/visits.hl7", hl7_out),
         ("defects.csv", defects),
@@ -239,6 +250,28 @@ pub fn run(args: &OrgArgs) -> anyhow::Result<Outcome> {
         dir.display()
     );
     Ok(Outcome::Clean)
+}
+
+/// The appointment a visit was booked as: who, when, for which plan and discipline, and the
+/// codes the therapist planned (those the note bills).
+fn appointment_for(encounter: &Encounter) -> ScheduledVisit {
+    let mut planned_codes: Vec<_> = encounter
+        .timing
+        .lines
+        .iter()
+        .map(|line| line.code)
+        .collect();
+    planned_codes.dedup();
+    ScheduledVisit {
+        appointment_id: Some(encounter.id.clone()),
+        patient_id: encounter.patient.id.clone(),
+        payer_id: encounter.administrative.payer.id.clone(),
+        plan: encounter.administrative.payer.plan,
+        date: encounter.date_of_service,
+        discipline: encounter.discipline,
+        planned_codes,
+        planned_units: None,
+    }
 }
 
 /// Appends visits to the CSV export, the header only when the file is new.

@@ -208,3 +208,76 @@ fn the_demo_prints_its_before_and_after_figures() {
         text(&again)
     );
 }
+
+/// A generated month with its schedule: `generate org` books every visit in
+/// context/schedule.json. The schedule check run before the month lists appointments, and
+/// each one it lists is held for authorization or benefits once documented (nothing having
+/// changed in between); every visit held for them was listed, so the front desk saw it
+/// coming.
+#[test]
+fn a_generated_months_schedule_check_foresees_its_authorization_holds() {
+    let dir = scratch_dir("org-schedule");
+    let org = dir.join("org");
+    let generated = cleanclaim(&[
+        "generate",
+        "org",
+        "--clinics",
+        "2",
+        "--months",
+        "1",
+        "--visits-per-clinic-day",
+        "6",
+        "--start",
+        "2026-03-01",
+        "--seed",
+        "3",
+        "--out",
+        org.to_str().unwrap(),
+    ]);
+    assert!(generated.status.success(), "{}", text(&generated));
+    let context = org.join("context");
+    let checked = cleanclaim(&[
+        "schedule",
+        "check",
+        "--format",
+        "json",
+        "--context",
+        context.to_str().unwrap(),
+    ]);
+    assert_eq!(checked.status.code(), Some(1), "{}", text(&checked));
+    let listed: std::collections::BTreeSet<String> = String::from_utf8_lossy(&checked.stdout)
+        .lines()
+        .map(|line| {
+            let value: serde_json::Value = serde_json::from_str(line).unwrap();
+            value["appointment_id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert!(!listed.is_empty());
+
+    let scrubbed = cleanclaim(&[
+        "scrub",
+        "--format",
+        "json",
+        "-q",
+        "--context",
+        context.to_str().unwrap(),
+        org.join("encounters.ndjson").to_str().unwrap(),
+    ]);
+    let mut held_for_authorization = std::collections::BTreeSet::new();
+    for line in String::from_utf8_lossy(&scrubbed.stdout).lines() {
+        let value: serde_json::Value = serde_json::from_str(line).unwrap();
+        let Some(id) = value["encounter_id"].as_str() else {
+            continue;
+        };
+        let authorization_rule = value["findings"].as_array().unwrap().iter().any(|f| {
+            let rule = f["rule"].as_str().unwrap();
+            f["severity"] == "hold" && (rule.starts_with("auth.") || rule.starts_with("benefit."))
+        });
+        // Held for it, though another hold may pick the visit's queue first.
+        if value["queue"] != "ready_to_bill" && authorization_rule {
+            held_for_authorization.insert(id.to_owned());
+        }
+    }
+    assert_eq!(listed, held_for_authorization);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -19,10 +19,10 @@ use serde::{Deserialize, Serialize};
 use crate::context::{AuthStatus, ContextData, ledger_for};
 
 /// One appointment on the schedule (`schedule.json` in the context folder).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScheduledVisit {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appointment_id: Option<String>,
     pub patient_id: String,
     pub payer_id: String,
@@ -30,12 +30,12 @@ pub struct ScheduledVisit {
     pub plan: PlanType,
     pub date: NaiveDate,
     pub discipline: Discipline,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub planned_codes: Vec<ProcedureCode>,
     /// The units the visit is expected to bill of the codes its authorization covers; without
     /// it each planned code the authorization covers counts one unit (the least it can
     /// bill), so a units limit is never flagged early.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub planned_units: Option<u32>,
 }
 

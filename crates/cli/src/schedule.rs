@@ -1,7 +1,8 @@
-//! `cleanclaim schedule check`: the appointments in the context folder's `schedule.json` that
-//! would fall outside their authorization (beyond its visits, after its end, denied, none on
-//! file where the payer requires one) or over the plan's annual visit limit, so the front
-//! desk acts before the patient is seen.
+//! `cleanclaim schedule check`: the appointments in the context folder's `schedule.json` (or,
+//! with `--stored`, the booked SIU appointments the store keeps) that would fall outside their
+//! authorization (beyond its visits or units, after its end, denied, a code outside its group,
+//! none on file where the payer requires one) or over the plan's annual or lifetime visit
+//! limit, so the front desk acts before the patient is seen.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -23,10 +24,12 @@ pub enum ScheduleCommand {
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// The context folder: schedule.json, with authorizations.json and prior_usage.json.
-    #[arg(long)]
-    context: PathBuf,
+    /// With --stored it may be left out: the appointments are then those the store keeps
+    /// from SIU messages.
+    #[arg(long, required_unless_present = "stored")]
+    context: Option<PathBuf>,
     /// Rule packs replacing or extending the built-in ones (they say which payers require
-    /// authorization and their annual limits).
+    /// authorization and their limits).
     #[arg(long)]
     rules: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -37,6 +40,10 @@ pub struct CheckArgs {
     /// read; its other files are not (load them with `cleanclaim ingest --context`).
     #[arg(long)]
     stored: bool,
+    /// With --stored and no --context: the booked SIU appointments from this date
+    /// (YYYY-MM-DD or `today`, the default).
+    #[arg(long, value_parser = setup::date_or_today, requires = "stored", conflicts_with = "context")]
+    from: Option<chrono::NaiveDate>,
     #[command(flatten)]
     database: setup::DatabaseArgs,
 }
@@ -57,35 +64,53 @@ struct JsonProblem<'a> {
 pub fn run(command: &ScheduleCommand) -> anyhow::Result<Outcome> {
     let ScheduleCommand::Check(args) = command;
     let engine = setup::engine(args.rules.as_deref(), None, None)?;
-    let context = setup::context(Some(&args.context))?;
-    if context.schedule.is_empty() {
-        bail!(
-            "`{}` holds no appointments: put them in schedule.json",
-            args.context.display()
-        );
+    let context = setup::context(args.context.as_deref())?;
+    let folder = args.context.as_deref().map(|dir| dir.display().to_string());
+    if let Some(folder) = &folder
+        && context.schedule.is_empty()
+    {
+        bail!("`{folder}` holds no appointments: put them in schedule.json");
     }
-    if args.stored
+    if let Some(folder) = &folder
+        && args.stored
         && (!context.authorizations.is_empty()
             || !context.usage.is_empty()
             || !context.plans.is_empty())
     {
         bail!(
-            "--stored starts from the context records in the store; load the folder's other files with `cleanclaim ingest --context {}` first (only schedule.json is read with --stored)",
-            args.context.display()
+            "--stored starts from the context records in the store; load the folder's other files with `cleanclaim ingest --context {folder}` first (only schedule.json is read with --stored)"
         );
     }
-    let appointments = context.schedule.len();
-    let problems = if args.stored {
+    let (problems, appointments) = if args.stored {
         let (runtime, store) = setup::store(&args.database)?;
+        let schedule = if folder.is_some() {
+            context.schedule
+        } else {
+            let from = args
+                .from
+                .unwrap_or_else(|| chrono::Local::now().date_naive());
+            let (placed, unplaced) =
+                runtime.block_on(cleanclaim_app::stored_appointments(&store, from))?;
+            for appointment in &unplaced {
+                eprintln!(
+                    "appointment {} ({}, {}): not checked: {}",
+                    appointment.appointment_id,
+                    appointment.patient_id,
+                    appointment.date,
+                    appointment.reason
+                );
+            }
+            placed
+        };
+        let appointments = schedule.len();
         let problems = runtime.block_on(cleanclaim_app::check_schedule_stored(
-            &store,
-            &engine,
-            context.schedule,
+            &store, &engine, schedule,
         ))?;
         runtime.block_on(store.close());
-        problems
+        (problems, appointments)
     } else {
-        check_schedule(&engine, &context)
+        let appointments = context.schedule.len();
+        (check_schedule(&engine, &context), appointments)
     };
     let mut out = crate::output::stdout();
     match args.format {
@@ -112,7 +137,7 @@ pub fn run(command: &ScheduleCommand) -> anyhow::Result<Outcome> {
             }
             writeln!(
                 out,
-                "{} of {} scheduled visit(s) would fall outside their authorization or annual limit",
+                "{} of {} scheduled visit(s) would fall outside their authorization or a benefit limit",
                 problems
                     .iter()
                     .map(|p| p.index)

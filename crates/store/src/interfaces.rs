@@ -264,6 +264,25 @@ impl Store {
         Ok(rows)
     }
 
+    /// Every appointment still to come on or after `from` (booked, pending, overbooked or
+    /// wait-listed, HL7 table 0278 in any case; not cancelled, arrived, complete or missed),
+    /// by date, clinic and id.
+    pub async fn booked_scheduled_visits(
+        &self,
+        from: NaiveDate,
+    ) -> Result<Vec<ScheduledVisitRow>, StoreError> {
+        let mut pooled = self.acquire().await?;
+        let rows = on_conn!(pooled.conn(), exec => sqlx::query_as::<_, ScheduledVisitRow>(
+            "SELECT clinic_id, appointment_id, patient_id, date_of_service, start_time, duration_minutes,
+                    status, clinician_npi, discipline, planned_codes, message_id
+             FROM scheduled_visits
+             WHERE LOWER(status) IN ('booked', 'pending', 'overbook', 'waitlist')
+               AND date_of_service >= $1
+             ORDER BY date_of_service, clinic_id, appointment_id")
+            .bind(from).fetch_all(&mut *exec).await?);
+        Ok(rows)
+    }
+
     /// The latest ADT record of a patient: version and JSON.
     pub async fn patient_record(
         &self,

@@ -16,7 +16,7 @@ use cleanclaim_billing::Engine;
 use cleanclaim_model::{Discipline, PlanType, ProcedureCode};
 use serde::{Deserialize, Serialize};
 
-use crate::context::{AuthStatus, ContextData, ledger_for};
+use crate::context::{AuthStatus, AuthorizationItem, ContextData, ledger_for};
 
 /// One appointment on the schedule (`schedule.json` in the context folder).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -295,15 +295,30 @@ impl Ledger {
             }];
         }
         let mut gaps = Vec::new();
+        // Codes another code group covers draw on it (one unit each), as the scrubber draws.
+        let mut others: Vec<(usize, &AuthorizationItem, u32)> = Vec::new();
         for &code in &visit.planned_codes {
-            let elsewhere = items.iter().any(|(_, other)| {
-                other.from <= visit.date && visit.date <= other.to && other.covers(code)
-            });
-            if !item.covers(code) && !elsewhere && !exempt(code) {
-                gaps.push(ScheduleGap::CodeNotCovered {
+            if item.covers(code) || exempt(code) {
+                continue;
+            }
+            let elsewhere = items
+                .iter()
+                .filter(|(_, other)| {
+                    other.from <= visit.date
+                        && visit.date <= other.to
+                        && !other.codes.is_empty()
+                        && other.covers(code)
+                })
+                .min_by(|(_, a), (_, b)| a.from.cmp(&b.from).then_with(|| a.number.cmp(&b.number)));
+            match elsewhere {
+                Some(&(index, other)) => match others.iter_mut().find(|(at, _, _)| *at == index) {
+                    Some((_, _, units)) => *units += 1,
+                    None => others.push((index, other, 1)),
+                },
+                None => gaps.push(ScheduleGap::CodeNotCovered {
                     number: item.number.clone(),
                     code,
-                });
+                }),
             }
         }
         let (drawn_visits, drawn_units) = self.drawn.get(&index).copied().unwrap_or((0, 0));
@@ -344,6 +359,32 @@ impl Ledger {
         let entry = self.drawn.entry(index).or_insert((0, 0));
         entry.0 += u32::from(new_day);
         entry.1 += covered_units;
+        for (index, other, units) in others {
+            let (drawn_visits, drawn_units) = self.drawn.get(&index).copied().unwrap_or((0, 0));
+            if let Some(allowed) = other.visits
+                && new_day
+                && other.used_visits + drawn_visits >= allowed
+            {
+                gaps.push(ScheduleGap::BeyondVisits {
+                    number: other.number.clone(),
+                    allowed,
+                    nth: other.used_visits + drawn_visits + 1,
+                });
+            }
+            let needed = other.used_units + drawn_units + units;
+            if let Some(allowed) = other.units
+                && needed > allowed
+            {
+                gaps.push(ScheduleGap::BeyondUnits {
+                    number: other.number.clone(),
+                    allowed,
+                    needed,
+                });
+            }
+            let entry = self.drawn.entry(index).or_insert((0, 0));
+            entry.0 += u32::from(new_day);
+            entry.1 += units;
+        }
         gaps
     }
 }

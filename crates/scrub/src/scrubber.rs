@@ -274,7 +274,7 @@ impl<'e> Scrubber<'e> {
         same_day::check(&visit, &earlier, &mut raised);
         filing::check(&visit, &mut raised);
         orders::check(&visit, &mut raised);
-        let draw = authorization::check_ledger(
+        let draws = authorization::check_ledger(
             &visit,
             self.index
                 .authorizations(&self.context, &encounter.patient.id),
@@ -309,14 +309,14 @@ impl<'e> Scrubber<'e> {
 
         if !already_counted {
             state.day.record(encounter, &derivation.lines);
+            for &(index, visits, units) in &draws {
+                let entry = state.drawn.entry(index).or_insert((0, 0));
+                entry.0 += visits;
+                entry.1 += units;
+                state.drawn_days.insert((index, date, encounter.discipline));
+            }
         }
-        if !already_counted && let Some((index, visits, units)) = draw {
-            let entry = state.drawn.entry(index).or_insert((0, 0));
-            entry.0 += visits;
-            entry.1 += units;
-            state.drawn_days.insert((index, date, encounter.discipline));
-        }
-        let authorization = draw.and_then(|(index, _, _)| {
+        let authorization = draws.first().and_then(|&(index, _, _)| {
             let item = self.context.authorizations.get(index)?;
             let (visits, units) = state.drawn.get(&index).copied().unwrap_or((0, 0));
             Some(AuthorizationStanding {

@@ -458,6 +458,53 @@ fn a_code_group_authorization_draws_only_its_codes() {
         every_code.contains(&"auth.units-exhausted".to_owned()),
         "{every_code:?}"
     );
+    // The 97112 line draws its 2 units on A-2, which covers it: with 1 unit authorized there
+    // the visit is held, naming A-2.
+    let mut short = item("A-2", serde_json::json!(["97112"]));
+    short["units"] = serde_json::json!(1);
+    let over_the_other = scrub_case(&spec(serde_json::json!([
+        item("A-1", serde_json::json!(["97110"])),
+        short
+    ])));
+    assert!(
+        over_the_other
+            .iter()
+            .any(|(rule, _, message)| rule == "auth.units-exhausted"
+                && message.starts_with(
+                    "authorization A-2 allows 1 units; 0 are used and this visit bills 2"
+                )),
+        "{over_the_other:?}"
+    );
+    // And the ledger shows both drawn.
+    let engine = support::engine_for(false);
+    let context = support::context_from(
+        serde_json::json!({"authorizations.json": [
+            item("A-1", serde_json::json!(["97110"])),
+            item("A-2", serde_json::json!(["97112"]))
+        ]})
+        .as_object()
+        .unwrap(),
+    );
+    let mut scrubber = cleanclaim_scrub::Scrubber::new(
+        &engine,
+        context,
+        cleanclaim_scrub::ScrubOptions::default(),
+    );
+    scrubber.scrub_batch(&[support::encounter_from(
+        &spec(serde_json::json!([])).encounter,
+    )]);
+    let used: Vec<(String, u32, u32)> = scrubber
+        .ledger()
+        .into_iter()
+        .map(|entry| {
+            (
+                entry.authorization.number,
+                entry.used_visits,
+                entry.used_units,
+            )
+        })
+        .collect();
+    assert_eq!(used, [("A-1".to_owned(), 1, 2), ("A-2".to_owned(), 1, 2)]);
 }
 
 /// Where the pack exempts evaluations, an evaluation-only visit needs no authorization; a

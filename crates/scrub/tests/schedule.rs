@@ -149,3 +149,45 @@ fn code_groups_units_shared_lifetime_limits_and_same_day_appointments() {
         ]
     );
 }
+
+/// A planned code another code group covers draws on that group, as the scrubber draws: two
+/// appointments planning 97110 (A3) and 97112 (A4, 1 unit) bring A4 to 2 units of 1 on the
+/// second.
+#[test]
+fn a_code_another_group_covers_draws_on_that_group() {
+    let mut context = ContextData::default();
+    context
+        .add_file(
+            "authorizations.json",
+            r#"[{"patient_id": "MRN-3", "payer_id": "MCD01", "number": "A3", "from": "2025-05-01",
+                 "to": "2025-05-31", "disciplines": ["pt"], "codes": ["97110"], "units": 8},
+                {"patient_id": "MRN-3", "payer_id": "MCD01", "number": "A4", "from": "2025-05-01",
+                 "to": "2025-05-31", "disciplines": ["pt"], "codes": ["97112"], "units": 1}]"#,
+        )
+        .unwrap();
+    context
+        .add_file(
+            "schedule.json",
+            r#"[
+  {"appointment_id": "U0", "patient_id": "MRN-3", "payer_id": "MCD01", "plan": "medicaid", "date": "2025-05-05", "discipline": "pt", "planned_codes": ["97110", "97112"]},
+  {"appointment_id": "U1", "patient_id": "MRN-3", "payer_id": "MCD01", "plan": "medicaid", "date": "2025-05-07", "discipline": "pt", "planned_codes": ["97110", "97112"]}
+]"#,
+        )
+        .unwrap();
+    let problems = check_schedule(&Engine::builtin().unwrap(), &context);
+    let found: Vec<(&str, ScheduleGap)> = problems
+        .iter()
+        .map(|p| (p.appointment_id.as_deref().unwrap(), p.gap.clone()))
+        .collect();
+    assert_eq!(
+        found,
+        [(
+            "U1",
+            ScheduleGap::BeyondUnits {
+                number: "A4".into(),
+                allowed: 1,
+                needed: 2
+            }
+        )]
+    );
+}

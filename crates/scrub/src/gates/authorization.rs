@@ -54,14 +54,16 @@ pub(crate) struct Usages {
 /// What the visit takes from an authorization: (ledger index, visits, units).
 pub(crate) type Draw = (usize, u32, u32);
 
-/// Checks the ledger; returns what the visit draws when it is within the authorization.
+/// Checks the ledger; returns what the visit draws when it is within the authorization: the
+/// authorization it draws on first, then any other code group's that covers some of its
+/// lines. Empty when it draws on none.
 pub(crate) fn check_ledger<'c>(
     visit: &Visit<'_, '_>,
     patient_ledger: impl Iterator<Item = (usize, &'c AuthorizationItem)>,
     drawn: &HashMap<usize, (u32, u32)>,
     visit_days: &HashSet<(usize, NaiveDate, Discipline)>,
     raised: &mut Vec<Raised>,
-) -> Option<Draw> {
+) -> Vec<Draw> {
     let encounter = visit.encounter;
     let date = encounter.date_of_service;
     let (items, covering) = ledger_for(
@@ -78,7 +80,7 @@ pub(crate) fn check_ledger<'c>(
         .filter(|line| line.units > 0)
         .peekable();
     if billed.peek().is_some() && billed.all(|line| is_exempt(visit, line.code)) {
-        return None;
+        return Vec::new();
     }
     if items.is_empty() {
         if required {
@@ -97,7 +99,7 @@ pub(crate) fn check_ledger<'c>(
                 },
             ));
         }
-        return None;
+        return Vec::new();
     }
     let Some((index, item)) = covering else {
         let spans: Vec<String> = items
@@ -111,7 +113,7 @@ pub(crate) fn check_ledger<'c>(
                 spans.join(", ")
             ),
         ));
-        return None;
+        return Vec::new();
     };
     if let Some(number) = &encounter.administrative.authorization
         && *number != item.number
@@ -130,18 +132,18 @@ pub(crate) fn check_ledger<'c>(
                 &rules::AUTHORIZATION_DENIED,
                 format!("authorization {} is marked denied", item.number),
             ));
-            return None;
+            return Vec::new();
         }
         AuthStatus::PatientPay => {
             raised.push(Raised::new(
                 &rules::AUTHORIZATION_PATIENT_PAY,
                 format!("authorization {} is marked patient_pay", item.number),
             ));
-            return None;
+            return Vec::new();
         }
         AuthStatus::Active | AuthStatus::ExtensionRequested => {}
     }
-    code_group(visit, item, &items, raised);
+    let others = code_group(visit, item, &items, raised);
     let (drawn_visits, drawn_units) = drawn.get(&index).copied().unwrap_or((0, 0));
     // A second note of the discipline on a date (a split session) is the same visit: payers
     // count authorized visits by date of service, so the day draws one.
@@ -202,29 +204,47 @@ pub(crate) fn check_ledger<'c>(
             raised,
         );
     }
-    (!exhausted).then_some((index, visit_draw, units))
+    if exhausted {
+        return Vec::new();
+    }
+    let mut draws = vec![(index, visit_draw, units)];
+    draws.extend(
+        others
+            .into_iter()
+            .filter_map(|other| draw_secondary(visit, other, drawn, visit_days, raised)),
+    );
+    draws
 }
 
 /// A line the drawn-on authorization's code group leaves out, and no other authorization
-/// covering the date lists, is not authorized.
-fn code_group(
+/// covering the date lists, is not authorized. A line another code group covers draws on that
+/// one: returns those authorizations with the units their lines bill (earliest first).
+fn code_group<'c>(
     visit: &Visit<'_, '_>,
     item: &AuthorizationItem,
-    items: &[(usize, &AuthorizationItem)],
+    items: &[(usize, &'c AuthorizationItem)],
     raised: &mut Vec<Raised>,
-) {
+) -> Vec<(usize, &'c AuthorizationItem, u32)> {
     let date = visit.encounter.date_of_service;
+    let mut others: Vec<(usize, &'c AuthorizationItem, u32)> = Vec::new();
     for line in visit.derivation.lines.iter().filter(|line| line.units > 0) {
         if item.covers(line.code) || is_exempt(visit, line.code) {
             continue;
         }
-        let elsewhere = items.iter().any(|(_, other)| {
-            other.from <= date
-                && date <= other.to
-                && !other.codes.is_empty()
-                && other.covers(line.code)
-        });
-        if elsewhere {
+        let elsewhere = items
+            .iter()
+            .filter(|(_, other)| {
+                other.from <= date
+                    && date <= other.to
+                    && !other.codes.is_empty()
+                    && other.covers(line.code)
+            })
+            .min_by(|(_, a), (_, b)| a.from.cmp(&b.from).then_with(|| a.number.cmp(&b.number)));
+        if let Some(&(index, other)) = elsewhere {
+            match others.iter_mut().find(|(at, _, _)| *at == index) {
+                Some((_, _, units)) => *units += line.units,
+                None => others.push((index, other, line.units)),
+            }
             continue;
         }
         let group: Vec<&str> = item.codes.iter().map(|code| code.as_str()).collect();
@@ -239,6 +259,67 @@ fn code_group(
             ),
         ));
     }
+    others
+}
+
+/// Draws a line group's units (and the day's visit) on another code group's authorization,
+/// holding the visit when that authorization cannot take them.
+fn draw_secondary(
+    visit: &Visit<'_, '_>,
+    (index, item, units): (usize, &AuthorizationItem, u32),
+    drawn: &HashMap<usize, (u32, u32)>,
+    visit_days: &HashSet<(usize, NaiveDate, Discipline)>,
+    raised: &mut Vec<Raised>,
+) -> Option<Draw> {
+    let date = visit.encounter.date_of_service;
+    match item.status {
+        AuthStatus::Denied => {
+            raised.push(Raised::new(
+                &rules::AUTHORIZATION_DENIED,
+                format!("authorization {} is marked denied", item.number),
+            ));
+            return None;
+        }
+        AuthStatus::PatientPay => {
+            raised.push(Raised::new(
+                &rules::AUTHORIZATION_PATIENT_PAY,
+                format!("authorization {} is marked patient_pay", item.number),
+            ));
+            return None;
+        }
+        AuthStatus::Active | AuthStatus::ExtensionRequested => {}
+    }
+    let day_drawn = visit_days.contains(&(index, date, visit.encounter.discipline));
+    let (drawn_visits, drawn_units) = drawn.get(&index).copied().unwrap_or((0, 0));
+    let mut exhausted = false;
+    if let Some(allowed) = item.visits
+        && !day_drawn
+        && item.used_visits + drawn_visits >= allowed
+    {
+        exhausted = true;
+        raised.push(Raised::new(
+            &rules::AUTHORIZATION_VISITS_EXHAUSTED,
+            format!(
+                "authorization {} allows {allowed} visits and {} are used",
+                item.number,
+                item.used_visits + drawn_visits
+            ),
+        ));
+    }
+    if let Some(allowed) = item.units
+        && item.used_units + drawn_units + units > allowed
+    {
+        exhausted = true;
+        raised.push(Raised::new(
+            &rules::AUTHORIZATION_UNITS_EXHAUSTED,
+            format!(
+                "authorization {} allows {allowed} units; {} are used and this visit bills {units} of its codes",
+                item.number,
+                item.used_units + drawn_units
+            ),
+        ));
+    }
+    (!exhausted).then_some((index, u32::from(!day_drawn), units))
 }
 
 /// An evaluation or re-evaluation code, where the pack exempts them from authorization.

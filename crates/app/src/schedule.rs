@@ -184,6 +184,10 @@ pub async fn stored_appointments(
             discipline,
             planned_codes,
             planned_units: None,
+            // The condition under treatment: the latest visit's primary diagnosis.
+            condition: latest
+                .and_then(|visit| visit.clinical.diagnoses.first())
+                .map(|dx| dx.as_str().to_owned()),
         });
     }
     Ok((placed, unplaced))

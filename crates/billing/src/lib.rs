@@ -39,7 +39,7 @@ pub use finding::Finding;
 pub use line::{AppliedModifier, BilledLine, ModifierReason, PosDecision, PosReason, UnitBasis};
 pub use mue::{Adjudication, Mue, MueTable};
 pub use ncci::{ModifierIndicator, PtpEdit, PtpTable};
-pub use pack::{PackError, PackSelection, Period, RulePack, RulePacks};
+pub use pack::{LifetimeScope, PackError, PackSelection, Period, RulePack, RulePacks};
 pub use payer::{PayerPolicy, UnitMethod};
 pub use rules::{Queue, Rule, Severity};
 pub use thresholds::{Bucket, Thresholds};

@@ -271,6 +271,11 @@ fn appointment_for(encounter: &Encounter) -> ScheduledVisit {
         discipline: encounter.discipline,
         planned_codes,
         planned_units: None,
+        condition: encounter
+            .clinical
+            .diagnoses
+            .first()
+            .map(|dx| dx.as_str().to_owned()),
     }
 }
 

@@ -48,6 +48,10 @@ struct BenefitReport {
     charges_used_cents: cleanclaim_model::Cents,
     #[serde(skip_serializing_if = "Option::is_none")]
     charges_left_cents: Option<cleanclaim_model::Cents>,
+    /// The condition (ICD-10-CM category) the lifetime figures count, when the pack counts
+    /// them per condition.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lifetime_condition: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     lifetime_visits_used: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -77,6 +81,7 @@ impl BenefitReport {
             charges_left_cents: standing
                 .charges_allowed
                 .map(|allowed| left(allowed, standing.charges_used)),
+            lifetime_condition: standing.lifetime_condition.clone(),
             lifetime_visits_used: lifetime_visits.then_some(standing.lifetime_visits_used),
             lifetime_visits_left: standing.lifetime_visits_left(),
             lifetime_charges_used_cents: lifetime_charges.then_some(standing.lifetime_charges_used),
@@ -100,14 +105,18 @@ impl BenefitReport {
                 self.charges_used_cents
             ));
         }
+        let lifetime = match &self.lifetime_condition {
+            Some(condition) => format!("for condition {condition}"),
+            None => "lifetime".to_owned(),
+        };
         if let (Some(used), Some(left)) = (self.lifetime_visits_used, self.lifetime_visits_left) {
-            parts.push(format!("lifetime {used} visit(s) used, {left} left"));
+            parts.push(format!("{lifetime} {used} visit(s) used, {left} left"));
         }
         if let (Some(used), Some(left)) = (
             self.lifetime_charges_used_cents,
             self.lifetime_charges_left_cents,
         ) {
-            parts.push(format!("lifetime {used} of charges used, {left} left"));
+            parts.push(format!("{lifetime} {used} of charges used, {left} left"));
         }
         format!(
             "benefits ({}): {}",

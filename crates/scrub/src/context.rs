@@ -120,6 +120,23 @@ pub struct PriorUsage {
     /// (charges stand in when absent).
     #[serde(default)]
     pub allowed: Option<Cents>,
+    /// The condition these visits were for (an ICD-10-CM code or its three-character
+    /// category), for lifetime limits the pack counts per condition; they count toward the
+    /// annual and whole-coverage limits either way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<String>,
+}
+
+impl PriorUsage {
+    /// Whether these visits were for `category` (a three-character ICD-10-CM category).
+    pub fn is_for_condition(&self, category: &str) -> bool {
+        self.condition.as_deref().is_some_and(|condition| {
+            condition
+                .replace('.', "")
+                .get(..3)
+                .is_some_and(|own| own.eq_ignore_ascii_case(category))
+        })
+    }
 }
 
 /// A context file that could not be read; names the file and the JSON path.

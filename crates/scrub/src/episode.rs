@@ -68,12 +68,36 @@ pub(crate) struct Usage {
     pub therapy_spend: Cents,
 }
 
+impl Usage {
+    /// Both together.
+    pub fn plus(self, other: Self) -> Self {
+        Self {
+            visits: self.visits + other.visits,
+            charges: self.charges + other.charges,
+            therapy_spend: self.therapy_spend + other.therapy_spend,
+        }
+    }
+}
+
+/// (payer id, year, discipline, condition): the condition is the visit's primary diagnosis
+/// category (ICD-10-CM, three characters), none when it has no diagnosis.
+pub(crate) type UsageKey = (String, i32, Discipline, Option<String>);
+
+/// The condition a visit's usage is counted under (see [`UsageKey`]).
+pub(crate) fn condition_of(encounter: &Encounter) -> Option<String> {
+    encounter
+        .clinical
+        .diagnoses
+        .first()
+        .map(|dx| dx.category().to_owned())
+}
+
 /// Everything remembered about one patient.
 #[derive(Debug, Default)]
 pub(crate) struct PatientState {
     episodes: HashMap<Discipline, Episode>,
     /// Keyed by (payer id, year, discipline).
-    usage: HashMap<(String, i32, Discipline), Usage>,
+    usage: HashMap<UsageKey, Usage>,
     /// Visits and units drawn per authorization (index into the context ledger).
     pub drawn: HashMap<usize, (u32, u32)>,
     /// The dates of service each authorization was drawn on, per discipline: a second note
@@ -152,6 +176,7 @@ impl PatientState {
             encounter.administrative.payer.id.clone(),
             encounter.date_of_service.year(),
             encounter.discipline,
+            condition_of(encounter),
         );
         let new_day = self.visit_days.insert((
             encounter.administrative.payer.id.clone(),
@@ -180,29 +205,37 @@ impl PatientState {
         self.counted.contains(encounter_id)
     }
 
-    /// Usage recorded so far for a payer, year and discipline.
-    /// Every (payer id, year, discipline) usage recorded.
-    pub fn usage_entries(&self) -> impl Iterator<Item = (&(String, i32, Discipline), &Usage)> {
+    /// Every usage recorded, by (payer id, year, discipline, condition).
+    pub fn usage_entries(&self) -> impl Iterator<Item = (&UsageKey, &Usage)> {
         self.usage.iter()
     }
 
-    /// Usage recorded for a payer and discipline in every year up to `year`.
-    pub fn usage_through(&self, payer_id: &str, year: i32, discipline: Discipline) -> Usage {
+    /// Usage recorded for a payer and discipline in every year up to `year`, of one
+    /// condition when `condition` is given.
+    pub fn usage_through(
+        &self,
+        payer_id: &str,
+        year: i32,
+        discipline: Discipline,
+        condition: Option<&str>,
+    ) -> Usage {
         self.usage
             .iter()
-            .filter(|((payer, y, d), _)| payer == payer_id && *y <= year && *d == discipline)
-            .fold(Usage::default(), |sum, (_, usage)| Usage {
-                visits: sum.visits + usage.visits,
-                charges: sum.charges + usage.charges,
-                therapy_spend: sum.therapy_spend + usage.therapy_spend,
+            .filter(|((payer, y, d, c), _)| {
+                payer == payer_id
+                    && *y <= year
+                    && *d == discipline
+                    && condition.is_none_or(|wanted| c.as_deref() == Some(wanted))
             })
+            .fold(Usage::default(), |sum, (_, usage)| sum.plus(*usage))
     }
 
+    /// Usage recorded so far for a payer, year and discipline, every condition.
     pub fn usage(&self, payer_id: &str, year: i32, discipline: Discipline) -> Usage {
         self.usage
-            .get(&(payer_id.to_owned(), year, discipline))
-            .copied()
-            .unwrap_or_default()
+            .iter()
+            .filter(|((payer, y, d, _), _)| payer == payer_id && *y == year && *d == discipline)
+            .fold(Usage::default(), |sum, (_, usage)| sum.plus(*usage))
     }
 }
 

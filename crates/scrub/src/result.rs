@@ -72,6 +72,9 @@ pub struct BenefitStanding {
     pub visits_allowed: Option<u32>,
     pub charges_used: cleanclaim_model::Cents,
     pub charges_allowed: Option<cleanclaim_model::Cents>,
+    /// The condition (ICD-10-CM category) lifetime usage is counted for, when the pack counts
+    /// lifetime limits per condition.
+    pub lifetime_condition: Option<String>,
     /// Lifetime usage is counted only when the plan sets a lifetime limit (0 otherwise).
     pub lifetime_visits_used: u32,
     pub lifetime_visits_allowed: Option<u32>,

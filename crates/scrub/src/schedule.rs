@@ -12,7 +12,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{Datelike, NaiveDate};
-use cleanclaim_billing::Engine;
+use cleanclaim_billing::{Engine, LifetimeScope};
 use cleanclaim_model::{Discipline, PlanType, ProcedureCode};
 use serde::{Deserialize, Serialize};
 
@@ -37,9 +37,19 @@ pub struct ScheduledVisit {
     /// bill), so a units limit is never flagged early.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub planned_units: Option<u32>,
+    /// The condition the visit treats (an ICD-10-CM code or category), for lifetime limits
+    /// the pack counts per condition; without it those are not checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<String>,
 }
 
 impl ScheduledVisit {
+    /// The condition's three-character ICD-10-CM category.
+    fn condition_category(&self) -> Option<String> {
+        let condition = self.condition.as_deref()?.replace('.', "");
+        condition.get(..3).map(str::to_ascii_uppercase)
+    }
+
     fn units(&self) -> u32 {
         self.planned_units
             .unwrap_or_else(|| u32::try_from(self.planned_codes.len()).unwrap_or(u32::MAX))
@@ -138,7 +148,8 @@ pub fn check_schedule(engine: &Engine, context: &ContextData) -> Vec<SchedulePro
     // Visits counted per (patient, payer, year, disciplines sharing the limit) for the annual
     // limit, and per (patient, payer, disciplines) for the lifetime one.
     let mut year_visits: HashMap<(String, String, i32, Vec<Discipline>), u32> = HashMap::new();
-    let mut lifetime_visits: HashMap<(String, String, Vec<Discipline>), u32> = HashMap::new();
+    let mut lifetime_visits: HashMap<(String, String, Vec<Discipline>, Option<String>), u32> =
+        HashMap::new();
     let mut seen_days: HashSet<(String, String, Discipline, NaiveDate)> = HashSet::new();
     let mut problems = Vec::new();
     for index in order {
@@ -191,19 +202,6 @@ pub fn check_schedule(engine: &Engine, context: &ContextData) -> Vec<SchedulePro
         };
         let disciplines = benefits.sharing_with(visit.discipline);
         let year = visit.date.year();
-        let prior = |years: &dyn Fn(i32) -> bool| -> u32 {
-            context
-                .usage
-                .iter()
-                .filter(|u| {
-                    u.patient_id == visit.patient_id
-                        && u.payer_id == visit.payer_id
-                        && years(u.year)
-                        && disciplines.contains(&u.discipline)
-                })
-                .map(|u| u.visits)
-                .sum()
-        };
         let this_visit = u32::from(new_day);
         let key = (
             visit.patient_id.clone(),
@@ -213,7 +211,19 @@ pub fn check_schedule(engine: &Engine, context: &ContextData) -> Vec<SchedulePro
         );
         let before = *year_visits
             .entry(key.clone())
-            .or_insert_with(|| prior(&|y| y == year));
+            .or_insert_with(|| {
+                context
+                    .usage
+                    .iter()
+                    .filter(|u| {
+                        u.patient_id == visit.patient_id
+                            && u.payer_id == visit.payer_id
+                            && u.year == year
+                            && disciplines.contains(&u.discipline)
+                    })
+                    .map(|u| u.visits)
+                    .sum()
+            });
         if let Some(cap) = benefits.visits_per_year
             && before >= cap
             && new_day
@@ -224,15 +234,34 @@ pub fn check_schedule(engine: &Engine, context: &ContextData) -> Vec<SchedulePro
             }));
         }
         year_visits.insert(key, before + this_visit);
-        if let Some(cap) = benefits.lifetime_visits {
+        // Per condition, an appointment without one cannot be counted.
+        let condition = match benefits.lifetime_per {
+            LifetimeScope::Coverage => Some(None),
+            LifetimeScope::Condition => visit.condition_category().map(Some),
+        };
+        if let (Some(cap), Some(condition)) = (benefits.lifetime_visits, condition) {
             let key = (
                 visit.patient_id.clone(),
                 visit.payer_id.clone(),
                 disciplines.clone(),
+                condition.clone(),
             );
-            let before = *lifetime_visits
-                .entry(key.clone())
-                .or_insert_with(|| prior(&|y| y <= year));
+            let before = *lifetime_visits.entry(key.clone()).or_insert_with(|| {
+                context
+                    .usage
+                    .iter()
+                    .filter(|u| {
+                        u.patient_id == visit.patient_id
+                            && u.payer_id == visit.payer_id
+                            && u.year <= year
+                            && disciplines.contains(&u.discipline)
+                            && condition
+                                .as_deref()
+                                .is_none_or(|category| u.is_for_condition(category))
+                    })
+                    .map(|u| u.visits)
+                    .sum()
+            });
             if before >= cap && new_day {
                 problems.push(problem(ScheduleGap::OverLifetimeCap {
                     cap,

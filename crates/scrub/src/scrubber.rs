@@ -7,13 +7,14 @@ use chrono::Datelike;
 use cleanclaim_billing::PackSelection;
 use cleanclaim_billing::pack::{Bindings, EpisodeFacts};
 use cleanclaim_billing::{
-    Engine, EvaluationKind, Finding, Period, RulePack, Selection, Severity, UnitMethod, rules,
+    Engine, EvaluationKind, Finding, LifetimeScope, Period, RulePack, Selection, Severity,
+    UnitMethod, rules,
 };
 use cleanclaim_model::{Cents, Discipline, Encounter, PlanOfCare, YearToDateSpend};
 
 use crate::context::{AuthorizationItem, ContextData, PlanRecord};
 use crate::context_index::ContextIndex;
-use crate::episode::{PatientState, Usage};
+use crate::episode::{PatientState, Usage, condition_of};
 use crate::gates::authorization::{self, YearUsage};
 use crate::gates::documentation::is_clinician;
 use crate::gates::same_day::{self, DayLine};
@@ -102,10 +103,9 @@ impl<'e> Scrubber<'e> {
             .patients
             .iter()
             .flat_map(|(patient_id, state)| {
-                state
-                    .usage_entries()
-                    .map(
-                        move |((payer_id, year, discipline), usage)| crate::context::PriorUsage {
+                state.usage_entries().map(
+                    move |((payer_id, year, discipline, condition), usage)| {
+                        crate::context::PriorUsage {
                             patient_id: patient_id.clone(),
                             payer_id: payer_id.clone(),
                             year: *year,
@@ -113,8 +113,10 @@ impl<'e> Scrubber<'e> {
                             visits: usage.visits,
                             charges: usage.charges,
                             allowed: Some(usage.therapy_spend),
-                        },
-                    )
+                            condition: condition.clone(),
+                        }
+                    },
+                )
             })
             .collect();
         records.sort_by(|a, b| {
@@ -192,10 +194,18 @@ impl<'e> Scrubber<'e> {
             encounter,
         );
         let year_usage = self.year_usage(encounter);
-        let lifetime_usage = if period.benefits.lifetime_visits.is_some()
-            || period.benefits.lifetime_spend_cap_cents.is_some()
-        {
-            self.lifetime_usage(encounter)
+        let benefits_policy = &period.benefits;
+        let lifetime_condition = (benefits_policy.lifetime_per == LifetimeScope::Condition)
+            .then(|| condition_of(encounter))
+            .flatten();
+        // Per condition, a visit without a diagnosis has no condition to count under (it is
+        // held for the diagnosis).
+        let lifetime_counted = (benefits_policy.lifetime_visits.is_some()
+            || benefits_policy.lifetime_spend_cap_cents.is_some())
+            && (benefits_policy.lifetime_per == LifetimeScope::Coverage
+                || lifetime_condition.is_some());
+        let lifetime_usage = if lifetime_counted {
+            self.lifetime_usage(encounter, lifetime_condition.as_deref())
         } else {
             YearUsage::default()
         };
@@ -286,7 +296,8 @@ impl<'e> Scrubber<'e> {
             &visit,
             &authorization::Usages {
                 year: year_usage,
-                lifetime: lifetime_usage,
+                lifetime: lifetime_counted.then_some(lifetime_usage),
+                condition: lifetime_condition,
             },
             charges,
             state.visit_day_counted(encounter),
@@ -386,17 +397,23 @@ impl<'e> Scrubber<'e> {
 
     /// Every year's visits and charges for the encounter's payer up to its year, before it:
     /// what lifetime limits count (asked for only when the pack sets one: it sums every year).
-    fn lifetime_usage(&self, encounter: &Encounter) -> YearUsage {
+    fn lifetime_usage(&self, encounter: &Encounter, condition: Option<&str>) -> YearUsage {
         let payer = &encounter.administrative.payer.id;
         let year = encounter.date_of_service.year();
         let state = self.patients.get(&encounter.patient.id);
         let of = |discipline: Discipline| {
-            let mut usage =
-                state.map_or_else(Usage::default, |s| s.usage_through(payer, year, discipline));
+            let mut usage = state.map_or_else(Usage::default, |s| {
+                s.usage_through(payer, year, discipline, condition)
+            });
             for prior in self
                 .index
                 .usage(&self.context, &encounter.patient.id)
-                .filter(|u| u.payer_id == *payer && u.year <= year && u.discipline == discipline)
+                .filter(|u| {
+                    u.payer_id == *payer
+                        && u.year <= year
+                        && u.discipline == discipline
+                        && condition.is_none_or(|category| u.is_for_condition(category))
+                })
             {
                 usage.visits += prior.visits;
                 usage.charges += prior.charges;

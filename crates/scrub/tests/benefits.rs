@@ -108,3 +108,55 @@ fn each_result_says_where_the_shared_lifetime_limit_stands() {
         Some("the plan covers 24 visits in all (PT and OT combined); 24 were used before this one")
     );
 }
+
+/// Counted per condition (the primary diagnosis category), 3 visits each: the prior year's
+/// 2 visits for M17 (knee osteoarthritis) leave one; a visit for another condition starts its
+/// own count, and the standing names the condition counted.
+#[test]
+fn a_per_condition_limit_counts_the_visits_primary_diagnosis_category() {
+    let engine = engine_for(true);
+    let payer = json!({"id": "COND-TEST", "name": "Per-condition plan", "plan": "commercial"});
+    let context = context_from(
+        json!({"prior_usage.json": [
+            {"patient_id": "MRN-CASE", "payer_id": "COND-TEST", "year": 2024,
+             "discipline": "pt", "visits": 2, "charges": 0, "condition": "M17.11"},
+            {"patient_id": "MRN-CASE", "payer_id": "COND-TEST", "year": 2024,
+             "discipline": "pt", "visits": 5, "charges": 0, "condition": "M54.50"}
+        ]})
+        .as_object()
+        .unwrap(),
+    );
+    let visit = |id: &str, date: &str, diagnoses: serde_json::Value| {
+        encounter_from(&json!({
+            "id": id,
+            "date_of_service": date,
+            "administrative": {"payer": payer},
+            "clinical": {"diagnoses": diagnoses}
+        }))
+    };
+    let encounters = [
+        visit("CASE-01", "2025-03-10", json!(["M17.11", "R26.89"])),
+        visit("CASE-02", "2025-03-12", json!(["M17.11", "R26.89"])),
+        visit("CASE-03", "2025-03-14", json!(["S83.241A"])),
+    ];
+    let mut scrubber = Scrubber::new(&engine, context, ScrubOptions::default());
+    let results = scrubber.scrub_batch(&encounters);
+    let capped = |at: usize| {
+        results[at]
+            .findings
+            .iter()
+            .find(|f| f.rule.id == "benefit.lifetime-cap-reached")
+            .map(|f| f.message.clone())
+    };
+    assert_eq!(capped(0), None);
+    let first = results[0].benefits.clone().unwrap();
+    assert_eq!(first.lifetime_condition.as_deref(), Some("M17"));
+    assert_eq!(first.lifetime_visits_used, 3);
+    assert_eq!(first.lifetime_visits_left(), Some(0));
+    assert_eq!(
+        capped(1).as_deref(),
+        Some("the plan covers 3 visits for condition M17 (PT); 3 were used before this one")
+    );
+    assert_eq!(capped(2), None, "another condition has its own count");
+    assert_eq!(results[2].benefits.clone().unwrap().lifetime_visits_used, 1);
+}

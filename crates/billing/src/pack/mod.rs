@@ -21,7 +21,9 @@ use cleanclaim_model::{Encounter, PlanType};
 pub use bindings::{Bindings, EpisodeFacts, Needs, VARIABLES, age_on};
 pub use error::{Location, PackError};
 pub use expression::ExpressionRule;
-pub use policy::{AuthorizationPolicy, BenefitPolicy, CodingPolicy, DocumentationPolicy, Setting};
+pub use policy::{
+    AuthorizationPolicy, BenefitPolicy, CodingPolicy, DocumentationPolicy, LifetimeScope, Setting,
+};
 
 use crate::diagnosis::DiagnosisRules;
 use crate::payer::PayerPolicy;

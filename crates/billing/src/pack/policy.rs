@@ -81,6 +81,11 @@ pub struct BenefitPolicy {
     /// Therapy charges covered over the patient's whole coverage under the plan, in cents.
     #[serde(default)]
     pub lifetime_spend_cap_cents: Option<i64>,
+    /// What a lifetime limit is counted over: the patient's whole coverage (`coverage`, the
+    /// default) or each condition (`condition`: the visit's primary diagnosis category, the
+    /// ICD-10-CM code's first three characters).
+    #[serde(default)]
+    pub lifetime_per: LifetimeScope,
     /// Whether PT, OT and SLP share one limit (true) or each discipline has its own.
     #[serde(default)]
     pub combined: bool,
@@ -88,6 +93,15 @@ pub struct BenefitPolicy {
     /// SLP on its own); each discipline left out has its own. Empty: see `combined`.
     #[serde(default)]
     pub shared: Vec<cleanclaim_model::Discipline>,
+}
+
+/// What a lifetime benefit limit is counted over.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LifetimeScope {
+    #[default]
+    Coverage,
+    Condition,
 }
 
 impl BenefitPolicy {

@@ -35,20 +35,21 @@ impl YearUsage {
         disciplines
             .iter()
             .map(|d| self.of(*d))
-            .fold(Usage::default(), |sum, usage| Usage {
-                visits: sum.visits + usage.visits,
-                charges: sum.charges + usage.charges,
-                therapy_spend: sum.therapy_spend + usage.therapy_spend,
-            })
+            .fold(Usage::default(), Usage::plus)
     }
 }
 
 /// A patient's usage under the encounter's plan before the visit: this calendar year's, and
-/// every year's up to it (for lifetime limits).
-#[derive(Debug, Clone, Copy)]
+/// every year's up to it (for lifetime limits; of the visit's condition when the pack counts
+/// lifetime limits per condition).
+#[derive(Debug, Clone)]
 pub(crate) struct Usages {
     pub year: YearUsage,
-    pub lifetime: YearUsage,
+    /// None when the pack sets no lifetime limit, or counts it per condition and the visit
+    /// has none.
+    pub lifetime: Option<YearUsage>,
+    /// The condition lifetime usage was counted for, when counted per condition.
+    pub condition: Option<String>,
 }
 
 /// What the visit takes from an authorization: (ledger index, visits, units).
@@ -393,7 +394,7 @@ pub(crate) fn check_benefits(
     let disciplines = benefits.sharing_with(visit.encounter.discipline);
     let scope = scope_label(&disciplines);
     let before = usage.year.over(&disciplines);
-    let lifetime = usage.lifetime.over(&disciplines);
+    let lifetime = usage.lifetime.map(|lifetime| lifetime.over(&disciplines));
     let year = chrono::Datelike::year(&visit.encounter.date_of_service);
     let this_visit = u32::from(!day_counted);
     if let Some(cap) = benefits.visits_per_year
@@ -419,29 +420,35 @@ pub(crate) fn check_benefits(
             ));
         }
     }
-    if let Some(cap) = benefits.lifetime_visits
+    let over = match &usage.condition {
+        Some(condition) => format!("for condition {condition}"),
+        None => "in all".to_owned(),
+    };
+    if let (Some(cap), Some(lifetime)) = (benefits.lifetime_visits, lifetime)
         && lifetime.visits >= cap
         && !day_counted
     {
         raised.push(Raised::new(
             &rules::LIFETIME_CAP_REACHED,
             format!(
-                "the plan covers {cap} visits in all ({scope}); {} were used before this one",
+                "the plan covers {cap} visits {over} ({scope}); {} were used before this one",
                 lifetime.visits
             ),
         ));
     }
-    if let Some(cap) = benefits.lifetime_spend_cap_cents.map(Cents) {
+    if let (Some(cap), Some(lifetime)) = (benefits.lifetime_spend_cap_cents.map(Cents), lifetime) {
         let total = lifetime.charges + charges;
         if total > cap {
             raised.push(Raised::new(
                 &rules::LIFETIME_CAP_REACHED,
                 format!(
-                    "the plan covers {cap} of therapy in all ({scope}); with this visit the total reaches {total}"
+                    "the plan covers {cap} of therapy {over} ({scope}); with this visit the total reaches {total}"
                 ),
             ));
         }
     }
+    let lifetime = lifetime.unwrap_or_default();
+    let counted = usage.lifetime.is_some();
     Some(BenefitStanding {
         disciplines,
         year,
@@ -449,10 +456,14 @@ pub(crate) fn check_benefits(
         visits_allowed: benefits.visits_per_year,
         charges_used: before.charges + charges,
         charges_allowed: benefits.spend_cap_cents.map(Cents),
+        lifetime_condition: usage.condition.clone().filter(|_| counted),
         lifetime_visits_used: lifetime.visits + this_visit,
-        lifetime_visits_allowed: benefits.lifetime_visits,
+        lifetime_visits_allowed: benefits.lifetime_visits.filter(|_| counted),
         lifetime_charges_used: lifetime.charges + charges,
-        lifetime_charges_allowed: benefits.lifetime_spend_cap_cents.map(Cents),
+        lifetime_charges_allowed: benefits
+            .lifetime_spend_cap_cents
+            .map(Cents)
+            .filter(|_| counted),
     })
 }
 

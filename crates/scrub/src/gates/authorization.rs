@@ -392,7 +392,8 @@ pub(crate) fn check_benefits(
         return None;
     }
     let disciplines = benefits.sharing_with(visit.encounter.discipline);
-    let scope = scope_label(&disciplines);
+    // Formatted only into a finding's message: most visits have none.
+    let scope = ScopeLabel(&disciplines);
     let before = usage.year.over(&disciplines);
     let lifetime = usage.lifetime.map(|lifetime| lifetime.over(&disciplines));
     let year = chrono::Datelike::year(&visit.encounter.date_of_service);
@@ -420,10 +421,7 @@ pub(crate) fn check_benefits(
             ));
         }
     }
-    let over = match &usage.condition {
-        Some(condition) => format!("for condition {condition}"),
-        None => "in all".to_owned(),
-    };
+    let over = OverLabel(usage.condition.as_deref());
     if let (Some(cap), Some(lifetime)) = (benefits.lifetime_visits, lifetime)
         && lifetime.visits >= cap
         && !day_counted
@@ -468,11 +466,34 @@ pub(crate) fn check_benefits(
 }
 
 /// "PT", "PT and OT combined", "PT, OT and SLP combined".
-fn scope_label(disciplines: &[Discipline]) -> String {
-    let labels: Vec<&str> = disciplines.iter().map(|d| d.label()).collect();
-    match labels.as_slice() {
-        [one] => (*one).to_owned(),
-        [first @ .., last] => format!("{} and {last} combined", first.join(", ")),
-        [] => String::new(),
+struct ScopeLabel<'d>(&'d [Discipline]);
+
+impl std::fmt::Display for ScopeLabel<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            [] => Ok(()),
+            [one] => f.write_str(one.label()),
+            [first @ .., last] => {
+                for (at, discipline) in first.iter().enumerate() {
+                    if at > 0 {
+                        f.write_str(", ")?;
+                    }
+                    f.write_str(discipline.label())?;
+                }
+                write!(f, " and {} combined", last.label())
+            }
+        }
+    }
+}
+
+/// "in all", or "for condition M17" where lifetime limits are counted per condition.
+struct OverLabel<'c>(Option<&'c str>);
+
+impl std::fmt::Display for OverLabel<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(condition) => write!(f, "for condition {condition}"),
+            None => f.write_str("in all"),
+        }
     }
 }

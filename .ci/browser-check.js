@@ -1,5 +1,6 @@
 // Driven by .ci/browser-check: sign in as a north biller, read the dashboard, filter it, open
-// the work queues, sign out; sign in as a therapist who rendered nothing and see nothing.
+// the work queues, work an item, open a held visit's trace and the provider page, sign out;
+// sign in as a therapist who rendered nothing and see nothing.
 const { chromium } = require('playwright-core');
 const [base, biller, therapist, shots] = process.argv.slice(2);
 
@@ -61,6 +62,20 @@ function check(condition, what) {
   await page.click('tbody tr:first-child button:has-text("Resolve")');
   await page.waitForURL('**/queues?queue=documentation_hold');
   check((await open()) === before - 1, `resolving an item takes it off the open list (${before} then ${await open()})`);
+
+  // Open a held visit from its queue row: the trace explains every line and each finding.
+  await page.click('tbody tr:first-child td a[href^="/encounters/"]');
+  await page.waitForURL('**/encounters/**');
+  check((await page.textContent('h2#scrub')).includes('Scrub result now'), 'a held visit opens from the queue on its trace page');
+  const why = await page.$$eval('section[aria-labelledby=scrub] table:first-of-type tbody td:last-child', (t) => t.map((x) => x.textContent));
+  check(why.length > 0 && why.every((text) => /unit/.test(text)), `every billed line carries its explanation (${why.length} line(s))`);
+  const fixes = await page.$$eval('section[aria-labelledby=scrub] table:last-of-type tbody tr', (r) => r.map((x) => x.textContent));
+  check(fixes.length > 0, 'the findings are listed with their fix and source');
+  await page.screenshot({ path: `${shots}/encounter.png`, fullPage: true });
+  await page.click('nav a[href="/provider"]');
+  await page.waitForURL('**/provider');
+  check((await page.textContent('h2#common')).includes('held most often'), 'the provider page lists the most common reasons with how to avoid them');
+  await page.screenshot({ path: `${shots}/provider.png` });
 
   await page.click('header button[type=submit]');
   await page.waitForURL('**/login');

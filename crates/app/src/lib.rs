@@ -25,6 +25,7 @@ pub mod remittance;
 pub mod schedule;
 mod stored;
 pub mod submit;
+pub mod trace;
 
 pub use acknowledgment::{
     AckPosting, post_acknowledgments, post_acknowledgments_audited, set_summary,

@@ -209,21 +209,19 @@ pub fn check_schedule(engine: &Engine, context: &ContextData) -> Vec<SchedulePro
             year,
             disciplines.clone(),
         );
-        let before = *year_visits
-            .entry(key.clone())
-            .or_insert_with(|| {
-                context
-                    .usage
-                    .iter()
-                    .filter(|u| {
-                        u.patient_id == visit.patient_id
-                            && u.payer_id == visit.payer_id
-                            && u.year == year
-                            && disciplines.contains(&u.discipline)
-                    })
-                    .map(|u| u.visits)
-                    .sum()
-            });
+        let before = *year_visits.entry(key.clone()).or_insert_with(|| {
+            context
+                .usage
+                .iter()
+                .filter(|u| {
+                    u.patient_id == visit.patient_id
+                        && u.payer_id == visit.payer_id
+                        && u.year == year
+                        && disciplines.contains(&u.discipline)
+                })
+                .map(|u| u.visits)
+                .sum()
+        });
         if let Some(cap) = benefits.visits_per_year
             && before >= cap
             && new_day

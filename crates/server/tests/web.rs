@@ -50,9 +50,10 @@ async fn sign_in_see_the_dashboard_and_queues_of_your_clinics_and_sign_out() {
         })
         .await
         .unwrap();
+    let south = encounters_at(8, 10, "south", None);
     for encounter in encounters_at(7, 30, "north", None)
         .iter()
-        .chain(encounters_at(8, 10, "south", None).iter())
+        .chain(south.iter())
     {
         server.post_encounter(Role::Admin, encounter).await;
     }
@@ -220,6 +221,51 @@ async fn sign_in_see_the_dashboard_and_queues_of_your_clinics_and_sign_out() {
     assert!(
         !html.contains("S8-"),
         "no south visit in a north user's queues"
+    );
+
+    // A held visit opens from its queue row: the trace shows every line's explanation and
+    // each finding with its fix; another clinic's visit is not found.
+    let held = html
+        .split("<a href=\"/encounters/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    let trace = as_user(
+        &web,
+        "GET",
+        format!("{base}/encounters/{held}"),
+        &cookie,
+        &[],
+    )
+    .await;
+    assert_eq!(trace.status(), StatusCode::OK);
+    let page = trace.text().await.unwrap();
+    assert!(
+        page.contains("Scrub result now: documentation hold")
+            && page.contains("unit(s)")
+            && page.contains("<th scope=\"col\">Fix</th>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("new record"),
+        "the result history says why: {page}"
+    );
+    let foreign = as_user(
+        &web,
+        "GET",
+        format!("{base}/encounters/{}", south[0].id),
+        &cookie,
+        &[],
+    )
+    .await;
+    assert_eq!(foreign.status(), StatusCode::NOT_FOUND);
+    let provider = as_user(&web, "GET", format!("{base}/provider"), &cookie, &[]).await;
+    assert_eq!(provider.status(), StatusCode::OK);
+    let page = provider.text().await.unwrap();
+    assert!(
+        page.contains("Why visits are held most often") && page.contains("How to avoid it"),
+        "{page}"
     );
 
     // Work an item: take it, then resolve it; it leaves the open list.

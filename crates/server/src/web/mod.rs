@@ -20,10 +20,13 @@ use minijinja::{Environment, context};
 use serde::{Deserialize, Serialize};
 
 use crate::policy::{READ_VISITS, SESSION_COOKIE, WORK_QUEUES, session_cookie};
+
+mod encounter;
+mod provider;
 use crate::state::AppState;
 
 /// The pages' templates, part of the binary.
-const TEMPLATE_FILES: [(&str, &str); 5] = [
+const TEMPLATE_FILES: [(&str, &str); 7] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("bars.html", include_str!("../../templates/bars.html")),
     ("login.html", include_str!("../../templates/login.html")),
@@ -32,6 +35,14 @@ const TEMPLATE_FILES: [(&str, &str); 5] = [
         include_str!("../../templates/dashboard.html"),
     ),
     ("queues.html", include_str!("../../templates/queues.html")),
+    (
+        "encounter.html",
+        include_str!("../../templates/encounter.html"),
+    ),
+    (
+        "provider.html",
+        include_str!("../../templates/provider.html"),
+    ),
 ];
 
 fn templates() -> &'static Environment<'static> {
@@ -44,6 +55,8 @@ fn templates() -> &'static Environment<'static> {
             let _ = env.add_template(name, text);
         }
         env.add_filter("dollars", dollars);
+        // Ids in links (`/encounters/{id}`): our own encoder, the one the query strings use.
+        env.add_filter("urlencode", |value: &str| encode(value));
         env
     })
 }
@@ -88,6 +101,8 @@ pub fn routes() -> Router<AppState> {
         .route("/queues", get(queues))
         .route("/queues/{id}/take", post(take))
         .route("/queues/{id}/resolve", post(resolve))
+        .route("/encounters/{id}", get(encounter::page))
+        .route("/provider", get(provider::page))
 }
 
 /// The signed-in user a page may show data to, or where to send them instead.
@@ -386,6 +401,7 @@ async fn queues(
                 since => item.entered_at.format("%Y-%m-%d %H:%M").to_string(),
                 owner => item.owner,
                 finding => item.findings.lines().next().unwrap_or(""),
+                fix => fix_of(item.findings.lines().next().unwrap_or("")),
             }
         })
         .collect();
@@ -403,6 +419,14 @@ async fn queues(
             can_work => WORK_QUEUES.admits(principal.role),
         },
     )
+}
+
+/// The fix text of the rule a stored finding (`rule_id: message`) names.
+fn fix_of(finding: &str) -> &'static str {
+    finding
+        .split_once(':')
+        .and_then(|(rule, _)| cleanclaim_billing::rules::by_id(rule.trim()))
+        .map_or("", |rule| rule.fix.as_ref())
 }
 
 /// Where a queue button sends the user back to: the list they were looking at.
@@ -520,5 +544,34 @@ mod tests {
             .render(context! { username => "", error => "wrong" })
             .unwrap();
         assert!(login.contains("wrong"));
+        let trace = templates()
+            .get_template("encounter.html")
+            .unwrap()
+            .render(context! {
+                page => "encounter",
+                e => context! { encounter_id => "E<1>", date_of_service => "2026-03-09" },
+                appointments => Vec::<minijinja::Value>::new(), scrub => (),
+                results => Vec::<minijinja::Value>::new(), stays => Vec::<minijinja::Value>::new(),
+                submissions => Vec::<minijinja::Value>::new(),
+                acknowledgments => Vec::<minijinja::Value>::new(),
+                adjudications => vec![context! {
+                    denied => true, payer => "Acme", trace => "T1", charge => 12_345,
+                    paid => 0, patient => 0, cause => "authorization", adjustments => "CO-197 123.45",
+                }],
+            })
+            .unwrap();
+        assert!(trace.contains("E&lt;1&gt;") && !trace.contains("E<1>"));
+        assert!(trace.contains("the record no longer reads"));
+        assert!(trace.contains("charged $123.45, paid $0.00"));
+        let provider = templates()
+            .get_template("provider.html")
+            .unwrap()
+            .render(context! {
+                page => "provider", user => context! { role => "therapist" }, week_of => "2026-11-30",
+                this_week => vec![context! { encounter_id => "a b", since => "Mon", rule => "doc.x", why => "w", fix => "f" }],
+                common => Vec::<minijinja::Value>::new(), open_holds => 1,
+            })
+            .unwrap();
+        assert!(provider.contains("Your held visits") && provider.contains("/encounters/a%20b"));
     }
 }

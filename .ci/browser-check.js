@@ -63,6 +63,14 @@ function check(condition, what) {
   await page.waitForURL('**/queues?queue=documentation_hold');
   check((await open()) === before - 1, `resolving an item takes it off the open list (${before} then ${await open()})`);
 
+  await page.selectOption('select[name=order]', 'dollars');
+  await page.click('form.filters button[type=submit]');
+  await page.waitForURL('**/queues?**order=dollars**');
+  check((await page.textContent('caption')).includes('largest charges first'), 'the queue sorts by dollars');
+  await page.fill('tbody tr:first-child input[name=text]', 'called the clinic');
+  await page.click('tbody tr:first-child button:has-text("Add")');
+  await page.waitForURL('**/queues?**order=dollars**');
+  check((await page.textContent('tbody tr:first-child')).includes('1 comment(s)'), 'a comment from the page lands on the item');
   // Open a held visit from its queue row: the trace explains every line and each finding.
   await page.click('tbody tr:first-child td a[href^="/encounters/"]');
   await page.waitForURL('**/encounters/**');

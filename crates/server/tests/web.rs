@@ -342,6 +342,135 @@ async fn sign_in_see_the_dashboard_and_queues_of_your_clinics_and_sign_out() {
     assert_eq!(count(&html), before - 1);
     assert!(!html.contains(&format!("action=\"/queues/{id}/")));
 
+    // Largest charges first: the list's charges never rise.
+    let by_dollars = as_user(
+        &web,
+        "GET",
+        format!("{base}/queues?order=dollars"),
+        &cookie,
+        &[],
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
+    assert!(by_dollars.contains("largest charges first"), "{by_dollars}");
+    let charges: Vec<f64> = by_dollars
+        .split("<td class=\"n\">")
+        .skip(1)
+        .filter_map(|cell| cell.split('<').next())
+        .filter_map(|text| text.trim_start_matches('$').replace(',', "").parse().ok())
+        .collect();
+    assert!(charges.len() > 1, "{by_dollars}");
+    assert!(
+        charges.windows(2).all(|pair| pair[0] >= pair[1]),
+        "{charges:?}"
+    );
+
+    // A comment from the page lands on the item, and the trace shows it.
+    let next: i64 = by_dollars
+        .split("action=\"/queues/")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let commented = as_user(
+        &web,
+        "POST",
+        format!("{base}/queues/{next}/comment"),
+        &cookie,
+        &[("text", "called the clinic <today>"), ("order", "dollars")],
+    )
+    .await;
+    assert_eq!(commented.status(), StatusCode::SEE_OTHER);
+    assert_eq!(commented.headers()["location"], "/queues?order=dollars");
+    let comments = server.store.queue_comments(next).await.unwrap();
+    assert_eq!(comments.len(), 1);
+    assert_eq!(comments[0].1, "called the clinic <today>");
+    let empty = as_user(
+        &web,
+        "POST",
+        format!("{base}/queues/{next}/comment"),
+        &cookie,
+        &[("text", "  ")],
+    )
+    .await;
+    assert_eq!(empty.status(), StatusCode::BAD_REQUEST);
+    let bad_status = as_user(
+        &web,
+        "POST",
+        format!("{base}/queues/{next}/status"),
+        &cookie,
+        &[("status", "billed")],
+    )
+    .await;
+    assert_eq!(bad_status.status(), StatusCode::BAD_REQUEST);
+
+    // An authorization item takes the payer's answer: extension requested keeps it open. A
+    // ready visit sent again as a Medicaid visit with no authorization on file is one.
+    let north = encounters_at(7, 30, "north", None);
+    let ids: Vec<String> = north.iter().map(|e| e.id.clone()).collect();
+    let results = server.store.latest_results(&ids).await.unwrap();
+    let mut unauthorized = north
+        .iter()
+        .find(|e| results[&e.id].queue == "ready_to_bill")
+        .unwrap()
+        .clone();
+    unauthorized.id = format!("{}-MCD", unauthorized.id);
+    unauthorized.administrative.payer.id = "MCD01".into();
+    unauthorized.administrative.payer.name = "State Medicaid".into();
+    unauthorized.administrative.payer.plan = cleanclaim_model::PlanType::Medicaid;
+    unauthorized.administrative.authorization = None;
+    server.post_encounter(Role::Admin, &unauthorized).await;
+    let authorization = as_user(
+        &web,
+        "GET",
+        format!("{base}/queues?queue=authorization"),
+        &cookie,
+        &[],
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
+    let held: i64 = authorization
+        .split("action=\"/queues/")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no authorization hold: {authorization}"))
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(authorization.contains(&format!("action=\"/queues/{held}/status\"")));
+    let set = as_user(
+        &web,
+        "POST",
+        format!("{base}/queues/{held}/status"),
+        &cookie,
+        &[
+            ("status", "extension_requested"),
+            ("queue", "authorization"),
+        ],
+    )
+    .await;
+    assert_eq!(set.status(), StatusCode::SEE_OTHER);
+    let after = as_user(
+        &web,
+        "GET",
+        format!("{base}/queues?queue=authorization"),
+        &cookie,
+        &[],
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
+    assert!(after.contains("<td>extension requested</td>"), "{after}");
+
     let out = as_user(&web, "POST", format!("{base}/logout"), &cookie, &[]).await;
     assert_eq!(out.status(), StatusCode::SEE_OTHER);
     assert!(

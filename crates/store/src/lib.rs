@@ -58,7 +58,7 @@ pub use remittances::{
     RemittanceId, RemittanceRecord, Started,
 };
 pub use submissions::{ClaimBatch, NewBatch, SubmittedClaim};
-pub use views::{EncounterFilter, EncounterSummary, EncounterView, QueueFilter, Scope};
+pub use views::{EncounterFilter, EncounterSummary, EncounterView, QueueFilter, QueueOrder, Scope};
 
 /// The largest number a nine-digit ISA13 or GS06 can hold.
 pub const MAX_CONTROL: i64 = 999_999_999;

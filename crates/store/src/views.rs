@@ -93,6 +93,19 @@ pub struct QueueFilter {
     pub owner: Option<String>,
     pub clinic_id: Option<String>,
     pub limit: i64,
+    pub order: QueueOrder,
+}
+
+/// The order of a queue-item list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum QueueOrder {
+    /// Entered most recently first.
+    #[default]
+    Newest,
+    /// Waiting longest first (what to work before it ages past filing limits).
+    Oldest,
+    /// The visit's charges, largest first (its latest scrub result), then oldest.
+    Dollars,
 }
 
 /// The latest version of each encounter and its latest result, as a subquery both lists read.
@@ -197,7 +210,8 @@ impl Store {
         }))
     }
 
-    /// Queue items in scope (by the clinic of their encounter's latest version), newest first.
+    /// Queue items in scope (by the clinic of their encounter's latest version), in the
+    /// filter's order.
     pub async fn list_queue_items(
         &self,
         scope: &Scope,
@@ -224,7 +238,16 @@ impl Store {
             if let Some(clinic) = &filter.clinic_id {
                 query.push(" AND e.clinic_id = ").push_bind(clinic.clone());
             }
-            query.push(" ORDER BY q.entered_at DESC, q.id DESC LIMIT ").push_bind(filter.limit.max(0));
+            query.push(match filter.order {
+                QueueOrder::Newest => " ORDER BY q.entered_at DESC, q.id DESC",
+                QueueOrder::Oldest => " ORDER BY q.entered_at, q.id",
+                QueueOrder::Dollars => {
+                    " ORDER BY COALESCE((SELECT r.charge_cents FROM scrub_results r
+                        WHERE r.encounter_id = q.encounter_id ORDER BY r.seq DESC LIMIT 1), 0) DESC,
+                        q.entered_at, q.id"
+                }
+            });
+            query.push(" LIMIT ").push_bind(filter.limit.max(0));
             query.build_query_as().fetch_all(pool).await?
         }))
     }

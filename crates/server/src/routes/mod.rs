@@ -278,7 +278,7 @@ pub fn table() -> Vec<Route> {
             path: "/api/queue-items",
             policy: READ_VISITS,
             tag: "queues",
-            summary: "Work-queue items of the caller's clinics, newest first",
+            summary: "Work-queue items of the caller's clinics, newest first unless ordered",
             params: const {
                 &[
                     query_param(
@@ -289,6 +289,10 @@ pub fn table() -> Vec<Route> {
                     query_param("owner", "assigned to this user"),
                     query_param("location", "clinic id"),
                     query_param("limit", "at most this many (1 to 1000, default 100)"),
+                    query_param(
+                        "order",
+                        "newest (default), oldest (waiting longest first) or dollars (largest charges first)",
+                    ),
                 ]
             },
             body: Body::None,

@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use cleanclaim_app::access::Principal;
-use cleanclaim_store::{AuditEvent, AuditOutcome, QueueAction, QueueFilter};
+use cleanclaim_store::{AuditEvent, AuditOutcome, QueueAction, QueueFilter, QueueOrder};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ErrorCode};
@@ -18,7 +18,7 @@ use crate::routes::session::Done;
 use crate::state::AppState;
 
 /// The longest comment accepted.
-const MAX_COMMENT: usize = 4_000;
+pub(crate) const MAX_COMMENT: usize = 4_000;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -28,6 +28,27 @@ pub struct ListQuery {
     owner: Option<String>,
     location: Option<String>,
     limit: Option<i64>,
+    /// `newest` (the default), `oldest` (waiting longest first) or `dollars` (largest charges
+    /// first).
+    order: Option<Order>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Order {
+    Newest,
+    Oldest,
+    Dollars,
+}
+
+impl From<Order> for QueueOrder {
+    fn from(order: Order) -> Self {
+        match order {
+            Order::Newest => Self::Newest,
+            Order::Oldest => Self::Oldest,
+            Order::Dollars => Self::Dollars,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, schemars::JsonSchema)]
@@ -60,6 +81,7 @@ pub async fn list(
         owner: query.owner,
         clinic_id: query.location,
         limit: page_limit(query.limit)?,
+        order: query.order.map_or(QueueOrder::Newest, QueueOrder::from),
     };
     let items = state
         .store()

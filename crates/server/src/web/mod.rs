@@ -15,7 +15,7 @@ use axum::routing::{get, post};
 use chrono::{NaiveDate, Utc};
 use cleanclaim_app::access::{self, AccessError, Principal};
 use cleanclaim_app::kpis::{KpiFilter, compute};
-use cleanclaim_store::{AuditOutcome, QueueFilter};
+use cleanclaim_store::{AuditOutcome, QueueFilter, QueueOrder};
 use minijinja::{Environment, context};
 use serde::{Deserialize, Serialize};
 
@@ -101,6 +101,8 @@ pub fn routes() -> Router<AppState> {
         .route("/queues", get(queues))
         .route("/queues/{id}/take", post(take))
         .route("/queues/{id}/resolve", post(resolve))
+        .route("/queues/{id}/comment", post(comment))
+        .route("/queues/{id}/status", post(set_status))
         .route("/encounters/{id}", get(encounter::page))
         .route("/provider", get(provider::page))
 }
@@ -364,6 +366,17 @@ async fn dashboard(
 #[derive(Debug, Deserialize)]
 struct QueueQuery {
     queue: Option<String>,
+    /// `newest` (the default), `oldest` or `dollars`.
+    order: Option<String>,
+}
+
+/// The list order a page asked for; anything else is the default.
+fn order_of(order: Option<&str>) -> (QueueOrder, &'static str) {
+    match order {
+        Some("oldest") => (QueueOrder::Oldest, "oldest"),
+        Some("dollars") => (QueueOrder::Dollars, "dollars"),
+        _ => (QueueOrder::Newest, "newest"),
+    }
 }
 
 async fn queues(
@@ -376,12 +389,14 @@ async fn queues(
         Err(response) => return response,
     };
     let queue = present(&query.queue);
+    let (order, order_name) = order_of(query.order.as_deref());
     let filter = QueueFilter {
         queue: queue.clone(),
         open_only: true,
         owner: None,
         clinic_id: None,
         limit: 500,
+        order,
     };
     let items = match state
         .store()
@@ -391,10 +406,26 @@ async fn queues(
         Ok(items) => items,
         Err(error) => return crate::ApiError::from(error).into_response(),
     };
+    let ids: Vec<String> = items.iter().map(|item| item.encounter_id.clone()).collect();
+    let charges = match state.store().latest_results(&ids).await {
+        Ok(results) => results,
+        Err(error) => return crate::ApiError::from(error).into_response(),
+    };
+    let mut comments = Vec::with_capacity(items.len());
+    for item in &items {
+        match state.store().queue_comments(item.id).await {
+            Ok(list) => comments.push(list.len()),
+            Err(error) => return crate::ApiError::from(error).into_response(),
+        }
+    }
     let rows: Vec<_> = items
         .iter()
-        .map(|item| {
+        .zip(comments)
+        .map(|(item, comments)| {
             context! {
+                charge => charges.get(&item.encounter_id).map(|r| r.charge_cents),
+                status => item.status,
+                comments => comments,
                 id => item.id,
                 encounter_id => item.encounter_id,
                 queue => item.queue,
@@ -416,7 +447,7 @@ async fn queues(
         "queues.html",
         context! {
             page => "queues", user => user_view(&principal), queue => queue, items => rows,
-            can_work => WORK_QUEUES.admits(principal.role),
+            can_work => WORK_QUEUES.admits(principal.role), order => order_name,
         },
     )
 }
@@ -434,15 +465,39 @@ fn fix_of(finding: &str) -> &'static str {
 struct BackTo {
     #[serde(default)]
     queue: String,
+    #[serde(default)]
+    order: String,
 }
 
 fn back_to(form: &BackTo) -> Redirect {
     let queue = form.queue.trim();
-    if queue.is_empty() {
+    let order = match order_of(Some(form.order.trim())) {
+        (QueueOrder::Newest, _) => String::new(),
+        (_, name) => format!("order={name}"),
+    };
+    let query: Vec<String> = [
+        (!queue.is_empty()).then(|| format!("queue={}", encode(queue))),
+        (!order.is_empty()).then_some(order),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if query.is_empty() {
         Redirect::to("/queues")
     } else {
-        Redirect::to(&format!("/queues?queue={}", encode(queue)))
+        Redirect::to(&format!("/queues?{}", query.join("&")))
     }
+}
+
+/// A comment or an authorization status from the queues page, with where to go back to.
+#[derive(Debug, Deserialize)]
+struct QueueForm {
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    status: String,
+    #[serde(flatten)]
+    back: BackTo,
 }
 
 /// A button on the queues page: the same action, scope check and audit as the API's.
@@ -478,6 +533,52 @@ async fn take(
         owner: me.username.clone(),
     };
     queue_button(&state, &headers, id, assign, "assign", &back).await
+}
+
+async fn comment(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(form): Form<QueueForm>,
+) -> Response {
+    let text = form.text.trim().to_owned();
+    if text.is_empty() || text.chars().count() > crate::routes::queues::MAX_COMMENT {
+        return (
+            StatusCode::BAD_REQUEST,
+            format!(
+                "a comment is 1 to {} characters",
+                crate::routes::queues::MAX_COMMENT
+            ),
+        )
+            .into_response();
+    }
+    let comment = |me: &Principal| cleanclaim_store::QueueAction::Comment {
+        author: me.username.clone(),
+        text,
+    };
+    queue_button(&state, &headers, id, comment, "comment", &form.back).await
+}
+
+/// The authorization statuses the page offers: the front desk's answers from the payer.
+const AUTHORIZATION_STATUSES: [&str; 4] =
+    ["extension_requested", "denied", "patient_pay", "resolved"];
+
+async fn set_status(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(form): Form<QueueForm>,
+) -> Response {
+    let status = form.status.trim().to_owned();
+    if !AUTHORIZATION_STATUSES.contains(&status.as_str()) {
+        return (
+            StatusCode::BAD_REQUEST,
+            "status must be extension_requested, denied, patient_pay or resolved",
+        )
+            .into_response();
+    }
+    let set = |_: &Principal| cleanclaim_store::QueueAction::Status { status };
+    queue_button(&state, &headers, id, set, "set_status", &form.back).await
 }
 
 async fn resolve(

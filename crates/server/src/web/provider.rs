@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, Utc};
-use cleanclaim_store::{AuditOutcome, QueueFilter};
+use cleanclaim_store::{AuditOutcome, QueueFilter, QueueOrder};
 use minijinja::context;
 
 use super::{page_user, render, user_view};
@@ -29,6 +29,7 @@ pub(super) async fn page(State(state): State<AppState>, headers: HeaderMap) -> R
         owner: None,
         clinic_id: None,
         limit: MOST,
+        order: QueueOrder::Newest,
     };
     let items = match state
         .store()

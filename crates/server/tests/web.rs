@@ -504,3 +504,71 @@ async fn login_form(web: &reqwest::Client, base: &str) -> (String, String, Strin
     assert_eq!(cookie, format!("cleanclaim_login={token}"));
     (html, cookie, token)
 }
+
+/// The rule packs page shows each pack's periods and checks a pasted pack for billers; the
+/// audit report is for admins and auditors, with the hash chain verified.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_rule_packs_page_and_the_audit_report() {
+    let server = Server::start(TestDatabase::sqlite()).await;
+    let web = client();
+    let base = &server.base;
+    let cookie_of = |token: String| format!("cleanclaim_session={token}");
+    let biller = cookie_of(server.login(&user_of(Role::Biller), PASSWORD).await);
+    let auditor = cookie_of(server.login(&user_of(Role::Auditor), PASSWORD).await);
+
+    let packs = as_user(&web, "GET", format!("{base}/packs"), &biller, &[]).await;
+    assert_eq!(packs.status(), StatusCode::OK);
+    let html = packs.text().await.unwrap();
+    assert!(
+        html.contains("medicare-part-b")
+            && html.contains("cms 8 minute")
+            && html.contains("Check a rule pack"),
+        "{html}"
+    );
+    let checked = as_user(
+        &web,
+        "POST",
+        format!("{base}/packs/check"),
+        &biller,
+        &[("text", "[pack]\nid = \"x\"\n")],
+    )
+    .await;
+    assert_eq!(checked.status(), StatusCode::OK);
+    let html = checked.text().await.unwrap();
+    assert!(
+        html.contains("role=\"status\" class=\"error\">upload.toml"),
+        "{html}"
+    );
+    // An auditor reads the packs but may not check one.
+    let refused = as_user(
+        &web,
+        "POST",
+        format!("{base}/packs/check"),
+        &auditor,
+        &[("text", "x")],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+
+    let audit = as_user(&web, "GET", format!("{base}/audit"), &biller, &[]).await;
+    assert_eq!(audit.status(), StatusCode::FORBIDDEN);
+    let audit = as_user(
+        &web,
+        "GET",
+        format!("{base}/audit?resource=rule_packs"),
+        &auditor,
+        &[],
+    )
+    .await;
+    assert_eq!(audit.status(), StatusCode::OK);
+    let html = audit.text().await.unwrap();
+    assert!(html.contains("0 break(s)"), "{html}");
+    assert!(
+        html.contains(&format!(
+            "<td>{}</td><td>read</td><td>rule_packs</td>",
+            user_of(Role::Biller)
+        )),
+        "the biller's read of the packs page is on the report: {html}"
+    );
+    server.stop().await;
+}

@@ -21,12 +21,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::policy::{READ_VISITS, SESSION_COOKIE, WORK_QUEUES, session_cookie};
 
+mod audit;
 mod encounter;
+mod packs;
 mod provider;
 use crate::state::AppState;
 
 /// The pages' templates, part of the binary.
-const TEMPLATE_FILES: [(&str, &str); 7] = [
+const TEMPLATE_FILES: [(&str, &str); 9] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("bars.html", include_str!("../../templates/bars.html")),
     ("login.html", include_str!("../../templates/login.html")),
@@ -43,6 +45,8 @@ const TEMPLATE_FILES: [(&str, &str); 7] = [
         "provider.html",
         include_str!("../../templates/provider.html"),
     ),
+    ("packs.html", include_str!("../../templates/packs.html")),
+    ("audit.html", include_str!("../../templates/audit.html")),
 ];
 
 fn templates() -> &'static Environment<'static> {
@@ -105,6 +109,9 @@ pub fn routes() -> Router<AppState> {
         .route("/queues/{id}/status", post(set_status))
         .route("/encounters/{id}", get(encounter::page))
         .route("/provider", get(provider::page))
+        .route("/packs", get(packs::page))
+        .route("/packs/check", post(packs::check))
+        .route("/audit", get(audit::page))
 }
 
 /// The signed-in user a page may show data to, or where to send them instead.

@@ -28,6 +28,9 @@ use cleanclaim_store::{
 
 use crate::stored::{context_of, parse_all};
 
+/// The reason a filing pass stores with the results it changes, before its date.
+const FILING_JUDGED: &str = "timely filing judged as of";
+
 /// Patients whose stored visits a filing re-scrub holds in memory at a time.
 const RESCRUB_PATIENTS_PER_CHUNK: usize = 500;
 
@@ -181,7 +184,7 @@ impl<'a> Intake<'a> {
         patients: &[String],
     ) -> Result<ChunkReport, IntakeError> {
         self.judge_filing_as_of(date);
-        let cause = vec![format!("timely filing judged as of {date}")];
+        let cause = vec![format!("{FILING_JUDGED} {date}")];
         let mut report = ChunkReport::default();
         for chunk in patients.chunks(RESCRUB_PATIENTS_PER_CHUNK) {
             let causes: BTreeMap<String, Vec<String>> = chunk
@@ -441,13 +444,17 @@ impl<'a> Intake<'a> {
                         report.billed_unchanged.push(encounter.id.clone());
                         continue;
                     }
-                    _ => format!(
-                        "history changed by {}",
-                        causes
+                    _ => {
+                        let what = causes
                             .get(&encounter.patient.id)
                             .map(|what| what.join(", "))
-                            .unwrap_or_default()
-                    ),
+                            .unwrap_or_default();
+                        // A filing pass changes no history: its cause is the reason itself.
+                        match self.as_of {
+                            Some(_) if what.starts_with(FILING_JUDGED) => what,
+                            _ => format!("history changed by {what}"),
+                        }
+                    }
                 },
             };
             report.changes.push(Change {

@@ -31,6 +31,15 @@ async fn as_user(
     request.header("cookie", cookie).send().await.unwrap()
 }
 
+/// A page's HTML, read with the session cookie.
+async fn page_text(web: &reqwest::Client, url: String, cookie: &str) -> String {
+    as_user(web, "GET", url, cookie, &[])
+        .await
+        .text()
+        .await
+        .unwrap()
+}
+
 fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -304,17 +313,12 @@ async fn sign_in_see_the_dashboard_and_queues_of_your_clinics_and_sign_out() {
         took.headers()["location"],
         "/queues?queue=documentation_hold"
     );
-    let html = as_user(
+    let html = page_text(
         &web,
-        "GET",
         format!("{base}/queues?queue=documentation_hold"),
         &cookie,
-        &[],
     )
-    .await
-    .text()
-    .await
-    .unwrap();
+    .await;
     assert!(
         html.contains(&format!("<td>{}</td>", user_of(Role::Biller))),
         "the taker is the owner"
@@ -328,32 +332,17 @@ async fn sign_in_see_the_dashboard_and_queues_of_your_clinics_and_sign_out() {
     )
     .await;
     assert_eq!(resolved.status(), StatusCode::SEE_OTHER);
-    let html = as_user(
+    let html = page_text(
         &web,
-        "GET",
         format!("{base}/queues?queue=documentation_hold"),
         &cookie,
-        &[],
     )
-    .await
-    .text()
-    .await
-    .unwrap();
+    .await;
     assert_eq!(count(&html), before - 1);
     assert!(!html.contains(&format!("action=\"/queues/{id}/")));
 
     // Largest charges first: the list's charges never rise.
-    let by_dollars = as_user(
-        &web,
-        "GET",
-        format!("{base}/queues?order=dollars"),
-        &cookie,
-        &[],
-    )
-    .await
-    .text()
-    .await
-    .unwrap();
+    let by_dollars = page_text(&web, format!("{base}/queues?order=dollars"), &cookie).await;
     assert!(by_dollars.contains("largest charges first"), "{by_dollars}");
     let charges: Vec<f64> = by_dollars
         .split("<td class=\"n\">")
@@ -425,17 +414,8 @@ async fn sign_in_see_the_dashboard_and_queues_of_your_clinics_and_sign_out() {
     unauthorized.administrative.payer.plan = cleanclaim_model::PlanType::Medicaid;
     unauthorized.administrative.authorization = None;
     server.post_encounter(Role::Admin, &unauthorized).await;
-    let authorization = as_user(
-        &web,
-        "GET",
-        format!("{base}/queues?queue=authorization"),
-        &cookie,
-        &[],
-    )
-    .await
-    .text()
-    .await
-    .unwrap();
+    let authorization =
+        page_text(&web, format!("{base}/queues?queue=authorization"), &cookie).await;
     let held: i64 = authorization
         .split("action=\"/queues/")
         .nth(1)
@@ -458,17 +438,7 @@ async fn sign_in_see_the_dashboard_and_queues_of_your_clinics_and_sign_out() {
     )
     .await;
     assert_eq!(set.status(), StatusCode::SEE_OTHER);
-    let after = as_user(
-        &web,
-        "GET",
-        format!("{base}/queues?queue=authorization"),
-        &cookie,
-        &[],
-    )
-    .await
-    .text()
-    .await
-    .unwrap();
+    let after = page_text(&web, format!("{base}/queues?queue=authorization"), &cookie).await;
     assert!(after.contains("<td>extension requested</td>"), "{after}");
 
     let out = as_user(&web, "POST", format!("{base}/logout"), &cookie, &[]).await;

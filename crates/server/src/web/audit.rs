@@ -9,7 +9,7 @@ use cleanclaim_store::{AuditFilter, AuditOutcome};
 use minijinja::context;
 use serde::Deserialize;
 
-use super::{page_user, present, render, user_view};
+use super::{audited_render, page_user, present, user_view};
 use crate::policy::READ_AUDIT;
 use crate::state::AppState;
 
@@ -55,10 +55,9 @@ pub(super) async fn page(
     };
     let mut event = principal.event("read", "audit_log", AuditOutcome::Success);
     event.patient_id.clone_from(&filter.patient_id);
-    if let Err(error) = state.store().audit(&[event]).await {
-        return crate::ApiError::from(error).into_response();
-    }
-    render(
+    audited_render(
+        &state,
+        event,
         "audit.html",
         context! {
             page => "audit", user => user_view(&principal),
@@ -74,4 +73,5 @@ pub(super) async fn page(
             head => verification.head.map(|(seq, hash)| format!("row {seq}, hash {hash}")),
         },
     )
+    .await
 }

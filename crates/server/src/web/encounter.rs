@@ -9,7 +9,7 @@ use cleanclaim_app::trace::encounter_trace;
 use cleanclaim_store::AuditOutcome;
 use minijinja::context;
 
-use super::{page_user, render, user_view};
+use super::{audited_render, page_user, user_view};
 use crate::state::AppState;
 
 pub(super) async fn page(
@@ -52,11 +52,7 @@ pub(super) async fn page(
         }
         return (StatusCode::NOT_FOUND, "no such encounter").into_response();
     };
-    // The audit row is kept before the page leaves.
-    if let Err(error) = state.store().audit(&[event]).await {
-        return crate::ApiError::from(error).into_response();
-    }
-    render("encounter.html", values(&trace, &principal))
+    audited_render(&state, event, "encounter.html", values(&trace, &principal)).await
 }
 
 fn values(

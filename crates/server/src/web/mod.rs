@@ -79,6 +79,20 @@ fn dollars(cents: i64) -> String {
     format!("{sign}${grouped}.{:02}", (cents % 100).unsigned_abs())
 }
 
+/// Keeps the page's audit event, then renders it: the audit row is kept before the page
+/// leaves, and a page whose read cannot be audited is not shown.
+async fn audited_render(
+    state: &AppState,
+    event: cleanclaim_store::AuditEvent,
+    name: &str,
+    values: minijinja::Value,
+) -> Response {
+    match state.store().audit(&[event]).await {
+        Ok(()) => render(name, values),
+        Err(error) => crate::ApiError::from(error).into_response(),
+    }
+}
+
 fn render(name: &str, values: minijinja::Value) -> Response {
     let page = templates()
         .get_template(name)
@@ -344,14 +358,9 @@ async fn dashboard(
             .filter_map(|(name, d)| d.map(|d| format!("&{name}={d}"))),
     )
     .collect();
-    if let Err(error) = state
-        .store()
-        .audit(&[principal.event("read", "dashboard", AuditOutcome::Success)])
-        .await
-    {
-        return crate::ApiError::from(error).into_response();
-    }
-    render(
+    audited_render(
+        &state,
+        principal.event("read", "dashboard", AuditOutcome::Success),
         "dashboard.html",
         context! {
             page => "dashboard",
@@ -368,6 +377,7 @@ async fn dashboard(
             query => query_string,
         },
     )
+    .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -443,20 +453,16 @@ async fn queues(
             }
         })
         .collect();
-    if let Err(error) = state
-        .store()
-        .audit(&[principal.event("list", "queue_item", AuditOutcome::Success)])
-        .await
-    {
-        return crate::ApiError::from(error).into_response();
-    }
-    render(
+    audited_render(
+        &state,
+        principal.event("list", "queue_item", AuditOutcome::Success),
         "queues.html",
         context! {
             page => "queues", user => user_view(&principal), queue => queue, items => rows,
             can_work => WORK_QUEUES.admits(principal.role), order => order_name,
         },
     )
+    .await
 }
 
 /// The fix text of the rule a stored finding (`rule_id: message`) names.

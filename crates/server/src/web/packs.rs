@@ -13,7 +13,7 @@ use cleanclaim_store::AuditOutcome;
 use minijinja::context;
 use serde::Deserialize;
 
-use super::{page_user, render, user_view};
+use super::{audited_render, page_user, user_view};
 use crate::policy::MANAGE_PACKS;
 use crate::state::AppState;
 
@@ -116,18 +116,14 @@ async fn show(state: &AppState, headers: &HeaderMap, upload: Option<String>) -> 
             }
         })
         .collect();
-    if let Err(error) = state
-        .store()
-        .audit(&[principal.event("read", "rule_packs", AuditOutcome::Success)])
-        .await
-    {
-        return crate::ApiError::from(error).into_response();
-    }
-    render(
+    audited_render(
+        state,
+        principal.event("read", "rule_packs", AuditOutcome::Success),
         "packs.html",
         context! {
             page => "packs", user => user_view(&principal), packs => packs,
             can_check => can_check, verdict => verdict, upload => upload.unwrap_or_default(),
         },
     )
+    .await
 }

@@ -12,7 +12,7 @@ use chrono::{Datelike, Utc};
 use cleanclaim_store::{AuditOutcome, QueueFilter, QueueOrder};
 use minijinja::context;
 
-use super::{page_user, render, user_view};
+use super::{audited_render, page_user, user_view};
 use crate::state::AppState;
 
 /// The open holds a page lists at most (the reasons are counted over the same items).
@@ -82,18 +82,14 @@ pub(super) async fn page(State(state): State<AppState>, headers: HeaderMap) -> R
         .take(10)
         .map(|(rule, (count, fix))| context! { rule => rule, count => count, fix => fix })
         .collect();
-    if let Err(error) = state
-        .store()
-        .audit(&[principal.event("list", "queue_item", AuditOutcome::Success)])
-        .await
-    {
-        return crate::ApiError::from(error).into_response();
-    }
-    render(
+    audited_render(
+        &state,
+        principal.event("list", "queue_item", AuditOutcome::Success),
         "provider.html",
         context! {
             page => "provider", user => user_view(&principal), week_of => monday.to_string(),
             this_week => this_week, common => common, open_holds => holds.len(),
         },
     )
+    .await
 }

@@ -36,8 +36,8 @@ use crate::submit::{
     Delivery, SubmitError, SubmitOptions, prepare_stored, prepare_stored_as_documented, submit,
 };
 
-/// Days after the period during which claims still go out and answers still come back.
-pub const RUN_OUT_DAYS: u64 = 35;
+/// The run-out after the last day of service: one definition, the KPI periods'.
+pub use crate::kpi_periods::RUN_OUT_DAYS;
 
 /// Days from submission to the payer's 835.
 pub const PAYMENT_LAG_DAYS: u64 = 14;

@@ -150,6 +150,9 @@ pub struct Kpis {
     pub receivables: Option<Receivables>,
     /// Per holding queue, in routing order.
     pub hold_resolution: Vec<HoldResolution>,
+    /// Paid on the visits' claims, every adjudication posted by the day counted at (cost to
+    /// collect's denominator).
+    pub collected_cents: i64,
 }
 
 struct Visit<'f> {
@@ -287,10 +290,12 @@ pub fn compute(facts: &KpiFacts, filter: &KpiFilter) -> Kpis {
             chain.rejected |= !a.accepted;
         }
     }
+    let mut collected_cents: i64 = 0;
     for a in facts.adjudications.iter().filter(|a| by_as_of(a.posted_at)) {
         if let Some(chain) = chains.get_mut(a.claim_id.as_str()) {
             chain.first_adjudication.get_or_insert(a);
             chain.latest_adjudication = Some(a);
+            collected_cents = collected_cents.saturating_add(a.paid_cents);
         }
     }
     let denial_of = |a: &cleanclaim_store::AdjudicationFact| -> Option<String> {
@@ -435,6 +440,7 @@ pub fn compute(facts: &KpiFacts, filter: &KpiFilter) -> Kpis {
     let hold_resolution = hold_resolution(facts, &visits, as_of);
     Kpis {
         hold_resolution,
+        collected_cents,
         denied_dollars: denied_dollars.into_values().collect(),
         receivables: if chains.is_empty() { None } else { receivables },
         denials_over_period,

@@ -386,3 +386,42 @@ fn receivables_and_denied_dollars_by_hand() {
     assert_eq!((ar.insurance_open_cents, ar.patient_open_cents), (71000, 0));
     assert_eq!(ar.days_insurance, Some(90.0));
 }
+
+/// Baseline versus after on the hand-worked set, with a staff cost of $10 a month:
+/// - March 2-3 (E1, E2, E3), counted April 7: E1 clean, E2 clean, E3 rejected: 2 of 3
+///   first-pass, **66.67%**; collected E1 + E2 + E3 = **$1.80**; staff cost $10 × 2 / 30.4375
+///   days = **$0.66**; cost to collect 0.66 / 1.80 = **36.67%**.
+/// - March 4-6 (E4, E5, E6), counted April 10: E4 and E5 denied on first adjudication: **0%**;
+///   collected E5 twice = **$1.20**; staff cost $10 × 3 / 30.4375 = **$0.99**; **82.5%**.
+#[test]
+fn two_periods_side_by_side_with_the_cost_to_collect() {
+    use cleanclaim_app::kpi_periods::period_figures;
+    let facts = facts();
+    let monthly = Some(cleanclaim_model::Cents(1000));
+    let a = period_figures(
+        &facts,
+        &KpiFilter::default(),
+        (day(2, 3), day(3, 3)),
+        monthly,
+    );
+    let b = period_figures(
+        &facts,
+        &KpiFilter::default(),
+        (day(4, 3), day(6, 3)),
+        monthly,
+    );
+    assert_eq!(a.counted_at, day(7, 4));
+    assert_eq!(a.first_pass_rate, Some(66.67));
+    assert_eq!(a.collected_cents, 180);
+    assert_eq!(a.staff_cost_cents, Some(66));
+    assert_eq!(a.cost_to_collect, Some(36.67));
+    assert_eq!(b.first_pass_rate, Some(0.0));
+    assert_eq!(b.collected_cents, 120);
+    assert_eq!(b.staff_cost_cents, Some(99));
+    assert_eq!(b.cost_to_collect, Some(82.5));
+    let without = period_figures(&facts, &KpiFilter::default(), (day(2, 3), day(3, 3)), None);
+    assert_eq!(
+        (without.staff_cost_cents, without.cost_to_collect),
+        (None, None)
+    );
+}

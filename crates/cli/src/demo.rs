@@ -10,7 +10,8 @@ use std::time::Instant;
 use anyhow::Context;
 use chrono::{Datelike, NaiveDate};
 use clap::Args;
-use cleanclaim_app::kpis::{KpiFilter, Kpis, compute};
+use cleanclaim_app::kpi_periods::period_figures;
+use cleanclaim_app::kpis::KpiFilter;
 use cleanclaim_app::{DemoEvent, DemoOptions, DemoReport, access, run_demo};
 use cleanclaim_store::{Clock, Store};
 use cleanclaim_synth::Organization;
@@ -163,53 +164,6 @@ fn keep(folder: &Path, date: NaiveDate, kind: &str, text: &str) -> anyhow::Resul
     std::fs::write(&path, text).with_context(|| format!("cannot write `{}`", path.display()))
 }
 
-fn period(
-    facts: &cleanclaim_store::KpiFacts,
-    from: NaiveDate,
-    to: NaiveDate,
-    as_of: NaiveDate,
-) -> Kpis {
-    compute(
-        facts,
-        &KpiFilter {
-            from: Some(from),
-            to: Some(to),
-            as_of: Some(as_of),
-            ..KpiFilter::default()
-        },
-    )
-}
-
-/// The figures of one period: first-pass rate, denials per 100 visits, days in A/R at the
-/// period's end plus the run-out, denied dollars not recovered.
-struct Figures {
-    first_pass: Option<f64>,
-    denials_per_100: f64,
-    days_in_ar: Option<f64>,
-    unrecovered_cents: i64,
-    charges_cents: i64,
-}
-
-fn figures(kpis: &Kpis) -> Figures {
-    let chains: usize = kpis.first_pass.iter().map(|r| r.chains - r.pending).sum();
-    let clean: usize = kpis.first_pass.iter().map(|r| r.clean).sum();
-    Figures {
-        first_pass: (chains > 0).then(|| clean as f64 * 100.0 / chains as f64),
-        denials_per_100: kpis
-            .denials_over_period
-            .iter()
-            .filter_map(|c| c.per_100_visits)
-            .sum(),
-        days_in_ar: kpis.receivables.as_ref().and_then(|r| r.days_insurance),
-        unrecovered_cents: kpis
-            .denied_dollars
-            .iter()
-            .map(|d| d.unrecovered_cents)
-            .sum(),
-        charges_cents: kpis.denied_dollars.iter().map(|d| d.charges_cents).sum(),
-    }
-}
-
 fn print_summary(report: &DemoReport, facts: &cleanclaim_store::KpiFacts, seconds: f64) {
     let c = &report.counts;
     println!(
@@ -224,60 +178,17 @@ fn print_summary(report: &DemoReport, facts: &cleanclaim_store::KpiFacts, second
         c.authorized
     );
     // Each period is counted the same time after it ended: the run-out.
-    let run_out = |end: NaiveDate| {
-        end.checked_add_days(chrono::Days::new(cleanclaim_app::RUN_OUT_DAYS))
-            .unwrap_or(end)
-    };
-    let (b_from, b_to) = report.baseline;
-    let (w_from, w_to) = report.worked;
-    let before = figures(&period(facts, b_from, b_to, run_out(b_to)));
-    let after = figures(&period(facts, w_from, w_to, run_out(w_to)));
-    let pct = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.1}%"));
-    let days = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.1}"));
-    let dollars = |cents: i64| format!("${}", cents / 100);
-    let share = |part: i64, whole: i64| {
-        if whole > 0 {
-            format!("{:.1}%", part as f64 * 100.0 / whole as f64)
-        } else {
-            "-".to_owned()
-        }
-    };
-    println!(
-        "\n{:<44} {:>16} {:>16}",
-        "",
-        format!("baseline {b_from}"),
-        format!("worked {w_from}")
-    );
-    println!(
-        "{:<44} {:>16} {:>16}",
-        "first-pass clean claim rate",
-        pct(before.first_pass),
-        pct(after.first_pass)
-    );
-    println!(
-        "{:<44} {:>16.1} {:>16.1}",
-        "denials per 100 visits", before.denials_per_100, after.denials_per_100
-    );
-    println!(
-        "{:<44} {:>16} {:>16}",
-        format!(
-            "days in A/R (insurance, {} days after)",
-            cleanclaim_app::RUN_OUT_DAYS
-        ),
-        days(before.days_in_ar),
-        days(after.days_in_ar)
-    );
-    println!(
-        "{:<44} {:>16} {:>16}",
-        "denied dollars not recovered",
-        dollars(before.unrecovered_cents),
-        dollars(after.unrecovered_cents)
-    );
-    println!(
-        "{:<44} {:>16} {:>16}",
-        "  as a share of charges",
-        share(before.unrecovered_cents, before.charges_cents),
-        share(after.unrecovered_cents, after.charges_cents)
+    let [before, after] = [report.baseline, report.worked]
+        .map(|range| period_figures(facts, &KpiFilter::default(), range, None));
+    print!(
+        "{}",
+        crate::kpi_compare::table(
+            [
+                &format!("baseline {}", report.baseline.0),
+                &format!("worked {}", report.worked.0)
+            ],
+            [&before, &after]
+        )
     );
 }
 

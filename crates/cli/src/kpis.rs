@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use clap::Args;
+use cleanclaim_app::kpi_periods::period_figures;
 use cleanclaim_app::kpis::{KpiFilter, Kpis, compute, to_csv};
 
 use crate::Outcome;
@@ -36,6 +37,14 @@ pub struct KpiArgs {
     /// `table`, `json` or `csv`.
     #[arg(long, default_value = "table")]
     format: String,
+    /// Baseline versus after: two ranges of dates of service (`FROM..TO`, given twice), their
+    /// headline figures side by side, each counted 35 days after it ends (table or json).
+    #[arg(long, num_args = 1, value_parser = crate::kpi_compare::date_range, conflicts_with_all = ["from", "to", "as_of"])]
+    compare: Vec<(NaiveDate, NaiveDate)>,
+    /// The billing team's loaded staff cost per month, in dollars, for the cost to collect of
+    /// each compared period (prorated by days).
+    #[arg(long, requires = "compare", value_parser = crate::kpi_compare::dollars)]
+    staff_cost_per_month: Option<cleanclaim_model::Cents>,
 }
 
 pub fn run(args: &KpiArgs) -> anyhow::Result<Outcome> {
@@ -52,6 +61,24 @@ pub fn run(args: &KpiArgs) -> anyhow::Result<Outcome> {
         clinics: None,
         as_of: args.as_of,
     };
+    if !args.compare.is_empty() {
+        let [a, b] = args.compare.as_slice() else {
+            anyhow::bail!(
+                "--compare takes exactly two ranges: the baseline, then the period after"
+            );
+        };
+        let figures =
+            [a, b].map(|range| period_figures(&facts, &filter, *range, args.staff_cost_per_month));
+        match args.format.as_str() {
+            "json" => println!("{}", serde_json::to_string_pretty(&figures)?),
+            "table" => print!(
+                "{}",
+                crate::kpi_compare::table(["baseline", "after"], [&figures[0], &figures[1]])
+            ),
+            other => anyhow::bail!("--compare prints table or json, not `{other}`"),
+        }
+        return Ok(Outcome::Clean);
+    }
     let kpis = compute(&facts, &filter);
     match args.format.as_str() {
         "json" => println!("{}", serde_json::to_string_pretty(&kpis)?),

@@ -16,6 +16,7 @@ mod grouping;
 mod ingest;
 mod input;
 mod interface;
+mod kpi_compare;
 mod kpis;
 mod migrate;
 mod output;

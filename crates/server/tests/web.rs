@@ -214,6 +214,20 @@ async fn sign_in_see_the_dashboard_and_queues_of_your_clinics_and_sign_out() {
             .contains("<option value=\"pt\" selected>")
     );
 
+    // Two periods side by side, with a staff cost for the cost to collect.
+    let compared = page_text(
+        &web,
+        format!("{base}/dashboard?a_from=2000-01-01&a_to=2025-06-30&b_from=2025-07-01&b_to=2030-12-31&staff_cost=12000"),
+        &cookie,
+    )
+    .await;
+    assert!(
+        compared.contains("Baseline 2000-01-01 to 2025-06-30")
+            && compared.contains("After 2025-07-01 to 2030-12-31")
+            && compared.contains("<th scope=\"row\">Cost to collect</th>"),
+        "{compared}"
+    );
+
     let queues = as_user(
         &web,
         "GET",

@@ -250,6 +250,13 @@ struct DashboardQuery {
     discipline: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    /// Before and after: the baseline's and the later period's dates of service.
+    a_from: Option<String>,
+    a_to: Option<String>,
+    b_from: Option<String>,
+    b_to: Option<String>,
+    /// The billing team's staff cost per month, in dollars (cost to collect).
+    staff_cost: Option<String>,
 }
 
 fn present(value: &Option<String>) -> Option<String> {
@@ -310,6 +317,30 @@ async fn dashboard(
         (Err(error), _) | (_, Err(error)) => return crate::ApiError::from(error).into_response(),
     };
     let kpis = compute(&facts, &filter);
+    // Before and after: both ranges given, each counted after its run-out, with the page's
+    // other cuts.
+    let staff_cost =
+        present(&query.staff_cost).and_then(|d| cleanclaim_model::Cents::parse_dollars(&d));
+    let comparison = match (
+        date(&query.a_from),
+        date(&query.a_to),
+        date(&query.b_from),
+        date(&query.b_to),
+    ) {
+        (Some(a_from), Some(a_to), Some(b_from), Some(b_to))
+            if a_from <= a_to && b_from <= b_to =>
+        {
+            let base = KpiFilter {
+                from: None,
+                to: None,
+                ..filter.clone()
+            };
+            Some([(a_from, a_to), (b_from, b_to)].map(|range| {
+                cleanclaim_app::kpi_periods::period_figures(&facts, &base, range, staff_cost)
+            }))
+        }
+        _ => None,
+    };
     let clinics: Vec<_> = clinics
         .into_iter()
         .filter(|c| {
@@ -375,6 +406,12 @@ async fn dashboard(
             denial_bars => denial_bars,
             denial_max => denial_max,
             query => query_string,
+            comparison => comparison,
+            compare => context! {
+                a_from => present(&query.a_from), a_to => present(&query.a_to),
+                b_from => present(&query.b_from), b_to => present(&query.b_to),
+                staff_cost => present(&query.staff_cost),
+            },
         },
     )
     .await
@@ -649,6 +686,7 @@ mod tests {
             page => "dashboard", user => user, clinics => vec![context! { id => "north", name => "North" }],
             filter => context! { location => "north" }, kpis => kpis, first_pass_bars => bars,
             denial_bars => Vec::<Bar>::new(), denial_max => 0.0, query => "",
+            compare => context! {}, comparison => (),
         });
         let html = dashboard.unwrap();
         assert!(html.contains("40.00%"));

@@ -88,7 +88,8 @@ fn figures_of(
             .denials_over_period
             .iter()
             .filter_map(|c| c.per_100_visits)
-            .sum(),
+            // A fold from +0.0: an empty `sum` of floats is -0.0, printed "-0.0".
+            .fold(0.0, |sum, per_100| sum + per_100),
         days_in_ar: kpis.receivables.as_ref().and_then(|r| r.days_insurance),
         auto_cleared_rate: percent(cleared as f64, scrubbed as f64),
         charges_cents: kpis.denied_dollars.iter().map(|d| d.charges_cents).sum(),

@@ -1,6 +1,9 @@
 //! Baseline versus after: the headline KPIs of two date ranges side by side (the seed's
 //! before/after at 6 and 12 months), each period counted the same time after it ends (the
-//! run-out), with the cost to collect from a configured staff cost. Definitions: docs/kpis.md.
+//! run-out: 90 days for adjudication outcomes by the project's KPI rule, shared KPI notes
+//! §1.3), with the share still unresolved and the cost to collect from a configured staff
+//! cost. A period read before its run-out has passed is marked provisional. Definitions:
+//! docs/kpis.md.
 
 use chrono::NaiveDate;
 use cleanclaim_model::Cents;
@@ -9,9 +12,13 @@ use serde::Serialize;
 
 use crate::kpis::{KpiFilter, Kpis, compute};
 
-/// Days after a period's last day its figures are counted at, so claims sent late in it have
-/// had time to be answered; the same for both periods.
+/// The demo's run-out: its simulated payer answers within 14 days, so 35 days after a
+/// period's last day every claim of it has been answered.
 pub const RUN_OUT_DAYS: u64 = 35;
+
+/// The run-out a comparison uses unless told otherwise: adjudication outcomes are read 90
+/// days after the period's last day (shared KPI notes §1.3, project rule).
+pub const ADJUDICATION_RUN_OUT_DAYS: u64 = 90;
 
 /// Average days in a month, to prorate a monthly staff cost over a period.
 const DAYS_PER_MONTH: f64 = 365.25 / 12.0;
@@ -23,6 +30,13 @@ pub struct PeriodFigures {
     pub to: NaiveDate,
     /// The day the figures are counted at: the period's end plus the run-out.
     pub counted_at: NaiveDate,
+    pub run_out_days: u64,
+    /// The store knows nothing as late as `counted_at` yet: the period is read before its
+    /// run-out has passed, and its figures will change.
+    pub provisional: bool,
+    /// Chains not yet rejected or adjudicated at the day counted, percent of the period's
+    /// chains (shown because a gap between periods is itself a finding).
+    pub unresolved_rate: Option<f64>,
     /// Clean on first submission over claims answered, percent.
     pub first_pass_rate: Option<f64>,
     /// Denials per 100 visits, all causes.
@@ -42,16 +56,18 @@ pub struct PeriodFigures {
     pub cost_to_collect: Option<f64>,
 }
 
-/// The figures of the visits `base` admits with dates of service `from` to `to`; the staff
-/// cost per month (the billing team's loaded cost) gives the cost to collect.
+/// The figures of the visits `base` admits with dates of service `from` to `to`, counted
+/// `run_out_days` after `to`; the staff cost per month (the billing team's loaded cost) gives
+/// the cost to collect.
 pub fn period_figures(
     facts: &KpiFacts,
     base: &KpiFilter,
     (from, to): (NaiveDate, NaiveDate),
+    run_out_days: u64,
     staff_cost_per_month: Option<Cents>,
 ) -> PeriodFigures {
     let counted_at = to
-        .checked_add_days(chrono::Days::new(RUN_OUT_DAYS))
+        .checked_add_days(chrono::Days::new(run_out_days))
         .unwrap_or(to);
     let kpis = compute(
         facts,
@@ -62,7 +78,10 @@ pub fn period_figures(
             ..base.clone()
         },
     );
-    figures_of(&kpis, (from, to, counted_at), staff_cost_per_month)
+    let mut figures = figures_of(&kpis, (from, to, counted_at), staff_cost_per_month);
+    figures.run_out_days = run_out_days;
+    figures.provisional = crate::kpis::latest_fact(facts).is_none_or(|last| last < counted_at);
+    figures
 }
 
 fn figures_of(
@@ -71,6 +90,7 @@ fn figures_of(
     staff_cost_per_month: Option<Cents>,
 ) -> PeriodFigures {
     let answered: usize = kpis.first_pass.iter().map(|r| r.chains - r.pending).sum();
+    let chains: usize = kpis.first_pass.iter().map(|r| r.chains).sum();
     let clean: usize = kpis.first_pass.iter().map(|r| r.clean).sum();
     let scrubbed: usize = kpis.auto_cleared.iter().map(|r| r.visits).sum();
     let cleared: usize = kpis.auto_cleared.iter().map(|r| r.auto_cleared).sum();
@@ -83,6 +103,9 @@ fn figures_of(
         from,
         to,
         counted_at,
+        run_out_days: 0,
+        provisional: false,
+        unresolved_rate: percent((chains - answered) as f64, chains as f64),
         first_pass_rate: percent(clean as f64, answered as f64),
         denials_per_100_visits: kpis
             .denials_over_period

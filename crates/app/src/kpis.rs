@@ -161,6 +161,16 @@ struct Visit<'f> {
     billable: bool,
 }
 
+/// The day of the latest transmission or posting: the last day the store knows of.
+pub fn latest_fact(facts: &KpiFacts) -> Option<NaiveDate> {
+    facts
+        .transmissions
+        .iter()
+        .map(|t| t.submitted_at.date_naive())
+        .chain(facts.adjudications.iter().map(|a| a.posted_at.date_naive()))
+        .max()
+}
+
 fn month(date: NaiveDate) -> String {
     date.format("%Y-%m").to_string()
 }
@@ -240,13 +250,7 @@ pub fn compute(facts: &KpiFacts, filter: &KpiFilter) -> Kpis {
         })
     };
 
-    let latest_fact = facts
-        .transmissions
-        .iter()
-        .map(|t| t.submitted_at.date_naive())
-        .chain(facts.adjudications.iter().map(|a| a.posted_at.date_naive()))
-        .max();
-    let as_of = filter.as_of.or(latest_fact);
+    let as_of = filter.as_of.or_else(|| latest_fact(facts));
     let by_as_of =
         |at: chrono::DateTime<chrono::Utc>| as_of.is_none_or(|day| at.date_naive() <= day);
 

@@ -402,15 +402,29 @@ fn two_periods_side_by_side_with_the_cost_to_collect() {
         &facts,
         &KpiFilter::default(),
         (day(2, 3), day(3, 3)),
+        35,
         monthly,
     );
     let b = period_figures(
         &facts,
         &KpiFilter::default(),
         (day(4, 3), day(6, 3)),
+        35,
         monthly,
     );
     assert_eq!(a.counted_at, day(7, 4));
+    // The last posting is April 2: read on April 7 the period is provisional; read 30 days
+    // after (April 2) it is not. Every chain has an outcome either way.
+    assert!(a.provisional);
+    assert_eq!(a.unresolved_rate, Some(0.0));
+    let at_30 = period_figures(
+        &facts,
+        &KpiFilter::default(),
+        (day(2, 3), day(3, 3)),
+        30,
+        monthly,
+    );
+    assert!(!at_30.provisional);
     assert_eq!(a.first_pass_rate, Some(66.67));
     assert_eq!(a.collected_cents, 180);
     assert_eq!(a.staff_cost_cents, Some(66));
@@ -419,7 +433,13 @@ fn two_periods_side_by_side_with_the_cost_to_collect() {
     assert_eq!(b.collected_cents, 120);
     assert_eq!(b.staff_cost_cents, Some(99));
     assert_eq!(b.cost_to_collect, Some(82.5));
-    let without = period_figures(&facts, &KpiFilter::default(), (day(2, 3), day(3, 3)), None);
+    let without = period_figures(
+        &facts,
+        &KpiFilter::default(),
+        (day(2, 3), day(3, 3)),
+        35,
+        None,
+    );
     assert_eq!(
         (without.staff_cost_cents, without.cost_to_collect),
         (None, None)

@@ -178,8 +178,15 @@ fn print_summary(report: &DemoReport, facts: &cleanclaim_store::KpiFacts, second
         c.authorized
     );
     // Each period is counted the same time after it ended: the run-out.
-    let [before, after] = [report.baseline, report.worked]
-        .map(|range| period_figures(facts, &KpiFilter::default(), range, None));
+    let [before, after] = [report.baseline, report.worked].map(|range| {
+        period_figures(
+            facts,
+            &KpiFilter::default(),
+            range,
+            cleanclaim_app::RUN_OUT_DAYS,
+            None,
+        )
+    });
     print!(
         "{}",
         crate::kpi_compare::table(

@@ -1,7 +1,7 @@
 //! Two periods' headline KPIs side by side (`kpis --compare`, and `demo`'s before/after).
 
 use chrono::NaiveDate;
-use cleanclaim_app::kpi_periods::{PeriodFigures, RUN_OUT_DAYS};
+use cleanclaim_app::kpi_periods::PeriodFigures;
 use cleanclaim_model::Cents;
 
 /// `FROM..TO`, two dates of service, the first not after the second.
@@ -38,6 +38,14 @@ pub fn table(labels: [&str; 2], periods: [&PeriodFigures; 2]) -> String {
         }
     };
     let [a, b] = periods;
+    let counted = |p: &PeriodFigures| {
+        format!(
+            "{} ({} d){}",
+            p.counted_at,
+            p.run_out_days,
+            if p.provisional { " provisional" } else { "" }
+        )
+    };
     let mut rows: Vec<(String, String, String)> = vec![
         (
             "visits from".to_owned(),
@@ -54,8 +62,14 @@ pub fn table(labels: [&str; 2], periods: [&PeriodFigures; 2]) -> String {
             format!("{:.1}", a.denials_per_100_visits),
             format!("{:.1}", b.denials_per_100_visits),
         ),
+        ("counted at (run-out)".to_owned(), counted(a), counted(b)),
         (
-            format!("days in A/R (insurance, {RUN_OUT_DAYS} days after)"),
+            "claims still unresolved then".to_owned(),
+            pct(a.unresolved_rate),
+            pct(b.unresolved_rate),
+        ),
+        (
+            "days in A/R (insurance)".to_owned(),
             days(a.days_in_ar),
             days(b.days_in_ar),
         ),
@@ -87,9 +101,12 @@ pub fn table(labels: [&str; 2], periods: [&PeriodFigures; 2]) -> String {
             pct(b.cost_to_collect),
         ));
     }
-    let mut out = format!("\n{:<44} {:>24} {:>24}\n", "", labels[0], labels[1]);
+    let mut out = format!("\n{:<44} {:>28} {:>28}\n", "", labels[0], labels[1]);
     for (name, left, right) in rows {
-        out.push_str(&format!("{name:<44} {left:>24} {right:>24}\n"));
+        out.push_str(&format!("{name:<44} {left:>28} {right:>28}\n"));
+    }
+    if a.provisional || b.provisional {
+        out.push_str("provisional: the store has nothing as late as the day counted yet; those figures will change\n");
     }
     out
 }

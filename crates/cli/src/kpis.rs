@@ -38,9 +38,14 @@ pub struct KpiArgs {
     #[arg(long, default_value = "table")]
     format: String,
     /// Baseline versus after: two ranges of dates of service (`FROM..TO`, given twice), their
-    /// headline figures side by side, each counted 35 days after it ends (table or json).
+    /// headline figures side by side, each counted --run-out days after it ends (table or json).
     #[arg(long, num_args = 1, value_parser = crate::kpi_compare::date_range, conflicts_with_all = ["from", "to", "as_of"])]
     compare: Vec<(NaiveDate, NaiveDate)>,
+    /// With --compare: days after each period's last day its figures are read at (90: the
+    /// project's run-out for adjudication outcomes); a period the store has not reached that
+    /// far past is marked provisional.
+    #[arg(long, requires = "compare", default_value_t = cleanclaim_app::kpi_periods::ADJUDICATION_RUN_OUT_DAYS)]
+    run_out: u64,
     /// The billing team's loaded staff cost per month, in dollars, for the cost to collect of
     /// each compared period (prorated by days).
     #[arg(long, requires = "compare", value_parser = crate::kpi_compare::dollars)]
@@ -67,8 +72,15 @@ pub fn run(args: &KpiArgs) -> anyhow::Result<Outcome> {
                 "--compare takes exactly two ranges: the baseline, then the period after"
             );
         };
-        let figures =
-            [a, b].map(|range| period_figures(&facts, &filter, *range, args.staff_cost_per_month));
+        let figures = [a, b].map(|range| {
+            period_figures(
+                &facts,
+                &filter,
+                *range,
+                args.run_out,
+                args.staff_cost_per_month,
+            )
+        });
         match args.format.as_str() {
             "json" => println!("{}", serde_json::to_string_pretty(&figures)?),
             "table" => print!(

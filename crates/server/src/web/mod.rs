@@ -336,7 +336,13 @@ async fn dashboard(
                 ..filter.clone()
             };
             Some([(a_from, a_to), (b_from, b_to)].map(|range| {
-                cleanclaim_app::kpi_periods::period_figures(&facts, &base, range, staff_cost)
+                cleanclaim_app::kpi_periods::period_figures(
+                    &facts,
+                    &base,
+                    range,
+                    cleanclaim_app::kpi_periods::ADJUDICATION_RUN_OUT_DAYS,
+                    staff_cost,
+                )
             }))
         }
         _ => None,

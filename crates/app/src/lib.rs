@@ -44,7 +44,7 @@ pub use queues::{QueueFigures, auto_cleared, queue_figures};
 pub use remittance::{
     FileResult, PostingCounts, RemitError, RemitSink, RemitTally, RemittancePoster, read_remittance,
 };
-pub use schedule::{ScheduleError, Unplaced, check_schedule_stored, stored_appointments};
+pub use schedule::{HistoryError, Unplaced, check_schedule_stored, stored_appointments};
 pub use submit::{
     Delivery, Keep, Prepared, Resubmit, SubmitError, SubmitOptions, SubmitReport, Unbilled,
     prepare, prepare_stored, prepare_stored_as_documented, prepare_stored_as_of,

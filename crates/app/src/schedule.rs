@@ -12,8 +12,10 @@ use cleanclaim_store::{Store, StoreError};
 
 use crate::stored::{context_of, parse_all};
 
+/// Reading patients' stored history back (their visits and context records), for the schedule
+/// check and the encounter trace.
 #[derive(Debug, thiserror::Error)]
-pub enum ScheduleError {
+pub enum HistoryError {
     #[error(transparent)]
     Store(#[from] StoreError),
     /// A stored context record no longer reads.
@@ -32,6 +34,26 @@ pub enum ScheduleError {
     },
 }
 
+impl From<crate::stored::Unreadable> for HistoryError {
+    fn from(e: crate::stored::Unreadable) -> Self {
+        Self::StoredRecord {
+            encounter_id: e.encounter_id,
+            version: e.version,
+            source: e.source,
+        }
+    }
+}
+
+impl From<crate::stored::UnreadableContext> for HistoryError {
+    fn from(e: crate::stored::UnreadableContext) -> Self {
+        Self::StoredContext {
+            key: e.key,
+            version: e.version,
+            reason: e.reason,
+        }
+    }
+}
+
 /// The appointments of `schedule` that would fall outside their authorization or the plan's
 /// limits once the stored visits of their patients are counted; see the module docs. An
 /// appointment with a stored visit of its patient, payer and discipline on its day was seen,
@@ -40,24 +62,12 @@ pub async fn check_schedule_stored(
     store: &Store,
     engine: &Engine,
     schedule: Vec<ScheduledVisit>,
-) -> Result<Vec<ScheduleProblem>, ScheduleError> {
+) -> Result<Vec<ScheduleProblem>, HistoryError> {
     let mut patients: Vec<String> = schedule.iter().map(|v| v.patient_id.clone()).collect();
     patients.sort();
     patients.dedup();
-    let visits = parse_all(&store.latest_encounters_of(&patients).await?).map_err(|e| {
-        ScheduleError::StoredRecord {
-            encounter_id: e.encounter_id,
-            version: e.version,
-            source: e.source,
-        }
-    })?;
-    let mut context = context_of(store.latest_context_of(&patients).await?).map_err(|e| {
-        ScheduleError::StoredContext {
-            key: e.key,
-            version: e.version,
-            reason: e.reason,
-        }
-    })?;
+    let visits = parse_all(&store.latest_encounters_of(&patients).await?)?;
+    let mut context = context_of(store.latest_context_of(&patients).await?)?;
     let mut scrubber = Scrubber::new(engine, context.clone(), ScrubOptions::default());
     scrubber.scrub_batch(&visits);
     // The ledger lists the context's authorizations in order, each with its use after the
@@ -108,18 +118,12 @@ pub struct Unplaced {
 pub async fn stored_appointments(
     store: &Store,
     from: NaiveDate,
-) -> Result<(Vec<ScheduledVisit>, Vec<Unplaced>), ScheduleError> {
+) -> Result<(Vec<ScheduledVisit>, Vec<Unplaced>), HistoryError> {
     let rows = store.booked_scheduled_visits(from).await?;
     let mut patients: Vec<String> = rows.iter().map(|row| row.patient_id.clone()).collect();
     patients.sort();
     patients.dedup();
-    let visits = parse_all(&store.latest_encounters_of(&patients).await?).map_err(|e| {
-        ScheduleError::StoredRecord {
-            encounter_id: e.encounter_id,
-            version: e.version,
-            source: e.source,
-        }
-    })?;
+    let visits = parse_all(&store.latest_encounters_of(&patients).await?)?;
     let mut coverage: std::collections::HashMap<String, Option<(String, PlanType)>> =
         std::collections::HashMap::new();
     for patient in &patients {

@@ -15,7 +15,7 @@ use cleanclaim_store::{
     ClaimAdjudication, EncounterView, QueueItem, ScheduledVisitRow, ScrubRecord, Store,
 };
 
-use crate::schedule::ScheduleError;
+use crate::schedule::HistoryError;
 use crate::stored::{context_of, parse_all};
 
 /// Everything known of one visit.
@@ -80,7 +80,7 @@ pub async fn encounter_trace(
     store: &Store,
     engine: &Engine,
     encounter_id: &str,
-) -> Result<Option<EncounterTrace>, ScheduleError> {
+) -> Result<Option<EncounterTrace>, HistoryError> {
     let Some(view) = store.encounter_view(encounter_id).await? else {
         return Ok(None);
     };
@@ -115,17 +115,11 @@ async fn scrub_now(
     engine: &Engine,
     patients: &[String],
     encounter_id: &str,
-) -> Result<Option<TracedScrub>, ScheduleError> {
+) -> Result<Option<TracedScrub>, HistoryError> {
     let Ok(visits) = parse_all(&store.latest_encounters_of(patients).await?) else {
         return Ok(None);
     };
-    let context = context_of(store.latest_context_of(patients).await?).map_err(|e| {
-        ScheduleError::StoredContext {
-            key: e.key,
-            version: e.version,
-            reason: e.reason,
-        }
-    })?;
+    let context = context_of(store.latest_context_of(patients).await?)?;
     let mut scrubber = Scrubber::new(engine, context, ScrubOptions::default());
     let results = scrubber.scrub_batch(&visits);
     let Some(result) = results.iter().find(|r| r.encounter_id == encounter_id) else {
@@ -161,40 +155,7 @@ async fn scrub_now(
                 source: finding.rule.source.to_string(),
             })
             .collect(),
-        authorization: result.authorization.as_ref().map(|a| {
-            let left = |used: u32, allowed: Option<u32>, what: &str| match allowed {
-                Some(allowed) => format!(
-                    "{used} of {allowed} {what} used, {} left",
-                    allowed.saturating_sub(used)
-                ),
-                None => format!("{used} {what} used"),
-            };
-            format!(
-                "authorization {}: {}; {}; ends {} ({} day(s) after this visit)",
-                a.number,
-                left(a.visits_used, a.visits_allowed, "visit(s)"),
-                left(a.units_used, a.units_allowed, "unit(s)"),
-                a.ends,
-                a.days_left
-            )
-        }),
-        benefits: result.benefits.as_ref().map(|b| {
-            let mut parts = vec![match b.visits_allowed {
-                Some(allowed) => format!("{} of {allowed} visit(s) in {}", b.visits_used, b.year),
-                None => format!("{} visit(s) in {}", b.visits_used, b.year),
-            }];
-            if let Some(allowed) = b.lifetime_visits_allowed {
-                let over = b
-                    .lifetime_condition
-                    .as_deref()
-                    .map_or_else(|| "in all".to_owned(), |c| format!("for condition {c}"));
-                parts.push(format!(
-                    "{} of {allowed} visit(s) {over}",
-                    b.lifetime_visits_used
-                ));
-            }
-            let disciplines: Vec<&str> = b.disciplines.iter().map(|d| d.label()).collect();
-            format!("benefits ({}): {}", disciplines.join("+"), parts.join("; "))
-        }),
+        authorization: result.authorization.as_ref().map(ToString::to_string),
+        benefits: result.benefits.as_ref().map(ToString::to_string),
     }))
 }

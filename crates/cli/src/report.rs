@@ -64,12 +64,6 @@ struct BenefitReport {
 
 impl BenefitReport {
     fn new(standing: &cleanclaim_scrub::BenefitStanding) -> Self {
-        let left = |allowed: cleanclaim_model::Cents, used: cleanclaim_model::Cents| {
-            allowed
-                .checked_sub(used)
-                .unwrap_or(cleanclaim_model::Cents::ZERO)
-                .max(cleanclaim_model::Cents::ZERO)
-        };
         let lifetime_visits = standing.lifetime_visits_allowed.is_some();
         let lifetime_charges = standing.lifetime_charges_allowed.is_some();
         Self {
@@ -78,51 +72,13 @@ impl BenefitReport {
             visits_used: standing.visits_used,
             visits_left: standing.visits_left(),
             charges_used_cents: standing.charges_used,
-            charges_left_cents: standing
-                .charges_allowed
-                .map(|allowed| left(allowed, standing.charges_used)),
+            charges_left_cents: standing.charges_left(),
             lifetime_condition: standing.lifetime_condition.clone(),
             lifetime_visits_used: lifetime_visits.then_some(standing.lifetime_visits_used),
             lifetime_visits_left: standing.lifetime_visits_left(),
             lifetime_charges_used_cents: lifetime_charges.then_some(standing.lifetime_charges_used),
-            lifetime_charges_left_cents: standing
-                .lifetime_charges_allowed
-                .map(|allowed| left(allowed, standing.lifetime_charges_used)),
+            lifetime_charges_left_cents: standing.lifetime_charges_left(),
         }
-    }
-
-    fn summary(&self) -> String {
-        let mut parts = vec![match self.visits_left {
-            Some(left) => format!(
-                "{} visit(s) in {} used, {left} left",
-                self.visits_used, self.year
-            ),
-            None => format!("{} visit(s) in {} used", self.visits_used, self.year),
-        }];
-        if let Some(left) = self.charges_left_cents {
-            parts.push(format!(
-                "{} of charges used, {left} left",
-                self.charges_used_cents
-            ));
-        }
-        let lifetime = match &self.lifetime_condition {
-            Some(condition) => format!("for condition {condition}"),
-            None => "lifetime".to_owned(),
-        };
-        if let (Some(used), Some(left)) = (self.lifetime_visits_used, self.lifetime_visits_left) {
-            parts.push(format!("{lifetime} {used} visit(s) used, {left} left"));
-        }
-        if let (Some(used), Some(left)) = (
-            self.lifetime_charges_used_cents,
-            self.lifetime_charges_left_cents,
-        ) {
-            parts.push(format!("{lifetime} {used} of charges used, {left} left"));
-        }
-        format!(
-            "benefits ({}): {}",
-            self.disciplines.join("+"),
-            parts.join("; ")
-        )
     }
 }
 
@@ -137,23 +93,6 @@ struct AuthorizationReport<'a> {
     units_left: Option<u32>,
     ends: String,
     days_left: i64,
-}
-
-impl AuthorizationReport<'_> {
-    fn summary(&self) -> String {
-        let left = |used: u32, left: Option<u32>, what: &str| match left {
-            Some(left) => format!("{used} {what} used, {left} left"),
-            None => format!("{used} {what} used"),
-        };
-        format!(
-            "authorization {}: {}; {}; ends {} ({} day(s) after this visit)",
-            self.number,
-            left(self.visits_used, self.visits_left, "visit(s)"),
-            left(self.units_used, self.units_left, "unit(s)"),
-            self.ends,
-            self.days_left
-        )
-    }
 }
 
 #[derive(Serialize)]
@@ -331,11 +270,11 @@ pub fn write_table(
     {
         writeln!(out, "  {}", report.place_of_service.explanation)?;
     }
-    if let Some(benefits) = &report.benefits {
-        writeln!(out, "  {}", benefits.summary())?;
+    if let Some(benefits) = &result.benefits {
+        writeln!(out, "  {benefits}")?;
     }
-    if let Some(authorization) = &report.authorization {
-        writeln!(out, "  {}", authorization.summary())?;
+    if let Some(authorization) = &result.authorization {
+        writeln!(out, "  {authorization}")?;
     }
     for finding in &report.findings {
         let paint = if finding.severity == Severity::Hold.name() {

@@ -210,31 +210,23 @@ impl PatientState {
         self.usage.iter()
     }
 
-    /// Usage recorded for a payer and discipline in every year up to `year`, of one
-    /// condition when `condition` is given.
-    pub fn usage_through(
+    /// Usage recorded for a payer and discipline in the years `years` admits, of one
+    /// condition when `condition` is given (every condition otherwise).
+    pub fn usage_matching(
         &self,
         payer_id: &str,
-        year: i32,
         discipline: Discipline,
+        years: impl Fn(i32) -> bool,
         condition: Option<&str>,
     ) -> Usage {
         self.usage
             .iter()
-            .filter(|((payer, y, d, c), _)| {
+            .filter(|((payer, year, d, c), _)| {
                 payer == payer_id
-                    && *y <= year
+                    && years(*year)
                     && *d == discipline
                     && condition.is_none_or(|wanted| c.as_deref() == Some(wanted))
             })
-            .fold(Usage::default(), |sum, (_, usage)| sum.plus(*usage))
-    }
-
-    /// Usage recorded so far for a payer, year and discipline, every condition.
-    pub fn usage(&self, payer_id: &str, year: i32, discipline: Discipline) -> Usage {
-        self.usage
-            .iter()
-            .filter(|((payer, y, d, _), _)| payer == payer_id && *y == year && *d == discipline)
             .fold(Usage::default(), |sum, (_, usage)| sum.plus(*usage))
     }
 }

@@ -1,6 +1,7 @@
 //! What the scrubber says about one encounter.
 
 use cleanclaim_billing::{Derivation, PackSelection, Period, Queue, Rule, RulePack, Severity};
+use cleanclaim_model::Cents;
 use cleanclaim_model::ProcedureCode;
 
 /// One finding, with the severity the pack gives its rule on the date of service.
@@ -48,6 +49,26 @@ pub struct AuthorizationStanding {
     pub days_left: i64,
 }
 
+/// `authorization A-123: 4 visit(s) used, 8 left; 12 unit(s) used; ends 2025-06-30 (20 day(s)
+/// after this visit)`: the line the CLI's table and the encounter trace show.
+impl std::fmt::Display for AuthorizationStanding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let used = |used: u32, left: Option<u32>, what: &str| match left {
+            Some(left) => format!("{used} {what} used, {left} left"),
+            None => format!("{used} {what} used"),
+        };
+        write!(
+            f,
+            "authorization {}: {}; {}; ends {} ({} day(s) after this visit)",
+            self.number,
+            used(self.visits_used, self.visits_left(), "visit(s)"),
+            used(self.units_used, self.units_left(), "unit(s)"),
+            self.ends,
+            self.days_left
+        )
+    }
+}
+
 impl AuthorizationStanding {
     pub fn visits_left(&self) -> Option<u32> {
         self.visits_allowed
@@ -70,19 +91,31 @@ pub struct BenefitStanding {
     pub year: i32,
     pub visits_used: u32,
     pub visits_allowed: Option<u32>,
-    pub charges_used: cleanclaim_model::Cents,
-    pub charges_allowed: Option<cleanclaim_model::Cents>,
+    pub charges_used: Cents,
+    pub charges_allowed: Option<Cents>,
     /// The condition (ICD-10-CM category) lifetime usage is counted for, when the pack counts
     /// lifetime limits per condition.
     pub lifetime_condition: Option<String>,
     /// Lifetime usage is counted only when the plan sets a lifetime limit (0 otherwise).
     pub lifetime_visits_used: u32,
     pub lifetime_visits_allowed: Option<u32>,
-    pub lifetime_charges_used: cleanclaim_model::Cents,
-    pub lifetime_charges_allowed: Option<cleanclaim_model::Cents>,
+    pub lifetime_charges_used: Cents,
+    pub lifetime_charges_allowed: Option<Cents>,
 }
 
 impl BenefitStanding {
+    /// What is left of the annual dollar limit (never below zero).
+    pub fn charges_left(&self) -> Option<Cents> {
+        self.charges_allowed
+            .map(|allowed| left_of(allowed, self.charges_used))
+    }
+
+    /// What is left of the lifetime dollar limit (never below zero).
+    pub fn lifetime_charges_left(&self) -> Option<Cents> {
+        self.lifetime_charges_allowed
+            .map(|allowed| left_of(allowed, self.lifetime_charges_used))
+    }
+
     pub fn visits_left(&self) -> Option<u32> {
         self.visits_allowed
             .map(|allowed| allowed.saturating_sub(self.visits_used))
@@ -91,6 +124,56 @@ impl BenefitStanding {
     pub fn lifetime_visits_left(&self) -> Option<u32> {
         self.lifetime_visits_allowed
             .map(|allowed| allowed.saturating_sub(self.lifetime_visits_used))
+    }
+}
+
+fn left_of(allowed: Cents, used: Cents) -> Cents {
+    allowed
+        .checked_sub(used)
+        .unwrap_or(Cents::ZERO)
+        .max(Cents::ZERO)
+}
+
+/// `benefits (PT+OT): 3 visit(s) in 2025 used, 27 left; lifetime 22 visit(s) used, 2 left`:
+/// the line the CLI's table and the encounter trace show.
+impl std::fmt::Display for BenefitStanding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut parts = vec![match self.visits_left() {
+            Some(left) => format!(
+                "{} visit(s) in {} used, {left} left",
+                self.visits_used, self.year
+            ),
+            None => format!("{} visit(s) in {} used", self.visits_used, self.year),
+        }];
+        if let Some(left) = self.charges_left() {
+            parts.push(format!(
+                "{} of charges used, {left} left",
+                self.charges_used
+            ));
+        }
+        let lifetime = match &self.lifetime_condition {
+            Some(condition) => format!("for condition {condition}"),
+            None => "lifetime".to_owned(),
+        };
+        if let Some(left) = self.lifetime_visits_left() {
+            parts.push(format!(
+                "{lifetime} {} visit(s) used, {left} left",
+                self.lifetime_visits_used
+            ));
+        }
+        if let Some(left) = self.lifetime_charges_left() {
+            parts.push(format!(
+                "{lifetime} {} of charges used, {left} left",
+                self.lifetime_charges_used
+            ));
+        }
+        let disciplines: Vec<&str> = self.disciplines.iter().map(|d| d.label()).collect();
+        write!(
+            f,
+            "benefits ({}): {}",
+            disciplines.join("+"),
+            parts.join("; ")
+        )
     }
 }
 

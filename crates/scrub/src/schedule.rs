@@ -348,18 +348,6 @@ impl Ledger {
                 }),
             }
         }
-        let (drawn_visits, drawn_units) = self.drawn.get(&index).copied().unwrap_or((0, 0));
-        let before = item.used_visits + drawn_visits;
-        if let Some(allowed) = item.visits
-            && before >= allowed
-            && new_day
-        {
-            gaps.push(ScheduleGap::BeyondVisits {
-                number: item.number.clone(),
-                allowed,
-                nth: before + 1,
-            });
-        }
         let covered_units = if item.codes.is_empty() || visit.planned_units.is_some() {
             visit.units()
         } else {
@@ -372,10 +360,38 @@ impl Ledger {
             )
             .unwrap_or(u32::MAX)
         };
-        let needed = item.used_units + drawn_units + covered_units;
+        self.take((index, item), covered_units, new_day, &mut gaps);
+        for (index, other, units) in others {
+            self.take((index, other), units, new_day, &mut gaps);
+        }
+        gaps
+    }
+
+    /// Draws the day's visit (on a new day) and `units` on an authorization, noting the gap
+    /// when either goes beyond what it allows.
+    fn take(
+        &mut self,
+        (index, item): (usize, &AuthorizationItem),
+        units: u32,
+        new_day: bool,
+        gaps: &mut Vec<ScheduleGap>,
+    ) {
+        let (drawn_visits, drawn_units) = self.drawn.get(&index).copied().unwrap_or((0, 0));
+        let before = item.used_visits + drawn_visits;
+        if let Some(allowed) = item.visits
+            && before >= allowed
+            && new_day
+        {
+            gaps.push(ScheduleGap::BeyondVisits {
+                number: item.number.clone(),
+                allowed,
+                nth: before + 1,
+            });
+        }
+        let needed = item.used_units + drawn_units + units;
         if let Some(allowed) = item.units
             && needed > allowed
-            && covered_units > 0
+            && units > 0
         {
             gaps.push(ScheduleGap::BeyondUnits {
                 number: item.number.clone(),
@@ -385,33 +401,6 @@ impl Ledger {
         }
         let entry = self.drawn.entry(index).or_insert((0, 0));
         entry.0 += u32::from(new_day);
-        entry.1 += covered_units;
-        for (index, other, units) in others {
-            let (drawn_visits, drawn_units) = self.drawn.get(&index).copied().unwrap_or((0, 0));
-            if let Some(allowed) = other.visits
-                && new_day
-                && other.used_visits + drawn_visits >= allowed
-            {
-                gaps.push(ScheduleGap::BeyondVisits {
-                    number: other.number.clone(),
-                    allowed,
-                    nth: other.used_visits + drawn_visits + 1,
-                });
-            }
-            let needed = other.used_units + drawn_units + units;
-            if let Some(allowed) = other.units
-                && needed > allowed
-            {
-                gaps.push(ScheduleGap::BeyondUnits {
-                    number: other.number.clone(),
-                    allowed,
-                    needed,
-                });
-            }
-            let entry = self.drawn.entry(index).or_insert((0, 0));
-            entry.0 += u32::from(new_day);
-            entry.1 += units;
-        }
-        gaps
+        entry.1 += units;
     }
 }

@@ -372,45 +372,38 @@ impl<'e> Scrubber<'e> {
     /// This year's visits and charges for the encounter's payer before it: context records
     /// plus the encounters scrubbed so far.
     fn year_usage(&self, encounter: &Encounter) -> YearUsage {
-        let payer = &encounter.administrative.payer.id;
         let year = encounter.date_of_service.year();
-        let state = self.patients.get(&encounter.patient.id);
-        let of = |discipline: Discipline| {
-            let mut usage = state.map_or_else(Usage::default, |s| s.usage(payer, year, discipline));
-            for prior in self
-                .index
-                .usage(&self.context, &encounter.patient.id)
-                .filter(|u| u.payer_id == *payer && u.year == year && u.discipline == discipline)
-            {
-                usage.visits += prior.visits;
-                usage.charges += prior.charges;
-                usage.therapy_spend += prior.allowed.unwrap_or(prior.charges);
-            }
-            usage
-        };
-        YearUsage {
-            pt: of(Discipline::Pt),
-            ot: of(Discipline::Ot),
-            slp: of(Discipline::Slp),
-        }
+        self.usage_over(encounter, |y| y == year, None)
     }
 
-    /// Every year's visits and charges for the encounter's payer up to its year, before it:
-    /// what lifetime limits count (asked for only when the pack sets one: it sums every year).
+    /// Every year's visits and charges for the encounter's payer up to its year, before it, of
+    /// one condition when given: what lifetime limits count (asked for only when the pack
+    /// sets one: it sums every year).
     fn lifetime_usage(&self, encounter: &Encounter, condition: Option<&str>) -> YearUsage {
-        let payer = &encounter.administrative.payer.id;
         let year = encounter.date_of_service.year();
+        self.usage_over(encounter, |y| y <= year, condition)
+    }
+
+    /// The encounter's payer's usage per discipline in the years `years` admits (of one
+    /// condition when given): context records plus the encounters scrubbed so far.
+    fn usage_over(
+        &self,
+        encounter: &Encounter,
+        years: impl Fn(i32) -> bool + Copy,
+        condition: Option<&str>,
+    ) -> YearUsage {
+        let payer = &encounter.administrative.payer.id;
         let state = self.patients.get(&encounter.patient.id);
         let of = |discipline: Discipline| {
             let mut usage = state.map_or_else(Usage::default, |s| {
-                s.usage_through(payer, year, discipline, condition)
+                s.usage_matching(payer, discipline, years, condition)
             });
             for prior in self
                 .index
                 .usage(&self.context, &encounter.patient.id)
                 .filter(|u| {
                     u.payer_id == *payer
-                        && u.year <= year
+                        && years(u.year)
                         && u.discipline == discipline
                         && condition.is_none_or(|category| u.is_for_condition(category))
                 })

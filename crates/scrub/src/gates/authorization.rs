@@ -127,22 +127,8 @@ pub(crate) fn check_ledger<'c>(
             ),
         ));
     }
-    match item.status {
-        AuthStatus::Denied => {
-            raised.push(Raised::new(
-                &rules::AUTHORIZATION_DENIED,
-                format!("authorization {} is marked denied", item.number),
-            ));
-            return Vec::new();
-        }
-        AuthStatus::PatientPay => {
-            raised.push(Raised::new(
-                &rules::AUTHORIZATION_PATIENT_PAY,
-                format!("authorization {} is marked patient_pay", item.number),
-            ));
-            return Vec::new();
-        }
-        AuthStatus::Active | AuthStatus::ExtensionRequested => {}
+    if refused(item, raised) {
+        return Vec::new();
     }
     let others = code_group(visit, item, &items, raised);
     let (drawn_visits, drawn_units) = drawn.get(&index).copied().unwrap_or((0, 0));
@@ -158,40 +144,7 @@ pub(crate) fn check_ledger<'c>(
         .filter(|line| item.covers(line.code))
         .map(|line| line.units)
         .sum();
-    let pending = if item.status == AuthStatus::ExtensionRequested {
-        "; an extension is requested and pending"
-    } else {
-        ""
-    };
-    let mut exhausted = false;
-    if let Some(allowed) = item.visits
-        && !day_drawn
-    {
-        let used = item.used_visits + drawn_visits;
-        if used >= allowed {
-            exhausted = true;
-            raised.push(Raised::new(
-                &rules::AUTHORIZATION_VISITS_EXHAUSTED,
-                format!(
-                    "authorization {} allows {allowed} visits and {used} are used{pending}",
-                    item.number
-                ),
-            ));
-        }
-    }
-    if let Some(allowed) = item.units {
-        let used = item.used_units + drawn_units;
-        if used + units > allowed {
-            exhausted = true;
-            raised.push(Raised::new(
-                &rules::AUTHORIZATION_UNITS_EXHAUSTED,
-                format!(
-                    "authorization {} allows {allowed} units; {used} are used and this visit bills {units}{pending}",
-                    item.number
-                ),
-            ));
-        }
-    }
+    let exhausted = over_limits(item, (drawn_visits, drawn_units), units, day_drawn, raised);
     if !exhausted {
         running_out(
             visit,
@@ -273,54 +226,73 @@ fn draw_secondary(
     raised: &mut Vec<Raised>,
 ) -> Option<Draw> {
     let date = visit.encounter.date_of_service;
-    match item.status {
-        AuthStatus::Denied => {
-            raised.push(Raised::new(
-                &rules::AUTHORIZATION_DENIED,
-                format!("authorization {} is marked denied", item.number),
-            ));
-            return None;
-        }
-        AuthStatus::PatientPay => {
-            raised.push(Raised::new(
-                &rules::AUTHORIZATION_PATIENT_PAY,
-                format!("authorization {} is marked patient_pay", item.number),
-            ));
-            return None;
-        }
-        AuthStatus::Active | AuthStatus::ExtensionRequested => {}
+    if refused(item, raised) {
+        return None;
     }
     let day_drawn = visit_days.contains(&(index, date, visit.encounter.discipline));
     let (drawn_visits, drawn_units) = drawn.get(&index).copied().unwrap_or((0, 0));
+    let exhausted = over_limits(item, (drawn_visits, drawn_units), units, day_drawn, raised);
+    (!exhausted).then_some((index, u32::from(!day_drawn), units))
+}
+
+/// An authorization marked denied or patient pay holds the visit; whether it did.
+fn refused(item: &AuthorizationItem, raised: &mut Vec<Raised>) -> bool {
+    let (rule, marked) = match item.status {
+        AuthStatus::Denied => (&rules::AUTHORIZATION_DENIED, "denied"),
+        AuthStatus::PatientPay => (&rules::AUTHORIZATION_PATIENT_PAY, "patient_pay"),
+        AuthStatus::Active | AuthStatus::ExtensionRequested => return false,
+    };
+    raised.push(Raised::new(
+        rule,
+        format!("authorization {} is marked {marked}", item.number),
+    ));
+    true
+}
+
+/// The visit against the authorization's visits and units: `drawn` is what earlier visits of
+/// this run drew, `units` what this one would; a day already drawn takes no second visit.
+/// Whether either limit holds the visit.
+fn over_limits(
+    item: &AuthorizationItem,
+    (drawn_visits, drawn_units): (u32, u32),
+    units: u32,
+    day_drawn: bool,
+    raised: &mut Vec<Raised>,
+) -> bool {
+    let pending = if item.status == AuthStatus::ExtensionRequested {
+        "; an extension is requested and pending"
+    } else {
+        ""
+    };
     let mut exhausted = false;
+    let used_visits = item.used_visits + drawn_visits;
     if let Some(allowed) = item.visits
         && !day_drawn
-        && item.used_visits + drawn_visits >= allowed
+        && used_visits >= allowed
     {
         exhausted = true;
         raised.push(Raised::new(
             &rules::AUTHORIZATION_VISITS_EXHAUSTED,
             format!(
-                "authorization {} allows {allowed} visits and {} are used",
-                item.number,
-                item.used_visits + drawn_visits
+                "authorization {} allows {allowed} visits and {used_visits} are used{pending}",
+                item.number
             ),
         ));
     }
+    let used_units = item.used_units + drawn_units;
     if let Some(allowed) = item.units
-        && item.used_units + drawn_units + units > allowed
+        && used_units + units > allowed
     {
         exhausted = true;
         raised.push(Raised::new(
             &rules::AUTHORIZATION_UNITS_EXHAUSTED,
             format!(
-                "authorization {} allows {allowed} units; {} are used and this visit bills {units} of its codes",
-                item.number,
-                item.used_units + drawn_units
+                "authorization {} allows {allowed} units; {used_units} are used and this visit bills {units}{pending}",
+                item.number
             ),
         ));
     }
-    (!exhausted).then_some((index, u32::from(!day_drawn), units))
+    exhausted
 }
 
 /// An evaluation or re-evaluation code, where the pack exempts them from authorization.

@@ -587,5 +587,6 @@ fn filing_of(encounter: &Encounter) -> Filing {
             .as_ref()
             .map(|r| r.npi.as_str().to_owned()),
         payer_id: Some(encounter.administrative.payer.id.clone()),
+        discipline: Some(encounter.discipline.key().to_owned()),
     }
 }

@@ -7,10 +7,9 @@
 
 use chrono::NaiveDate;
 use cleanclaim_model::Cents;
-use cleanclaim_store::KpiFacts;
 use serde::Serialize;
 
-use crate::kpis::{KpiFilter, Kpis, compute};
+use crate::kpis::{KpiFilter, KpiIndex, Kpis};
 
 /// The demo's run-out: its simulated payer answers within 14 days, so 35 days after a
 /// period's last day every claim of it has been answered.
@@ -60,7 +59,7 @@ pub struct PeriodFigures {
 /// `run_out_days` after `to`; the staff cost per month (the billing team's loaded cost) gives
 /// the cost to collect.
 pub fn period_figures(
-    facts: &KpiFacts,
+    facts: &KpiIndex,
     base: &KpiFilter,
     (from, to): (NaiveDate, NaiveDate),
     run_out_days: u64,
@@ -69,18 +68,15 @@ pub fn period_figures(
     let counted_at = to
         .checked_add_days(chrono::Days::new(run_out_days))
         .unwrap_or(to);
-    let kpis = compute(
-        facts,
-        &KpiFilter {
-            from: Some(from),
-            to: Some(to),
-            as_of: Some(counted_at),
-            ..base.clone()
-        },
-    );
+    let kpis = facts.compute(&KpiFilter {
+        from: Some(from),
+        to: Some(to),
+        as_of: Some(counted_at),
+        ..base.clone()
+    });
     let mut figures = figures_of(&kpis, (from, to, counted_at), staff_cost_per_month);
     figures.run_out_days = run_out_days;
-    figures.provisional = crate::kpis::latest_fact(facts).is_none_or(|last| last < counted_at);
+    figures.provisional = facts.latest_fact().is_none_or(|last| last < counted_at);
     figures
 }
 

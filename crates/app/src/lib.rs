@@ -17,6 +17,7 @@ pub mod demo;
 pub mod fhir;
 pub mod intake;
 pub mod interfaces;
+mod kpi_index;
 pub mod kpi_periods;
 pub mod kpis;
 pub mod patient_records;

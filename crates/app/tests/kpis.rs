@@ -25,7 +25,7 @@ fn visit(id: &str, d: u32, clinic: &str, discipline: &str, queue: &str, charge: 
         clinic_id: Some(clinic.into()),
         rendering_npi: Some("1245319599".into()),
         payer_id: Some("04412".into()),
-        record: format!("{{\"discipline\":\"{discipline}\"}}"),
+        discipline: Some(discipline.into()),
         first_queue: Some(queue.into()),
         latest_charge_cents: Some(charge),
     }
@@ -396,7 +396,7 @@ fn receivables_and_denied_dollars_by_hand() {
 #[test]
 fn two_periods_side_by_side_with_the_cost_to_collect() {
     use cleanclaim_app::kpi_periods::period_figures;
-    let facts = facts();
+    let facts = cleanclaim_app::kpis::KpiIndex::build(&facts());
     let monthly = Some(cleanclaim_model::Cents(1000));
     let a = period_figures(
         &facts,

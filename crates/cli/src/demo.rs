@@ -11,7 +11,7 @@ use anyhow::Context;
 use chrono::{Datelike, NaiveDate};
 use clap::Args;
 use cleanclaim_app::kpi_periods::period_figures;
-use cleanclaim_app::kpis::KpiFilter;
+use cleanclaim_app::kpis::{KpiFilter, KpiIndex};
 use cleanclaim_app::{DemoEvent, DemoOptions, DemoReport, access, run_demo};
 use cleanclaim_store::{Clock, Store};
 use cleanclaim_synth::Organization;
@@ -144,7 +144,7 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<Outcome> {
         if let Some(error) = write_error {
             return Err(error);
         }
-        let facts = store.kpi_facts().await?;
+        let facts = KpiIndex::build(&store.kpi_facts().await?);
         print_summary(&report, &facts, began.elapsed().as_secs_f64());
         let Some(listener) = listener else {
             store.close().await;
@@ -164,7 +164,7 @@ fn keep(folder: &Path, date: NaiveDate, kind: &str, text: &str) -> anyhow::Resul
     std::fs::write(&path, text).with_context(|| format!("cannot write `{}`", path.display()))
 }
 
-fn print_summary(report: &DemoReport, facts: &cleanclaim_store::KpiFacts, seconds: f64) {
+fn print_summary(report: &DemoReport, facts: &KpiIndex, seconds: f64) {
     let c = &report.counts;
     println!(
         "\n{} visits; {} claims in {} files: {} paid, {} denied, {} rejected at the front end; {} holds corrected, {} authorizations granted ({seconds:.1} s)",

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use clap::Args;
 use cleanclaim_app::kpi_periods::period_figures;
-use cleanclaim_app::kpis::{KpiFilter, Kpis, compute, to_csv};
+use cleanclaim_app::kpis::{KpiFilter, KpiIndex, Kpis, to_csv};
 
 use crate::Outcome;
 use crate::setup::{self, DatabaseArgs};
@@ -54,7 +54,7 @@ pub struct KpiArgs {
 
 pub fn run(args: &KpiArgs) -> anyhow::Result<Outcome> {
     let (runtime, store) = setup::store(&args.database)?;
-    let facts = runtime.block_on(store.kpi_facts())?;
+    let facts = KpiIndex::build(&runtime.block_on(store.kpi_facts())?);
     runtime.block_on(store.close());
     let filter = KpiFilter {
         location: args.location.clone(),
@@ -91,7 +91,7 @@ pub fn run(args: &KpiArgs) -> anyhow::Result<Outcome> {
         }
         return Ok(Outcome::Clean);
     }
-    let kpis = compute(&facts, &filter);
+    let kpis = facts.compute(&filter);
     match args.format.as_str() {
         "json" => println!("{}", serde_json::to_string_pretty(&kpis)?),
         "csv" => print!("{}", to_csv(&kpis)),

@@ -34,6 +34,15 @@ impl Discipline {
             Self::Slp => "SLP",
         }
     }
+
+    /// The name records carry (`pt`, `ot`, `slp`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Pt => "pt",
+            Self::Ot => "ot",
+            Self::Slp => "slp",
+        }
+    }
 }
 
 /// Administrative sex as claims carry it (DMG03 on an 837P).

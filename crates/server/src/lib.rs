@@ -13,6 +13,7 @@
 
 mod error;
 mod json;
+mod kpi_cache;
 mod log;
 pub mod mllp;
 mod openapi;

@@ -1,5 +1,6 @@
 //! What every request shares: the store, the engine (rule packs, NCCI, MUE), the billing
-//! profile claims are written with, and the CARC/RARC category map, all built once at start.
+//! profile claims are written with, and the CARC/RARC category map, all built once at start;
+//! and the KPI facts, kept between requests while the store stands still.
 
 use std::sync::Arc;
 
@@ -7,6 +8,8 @@ use cleanclaim_billing::Engine;
 use cleanclaim_remit::CategoryMap;
 use cleanclaim_store::Store;
 use cleanclaim_x12::x837::BillingProfile;
+
+use crate::kpi_cache::{Figures, KpiCache, KpiReadError};
 
 #[derive(Debug, Clone)]
 pub struct AppState(Arc<Inner>);
@@ -17,6 +20,7 @@ struct Inner {
     engine: Engine,
     profile: Option<BillingProfile>,
     categories: CategoryMap,
+    kpis: Arc<KpiCache>,
 }
 
 impl AppState {
@@ -43,6 +47,7 @@ impl AppState {
             engine,
             profile,
             categories,
+            kpis: Arc::default(),
         }))
     }
 
@@ -60,5 +65,10 @@ impl AppState {
 
     pub fn categories(&self) -> &CategoryMap {
         &self.0.categories
+    }
+
+    /// The KPI facts to count from (`kpi_cache.rs`).
+    pub(crate) async fn kpi_figures(&self) -> Result<Figures, KpiReadError> {
+        self.0.kpis.figures(&self.0.store).await
     }
 }

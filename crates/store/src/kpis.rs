@@ -1,7 +1,8 @@
 //! The facts the revenue-cycle KPIs are computed from (`app::kpis`): each stored visit (its
-//! latest version, first and latest scrub), each claim transmission, each acknowledgment verdict
+//! latest version, first and latest scrub), each claim transmission, each rejecting verdict
 //! and each posted adjudication. Read whole and aggregated in the application layer, where the
-//! definitions (docs/kpis.md) live and are tested on hand-checked data.
+//! definitions (docs/kpis.md) live and are tested on hand-checked data; [`KpiStamp`] tells a
+//! reader that keeps them (the dashboard) whether anything they count has changed since.
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -15,8 +16,8 @@ pub struct VisitFact {
     pub clinic_id: Option<String>,
     pub rendering_npi: Option<String>,
     pub payer_id: Option<String>,
-    /// The record (JSON), for what has no column (the discipline).
-    pub record: String,
+    /// `pt`, `ot` or `slp`.
+    pub discipline: Option<String>,
     pub first_queue: Option<String>,
     pub latest_charge_cents: Option<i64>,
 }
@@ -32,7 +33,7 @@ pub struct TransmissionFact {
     pub total_cents: i64,
 }
 
-/// One 999 or 277CA verdict on a claim.
+/// One 999 or 277CA verdict rejecting a claim (the store reads only those).
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct AcknowledgmentFact {
     pub claim_id: String,
@@ -75,11 +76,48 @@ pub struct HoldFact {
     pub left_at: Option<DateTime<Utc>>,
 }
 
+/// Where each table the KPIs read stands: equal stamps, equal facts. Every write the facts see
+/// raises one of these: an intake (versions, results, queue routing) takes a new intake id; a
+/// transmission, an acknowledgment and a posting append rows with increasing ids; a stay that
+/// ends by itself (resolved, billed) lowers the count of open stays or comes with a new one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct KpiStamp {
+    pub intake: Option<i64>,
+    pub transmission: Option<i64>,
+    pub acknowledgment: Option<i64>,
+    pub remittance: Option<i64>,
+    pub stay: Option<i64>,
+    pub open_stays: i64,
+}
+
 impl Store {
+    /// The stamp of the facts as they stand: a handful of index lookups.
+    pub async fn kpi_stamp(&self) -> Result<KpiStamp, StoreError> {
+        // SQLite's tables without an id column have a rowid that only grows (no row is deleted).
+        const STAMP: &str = "SELECT (SELECT MAX(id) FROM intakes) AS intake,
+                (SELECT MAX({ROW}) FROM submitted_claims) AS transmission,
+                (SELECT MAX({ROW}) FROM claim_acknowledgments) AS acknowledgment,
+                (SELECT MAX(id) FROM remittances) AS remittance,
+                (SELECT MAX(id) FROM queue_items) AS stay,
+                (SELECT COUNT(*) FROM queue_items WHERE left_at IS NULL) AS open_stays";
+        Ok(match &self.db {
+            crate::connect::Db::Postgres(pool) => {
+                sqlx::query_as(sqlx::AssertSqlSafe(STAMP.replace("{ROW}", "id")))
+                    .fetch_one(pool)
+                    .await?
+            }
+            crate::connect::Db::Sqlite(pool) => {
+                sqlx::query_as(sqlx::AssertSqlSafe(STAMP.replace("{ROW}", "rowid")))
+                    .fetch_one(pool)
+                    .await?
+            }
+        })
+    }
+
     pub async fn kpi_facts(&self) -> Result<KpiFacts, StoreError> {
         let visits = on_pool!(&self.db, pool => {
             sqlx::query_as(
-                "SELECT e.encounter_id, e.date_of_service, e.clinic_id, e.rendering_npi, e.payer_id, e.record,
+                "SELECT e.encounter_id, e.date_of_service, e.clinic_id, e.rendering_npi, e.payer_id, e.discipline,
                         (SELECT f.queue FROM scrub_results f WHERE f.encounter_id = e.encounter_id
                            ORDER BY f.seq LIMIT 1) AS first_queue,
                         (SELECT l.charge_cents FROM scrub_results l WHERE l.encounter_id = e.encounter_id
@@ -97,7 +135,8 @@ impl Store {
                 .await?
         });
         let acknowledgments = on_pool!(&self.db, pool => {
-            sqlx::query_as("SELECT claim_id, source, accepted FROM claim_acknowledgments ORDER BY claim_id")
+            // An accepted verdict changes no KPI; a year's are millions of rows.
+            sqlx::query_as("SELECT claim_id, source, accepted FROM claim_acknowledgments WHERE NOT accepted ORDER BY claim_id")
                 .fetch_all(pool)
                 .await?
         });

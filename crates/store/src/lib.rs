@@ -48,7 +48,7 @@ pub use intake::{IntakeCounts, IntakeSession};
 pub use interfaces::{InboundRow, NewInbound, NewScheduledVisit, ScheduledVisitRow};
 pub use jobs::{ClaimedJob, JobKind, JobRow};
 pub use kpis::{
-    AcknowledgmentFact, AdjudicationFact, HoldFact, KpiFacts, TransmissionFact, VisitFact,
+    AcknowledgmentFact, AdjudicationFact, HoldFact, KpiFacts, KpiStamp, TransmissionFact, VisitFact,
 };
 pub use pipeline::{Filing, LatestVersion, QueueItem, ScrubRecord, StoredEncounter};
 pub use providers::ProviderRow;

@@ -38,6 +38,8 @@ pub struct Filing {
     pub clinic_id: Option<String>,
     pub rendering_npi: Option<String>,
     pub payer_id: Option<String>,
+    /// `pt`, `ot` or `slp`.
+    pub discipline: Option<String>,
 }
 
 /// A scrub result as stored, or to be stored.
@@ -446,7 +448,7 @@ impl Store {
     }
 }
 
-/// Rows per multi-row insert: at most 10 columns x 1,000 rows stays under both backends' limits of
+/// Rows per multi-row insert: at most 13 columns x 1,000 rows stays under both backends' limits of
 /// bound parameters (PostgreSQL 65,535; SQLite 32,766).
 const ROWS_PER_INSERT: usize = 1000;
 
@@ -469,7 +471,7 @@ macro_rules! write_intake {
                 let mut insert: sqlx::QueryBuilder<$db> = sqlx::QueryBuilder::new(
                     "INSERT INTO encounters
                        (encounter_id, version, patient_id, date_of_service, record, received_at, received,
-                        intake_id, source, clinic_id, rendering_npi, payer_id) ",
+                        intake_id, source, clinic_id, rendering_npi, payer_id, discipline) ",
                 );
                 insert.push_values(chunk, |mut row, version| {
                     row.push_bind(&version.encounter_id)
@@ -483,7 +485,8 @@ macro_rules! write_intake {
                         .push_bind(version.source.as_deref())
                         .push_bind(version.filing.clinic_id.as_deref())
                         .push_bind(version.filing.rendering_npi.as_deref())
-                        .push_bind(version.filing.payer_id.as_deref());
+                        .push_bind(version.filing.payer_id.as_deref())
+                        .push_bind(version.filing.discipline.as_deref());
                 });
                 insert.build().execute(&mut *tx).await?;
             }

@@ -431,6 +431,108 @@ async fn billed_encounters_are_found_by_claim_id_and_split_suffix(database: Test
     );
 }
 
+/// Each write the KPIs count moves the stamp the dashboard keeps its facts under; a comment
+/// (which no KPI counts) does not.
+async fn every_write_the_kpis_count_moves_their_stamp(database: TestDatabase) {
+    use cleanclaim_store::{Filing, IntakeCounts, QueueAction, ScrubRecord, StoredEncounter};
+    let store = Store::connect(database.url()).await.unwrap();
+    let mut stamp = store.kpi_stamp().await.unwrap();
+    fn moved(stamp: &mut cleanclaim_store::KpiStamp, what: &str, now: cleanclaim_store::KpiStamp) {
+        assert_ne!(now, *stamp, "{what} left the stamp as it was");
+        *stamp = now;
+    }
+
+    let mut intake = store.begin_intake().await.unwrap();
+    let version = StoredEncounter {
+        encounter_id: "K-1".into(),
+        version: 1,
+        patient_id: "P1".into(),
+        date_of_service: chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
+        record: "{\"discipline\":\"ot\"}".into(),
+        received: None,
+        source: None,
+        filing: Filing {
+            discipline: Some("ot".into()),
+            ..Filing::default()
+        },
+    };
+    let result = ScrubRecord {
+        encounter_id: "K-1".into(),
+        encounter_version: 1,
+        queue: "documentation_hold".into(),
+        pack_id: "p".into(),
+        pack_version: "1".into(),
+        findings: String::new(),
+        charge_cents: 100,
+        reason: "new".into(),
+    };
+    intake.write(&[version], &[result]).await.unwrap();
+    intake.commit(IntakeCounts::default()).await.unwrap();
+    moved(&mut stamp, "an intake", store.kpi_stamp().await.unwrap());
+    let facts = store.kpi_facts().await.unwrap();
+    assert_eq!(facts.visits[0].discipline.as_deref(), Some("ot"));
+    assert_eq!(facts.holds.len(), 1);
+
+    let item = store.queue_items(None, true).await.unwrap()[0].id;
+    let comment = QueueAction::Comment {
+        author: "ana".into(),
+        text: "called the clinic".into(),
+    };
+    assert!(store.act_on_queue_item(item, &comment, &[]).await.unwrap());
+    assert_eq!(store.kpi_stamp().await.unwrap(), stamp);
+    let resolve = QueueAction::Status {
+        status: "resolved".into(),
+    };
+    assert!(store.act_on_queue_item(item, &resolve, &[]).await.unwrap());
+    moved(
+        &mut stamp,
+        "resolving a hold",
+        store.kpi_stamp().await.unwrap(),
+    );
+
+    let sender = sender("stamp");
+    let claim = SubmittedClaim {
+        claim_id: "K-1".into(),
+        frequency: "1".into(),
+        transaction_control: 1,
+        total_cents: 100,
+        line_controls: vec!["K-1-1".into()],
+        billing_npi: String::new(),
+        billing_tax_id: String::new(),
+        resend: false,
+    };
+    store
+        .record_submission(&sender, 1, std::slice::from_ref(&claim))
+        .await
+        .unwrap();
+    moved(&mut stamp, "a submission", store.kpi_stamp().await.unwrap());
+    let ack = Acknowledgment {
+        claim_id: "K-1".into(),
+        source: "277CA",
+        reference: "1".into(),
+        accepted: true,
+        detail: String::new(),
+    };
+    store.record_acknowledgments(&[ack]).await.unwrap();
+    moved(
+        &mut stamp,
+        "an acknowledgment",
+        store.kpi_stamp().await.unwrap(),
+    );
+    // Only rejections are read: an accepted verdict changes no KPI.
+    assert!(store.kpi_facts().await.unwrap().acknowledgments.is_empty());
+    let mut posting = store.begin_posting().await.unwrap();
+    let Started::New(id) = posting.start(&remittance(&sender, "EFT9")).await.unwrap() else {
+        panic!("a new trace number is new")
+    };
+    posting
+        .add_claims(id, 0, &[posted("K-1", None)])
+        .await
+        .unwrap();
+    posting.commit().await.unwrap();
+    moved(&mut stamp, "a posting", store.kpi_stamp().await.unwrap());
+}
+
 cleanclaim_test_support::on_both_backends!(
     control_numbers_never_repeat_even_when_reserved_concurrently,
     numbers_survive_a_new_connection,
@@ -444,6 +546,7 @@ cleanclaim_test_support::on_both_backends!(
     a_connect_applies_nothing_twice_and_never_waits_on_a_posting,
     one_original_per_claim_even_when_two_runs_race,
     billed_encounters_are_found_by_claim_id_and_split_suffix,
+    every_write_the_kpis_count_moves_their_stamp,
 );
 
 /// A database an earlier cleanclaim made (its tables created on connect, no migration table)

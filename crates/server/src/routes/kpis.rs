@@ -4,10 +4,11 @@
 
 use axum::Json;
 use axum::extract::{Query, State};
+use axum::http::HeaderName;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
-use cleanclaim_app::kpis::{KpiFilter, compute, to_csv};
+use cleanclaim_app::kpis::{KpiFilter, to_csv};
 use cleanclaim_store::AuditOutcome;
 use serde::Deserialize;
 
@@ -65,15 +66,32 @@ pub async fn read(
         clinics: principal.scope.clinics.clone(),
         as_of: query.as_of,
     };
-    let facts = state.store().kpi_facts().await?;
-    let kpis = compute(&facts, &filter);
+    let figures = state.kpi_figures().await?;
+    let kpis = figures.snapshot.index.compute(&filter);
     state
         .store()
         .audit(&[principal.event("read", "kpis", AuditOutcome::Success)])
         .await?;
+    // When the facts were read, and whether the store has moved on since (a refresh is under
+    // way): the figures are exact as of that moment.
+    let read_at = [
+        (
+            HeaderName::from_static("x-figures-read-at"),
+            figures.snapshot.read_at.to_rfc3339(),
+        ),
+        (
+            HeaderName::from_static("x-figures-behind"),
+            figures.behind.to_string(),
+        ),
+    ];
     Ok(if csv {
-        ([(CONTENT_TYPE, "text/csv; charset=utf-8")], to_csv(&kpis)).into_response()
+        (
+            read_at,
+            [(CONTENT_TYPE, "text/csv; charset=utf-8")],
+            to_csv(&kpis),
+        )
+            .into_response()
     } else {
-        Json(kpis).into_response()
+        (read_at, Json(kpis)).into_response()
     })
 }

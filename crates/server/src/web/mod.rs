@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::{NaiveDate, Utc};
 use cleanclaim_app::access::{self, AccessError, Principal};
-use cleanclaim_app::kpis::{KpiFilter, compute};
+use cleanclaim_app::kpis::KpiFilter;
 use cleanclaim_store::{AuditOutcome, QueueFilter, QueueOrder};
 use minijinja::{Environment, context};
 use serde::{Deserialize, Serialize};
@@ -309,14 +309,13 @@ async fn dashboard(
         clinics: principal.scope.clinics.clone(),
         as_of: None,
     };
-    let (facts, clinics) = match (
-        state.store().kpi_facts().await,
-        state.store().clinics().await,
-    ) {
-        (Ok(facts), Ok(clinics)) => (facts, clinics),
-        (Err(error), _) | (_, Err(error)) => return crate::ApiError::from(error).into_response(),
+    let (figures, clinics) = match (state.kpi_figures().await, state.store().clinics().await) {
+        (Ok(figures), Ok(clinics)) => (figures, clinics),
+        (Err(error), _) => return crate::ApiError::from(error).into_response(),
+        (_, Err(error)) => return crate::ApiError::from(error).into_response(),
     };
-    let kpis = compute(&facts, &filter);
+    let facts = &figures.snapshot.index;
+    let kpis = facts.compute(&filter);
     // Before and after: both ranges given, each counted after its run-out, with the page's
     // other cuts.
     let staff_cost =
@@ -337,7 +336,7 @@ async fn dashboard(
             };
             Some([(a_from, a_to), (b_from, b_to)].map(|range| {
                 cleanclaim_app::kpi_periods::period_figures(
-                    &facts,
+                    facts,
                     &base,
                     range,
                     cleanclaim_app::kpi_periods::ADJUDICATION_RUN_OUT_DAYS,
@@ -413,6 +412,10 @@ async fn dashboard(
             denial_max => denial_max,
             query => query_string,
             comparison => comparison,
+            figures => context! {
+                read_at => figures.snapshot.read_at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+                behind => figures.behind,
+            },
             compare => context! {
                 a_from => present(&query.a_from), a_to => present(&query.a_to),
                 b_from => present(&query.b_from), b_to => present(&query.b_to),
@@ -679,7 +682,7 @@ mod tests {
             role: "biller".into(),
             clinics: Some(vec!["north".into()]),
         };
-        let kpis = compute(
+        let kpis = cleanclaim_app::kpis::compute(
             &cleanclaim_store::KpiFacts::default(),
             &KpiFilter::default(),
         );
@@ -693,9 +696,11 @@ mod tests {
             filter => context! { location => "north" }, kpis => kpis, first_pass_bars => bars,
             denial_bars => Vec::<Bar>::new(), denial_max => 0.0, query => "",
             compare => context! {}, comparison => (),
+            figures => context! { read_at => "2026-03-10 08:00:00 UTC", behind => true },
         });
         let html = dashboard.unwrap();
         assert!(html.contains("40.00%"));
+        assert!(html.contains("as it stood at 2026-03-10 08:00:00 UTC"));
         let login = templates()
             .get_template("login.html")
             .unwrap()

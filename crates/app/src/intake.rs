@@ -588,5 +588,6 @@ fn filing_of(encounter: &Encounter) -> Filing {
             .map(|r| r.npi.as_str().to_owned()),
         payer_id: Some(encounter.administrative.payer.id.clone()),
         discipline: Some(encounter.discipline.key().to_owned()),
+        scheduled_by: encounter.administrative.scheduled_by.clone(),
     }
 }

@@ -391,6 +391,7 @@ async fn apply(
                         clinician_npi: visit.clinician_npi.as_deref(),
                         discipline: visit.discipline.as_deref(),
                         planned_codes: &codes,
+                        scheduled_by: visit.scheduled_by.as_deref(),
                     },
                     message_id,
                 )

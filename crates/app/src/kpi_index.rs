@@ -1,7 +1,7 @@
 //! The KPI facts joined once, so that any cut of them is one pass over compact rows.
 //!
 //! [`KpiIndex::build`] does what every computation used to repeat: it interns the cut columns
-//! (location, payer, provider, discipline, first queue), links each claim chain to its visit
+//! (location, payer, provider, discipline, scheduler, first queue), links each claim chain to its visit
 //! (a claim id is the visit's id, or `{id}-n` for a visit split past 50 lines), groups each
 //! chain's transmissions in time order and its adjudications in posting order, and keeps of
 //! the acknowledgments only which chains were rejected. [`KpiIndex::compute`] then reads the
@@ -16,8 +16,8 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use cleanclaim_store::KpiFacts;
 
 use crate::kpis::{
-    AR_WINDOW_DAYS, AutoCleared, CauseTotal, Denials, DeniedDollars, FirstPass, HoldResolution,
-    KpiFilter, Kpis, Lag, Receivables, median_and_p90,
+    ACCESS_CAUSES, AR_WINDOW_DAYS, AccessDenials, AutoCleared, CauseTotal, Denials, DeniedDollars,
+    FirstPass, HoldResolution, KpiFilter, Kpis, Lag, Receivables, median_and_p90,
 };
 
 /// Strings of one column, each kept once.
@@ -62,6 +62,7 @@ struct Visit {
     payer: u32,
     provider: u32,
     discipline: u32,
+    scheduler: u32,
     first_queue: u32,
     billable: bool,
 }
@@ -109,6 +110,7 @@ pub struct KpiIndex {
     payers: Interner,
     providers: Interner,
     disciplines: Interner,
+    schedulers: Interner,
     queues: Interner,
     causes: Interner,
     visits: Vec<Visit>,
@@ -144,6 +146,7 @@ impl KpiIndex {
                 payer: index.payers.id(fact.payer_id.as_deref()),
                 provider: index.providers.id(fact.rendering_npi.as_deref()),
                 discipline: index.disciplines.id(fact.discipline.as_deref()),
+                scheduler: index.schedulers.id(fact.scheduled_by.as_deref()),
                 first_queue: index.queues.id(fact.first_queue.as_deref()),
                 billable: fact.latest_charge_cents.unwrap_or(0) > 0,
             };
@@ -298,6 +301,8 @@ impl KpiIndex {
         let mut first_pass: BTreeMap<i32, FirstPass> = BTreeMap::new();
         let mut lags: BTreeMap<i32, Vec<i64>> = BTreeMap::new();
         let mut denied_by: BTreeMap<(i32, &str), usize> = BTreeMap::new();
+        // (billable visits, [authorization, eligibility] denials) by (clinic, scheduler).
+        let mut access: HashMap<(u32, u32), (usize, [usize; 2])> = HashMap::new();
         let mut denied_dollars: BTreeMap<i32, DeniedDollars> = BTreeMap::new();
         let mut collected_cents: i64 = 0;
         let mut any_chain = false;
@@ -363,9 +368,16 @@ impl KpiIndex {
             }
             let service_month = month_key(visit.date);
             if let Some(cause) = denial {
-                *denied_by
-                    .entry((service_month, self.causes.name(cause)))
-                    .or_insert(0) += 1;
+                let cause = self.causes.name(cause);
+                *denied_by.entry((service_month, cause)).or_insert(0) += 1;
+                if let Some(slot) = ACCESS_CAUSES.iter().position(|c| *c == cause) {
+                    let counts = access
+                        .entry((visit.clinic, visit.scheduler))
+                        .or_insert((0, [0; 2]));
+                    if let Some(count) = counts.1.get_mut(slot) {
+                        *count += 1;
+                    }
+                }
             }
             lags.entry(submitted_month)
                 .or_default()
@@ -450,6 +462,10 @@ impl KpiIndex {
                 .or_insert((0, 0, 0));
             if visit.billable {
                 entry.0 += 1;
+                access
+                    .entry((visit.clinic, visit.scheduler))
+                    .or_insert((0, [0; 2]))
+                    .0 += 1;
             }
             if visit.first_queue != NONE {
                 entry.1 += 1;
@@ -464,6 +480,7 @@ impl KpiIndex {
             *by_cause.entry(cause).or_insert(0) += denied;
         }
         Kpis {
+            access_denials: self.access_denials(access),
             hold_resolution: self.hold_resolution(&admitted, as_of),
             collected_cents,
             denied_dollars: denied_dollars.into_values().collect(),
@@ -519,6 +536,41 @@ impl KpiIndex {
                 })
                 .collect(),
         }
+    }
+
+    /// The access counts named and ordered: by location, then by who booked (the unnamed
+    /// last in each).
+    fn access_denials(
+        &self,
+        access: HashMap<(u32, u32), (usize, [usize; 2])>,
+    ) -> Vec<AccessDenials> {
+        let name =
+            |interner: &Interner, id: u32| (id != NONE).then(|| interner.name(id).to_owned());
+        let mut rows: Vec<AccessDenials> = access
+            .into_iter()
+            .map(
+                |((clinic, scheduler), (visits, [authorization, eligibility]))| AccessDenials {
+                    location: name(&self.clinics, clinic),
+                    scheduled_by: name(&self.schedulers, scheduler),
+                    visits,
+                    authorization,
+                    eligibility,
+                    per_100_visits: percent(authorization + eligibility, visits),
+                },
+            )
+            .collect();
+        rows.sort_by(|a, b| {
+            let key = |r: &AccessDenials| {
+                (
+                    r.location.is_none(),
+                    r.location.clone(),
+                    r.scheduled_by.is_none(),
+                    r.scheduled_by.clone(),
+                )
+            };
+            key(a).cmp(&key(b))
+        });
+        rows
     }
 
     /// Stays in the holding queues of the visits counted, entered by the end of `as_of`; a

@@ -11,6 +11,8 @@
 //!   visit's date to the chain's first submission; median (the mean of the middle two for an
 //!   even count, rounded down) and 90th percentile (nearest rank).
 //! - **Auto-cleared share**, by month of service: visits ready to bill on their first scrub.
+//! - **Authorization and eligibility denials** by location and by who booked the visit: the
+//!   denials above of those two causes, per 100 billable visits that person booked there.
 //!
 //! Every KPI can be cut by location, payer, rendering provider and discipline; the cut applies
 //! to the visit a chain bills.
@@ -138,6 +140,25 @@ pub struct HoldResolution {
     pub p90_hours: Option<i64>,
 }
 
+/// The causes a scheduler is answerable for: the visit was booked without a valid
+/// authorization or without confirmed coverage (shared KPI notes: front-end causes).
+pub const ACCESS_CAUSES: [&str; 2] = ["authorization", "eligibility"];
+
+/// Authorization and eligibility denials of the visits one person booked at one location,
+/// over the period filtered (docs/kpis.md).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AccessDenials {
+    pub location: Option<String>,
+    /// Who booked the visits; none when neither the record nor an appointment says.
+    pub scheduled_by: Option<String>,
+    /// Billable visits they booked there.
+    pub visits: usize,
+    pub authorization: usize,
+    pub eligibility: usize,
+    /// (authorization + eligibility) per 100 of those visits.
+    pub per_100_visits: Option<f64>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Kpis {
     pub first_pass: Vec<FirstPass>,
@@ -150,6 +171,8 @@ pub struct Kpis {
     pub receivables: Option<Receivables>,
     /// Per holding queue, in routing order.
     pub hold_resolution: Vec<HoldResolution>,
+    /// By location, then by who booked the visits.
+    pub access_denials: Vec<AccessDenials>,
     /// Paid on the visits' claims, every adjudication posted by the day counted at (cost to
     /// collect's denominator).
     pub collected_cents: i64,
@@ -186,6 +209,15 @@ pub fn median_and_p90(values: &mut [i64]) -> (i64, i64) {
 /// same facts builds the [`KpiIndex`] once and asks it.
 pub fn compute(facts: &KpiFacts, filter: &KpiFilter) -> Kpis {
     KpiIndex::build(facts).compute(filter)
+}
+
+/// A CSV field, quoted when it holds a delimiter, a quote or a line break (RFC 4180).
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
 }
 
 /// The KPIs as CSV: one row per figure, `kpi,month,cause,numerator,denominator,value`.
@@ -247,6 +279,21 @@ pub fn to_csv(kpis: &Kpis) -> String {
         out.push_str(&format!(
             "holds_open,period,{},{},{},\n",
             r.queue, r.open, r.held
+        ));
+    }
+    for r in &kpis.access_denials {
+        // The cut in the cause column: `location/scheduler` (empty where not known).
+        let cut = format!(
+            "{}/{}",
+            r.location.as_deref().unwrap_or_default(),
+            r.scheduled_by.as_deref().unwrap_or_default()
+        );
+        out.push_str(&format!(
+            "authorization_eligibility_denials_per_100_visits,period,{},{},{},{}\n",
+            csv_field(&cut),
+            r.authorization + r.eligibility,
+            r.visits,
+            value(r.per_100_visits)
         ));
     }
     for r in &kpis.auto_cleared {

@@ -180,13 +180,35 @@ async fn the_interface_stores_once_and_keeps_what_it_cannot_map(
     )
     .await;
     assert_eq!(msa(&siu.ack).0, "AA");
+    // The DFT's visit (9 March) names no scheduler; the appointment its patient had at its
+    // clinic that day does (SCH-20), and the KPIs count its denials by that person.
+    let booked_that_day = include_str!("data/siu-s12.hl7")
+        .replace("WP-000012", "WP-000014")
+        .replace("F-991", "F-990")
+        .replace("202603160930", "202603090930");
+    let siu = receive_hl7(&store, &engine, &channels, booked_that_day.as_bytes()).await;
+    assert_eq!(msa(&siu.ack).0, "AA");
+    let facts = store.kpi_facts().await.unwrap();
+    let ninth = chrono::NaiveDate::from_ymd_opt(2026, 3, 9).unwrap();
+    let booked: Vec<_> = facts
+        .visits
+        .iter()
+        .filter(|v| v.date_of_service == ninth)
+        .map(|v| v.scheduled_by.as_deref())
+        .collect();
+    assert!(!booked.is_empty());
+    assert!(booked.iter().all(|b| *b == Some("FD-07")), "{booked:?}");
     let cancel = include_str!("data/siu-s12.hl7")
         .replace("WP-000012", "WP-000013")
         .replace("SIU^S12", "SIU^S15");
     receive_hl7(&store, &engine, &channels, cancel.as_bytes()).await;
     let visits = store.scheduled_visits_of("MRN-1001").await.unwrap();
-    assert_eq!(visits.len(), 1);
-    assert_eq!(visits[0].status, "cancelled");
+    let statuses: Vec<(&str, &str)> = visits
+        .iter()
+        .map(|v| (v.appointment_id.as_str(), v.status.as_str()))
+        .collect();
+    assert_eq!(statuses, [("F-990", "BOOKED"), ("F-991", "cancelled")]);
+    assert_eq!(visits[0].scheduled_by.as_deref(), Some("FD-07"));
 
     // An ACK sent to us is never answered (that would loop) and not stored.
     let ack_in = receive_hl7(&store, &engine, &channels, first.ack.as_bytes()).await;

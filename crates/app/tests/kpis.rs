@@ -9,7 +9,7 @@
 //! the same arithmetic).
 
 use chrono::{NaiveDate, TimeZone, Utc};
-use cleanclaim_app::kpis::{KpiFilter, compute, median_and_p90, to_csv};
+use cleanclaim_app::kpis::{AccessDenials, KpiFilter, compute, median_and_p90, to_csv};
 use cleanclaim_store::{
     AcknowledgmentFact, AdjudicationFact, HoldFact, KpiFacts, TransmissionFact, VisitFact,
 };
@@ -26,6 +26,12 @@ fn visit(id: &str, d: u32, clinic: &str, discipline: &str, queue: &str, charge: 
         rendering_npi: Some("1245319599".into()),
         payer_id: Some("04412".into()),
         discipline: Some(discipline.into()),
+        // Who booked: desk-a the first two and E6, desk-b E3 and E4; nobody recorded for E5.
+        scheduled_by: match id {
+            "E1" | "E2" | "E6" => Some("desk-a".into()),
+            "E3" | "E4" => Some("desk-b".into()),
+            _ => None,
+        },
         first_queue: Some(queue.into()),
         latest_charge_cents: Some(charge),
     }
@@ -443,5 +449,71 @@ fn two_periods_side_by_side_with_the_cost_to_collect() {
     assert_eq!(
         (without.staff_cost_cents, without.cost_to_collect),
         (None, None)
+    );
+}
+
+#[test]
+fn authorization_and_eligibility_denials_by_location_and_scheduler() {
+    let mut facts = facts();
+    // E5's line denied for eligibility instead of coding: it counts; coding did not.
+    facts.adjudications[4].cause = Some("eligibility".into());
+    let row = |location: &str,
+               scheduled_by: Option<&str>,
+               visits,
+               authorization,
+               eligibility,
+               per_100| AccessDenials {
+        location: Some(location.into()),
+        scheduled_by: scheduled_by.map(str::to_owned),
+        visits,
+        authorization,
+        eligibility,
+        per_100_visits: Some(per_100),
+    };
+    // Billable visits only (E6 is not): north desk-a E1, E2; north desk-b E4 (denied for
+    // authorization); north unrecorded E5 (eligibility); south desk-b E3.
+    let kpis = compute(&facts, &KpiFilter::default());
+    assert_eq!(
+        kpis.access_denials,
+        [
+            row("north", Some("desk-a"), 2, 0, 0, 0.0),
+            row("north", Some("desk-b"), 1, 1, 0, 100.0),
+            row("north", None, 1, 0, 1, 100.0),
+            row("south", Some("desk-b"), 1, 0, 0, 0.0),
+        ]
+    );
+    let csv = to_csv(&kpis);
+    assert!(
+        csv.contains(
+            "authorization_eligibility_denials_per_100_visits,period,north/desk-b,1,1,100.00\n"
+        ),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("authorization_eligibility_denials_per_100_visits,period,north/,1,1,100.00\n"),
+        "{csv}"
+    );
+    // The coding denial of the original data is nobody's at the front desk.
+    let kpis = compute(&self::facts(), &KpiFilter::default());
+    let north_unrecorded = kpis
+        .access_denials
+        .iter()
+        .find(|r| r.scheduled_by.is_none())
+        .unwrap();
+    assert_eq!(
+        north_unrecorded.authorization + north_unrecorded.eligibility,
+        0
+    );
+    // A cut keeps only its visits' rows.
+    let south = compute(
+        &facts,
+        &KpiFilter {
+            location: Some("south".into()),
+            ..KpiFilter::default()
+        },
+    );
+    assert_eq!(
+        south.access_denials,
+        [row("south", Some("desk-b"), 1, 0, 0, 0.0)]
     );
 }

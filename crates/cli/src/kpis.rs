@@ -164,6 +164,19 @@ fn table(kpis: &Kpis) -> String {
             hours(r.p90_hours)
         ));
     }
+    out.push_str("\nAuthorization and eligibility denials by who booked the visit (the period)\n  location      booked by           visits  auth  elig  per 100\n");
+    for r in &kpis.access_denials {
+        out.push_str(&format!(
+            "  {:<12}  {:<18}  {:>6}  {:>4}  {:>4}  {}\n",
+            r.location.as_deref().unwrap_or("-"),
+            r.scheduled_by.as_deref().unwrap_or("(not recorded)"),
+            r.visits,
+            r.authorization,
+            r.eligibility,
+            r.per_100_visits
+                .map_or_else(|| "-".into(), |v| format!("{v:.2}"))
+        ));
+    }
     out.push_str("\nDenied dollars (by month of service): denied on the first adjudication, not recovered since\n  month    charges       denied        not recovered\n");
     let dollars = |cents: i64| cleanclaim_model::Cents(cents).decimal();
     for r in &kpis.denied_dollars {

@@ -67,6 +67,7 @@ fn visit_cell(record: &Value, column: &str) -> String {
         "discipline" => at(&["discipline"]),
         "visit_type" => at(&["clinical", "visit_type"]),
         "location" => at(&["administrative", "location"]),
+        "scheduled_by" => at(&["administrative", "scheduled_by"]),
         "patient_id" => at(&["patient", "id"]),
         "patient_family" => at(&["patient", "name", "family"]),
         "patient_given" => at(&["patient", "name", "given"]),
@@ -116,7 +117,10 @@ mod tests {
 
     #[test]
     fn generated_visits_read_back_with_what_the_export_carries() {
-        let visits: Vec<Encounter> = cleanclaim_synth::Generator::new(3).take(300).collect();
+        let mut visits: Vec<Encounter> = cleanclaim_synth::Generator::new(3).take(300).collect();
+        for (n, visit) in visits.iter_mut().enumerate().step_by(3) {
+            visit.administrative.scheduled_by = Some(format!("desk-{n}"));
+        }
         let text = csv_for(&visits);
         let import = CsvImport::read(&text, &CsvMapping::default()).unwrap();
         assert!(import.rejected.is_empty(), "{:?}", import.rejected.first());
@@ -134,6 +138,10 @@ mod tests {
                 sent.administrative.authorization
             );
             assert_eq!(read.administrative.location, sent.administrative.location);
+            assert_eq!(
+                read.administrative.scheduled_by,
+                sent.administrative.scheduled_by
+            );
             let rendering = |e: &Encounter| {
                 e.compliance
                     .rendering

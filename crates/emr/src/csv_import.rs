@@ -56,12 +56,13 @@ fn default_list_separator() -> char {
 }
 
 /// The columns, in the order docs/interfaces.md lists them; `true` for required ones.
-pub const COLUMNS: [(&str, bool); 36] = [
+pub const COLUMNS: [(&str, bool); 37] = [
     ("visit_id", true),
     ("date_of_service", true),
     ("discipline", true),
     ("visit_type", false),
     ("location", false),
+    ("scheduled_by", false),
     ("patient_id", true),
     ("patient_family", true),
     ("patient_given", true),
@@ -367,6 +368,13 @@ fn visit_of(
     });
     if !location.is_empty() {
         put(&mut administrative, "location", json!(location));
+    }
+    if !text("scheduled_by").is_empty() {
+        put(
+            &mut administrative,
+            "scheduled_by",
+            json!(text("scheduled_by")),
+        );
     }
     if !text("authorization").is_empty() {
         put(

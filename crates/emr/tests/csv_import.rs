@@ -68,8 +68,16 @@ fn the_documented_layout_reads_without_a_mapping() {
     let header = cleanclaim_emr::csv_import::COLUMNS
         .map(|(name, _)| name)
         .join(",");
-    let row = "V9,2026-03-09,pt,,north,MRN-9,Doe,Jo,1950-01-02,male,1 Elm St,,Springfield,IL,62704,04412,Medicare Part B,medicare_part_b,1EG4TE5MK73,,M17.11,1245319599,pt,Lopez,Maria,,,,,,,11,97110,23,,42.00";
+    let row = "V9,2026-03-09,pt,,north,FD-07,MRN-9,Doe,Jo,1950-01-02,male,1 Elm St,,Springfield,IL,62704,04412,Medicare Part B,medicare_part_b,1EG4TE5MK73,,M17.11,1245319599,pt,Lopez,Maria,,,,,,,11,97110,23,,42.00";
     let import = CsvImport::read(&format!("{header}\n{row}\n"), &CsvMapping::default()).unwrap();
     assert!(import.rejected.is_empty(), "{:?}", import.rejected);
     assert_eq!(import.encounters[0].0.id, "V9");
+    assert_eq!(
+        import.encounters[0]
+            .0
+            .administrative
+            .scheduled_by
+            .as_deref(),
+        Some("FD-07")
+    );
 }

@@ -189,6 +189,18 @@ fn the_siu_gives_a_scheduled_visit() {
     assert_eq!(visit.clinician_npi.as_deref(), Some("1245319599"));
     assert_eq!(visit.discipline.as_deref(), Some("pt"));
     assert_eq!(visit.planned_codes, ["97110"]);
+    assert_eq!(visit.scheduled_by.as_deref(), Some("FD-07"));
+    // Without an id, the name as sent; without SCH-20, nobody.
+    let named = include_str!("data/siu-s12.hl7").replacen("FD-07^Nguyen^Lan", "^Nguyen^Lan", 1);
+    let Mapped::Schedule(visit) = map(&named).unwrap() else {
+        panic!("not a schedule")
+    };
+    assert_eq!(visit.scheduled_by.as_deref(), Some("Lan Nguyen"));
+    let unnamed = include_str!("data/siu-s12.hl7").replacen("FD-07^Nguyen^Lan", "", 1);
+    let Mapped::Schedule(visit) = map(&unnamed).unwrap() else {
+        panic!("not a schedule")
+    };
+    assert_eq!(visit.scheduled_by, None);
     let cancelled =
         include_str!("data/siu-s12.hl7").replacen("SIU^S12^SIU_S12", "SIU^S15^SIU_S12", 1);
     let Mapped::Schedule(visit) = map(&cancelled).unwrap() else {

@@ -174,4 +174,8 @@ pub struct Administrative {
     /// user see the visits of their own clinics only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
+    /// Who booked the visit, as the EMR names them (a front-desk user id): authorization and
+    /// eligibility denials are counted by it, since checking them is the scheduler's job.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduled_by: Option<String>,
 }

@@ -7,7 +7,9 @@
 //! and the figures are exact. Otherwise one refresh reads the facts again in the background,
 //! and the request waits for it up to [`REFRESH_WAIT`]; past that it answers from the facts
 //! it has, saying when they were read ([`Figures::behind`]), so a page never waits on a
-//! million rows. With nothing kept yet (the first request), it waits for the read.
+//! million rows. With nothing kept yet (the server has just started: it begins the first read
+//! then), a request waits for that read up to [`FIRST_READ_WAIT`], then is told the figures
+//! are being counted ([`KpiReadError::Counting`]: the dashboard says so and reloads itself).
 
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -20,6 +22,10 @@ use tokio::sync::{Mutex, watch};
 /// How long a request waits for a refresh before it answers from the facts kept: what is left
 /// of a page's 300 ms after counting and rendering.
 pub const REFRESH_WAIT: Duration = Duration::from_millis(150);
+
+/// How long a request waits for the first read since the server started before it is told to
+/// come back: long enough for any small store, short of what a person waits for a page.
+pub const FIRST_READ_WAIT: Duration = Duration::from_secs(2);
 
 /// Facts as read at one stamp.
 #[derive(Debug)]
@@ -44,6 +50,9 @@ pub enum KpiReadError {
     Store(#[from] StoreError),
     #[error("the server is stopping")]
     Stopping,
+    /// Nothing is kept yet and the first read is still under way.
+    #[error("the figures are being counted for the first time since the server started")]
+    Counting,
 }
 
 impl From<KpiReadError> for crate::ApiError {
@@ -53,6 +62,10 @@ impl From<KpiReadError> for crate::ApiError {
             KpiReadError::Stopping => {
                 Self::new(crate::ErrorCode::Busy, "the server is stopping; try again")
             }
+            KpiReadError::Counting => Self::new(
+                crate::ErrorCode::Busy,
+                "the figures are being counted for the first time since the server started; try again in a few seconds",
+            ),
         }
     }
 }
@@ -109,26 +122,64 @@ impl KpiCache {
         })
     }
 
-    /// The facts to count from; see the module docs.
-    pub async fn figures(self: &Arc<Self>, store: &Store) -> Result<Figures, KpiReadError> {
-        let stamp = store.kpi_stamp().await?;
-        let Some(kept) = self.kept() else {
-            // Nothing to answer from: wait for the read (another request's, or this one's).
-            let _reading = self.reading.lock().await;
-            if let Some(kept) = self.kept().filter(|k| k.stamp == stamp) {
-                return Ok(Figures {
-                    snapshot: kept,
-                    behind: false,
-                });
+    /// Starts a read in the background unless one is under way.
+    fn refresh(self: &Arc<Self>, store: &Store) {
+        let Ok(reading) = self.reading.clone().try_lock_owned() else {
+            return;
+        };
+        let cache = Arc::clone(self);
+        let store = store.clone();
+        tokio::spawn(async move {
+            match Self::read(&store).await {
+                Ok(snapshot) => {
+                    cache.keep(snapshot);
+                    drop(reading);
+                }
+                Err(error) => {
+                    tracing::warn!(error = %error, "reading the KPI facts failed; the kept ones stand");
+                    // Free before telling: a request waiting for the first read then tries
+                    // the read itself and answers with its error.
+                    drop(reading);
+                    cache.refreshed.send_modify(|n| *n += 1);
+                }
             }
-            let snapshot = Arc::new(Self::read(store).await?);
-            if let Ok(mut current) = self.current.write() {
-                *current = Some(snapshot.clone());
-            }
+        });
+    }
+
+    /// Nothing kept: wait for the first read up to [`FIRST_READ_WAIT`]. A read that failed
+    /// (the lock free, nothing kept) is tried again here, so its error is this request's.
+    async fn first(
+        self: &Arc<Self>,
+        store: &Store,
+        stamp: KpiStamp,
+    ) -> Result<Figures, KpiReadError> {
+        let mut refreshed = self.refreshed.subscribe();
+        self.refresh(store);
+        let _ = tokio::time::timeout(FIRST_READ_WAIT, refreshed.changed()).await;
+        if let Some(snapshot) = self.kept() {
             return Ok(Figures {
                 behind: snapshot.stamp != stamp,
                 snapshot,
             });
+        }
+        let Ok(_reading) = self.reading.try_lock() else {
+            return Err(KpiReadError::Counting);
+        };
+        let snapshot = Arc::new(Self::read(store).await?);
+        if let Ok(mut current) = self.current.write() {
+            *current = Some(snapshot.clone());
+        }
+        Ok(Figures {
+            behind: snapshot.stamp != stamp,
+            snapshot,
+        })
+    }
+
+    /// The facts to count from; see the module docs.
+    pub async fn figures(self: &Arc<Self>, store: &Store) -> Result<Figures, KpiReadError> {
+        let stamp = store.kpi_stamp().await?;
+        let Some(kept) = self.kept() else {
+            return self.first(store, stamp).await;
         };
         if kept.stamp == stamp {
             return Ok(Figures {
@@ -137,20 +188,7 @@ impl KpiCache {
             });
         }
         let mut refreshed = self.refreshed.subscribe();
-        if let Ok(reading) = self.reading.clone().try_lock_owned() {
-            let cache = Arc::clone(self);
-            let store = store.clone();
-            tokio::spawn(async move {
-                match Self::read(&store).await {
-                    Ok(snapshot) => cache.keep(snapshot),
-                    Err(error) => {
-                        tracing::warn!(error = %error, "reading the KPI facts failed; the kept ones stand");
-                        cache.refreshed.send_modify(|n| *n += 1);
-                    }
-                }
-                drop(reading);
-            });
-        }
+        self.refresh(store);
         let _ = tokio::time::timeout(REFRESH_WAIT, refreshed.changed()).await;
         let snapshot = self.kept().unwrap_or(kept);
         // A refresh that finished may have read a write newer than this request's stamp.

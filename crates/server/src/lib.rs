@@ -127,6 +127,9 @@ pub async fn serve_tls(
 struct Workers {
     stop: tokio::sync::watch::Sender<bool>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
+    /// The first read of the KPI facts, begun at start so that the first dashboard after a
+    /// restart does not wait for a year of them; dropped, not awaited, at stop.
+    warm: tokio::task::JoinHandle<()>,
 }
 
 impl Workers {
@@ -141,11 +144,18 @@ impl Workers {
                 ))
             })
             .collect();
-        Self { stop, tasks }
+        let kpis = state.clone();
+        let warm = tokio::spawn(async move {
+            if let Err(error) = kpis.kpi_figures().await {
+                tracing::warn!(error = %error, "reading the KPI facts at start failed; the first page will read them");
+            }
+        });
+        Self { stop, tasks, warm }
     }
 
     /// Asks every worker to stop and waits for the jobs in hand.
     async fn stop(self) {
+        self.warm.abort();
         let _ = self.stop.send(true);
         for task in self.tasks {
             let _ = task.await;

@@ -59,6 +59,8 @@ pub struct NewScheduledVisit<'a> {
     pub discipline: Option<&'a str>,
     /// JSON array of codes.
     pub planned_codes: &'a str,
+    /// Who booked it (SCH-20).
+    pub scheduled_by: Option<&'a str>,
 }
 
 /// A kept appointment.
@@ -75,6 +77,7 @@ pub struct ScheduledVisitRow {
     pub discipline: Option<String>,
     pub planned_codes: String,
     pub message_id: i64,
+    pub scheduled_by: Option<String>,
 }
 
 async fn inbound_by_key(
@@ -199,18 +202,18 @@ impl IntakeSession {
         on_conn!(self.conn(), exec => sqlx::query(
             "INSERT INTO scheduled_visits
                (clinic_id, appointment_id, patient_id, date_of_service, start_time, duration_minutes,
-                status, clinician_npi, discipline, planned_codes, message_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                status, clinician_npi, discipline, planned_codes, message_id, scheduled_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
              ON CONFLICT (clinic_id, appointment_id) DO UPDATE SET
                patient_id = excluded.patient_id, date_of_service = excluded.date_of_service,
                start_time = excluded.start_time, duration_minutes = excluded.duration_minutes,
                status = excluded.status, clinician_npi = excluded.clinician_npi,
                discipline = excluded.discipline, planned_codes = excluded.planned_codes,
-               message_id = excluded.message_id")
+               message_id = excluded.message_id, scheduled_by = excluded.scheduled_by")
             .bind(visit.clinic_id).bind(visit.appointment_id).bind(visit.patient_id)
             .bind(visit.date_of_service).bind(visit.start_time).bind(visit.duration_minutes)
             .bind(visit.status).bind(visit.clinician_npi).bind(visit.discipline)
-            .bind(visit.planned_codes).bind(message_id)
+            .bind(visit.planned_codes).bind(message_id).bind(visit.scheduled_by)
             .execute(&mut *exec).await.map(drop)?);
         Ok(())
     }
@@ -258,7 +261,7 @@ impl Store {
         let mut pooled = self.acquire().await?;
         let rows = on_conn!(pooled.conn(), exec => sqlx::query_as::<_, ScheduledVisitRow>(
             "SELECT clinic_id, appointment_id, patient_id, date_of_service, start_time, duration_minutes,
-                    status, clinician_npi, discipline, planned_codes, message_id
+                    status, clinician_npi, discipline, planned_codes, message_id, scheduled_by
              FROM scheduled_visits WHERE patient_id = $1 ORDER BY date_of_service, appointment_id")
             .bind(patient_id).fetch_all(&mut *exec).await?);
         Ok(rows)
@@ -274,7 +277,7 @@ impl Store {
         let mut pooled = self.acquire().await?;
         let rows = on_conn!(pooled.conn(), exec => sqlx::query_as::<_, ScheduledVisitRow>(
             "SELECT clinic_id, appointment_id, patient_id, date_of_service, start_time, duration_minutes,
-                    status, clinician_npi, discipline, planned_codes, message_id
+                    status, clinician_npi, discipline, planned_codes, message_id, scheduled_by
              FROM scheduled_visits
              WHERE LOWER(status) IN ('booked', 'pending', 'overbook', 'waitlist')
                AND date_of_service >= $1

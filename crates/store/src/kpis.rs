@@ -18,6 +18,9 @@ pub struct VisitFact {
     pub payer_id: Option<String>,
     /// `pt`, `ot` or `slp`.
     pub discipline: Option<String>,
+    /// Who booked the visit: the record's, else that of a kept appointment (SIU) of the
+    /// patient at the clinic that day.
+    pub scheduled_by: Option<String>,
     pub first_queue: Option<String>,
     pub latest_charge_cents: Option<i64>,
 }
@@ -118,6 +121,11 @@ impl Store {
         let visits = on_pool!(&self.db, pool => {
             sqlx::query_as(
                 "SELECT e.encounter_id, e.date_of_service, e.clinic_id, e.rendering_npi, e.payer_id, e.discipline,
+                        COALESCE(e.scheduled_by,
+                          (SELECT MIN(s.scheduled_by) FROM scheduled_visits s
+                            WHERE s.patient_id = e.patient_id AND s.date_of_service = e.date_of_service
+                              AND s.clinic_id = e.clinic_id
+                              AND LOWER(s.status) <> 'cancelled')) AS scheduled_by,
                         (SELECT f.queue FROM scrub_results f WHERE f.encounter_id = e.encounter_id
                            ORDER BY f.seq LIMIT 1) AS first_queue,
                         (SELECT l.charge_cents FROM scrub_results l WHERE l.encounter_id = e.encounter_id

@@ -40,6 +40,8 @@ pub struct Filing {
     pub payer_id: Option<String>,
     /// `pt`, `ot` or `slp`.
     pub discipline: Option<String>,
+    /// Who booked the visit, when the record says.
+    pub scheduled_by: Option<String>,
 }
 
 /// A scrub result as stored, or to be stored.
@@ -471,7 +473,7 @@ macro_rules! write_intake {
                 let mut insert: sqlx::QueryBuilder<$db> = sqlx::QueryBuilder::new(
                     "INSERT INTO encounters
                        (encounter_id, version, patient_id, date_of_service, record, received_at, received,
-                        intake_id, source, clinic_id, rendering_npi, payer_id, discipline) ",
+                        intake_id, source, clinic_id, rendering_npi, payer_id, discipline, scheduled_by) ",
                 );
                 insert.push_values(chunk, |mut row, version| {
                     row.push_bind(&version.encounter_id)
@@ -486,7 +488,8 @@ macro_rules! write_intake {
                         .push_bind(version.filing.clinic_id.as_deref())
                         .push_bind(version.filing.rendering_npi.as_deref())
                         .push_bind(version.filing.payer_id.as_deref())
-                        .push_bind(version.filing.discipline.as_deref());
+                        .push_bind(version.filing.discipline.as_deref())
+                        .push_bind(version.filing.scheduled_by.as_deref());
                 });
                 insert.build().execute(&mut *tx).await?;
             }

@@ -479,6 +479,9 @@ fn visit(
             .then(|| format!("AUTH-{}", setting.patient.id)),
             year_to_date_spend: bucket_spend,
             location: Some(clinic_of(&setting.patient.id).to_owned()),
+            // The organization's generator books visits (`org.rs`); a lone episode has no
+            // front desk.
+            scheduled_by: None,
         },
         compliance: Compliance {
             rendering: Some(RenderingProvider {

@@ -382,12 +382,19 @@ impl Organization {
     /// The episode's visits in the period, each with its defects, fixes and ids.
     fn finish(
         &mut self,
-        encounters: Vec<Encounter>,
+        mut encounters: Vec<Encounter>,
         authorization: Option<Authorization>,
         auth_defect: Option<(OrgDefect, Authorization, usize)>,
         first_in_period: Option<usize>,
         index: usize,
     ) -> Vec<OrgVisit> {
+        let booked_by = self
+            .clinics
+            .get(index)
+            .map(|clinic| scheduler(&clinic.id, self.episodes, auth_defect.is_some()));
+        for encounter in &mut encounters {
+            encounter.administrative.scheduled_by.clone_from(&booked_by);
+        }
         let rates = self.spec.rates;
         // Visits before the period were billed before it: an authorization of an episode
         // under way is seen with what is left of it.
@@ -580,6 +587,19 @@ fn discipline_of(role: ProviderRole) -> Option<Discipline> {
 }
 
 /// A provider of the discipline working on `date` (any of the discipline if none does).
+/// Who books an episode's visits: one of the clinic's three front-desk schedulers, by the
+/// episode's number (no RNG draw, so a seed keeps its visits). The newest of them (desk 3)
+/// books most of the episodes whose authorization goes wrong, as a new hire who does not yet
+/// check the visits left would: the by-scheduler cut of the denials has something to find.
+fn scheduler(clinic: &str, episode: u64, authorization_defect: bool) -> String {
+    let desk = if authorization_defect && episode % 5 < 3 {
+        3
+    } else {
+        episode % 3 + 1
+    };
+    format!("{clinic}-desk-{desk}")
+}
+
 fn pick_provider(
     rng: &mut ChaCha8Rng,
     clinic: &Clinic,

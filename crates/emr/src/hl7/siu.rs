@@ -30,6 +30,8 @@ pub struct ScheduledVisit {
     pub discipline: Option<String>,
     /// AIS-3 services that look like procedure codes.
     pub planned_codes: Vec<String>,
+    /// Who booked it (SCH-20, entered by person): the user id, else the name as sent.
+    pub scheduled_by: Option<String>,
 }
 
 pub(super) fn map(
@@ -129,6 +131,7 @@ pub(super) fn map(
             }
         }
     };
+    let scheduled_by = entered_by(&sch.field(20).repetition(1));
     match (when, issues.is_empty()) {
         (Some((date, start_time)), true) => Ok(ScheduledVisit {
             appointment_id,
@@ -141,9 +144,25 @@ pub(super) fn map(
             clinician_npi,
             discipline,
             planned_codes,
+            scheduled_by,
         }),
         _ => Err(issues),
     }
+}
+
+/// An XCN's id (component 1), else its given and family names (components 3 and 2).
+fn entered_by(person: &cleanclaim_hl7::Repetition<'_>) -> Option<String> {
+    let id = person.component(1).value().trim().to_owned();
+    if !id.is_empty() {
+        return Some(id);
+    }
+    let name = [3, 2]
+        .map(|n| person.component(n).value().trim().to_owned())
+        .into_iter()
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    (!name.is_empty()).then_some(name)
 }
 
 /// SCH-9 in SCH-10 units (minutes or hours), else AIS-7 or AIP-9 (minutes).

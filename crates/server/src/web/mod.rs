@@ -19,6 +19,7 @@ use cleanclaim_store::{AuditOutcome, QueueFilter, QueueOrder};
 use minijinja::{Environment, context};
 use serde::{Deserialize, Serialize};
 
+use crate::kpi_cache::KpiReadError;
 use crate::policy::{READ_VISITS, SESSION_COOKIE, WORK_QUEUES, session_cookie};
 
 mod audit;
@@ -28,8 +29,12 @@ mod provider;
 use crate::state::AppState;
 
 /// The pages' templates, part of the binary.
-const TEMPLATE_FILES: [(&str, &str); 9] = [
+const TEMPLATE_FILES: [(&str, &str); 10] = [
     ("base.html", include_str!("../../templates/base.html")),
+    (
+        "counting.html",
+        include_str!("../../templates/counting.html"),
+    ),
     ("bars.html", include_str!("../../templates/bars.html")),
     ("login.html", include_str!("../../templates/login.html")),
     (
@@ -311,6 +316,7 @@ async fn dashboard(
     };
     let (figures, clinics) = match (state.kpi_figures().await, state.store().clinics().await) {
         (Ok(figures), Ok(clinics)) => (figures, clinics),
+        (Err(KpiReadError::Counting), _) => return counting(&principal),
         (Err(error), _) => return crate::ApiError::from(error).into_response(),
         (_, Err(error)) => return crate::ApiError::from(error).into_response(),
     };
@@ -424,6 +430,23 @@ async fn dashboard(
         },
     )
     .await
+}
+
+/// The dashboard while the first read since the start is under way: it says so and reloads.
+fn counting(principal: &Principal) -> Response {
+    const RETRY_SECONDS: u64 = 5;
+    let mut response = render(
+        "counting.html",
+        context! { page => "dashboard", user => user_view(principal), retry_seconds => RETRY_SECONDS },
+    );
+    // A page that did not render keeps its 500.
+    if response.status().is_success() {
+        *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+        response
+            .headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, RETRY_SECONDS.into());
+    }
+    response
 }
 
 #[derive(Debug, Deserialize)]
@@ -701,6 +724,7 @@ mod tests {
         let html = dashboard.unwrap();
         assert!(html.contains("40.00%"));
         assert!(html.contains("as it stood at 2026-03-10 08:00:00 UTC"));
+        assert!(html.contains("by who booked the visit"));
         let login = templates()
             .get_template("login.html")
             .unwrap()
@@ -736,5 +760,13 @@ mod tests {
             })
             .unwrap();
         assert!(provider.contains("Your held visits") && provider.contains("/encounters/a%20b"));
+        let counting = counting(&Principal {
+            user_id: 1,
+            username: "ana".into(),
+            role: access::Role::Biller,
+            scope: cleanclaim_store::Scope::everything(),
+        });
+        assert_eq!(counting.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(counting.headers()[axum::http::header::RETRY_AFTER], "5");
     }
 }

@@ -10,11 +10,11 @@ Each table's rows go through `COPY ... FROM STDIN (FORMAT csv)` with the columns
 table has (columns only PostgreSQL has, such as the BIGSERIAL ids of submitted_claims, take
 their defaults); foreign keys are not checked while copying (session_replication_role), and
 every id sequence is moved past the copied ids afterwards. SQLite's 0/1 become booleans and
-its blobs bytea, by the PostgreSQL column's type. Standard library only.
+its blobs bytea and its JSON lists arrays, by the PostgreSQL column's type. Standard library only.
 """
 
-import csv
 import io
+import json
 import sqlite3
 import subprocess
 import sys
@@ -42,9 +42,28 @@ def pg_types(url, table):
 def converter(pg_type):
     if pg_type == "boolean":
         return lambda v: None if v is None else ("t" if v else "f")
+    if pg_type == "ARRAY":
+        # SQLite keeps a text array as a JSON list.
+        def array(v):
+            if v is None:
+                return None
+            items = json.loads(v)
+            quoted = ('"' + str(i).replace("\\", "\\\\").replace('"', '\\"') + '"' for i in items)
+            return "{" + ",".join(quoted) + "}"
+        return array
     if pg_type == "bytea":
         return lambda v: None if v is None else "\\x" + bytes(v).hex()
     return lambda v: v
+
+
+def field(value):
+    """A CSV field for COPY: NULL unquoted and empty, every string quoted (so an empty string
+    stays apart from NULL)."""
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)):
+        return str(value)
+    return '"' + str(value).replace('"', '""') + '"'
 
 
 def copy_table(db, url, table):
@@ -63,11 +82,10 @@ def copy_table(db, url, table):
          f'COPY "{table}" ({column_list}) FROM STDIN WITH (FORMAT csv)'],
         stdin=subprocess.PIPE,
     )
-    # Quoting every string keeps an empty string apart from NULL (an unquoted empty field).
     text = io.TextIOWrapper(proc.stdin, encoding="utf-8", newline="")
-    writer = csv.writer(text, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
     for row in db.execute(f'SELECT {column_list} FROM "{table}"'):
-        writer.writerow([f(v) for f, v in zip(convert, row)])
+        text.write(",".join(field(f(v)) for f, v in zip(convert, row)))
+        text.write("\n")
         count += 1
     text.flush()
     text.close()

@@ -526,7 +526,7 @@ macro_rules! write_intake {
             let mut rows = Vec::with_capacity(results.len());
             let mut moved: Vec<i64> = Vec::new();
             let mut entering: Vec<&ScrubRecord> = Vec::new();
-            let mut staying: Vec<(i64, &str)> = Vec::new();
+            let mut staying: Vec<(i64, &ScrubRecord)> = Vec::new();
             for result in results {
                 let Some((seq, open)) = openings.get_mut(&result.encounter_id) else {
                     continue;
@@ -536,7 +536,7 @@ macro_rules! write_intake {
                 *seq += 1;
                 match open {
                     Some((item, queue)) if *queue == result.queue => {
-                        staying.push((*item, result.findings.as_str()));
+                        staying.push((*item, result));
                     }
                     _ => {
                         if let Some((item, _)) = open.take() {
@@ -566,10 +566,11 @@ macro_rules! write_intake {
                 });
                 insert.build().execute(&mut *tx).await?;
             }
-            for (item, findings) in staying {
-                sqlx::query("UPDATE queue_items SET findings = $2 WHERE id = $1")
+            for (item, result) in staying {
+                sqlx::query("UPDATE queue_items SET findings = $2, charge_cents = $3 WHERE id = $1")
                     .bind(item)
-                    .bind(findings)
+                    .bind(&result.findings)
+                    .bind(result.charge_cents)
                     .execute(&mut *tx)
                     .await?;
             }
@@ -592,7 +593,7 @@ macro_rules! write_intake {
                 .collect();
             for chunk in entering.chunks(ROWS_PER_INSERT) {
                 let mut insert: sqlx::QueryBuilder<$db> = sqlx::QueryBuilder::new(
-                    "INSERT INTO queue_items (encounter_id, queue, entered_at, left_at, status, findings) ",
+                    "INSERT INTO queue_items (encounter_id, queue, entered_at, left_at, status, findings, charge_cents) ",
                 );
                 insert.push_values(chunk, |mut row, (superseded, result)| {
                     row.push_bind(&result.encounter_id)
@@ -600,7 +601,8 @@ macro_rules! write_intake {
                         .push_bind(now)
                         .push_bind(superseded.then_some(now))
                         .push_bind(if *superseded { "moved" } else { "open" })
-                        .push_bind(&result.findings);
+                        .push_bind(&result.findings)
+                        .push_bind(result.charge_cents);
                 });
                 insert.build().execute(&mut *tx).await?;
             }

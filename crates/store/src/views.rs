@@ -241,11 +241,8 @@ impl Store {
             query.push(match filter.order {
                 QueueOrder::Newest => " ORDER BY q.entered_at DESC, q.id DESC",
                 QueueOrder::Oldest => " ORDER BY q.entered_at, q.id",
-                QueueOrder::Dollars => {
-                    " ORDER BY COALESCE((SELECT r.charge_cents FROM scrub_results r
-                        WHERE r.encounter_id = q.encounter_id ORDER BY r.seq DESC LIMIT 1), 0) DESC,
-                        q.entered_at, q.id"
-                }
+                // The item keeps its latest scrub's charge (indexed for the open ones).
+                QueueOrder::Dollars => " ORDER BY q.charge_cents DESC, q.entered_at, q.id",
             });
             query.push(" LIMIT ").push_bind(filter.limit.max(0));
             query.build_query_as().fetch_all(pool).await?

@@ -80,9 +80,10 @@ pub struct HoldFact {
 }
 
 /// Where each table the KPIs read stands: equal stamps, equal facts. Every write the facts see
-/// raises one of these: an intake (versions, results, queue routing) takes a new intake id; a
-/// transmission, an acknowledgment and a posting append rows with increasing ids; a stay that
-/// ends by itself (resolved, billed) lowers the count of open stays or comes with a new one.
+/// raises one of these: an intake (versions, results, queue routing, stays moved) takes a new
+/// intake id; a transmission (and the ready stays it closes), an acknowledgment and a posting
+/// append rows with increasing ids; a stay a person ends (resolved, denied, patient pay) takes
+/// a new `ended_seq`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]
 pub struct KpiStamp {
     pub intake: Option<i64>,
@@ -90,7 +91,7 @@ pub struct KpiStamp {
     pub acknowledgment: Option<i64>,
     pub remittance: Option<i64>,
     pub stay: Option<i64>,
-    pub open_stays: i64,
+    pub stay_ended: Option<i64>,
 }
 
 impl Store {
@@ -102,7 +103,7 @@ impl Store {
                 (SELECT MAX({ROW}) FROM claim_acknowledgments) AS acknowledgment,
                 (SELECT MAX(id) FROM remittances) AS remittance,
                 (SELECT MAX(id) FROM queue_items) AS stay,
-                (SELECT COUNT(*) FROM queue_items WHERE left_at IS NULL) AS open_stays";
+                (SELECT MAX(ended_seq) FROM queue_items) AS stay_ended";
         Ok(match &self.db {
             crate::connect::Db::Postgres(pool) => {
                 sqlx::query_as(sqlx::AssertSqlSafe(STAMP.replace("{ROW}", "id")))

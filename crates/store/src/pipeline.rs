@@ -420,11 +420,14 @@ impl Store {
     pub async fn set_queue_status(&self, id: i64, status: &str) -> Result<bool, StoreError> {
         let now = self.now();
         let ends = matches!(status, "resolved" | "billed" | "denied" | "patient_pay");
+        let sql = format!(
+            "UPDATE queue_items SET status = $2, left_at = CASE WHEN $3 THEN $4 ELSE left_at END,
+               ended_seq = CASE WHEN $3 THEN {} ELSE ended_seq END
+             WHERE id = $1 AND left_at IS NULL",
+            next_ended_seq(self.backend())
+        );
         let updated = crate::on_pool!(&self.db, pool => {
-            sqlx::query(
-                "UPDATE queue_items SET status = $2, left_at = CASE WHEN $3 THEN $4 ELSE left_at END
-                 WHERE id = $1 AND left_at IS NULL",
-            )
+            sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(id)
             .bind(status)
             .bind(ends)
@@ -457,6 +460,16 @@ const ROWS_PER_INSERT: usize = 1000;
 /// What the intake's writes need to know first: per encounter with a new result, its next
 /// result number and its open queue item (id, queue).
 type Openings = HashMap<String, (i32, Option<(i64, String)>)>;
+
+/// SQL for a value above every `queue_items.ended_seq` so far, set when a person ends a stay:
+/// the KPI stamp's sign that one ended (`Store::kpi_stamp`).
+pub(crate) fn next_ended_seq(backend: crate::Backend) -> &'static str {
+    match backend {
+        crate::Backend::Postgres => "nextval('queue_items_ended')",
+        // One writer at a time: the largest so far, plus one.
+        crate::Backend::Sqlite => "(SELECT COALESCE(MAX(ended_seq), 0) + 1 FROM queue_items)",
+    }
+}
 
 /// The statements of an intake, the same on both backends: versions and results go in as
 /// multi-row inserts; each encounter's open queue item is looked up once for the batch.
@@ -605,6 +618,27 @@ macro_rules! write_intake {
                         .push_bind(result.charge_cents);
                 });
                 insert.build().execute(&mut *tx).await?;
+            }
+            // Every stay of these encounters takes its encounter's latest clinic and rendering
+            // NPI: what the scope of a queue list reads (`list_queue_items`).
+            let mut touched: Vec<String> = versions.iter().map(|v| v.encounter_id.clone()).collect();
+            touched.extend(ids);
+            touched.sort_unstable();
+            touched.dedup();
+            for chunk in touched.chunks(ROWS_PER_INSERT) {
+                let chunk = chunk.to_vec();
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "UPDATE queue_items SET
+                       clinic_id = (SELECT e.clinic_id FROM encounters e
+                                     WHERE e.encounter_id = queue_items.encounter_id ORDER BY e.version DESC LIMIT 1),
+                       rendering_npi = (SELECT e.rendering_npi FROM encounters e
+                                     WHERE e.encounter_id = queue_items.encounter_id ORDER BY e.version DESC LIMIT 1)
+                     WHERE encounter_id {}",
+                    $ids_sql
+                )))
+                .bind($bind_ids(&chunk))
+                .execute(&mut *tx)
+                .await?;
             }
             Ok(())
         }

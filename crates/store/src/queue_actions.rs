@@ -58,11 +58,13 @@ impl Store {
                     .execute(&mut *$tx)
                     .await?
                     .rows_affected(),
-                    QueueAction::Status { status } => sqlx::query(
+                    QueueAction::Status { status } => sqlx::query(sqlx::AssertSqlSafe(format!(
                         "UPDATE queue_items SET status = $2,
-                           left_at = CASE WHEN $3 THEN $4 ELSE left_at END
+                           left_at = CASE WHEN $3 THEN $4 ELSE left_at END,
+                           ended_seq = CASE WHEN $3 THEN {} ELSE ended_seq END
                          WHERE id = $1 AND left_at IS NULL",
-                    )
+                        crate::pipeline::next_ended_seq(self.backend())
+                    )))
                     .bind(item_id)
                     .bind(status)
                     .bind(ENDING_STATUSES.contains(&status.as_str()))

@@ -128,11 +128,22 @@ fn push_scope<DB: sqlx::Database>(query: &mut sqlx::QueryBuilder<DB>, scope: &Sc
 where
     for<'t> String: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
 {
+    push_scope_on(query, scope, "e");
+}
+
+/// The scope on the `clinic_id` and `rendering_npi` columns of `alias` (fixed, never input).
+fn push_scope_on<DB: sqlx::Database>(
+    query: &mut sqlx::QueryBuilder<DB>,
+    scope: &Scope,
+    alias: &'static str,
+) where
+    for<'t> String: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
     if let Some(clinics) = &scope.clinics {
         if clinics.is_empty() {
             query.push(" AND 1 = 0");
         } else {
-            query.push(" AND e.clinic_id IN (");
+            query.push(format!(" AND {alias}.clinic_id IN ("));
             let mut separated = query.separated(", ");
             for clinic in clinics {
                 separated.push_bind(clinic.clone());
@@ -141,7 +152,9 @@ where
         }
     }
     if let Some(npi) = &scope.rendering_npi {
-        query.push(" AND e.rendering_npi = ").push_bind(npi.clone());
+        query
+            .push(format!(" AND {alias}.rendering_npi = "))
+            .push_bind(npi.clone());
     }
 }
 
@@ -217,15 +230,15 @@ impl Store {
         scope: &Scope,
         filter: &QueueFilter,
     ) -> Result<Vec<QueueItem>, StoreError> {
+        // The item keeps its encounter's latest clinic and rendering NPI (`write_intake`), so
+        // a page walks the open items' index in its order and stops at the limit.
         Ok(crate::on_pool!(&self.db, pool => {
             let mut query = sqlx::QueryBuilder::new(
                 "SELECT q.id, q.encounter_id, q.queue, q.entered_at, q.left_at, q.owner, q.status, q.findings
                  FROM queue_items q
-                 JOIN encounters e ON e.encounter_id = q.encounter_id
-                   AND e.version = (SELECT MAX(version) FROM encounters l WHERE l.encounter_id = q.encounter_id)
                  WHERE 1 = 1",
             );
-            push_scope(&mut query, scope);
+            push_scope_on(&mut query, scope, "q");
             if let Some(queue) = &filter.queue {
                 query.push(" AND q.queue = ").push_bind(queue.clone());
             }
@@ -236,7 +249,7 @@ impl Store {
                 query.push(" AND q.owner = ").push_bind(owner.clone());
             }
             if let Some(clinic) = &filter.clinic_id {
-                query.push(" AND e.clinic_id = ").push_bind(clinic.clone());
+                query.push(" AND q.clinic_id = ").push_bind(clinic.clone());
             }
             query.push(match filter.order {
                 QueueOrder::Newest => " ORDER BY q.entered_at DESC, q.id DESC",

@@ -533,6 +533,110 @@ async fn every_write_the_kpis_count_moves_their_stamp(database: TestDatabase) {
     moved(&mut stamp, "a posting", store.kpi_stamp().await.unwrap());
 }
 
+/// A queue list is scoped by the clinic and rendering NPI of each item's encounter as it
+/// latest stands: a new version at another clinic moves its open stay there; a list in a
+/// dollars order walks the kept charges.
+async fn queue_lists_follow_the_latest_version_of_each_visit(database: TestDatabase) {
+    use cleanclaim_store::{
+        Filing, IntakeCounts, QueueFilter, QueueOrder, Scope, ScrubRecord, StoredEncounter,
+    };
+    let store = Store::connect(database.url()).await.unwrap();
+    let visit = |id: &str, version: i32, clinic: &str, charge: i64| {
+        (
+            StoredEncounter {
+                encounter_id: id.into(),
+                version,
+                patient_id: "P1".into(),
+                date_of_service: chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
+                record: "{}".into(),
+                received: None,
+                source: None,
+                filing: Filing {
+                    clinic_id: Some(clinic.into()),
+                    rendering_npi: Some("1245319599".into()),
+                    ..Filing::default()
+                },
+            },
+            ScrubRecord {
+                encounter_id: id.into(),
+                encounter_version: version,
+                queue: "documentation_hold".into(),
+                pack_id: "p".into(),
+                pack_version: "1".into(),
+                findings: String::new(),
+                charge_cents: charge,
+                reason: "new".into(),
+            },
+        )
+    };
+    let take = |batch: Vec<(StoredEncounter, ScrubRecord)>| {
+        let store = store.clone();
+        async move {
+            let (versions, results): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
+            let mut intake = store.begin_intake().await.unwrap();
+            intake.write(&versions, &results).await.unwrap();
+            intake.commit(IntakeCounts::default()).await.unwrap();
+        }
+    };
+    take(vec![
+        visit("A", 1, "north", 100),
+        visit("B", 1, "north", 300),
+    ])
+    .await;
+    let listed = |clinics: Option<Vec<&str>>, npi: Option<&str>, order: QueueOrder| {
+        let store = store.clone();
+        let scope = Scope {
+            clinics: clinics.map(|c| c.into_iter().map(str::to_owned).collect()),
+            rendering_npi: npi.map(str::to_owned),
+        };
+        async move {
+            let filter = QueueFilter {
+                queue: None,
+                open_only: true,
+                owner: None,
+                clinic_id: None,
+                limit: 10,
+                order,
+            };
+            store
+                .list_queue_items(&scope, &filter)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|item| item.encounter_id)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        listed(Some(vec!["north"]), None, QueueOrder::Dollars).await,
+        ["B", "A"]
+    );
+    assert!(
+        listed(Some(vec!["south"]), None, QueueOrder::Newest)
+            .await
+            .is_empty()
+    );
+    assert!(
+        listed(None, Some("1003000126"), QueueOrder::Newest)
+            .await
+            .is_empty()
+    );
+    // A's second version is south's, and costs more: it moves, and leads the dollars order.
+    take(vec![visit("A", 2, "south", 500)]).await;
+    assert_eq!(
+        listed(Some(vec!["south"]), None, QueueOrder::Newest).await,
+        ["A"]
+    );
+    assert_eq!(
+        listed(Some(vec!["north"]), None, QueueOrder::Newest).await,
+        ["B"]
+    );
+    assert_eq!(
+        listed(None, Some("1245319599"), QueueOrder::Dollars).await,
+        ["A", "B"]
+    );
+}
+
 cleanclaim_test_support::on_both_backends!(
     control_numbers_never_repeat_even_when_reserved_concurrently,
     numbers_survive_a_new_connection,
@@ -547,6 +651,7 @@ cleanclaim_test_support::on_both_backends!(
     one_original_per_claim_even_when_two_runs_race,
     billed_encounters_are_found_by_claim_id_and_split_suffix,
     every_write_the_kpis_count_moves_their_stamp,
+    queue_lists_follow_the_latest_version_of_each_visit,
 );
 
 /// A database an earlier cleanclaim made (its tables created on connect, no migration table)

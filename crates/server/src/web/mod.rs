@@ -434,7 +434,7 @@ async fn dashboard(
 
 /// The dashboard while the first read since the start is under way: it says so and reloads.
 fn counting(principal: &Principal) -> Response {
-    const RETRY_SECONDS: u64 = 5;
+    use crate::kpi_cache::RETRY_SECONDS;
     let mut response = render(
         "counting.html",
         context! { page => "dashboard", user => user_view(principal), retry_seconds => RETRY_SECONDS },

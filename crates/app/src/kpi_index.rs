@@ -304,6 +304,8 @@ impl KpiIndex {
         // (billable visits, [authorization, eligibility] denials) by (clinic, scheduler).
         let mut access: HashMap<(u32, u32), (usize, [usize; 2])> = HashMap::new();
         let mut denied_dollars: BTreeMap<i32, DeniedDollars> = BTreeMap::new();
+        // Denied dollars by the cause of the adjudication that denied them: (first, latest).
+        let mut cause_dollars: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
         let mut collected_cents: i64 = 0;
         let mut any_chain = false;
         let mut insurance = 0i64;
@@ -392,13 +394,17 @@ impl KpiIndex {
                     unrecovered_cents: 0,
                 });
             dollars.charges_cents = dollars.charges_cents.saturating_add(charge_cents);
-            if let Some(first) = first_adjudication.filter(|a| a.denial.is_some()) {
+            if let Some((first, cause)) = first_adjudication.and_then(|a| Some((a, a.denial?))) {
                 dollars.denied_cents = dollars.denied_cents.saturating_add(first.denied_cents);
+                let by_cause = cause_dollars.entry(self.causes.name(cause)).or_default();
+                by_cause.0 = by_cause.0.saturating_add(first.denied_cents);
             }
-            if let Some(latest) = latest_adjudication.filter(|a| a.denial.is_some()) {
+            if let Some((latest, cause)) = latest_adjudication.and_then(|a| Some((a, a.denial?))) {
                 dollars.unrecovered_cents = dollars
                     .unrecovered_cents
                     .saturating_add(latest.denied_cents);
+                let by_cause = cause_dollars.entry(self.causes.name(cause)).or_default();
+                by_cause.1 = by_cause.1.saturating_add(latest.denied_cents);
             }
 
             if let Some(day) = as_of {
@@ -475,7 +481,9 @@ impl KpiIndex {
             }
         }
         let billable_visits: usize = visits_by_month.values().map(|v| v.0).sum();
-        let mut by_cause: BTreeMap<&str, usize> = BTreeMap::new();
+        // Every cause with a first denial or dollars still denied.
+        let mut by_cause: BTreeMap<&str, usize> =
+            cause_dollars.keys().map(|cause| (*cause, 0)).collect();
         for ((_, cause), denied) in &denied_by {
             *by_cause.entry(cause).or_insert(0) += denied;
         }
@@ -487,11 +495,17 @@ impl KpiIndex {
             receivables,
             denials_over_period: by_cause
                 .into_iter()
-                .map(|(cause, denied_claims)| CauseTotal {
-                    cause: cause.to_owned(),
-                    denied_claims,
-                    visits: billable_visits,
-                    per_100_visits: percent(denied_claims, billable_visits),
+                .map(|(cause, denied_claims)| {
+                    let (denied_cents, unrecovered_cents) =
+                        cause_dollars.get(cause).copied().unwrap_or_default();
+                    CauseTotal {
+                        cause: cause.to_owned(),
+                        denied_claims,
+                        visits: billable_visits,
+                        per_100_visits: percent(denied_claims, billable_visits),
+                        denied_cents,
+                        unrecovered_cents,
+                    }
                 })
                 .collect(),
             first_pass: first_pass

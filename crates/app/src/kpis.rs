@@ -72,6 +72,11 @@ pub struct CauseTotal {
     pub denied_claims: usize,
     pub visits: usize,
     pub per_100_visits: Option<f64>,
+    /// Dollars denied on the first adjudications denied for this cause.
+    pub denied_cents: i64,
+    /// Dollars still denied on the latest adjudications denied for this cause (the stand-in
+    /// for write-offs: cleanclaim records no write-off transaction).
+    pub unrecovered_cents: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -310,6 +315,21 @@ pub fn to_csv(kpis: &Kpis) -> String {
     let share = |part: i64, whole: i64| {
         value((whole > 0).then(|| (part as f64 * 10_000.0 / whole as f64).round() / 100.0))
     };
+    let period_charges: i64 = kpis.denied_dollars.iter().map(|r| r.charges_cents).sum();
+    for r in &kpis.denials_over_period {
+        for (kpi, cents) in [
+            ("denied_dollars", r.denied_cents),
+            ("denied_dollars_not_recovered", r.unrecovered_cents),
+        ] {
+            out.push_str(&format!(
+                "{kpi},period,{},{},{},{}\n",
+                r.cause,
+                dollars(cents),
+                dollars(period_charges),
+                share(cents, period_charges)
+            ));
+        }
+    }
     for r in &kpis.denied_dollars {
         for (kpi, cents) in [
             ("denied_dollars", r.denied_cents),

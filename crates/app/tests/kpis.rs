@@ -249,6 +249,17 @@ fn the_hand_worked_answers() {
             ("coding", 1, 5, Some(20.0))
         ]
     );
+    // Denied dollars by cause: E4's $220 for authorization, still denied; E5's $50 line for
+    // coding, paid on its replacement.
+    let dollars: Vec<(&str, i64, i64)> = kpis
+        .denials_over_period
+        .iter()
+        .map(|d| (d.cause.as_str(), d.denied_cents, d.unrecovered_cents))
+        .collect();
+    assert_eq!(
+        dollars,
+        [("authorization", 22000, 22000), ("coding", 5000, 0)]
+    );
     let lag = &kpis.submission_lag[0];
     // Days from the visit to the first submission: 1, 3, 1, 7, 1.
     assert_eq!((lag.claims, lag.median_days, lag.p90_days), (5, 1, 7));
@@ -268,6 +279,11 @@ fn the_hand_worked_answers() {
     );
     assert!(
         csv.contains("denials_per_100_visits,period,coding,1,5,20.00\n"),
+        "{csv}"
+    );
+    // Charges of the period: $200 + $150 + $180 + $220 + $180 = $930.
+    assert!(
+        csv.contains("denied_dollars_not_recovered,period,authorization,220.00,930.00,23.66\n"),
         "{csv}"
     );
 }

@@ -188,6 +188,15 @@ fn table(kpis: &Kpis) -> String {
             dollars(r.unrecovered_cents)
         ));
     }
+    out.push_str("\nDenied dollars by root cause (the period)\n  cause                 denied        not recovered\n");
+    for r in &kpis.denials_over_period {
+        out.push_str(&format!(
+            "  {:<20}  {:>12}  {:>12}\n",
+            r.cause,
+            dollars(r.denied_cents),
+            dollars(r.unrecovered_cents)
+        ));
+    }
     if let Some(ar) = &kpis.receivables {
         let days = |v: Option<f64>| v.map_or_else(|| "-".into(), |v| format!("{v:.1}"));
         out.push_str(&format!(

@@ -145,8 +145,9 @@ pub struct HoldResolution {
     pub p90_hours: Option<i64>,
 }
 
-/// The causes a scheduler is answerable for: the visit was booked without a valid
-/// authorization or without confirmed coverage (shared KPI notes: front-end causes).
+/// The causes the person who books a visit can prevent, by checking the authorization and the
+/// coverage before booking (issue 18 asks for these two by who scheduled the visit); the names
+/// are the 835 reader's categories (`cleanclaim_remit::Category`).
 pub const ACCESS_CAUSES: [&str; 2] = ["authorization", "eligibility"];
 
 /// Authorization and eligibility denials of the visits one person booked at one location,

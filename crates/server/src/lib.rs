@@ -146,8 +146,12 @@ impl Workers {
             .collect();
         let kpis = state.clone();
         let warm = tokio::spawn(async move {
-            if let Err(error) = kpis.kpi_figures().await {
-                tracing::warn!(error = %error, "reading the KPI facts at start failed; the first page will read them");
+            match kpis.kpi_figures().await {
+                // A large store: the read goes on in the background.
+                Ok(_) | Err(kpi_cache::KpiReadError::Counting) => {}
+                Err(error) => {
+                    tracing::warn!(error = %error, "reading the KPI facts at start failed; the first page will read them");
+                }
             }
         });
         Self { stop, tasks, warm }

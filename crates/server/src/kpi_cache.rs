@@ -169,6 +169,13 @@ impl KpiCache {
         let Ok(_reading) = self.reading.try_lock() else {
             return Err(KpiReadError::Counting);
         };
+        // A read that finished between the look above and the lock.
+        if let Some(snapshot) = self.kept() {
+            return Ok(Figures {
+                behind: snapshot.stamp != stamp,
+                snapshot,
+            });
+        }
         let snapshot = Arc::new(Self::read(store).await?);
         if let Ok(mut current) = self.current.write() {
             *current = Some(snapshot.clone());

@@ -372,7 +372,7 @@ impl KpiIndex {
             if let Some(cause) = denial {
                 let cause = self.causes.name(cause);
                 *denied_by.entry((service_month, cause)).or_insert(0) += 1;
-                if let Some(slot) = ACCESS_CAUSES.iter().position(|c| *c == cause) {
+                if let Some(slot) = ACCESS_CAUSES.iter().position(|c| c.name() == cause) {
                     let counts = access
                         .entry((visit.clinic, visit.scheduler))
                         .or_insert((0, [0; 2]));
@@ -573,17 +573,15 @@ impl KpiIndex {
                 },
             )
             .collect();
-        rows.sort_by(|a, b| {
-            let key = |r: &AccessDenials| {
-                (
-                    r.location.is_none(),
-                    r.location.clone(),
-                    r.scheduled_by.is_none(),
-                    r.scheduled_by.clone(),
-                )
-            };
-            key(a).cmp(&key(b))
-        });
+        fn key(r: &AccessDenials) -> (bool, Option<&str>, bool, Option<&str>) {
+            (
+                r.location.is_none(),
+                r.location.as_deref(),
+                r.scheduled_by.is_none(),
+                r.scheduled_by.as_deref(),
+            )
+        }
+        rows.sort_by(|a, b| key(a).cmp(&key(b)));
         rows
     }
 

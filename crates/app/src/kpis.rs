@@ -146,9 +146,11 @@ pub struct HoldResolution {
 }
 
 /// The causes the person who books a visit can prevent, by checking the authorization and the
-/// coverage before booking (issue 18 asks for these two by who scheduled the visit); the names
-/// are the 835 reader's categories (`cleanclaim_remit::Category`).
-pub const ACCESS_CAUSES: [&str; 2] = ["authorization", "eligibility"];
+/// coverage before booking (issue 18 asks for these two by who scheduled the visit).
+pub const ACCESS_CAUSES: [cleanclaim_remit::Category; 2] = [
+    cleanclaim_remit::Category::Authorization,
+    cleanclaim_remit::Category::Eligibility,
+];
 
 /// Authorization and eligibility denials of the visits one person booked at one location,
 /// over the period filtered (docs/kpis.md).

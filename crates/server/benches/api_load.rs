@@ -17,10 +17,11 @@
 //!
 //! Client and server share the machine's cores: the figures are for both on one host.
 
+mod support;
+
 use std::time::Duration;
 
 use cleanclaim_app::access::{self, NewAccount, Role};
-use cleanclaim_billing::Engine;
 use cleanclaim_store::{Clinic, Store};
 use cleanclaim_test_support::TestDatabase;
 
@@ -72,22 +73,8 @@ async fn run_backend(name: &str, database: TestDatabase, rates: &[u32]) {
     let token = access::issue_api_token(&store, "emr", "bench")
         .await
         .unwrap();
-    let state =
-        cleanclaim_server::AppState::new(store.clone(), Engine::builtin().unwrap()).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}/api/encounters", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(cleanclaim_server::serve(
-        listener,
-        state,
-        cleanclaim_server::ServeOptions {
-            workers: 0,
-            ..Default::default()
-        },
-        async {
-            let _ = stopped.await;
-        },
-    ));
+    let served = support::serve_on_loopback(&store).await;
+    let base = format!("{}/api/encounters", served.base);
     let client = reqwest::Client::new();
     let total: usize = 300
         + rates
@@ -174,8 +161,7 @@ async fn run_backend(name: &str, database: TestDatabase, rates: &[u32]) {
         Some(rate) => println!("{name}: highest rate held with p99 under 10 ms: {rate} req/s"),
         None => println!("{name}: no rate tried held p99 under 10 ms"),
     }
-    let _ = stop.send(());
-    server.await.unwrap().unwrap();
+    served.stop().await;
     store.close().await;
 }
 

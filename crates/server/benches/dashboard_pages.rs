@@ -16,10 +16,11 @@
 //! Made for the database `cleanclaim demo` leaves (BENCHMARKS.md has the command): it adds a
 //! bench admin and therapist if they are missing, and resolves one held visit.
 
+mod support;
+
 use std::time::{Duration, Instant};
 
 use cleanclaim_app::access::{self, NewAccount, Role};
-use cleanclaim_billing::Engine;
 use cleanclaim_store::{QueueAction, Scope, Store};
 
 const DEFAULT_ROUNDS: usize = 10;
@@ -108,22 +109,8 @@ async fn run(url: &str, rounds: usize) {
         },
     )
     .await;
-    let state =
-        cleanclaim_server::AppState::new(store.clone(), Engine::builtin().unwrap()).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(cleanclaim_server::serve(
-        listener,
-        state,
-        cleanclaim_server::ServeOptions {
-            workers: 0,
-            ..Default::default()
-        },
-        async {
-            let _ = stopped.await;
-        },
-    ));
+    let served = support::serve_on_loopback(&store).await;
+    let base = served.base.clone();
     let client = reqwest::Client::new();
     // The first read of the facts begins with the server; until it is done the dashboard says
     // so (503, reloading itself). How long that lasts, and how fast those answers are.
@@ -228,8 +215,7 @@ async fn run(url: &str, rounds: usize) {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let _ = stop.send(());
-    server.await.unwrap().unwrap();
+    served.stop().await;
     store.close().await;
 }
 

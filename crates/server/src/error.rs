@@ -89,6 +89,9 @@ pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
     pub field: Option<String>,
+    /// Seconds a client should wait before asking again (`Retry-After`), when the answer is
+    /// "not yet" rather than "no".
+    pub retry_after: Option<u64>,
 }
 
 /// The envelope's shape, for the OpenAPI document.
@@ -111,6 +114,15 @@ impl ApiError {
             code,
             message: message.into(),
             field: None,
+            retry_after: None,
+        }
+    }
+
+    /// The same answer, telling the client when to ask again.
+    pub fn retry_after(self, seconds: u64) -> Self {
+        Self {
+            retry_after: Some(seconds),
+            ..self
         }
     }
 
@@ -121,6 +133,7 @@ impl ApiError {
             code,
             message: message.into(),
             field: (!field.is_empty()).then_some(field),
+            retry_after: None,
         }
     }
 
@@ -140,6 +153,11 @@ impl IntoResponse for ApiError {
             },
         };
         let mut response = (status, axum::Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
         // The log line of this request carries the code, never the message.
         response.extensions_mut().insert(self.code);
         response

@@ -48,6 +48,16 @@ pub struct Figures {
     pub behind: bool,
 }
 
+impl Figures {
+    /// The kept facts, for a request that saw the store at `stamp`.
+    fn of(snapshot: Arc<Snapshot>, stamp: KpiStamp) -> Self {
+        Self {
+            behind: snapshot.stamp != stamp,
+            snapshot,
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum KpiReadError {
     #[error(transparent)]
@@ -69,7 +79,8 @@ impl From<KpiReadError> for crate::ApiError {
             KpiReadError::Counting => Self::new(
                 crate::ErrorCode::Busy,
                 "the figures are being counted for the first time since the server started; try again in a few seconds",
-            ),
+            )
+            .retry_after(RETRY_SECONDS),
         }
     }
 }
@@ -161,29 +172,20 @@ impl KpiCache {
         self.refresh(store);
         let _ = tokio::time::timeout(FIRST_READ_WAIT, refreshed.changed()).await;
         if let Some(snapshot) = self.kept() {
-            return Ok(Figures {
-                behind: snapshot.stamp != stamp,
-                snapshot,
-            });
+            return Ok(Figures::of(snapshot, stamp));
         }
         let Ok(_reading) = self.reading.try_lock() else {
             return Err(KpiReadError::Counting);
         };
         // A read that finished between the look above and the lock.
         if let Some(snapshot) = self.kept() {
-            return Ok(Figures {
-                behind: snapshot.stamp != stamp,
-                snapshot,
-            });
+            return Ok(Figures::of(snapshot, stamp));
         }
         let snapshot = Arc::new(Self::read(store).await?);
         if let Ok(mut current) = self.current.write() {
             *current = Some(snapshot.clone());
         }
-        Ok(Figures {
-            behind: snapshot.stamp != stamp,
-            snapshot,
-        })
+        Ok(Figures::of(snapshot, stamp))
     }
 
     /// The facts to count from; see the module docs.
@@ -275,6 +277,14 @@ mod tests {
         let answer = cache.figures(&store).await;
         assert!(matches!(answer, Err(KpiReadError::Counting)), "{answer:?}");
         assert!(started.elapsed() >= FIRST_READ_WAIT);
+        let response = axum::response::IntoResponse::into_response(crate::ApiError::from(
+            KpiReadError::Counting,
+        ));
+        assert_eq!(
+            response.status(),
+            axum::http::StatusCode::SERVICE_UNAVAILABLE
+        );
+        assert_eq!(response.headers()[axum::http::header::RETRY_AFTER], "5");
         drop(reading);
         // The store gone: the request says why rather than "counting".
         store.close().await;

@@ -66,19 +66,7 @@ pub async fn read(
         clinics: principal.scope.clinics.clone(),
         as_of: query.as_of,
     };
-    let figures = match state.kpi_figures().await {
-        Ok(figures) => figures,
-        // The first read since the start is under way: come back shortly.
-        Err(error @ crate::kpi_cache::KpiReadError::Counting) => {
-            let mut response = ApiError::from(error).into_response();
-            response.headers_mut().insert(
-                axum::http::header::RETRY_AFTER,
-                crate::kpi_cache::RETRY_SECONDS.into(),
-            );
-            return Ok(response);
-        }
-        Err(error) => return Err(error.into()),
-    };
+    let figures = state.kpi_figures().await?;
     let kpis = figures.snapshot.index.compute(&filter);
     state
         .store()

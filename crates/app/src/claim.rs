@@ -16,6 +16,8 @@
 //!   item 19) get it from the record, and no date is ever invented.
 
 use cleanclaim_billing::Derivation;
+
+use crate::claim_basis::ClaimBasis;
 use cleanclaim_model::{Encounter, PersonName, PlanType, PostalAddress, ProviderRole};
 use cleanclaim_x12::x837::{
     Claim, ClaimFrequency, DependentPatient, NamedProvider, RenderingProvider, ServiceLine,
@@ -90,6 +92,15 @@ pub fn build_claims(
     derivation: &Derivation<'_>,
     resubmission: Option<&Resubmission>,
 ) -> Result<Vec<Claim>, BuildError> {
+    build_claims_from(encounter, &ClaimBasis::of(derivation), resubmission)
+}
+
+/// [`build_claims`] from the basis a stored scrub result keeps.
+pub fn build_claims_from(
+    encounter: &Encounter,
+    basis: &ClaimBasis,
+    resubmission: Option<&Resubmission>,
+) -> Result<Vec<Claim>, BuildError> {
     let fail = |field: &str, reason: &str| BuildError {
         encounter: encounter.id.clone(),
         field: field.to_owned(),
@@ -154,8 +165,8 @@ pub fn build_claims(
         ));
     }
     // A line that earned no unit (fewer than 8 timed minutes, or no minutes yet) is not
-    // billed, so it needs no charge and takes no 2400 loop.
-    let billed: Vec<_> = derivation.lines.iter().filter(|l| l.units > 0).collect();
+    // billed, so it needs no charge and takes no 2400 loop: the basis keeps none.
+    let billed = &basis.lines;
     if billed.is_empty() {
         return Err(fail(
             "timing.lines",
@@ -173,7 +184,7 @@ pub fn build_claims(
                 "no charge: send charge_per_unit for every billed code",
             )
         })?;
-        let modifiers: Vec<_> = line.modifier_codes().collect();
+        let modifiers = line.modifiers.clone();
         if modifiers.len() > 4 {
             return Err(fail(&field, "more than four modifiers do not fit in SV101"));
         }
@@ -201,7 +212,7 @@ pub fn build_claims(
     };
     // An assistant renders and the payer wants the supervising therapist named (2310D).
     let supervising = match &encounter.compliance.rendering {
-        Some(r) if derivation.policy.supervising_provider_loop && r.role.is_assistant() => {
+        Some(r) if basis.supervising_provider_loop && r.role.is_assistant() => {
             let npi = r.supervising_npi.ok_or_else(|| {
                 fail(
                     "compliance.rendering.supervising_npi",
@@ -255,7 +266,7 @@ pub fn build_claims(
             id,
             frequency: resubmission.map_or(ClaimFrequency::Original, |r| r.frequency),
             payer_claim_number: resubmission.map(|r| r.payer_claim_number.clone()),
-            place_of_service: derivation.place_of_service.place_of_service,
+            place_of_service: basis.place_of_service,
             filing_indicator: filing_indicator(encounter.administrative.payer.plan).to_owned(),
             payer_name: encounter.administrative.payer.name.to_uppercase(),
             payer_id: encounter.administrative.payer.id.clone(),

@@ -335,7 +335,7 @@ impl Run<'_> {
     async fn work_holds(&mut self) -> Result<(), DemoError> {
         let held = self
             .store
-            .held_within(&cleanclaim_store::Scope::everything())
+            .held_unbilled_within(&cleanclaim_store::Scope::everything())
             .await?;
         let mut corrected = Vec::new();
         let mut granted: BTreeMap<String, Authorization> = BTreeMap::new();

@@ -26,6 +26,7 @@ use cleanclaim_store::{
     StoredEncounter,
 };
 
+use crate::claim_basis::ClaimBasis;
 use crate::stored::{context_of, parse_all};
 
 /// The reason a filing pass stores with the results it changes, before its date.
@@ -191,7 +192,7 @@ impl<'a> Intake<'a> {
                 .iter()
                 .map(|patient| (patient.clone(), cause.clone()))
                 .collect();
-            self.rescrub(chunk, &HashMap::new(), Vec::new(), &causes, &mut report)
+            self.rescrub(chunk, Arrived::none(), &causes, &mut report)
                 .await?;
         }
         Ok(report)
@@ -249,7 +250,7 @@ impl<'a> Intake<'a> {
         self.counts.context_records += written.len() as u64;
         let mut report = ChunkReport::default();
         let patients: Vec<String> = causes.keys().cloned().collect();
-        self.rescrub(&patients, &HashMap::new(), Vec::new(), &causes, &mut report)
+        self.rescrub(&patients, Arrived::none(), &causes, &mut report)
             .await?;
         Ok(report)
     }
@@ -355,24 +356,35 @@ impl<'a> Intake<'a> {
                 .or_default()
                 .push(version.encounter_id.clone());
         }
-        self.session.write(&versions, &[]).await?;
-        self.rescrub(&patients, &arrived, kept, &causes, &mut report)
+        let first_changed = first_new_dates(&versions, &arrived);
+        let arrivals = Arrived {
+            versions: &versions,
+            ids: arrived,
+            kept,
+            first_changed,
+        };
+        self.rescrub(&patients, arrivals, &causes, &mut report)
             .await?;
         Ok(report)
     }
 
-    /// Scrubs every visit of `patients` (the stored ones, with `kept`, this chunk's new
-    /// versions, in place of theirs) with their stored context, and stores the results that
-    /// are new or changed: `arrived` says which visits are new or corrected, `causes` what
-    /// changed each patient's history.
+    /// Scrubs every visit of `patients` (the stored ones, with the chunk's `arrived`
+    /// versions in place of theirs) with their stored context, and stores the results that
+    /// are new or changed; `causes` says what changed each patient's history.
     async fn rescrub(
         &mut self,
         patients: &[String],
-        arrived: &HashMap<String, (i32, bool)>,
-        kept: Vec<Encounter>,
+        arrived: Arrived<'_>,
         causes: &BTreeMap<String, Vec<String>>,
         report: &mut ChunkReport,
     ) -> Result<(), IntakeError> {
+        let Arrived {
+            versions,
+            ids: arrived,
+            kept,
+            first_changed,
+        } = arrived;
+        let arrived = &arrived;
         if patients.is_empty() {
             return Ok(());
         }
@@ -383,6 +395,9 @@ impl<'a> Intake<'a> {
             .into_iter()
             .filter(|stored| !arrived.contains_key(&stored.encounter_id))
             .collect();
+        // Written after the history is read: the history has no use for them (they are
+        // scrubbed from `kept`), and reading them back was a quarter of what it read.
+        self.session.write(versions, &[]).await?;
         let parsed = parse_all(&history).map_err(|e| IntakeError::StoredRecord {
             encounter_id: e.encounter_id,
             version: e.version,
@@ -409,11 +424,20 @@ impl<'a> Intake<'a> {
         let mut scrubber = Scrubber::new(self.engine, context, options);
         let results = scrubber.scrub_batch(&batch);
 
-        let all_ids: Vec<String> = batch.iter().map(|e| e.id.clone()).collect();
-        let previous = self.session.latest_results(&all_ids).await?;
+        let may_change = |encounter: &Encounter| {
+            first_changed
+                .get(&encounter.patient.id)
+                .is_none_or(|first| encounter.date_of_service >= *first)
+        };
+        let compared: Vec<String> = batch
+            .iter()
+            .filter(|e| may_change(e))
+            .map(|e| e.id.clone())
+            .collect();
+        let previous = self.session.latest_results(&compared).await?;
         let billed: BTreeSet<String> = self
             .session
-            .billed_encounters(&all_ids)
+            .billed_encounters(&compared)
             .await?
             .into_iter()
             .collect();
@@ -429,17 +453,16 @@ impl<'a> Intake<'a> {
             ) else {
                 continue;
             };
+            if !may_change(encounter) {
+                continue;
+            }
             let record = scrub_record(encounter, *version, result);
             let before = previous.get(&encounter.id);
             let reason = match arrived.get(&encounter.id) {
                 Some((_, true)) => format!("corrected record (version {version})"),
                 Some((_, false)) => "new record".to_owned(),
                 None => match before {
-                    Some(before)
-                        if before.queue == record.queue && before.findings == record.findings =>
-                    {
-                        continue;
-                    }
+                    Some(before) if same_result(before, &record) => continue,
                     _ if billed.contains(&encounter.id) => {
                         report.billed_unchanged.push(encounter.id.clone());
                         continue;
@@ -490,6 +513,67 @@ impl<'a> Intake<'a> {
         self.session.commit(counts).await?;
         Ok(counts)
     }
+}
+
+/// Whether a result says what the stored one says: its queue, findings and claim lines (a
+/// result stored before the lines were kept is judged on the first two, so an upgrade does not
+/// store every visit again; its claims are built by scrubbing again).
+fn same_result(before: &ScrubRecord, now: &ScrubRecord) -> bool {
+    before.queue == now.queue
+        && before.findings == now.findings
+        && (before.claim_basis.is_none() || before.claim_basis == now.claim_basis)
+}
+
+/// The records a chunk stores, for [`Intake::rescrub`].
+struct Arrived<'c> {
+    /// Their versions, written once the patients' history is read.
+    versions: &'c [StoredEncounter],
+    /// Encounter id -> (version, is a correction).
+    ids: HashMap<String, (i32, bool)>,
+    /// The records, as read.
+    kept: Vec<Encounter>,
+    /// See [`first_new_dates`]; a patient not in it has every result compared.
+    first_changed: HashMap<String, NaiveDate>,
+}
+
+impl Arrived<'static> {
+    /// Nothing arrived: a re-scrub for a context record or for timely filing.
+    fn none() -> Self {
+        Self {
+            versions: &[],
+            ids: HashMap::new(),
+            kept: Vec::new(),
+            first_changed: HashMap::new(),
+        }
+    }
+}
+
+/// For each patient whose only changes in a chunk are new visits, the date of the first: a
+/// visit's result depends on the visits before it (in date order) and on the others of its
+/// own day, never on a later one, so the results dated before it cannot change. A patient
+/// with a corrected record is left out (the correction may have moved its date of service):
+/// all of their results are compared.
+fn first_new_dates(
+    versions: &[StoredEncounter],
+    arrived: &HashMap<String, (i32, bool)>,
+) -> HashMap<String, NaiveDate> {
+    let mut first: HashMap<String, NaiveDate> = HashMap::new();
+    let mut corrected: BTreeSet<&str> = BTreeSet::new();
+    for version in versions {
+        if arrived
+            .get(&version.encounter_id)
+            .is_some_and(|(_, correction)| *correction)
+        {
+            corrected.insert(&version.patient_id);
+            continue;
+        }
+        first
+            .entry(version.patient_id.clone())
+            .and_modify(|date| *date = (*date).min(version.date_of_service))
+            .or_insert(version.date_of_service);
+    }
+    first.retain(|patient, _| !corrected.contains(patient.as_str()));
+    first
 }
 
 fn visit_key(encounter: Option<&Encounter>) -> Option<(&str, chrono::NaiveDate, &str)> {
@@ -574,6 +658,7 @@ fn scrub_record(encounter: &Encounter, version: i32, result: &ScrubResult<'_>) -
             .map(|charge| charge.0)
             .sum(),
         reason: String::new(),
+        claim_basis: Some(ClaimBasis::of(&result.derivation).to_stored()),
     }
 }
 
@@ -589,5 +674,46 @@ fn filing_of(encounter: &Encounter) -> Filing {
         payer_id: Some(encounter.administrative.payer.id.clone()),
         discipline: Some(encounter.discipline.key().to_owned()),
         scheduled_by: encounter.administrative.scheduled_by.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn version(id: &str, patient: &str, day: u32) -> StoredEncounter {
+        StoredEncounter {
+            encounter_id: id.to_owned(),
+            version: 1,
+            patient_id: patient.to_owned(),
+            date_of_service: NaiveDate::from_ymd_opt(2025, 3, day).unwrap_or_default(),
+            record: String::new(),
+            received: None,
+            source: None,
+            filing: Filing::default(),
+        }
+    }
+
+    #[test]
+    fn only_patients_with_new_visits_alone_are_compared_from_their_first_new_date() {
+        let versions = [
+            version("A-2", "A", 12),
+            version("A-1", "A", 5),
+            version("B-1", "B", 7),
+            version("B-0", "B", 3),
+        ];
+        let arrived: HashMap<String, (i32, bool)> = [
+            ("A-2", (1, false)),
+            ("A-1", (1, false)),
+            ("B-1", (1, false)),
+            // A correction may have moved its date: all of B's results are compared.
+            ("B-0", (2, true)),
+        ]
+        .into_iter()
+        .map(|(id, arrival)| (id.to_owned(), arrival))
+        .collect();
+        let first = first_new_dates(&versions, &arrived);
+        assert_eq!(first.len(), 1);
+        assert_eq!(first.get("A"), NaiveDate::from_ymd_opt(2025, 3, 5).as_ref());
     }
 }

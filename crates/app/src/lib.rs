@@ -13,6 +13,7 @@
 pub mod access;
 pub mod acknowledgment;
 pub mod claim;
+pub mod claim_basis;
 pub mod demo;
 pub mod fhir;
 pub mod intake;
@@ -32,7 +33,10 @@ pub mod trace;
 pub use acknowledgment::{
     AckPosting, post_acknowledgments, post_acknowledgments_audited, set_summary,
 };
-pub use claim::{BuildError, MAX_DIAGNOSES, MAX_LINES, Resubmission, build_claims};
+pub use claim::{
+    BuildError, MAX_DIAGNOSES, MAX_LINES, Resubmission, build_claims, build_claims_from,
+};
+pub use claim_basis::ClaimBasis;
 pub use demo::{
     DemoCounts, DemoError, DemoEvent, DemoOptions, DemoReport, PAYMENT_LAG_DAYS, RUN_OUT_DAYS,
     run_demo,

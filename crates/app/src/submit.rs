@@ -14,7 +14,7 @@ use chrono::NaiveDateTime;
 use cleanclaim_billing::{Engine, Queue};
 use std::collections::BTreeSet;
 
-use cleanclaim_model::{Encounter, EncounterError};
+use cleanclaim_model::{Encounter, EncounterError, parse_encounter};
 use cleanclaim_scrub::{ContextData, ScrubOptions, ScrubResult, Scrubber};
 use cleanclaim_store::{Scope, Store, StoreError, SubmittedClaim};
 use cleanclaim_x12::Delimiters;
@@ -23,7 +23,8 @@ use cleanclaim_x12::x837::{
     transaction_of, transactions_needed, write_837p,
 };
 
-use crate::claim::build_claims;
+use crate::claim::build_claims_from;
+use crate::claim_basis::ClaimBasis;
 use crate::stored::{context_of, parse_all};
 
 /// A ready-to-bill encounter that is not in the file, and why.
@@ -57,6 +58,11 @@ impl Prepared {
     pub fn encounter_ids(&self) -> Vec<String> {
         let ids: BTreeSet<&String> = self.claims.iter().map(|(id, _)| id).collect();
         ids.into_iter().cloned().collect()
+    }
+
+    /// The claims built, in the order they will be written.
+    pub fn claims(&self) -> impl Iterator<Item = &Claim> {
+        self.claims.iter().map(|(_, claim)| claim)
     }
 
     /// Whether any claim can be written.
@@ -223,11 +229,12 @@ pub fn prepare_with(
     Ok(prepared)
 }
 
-/// The stored encounters that are ready to bill and not yet billed, scrubbed again with
-/// every stored visit of their patients and their stored context records (so their history
-/// is the one `ingest` saw), and built
-/// into claims. Their patients' other visits are history only: they are neither billed nor
-/// counted as held.
+/// The stored encounters that are ready to bill and not yet billed, built into claims from
+/// their stored scrub results (the lines the work queue shows; see [`crate::claim_basis`]).
+/// A result that cannot be billed as stored (no lines kept, another version of the record,
+/// another pack now) has its patient's stored visits scrubbed again with their stored context
+/// records, so the history is the one the intake saw; the patient's other visits are history
+/// only: they are neither billed nor counted as held.
 pub async fn prepare_stored(
     store: &Store,
     engine: &Engine,
@@ -313,7 +320,89 @@ async fn prepare_targets(
         return Ok(prepared);
     }
     let ids: Vec<String> = targets.iter().cloned().collect();
-    let patients = store.patients_of(&ids).await?;
+    let (mut decided, rescrub) = from_stored_results(store, engine, &ids, &options).await?;
+    if !rescrub.is_empty() {
+        decided.extend(scrub_again(store, engine, &rescrub, &targets, options).await?);
+    }
+    // The order a scrub of the patients would give: by patient, date and id.
+    decided.sort_by(|a, b| visit_order(&a.0).cmp(&visit_order(&b.0)));
+    for (encounter, queue, basis) in &decided {
+        if *queue != Queue::ReadyToBill {
+            count_held(&mut prepared, *queue);
+            if !as_documented {
+                continue;
+            }
+        }
+        build_into(&mut prepared, encounter, basis);
+    }
+    leave_out_unwritable(profile, &mut prepared)?;
+    Ok(prepared)
+}
+
+/// A target's record, the queue its scrub put it in, and what its claim is built from.
+type Decided = (Encounter, Queue, ClaimBasis);
+
+fn visit_order(encounter: &Encounter) -> (&str, chrono::NaiveDate, &str) {
+    (
+        encounter.patient.id.as_str(),
+        encounter.date_of_service,
+        encounter.id.as_str(),
+    )
+}
+
+/// The targets whose stored result can be billed as it is (see [`crate::claim_basis`]), and
+/// the patients of the others, to scrub again.
+async fn from_stored_results(
+    store: &Store,
+    engine: &Engine,
+    targets: &[String],
+    options: &ScrubOptions<'_>,
+) -> Result<(Vec<Decided>, Vec<String>), SubmitError> {
+    // Options that change the scrub (a forced pack or unit method, filing judged as of a
+    // date) are not what the stored results were made with.
+    let plain = options.pack.is_none() && options.unit_method.is_none() && options.as_of.is_none();
+    let mut decided = Vec::new();
+    let mut rescrub: BTreeSet<String> = BTreeSet::new();
+    for stored in store.latest_with_results(targets).await? {
+        let encounter =
+            parse_encounter(&stored.record).map_err(|source| SubmitError::StoredRecord {
+                encounter_id: stored.encounter_id.clone(),
+                version: stored.version,
+                source,
+            })?;
+        let (pack, _) = engine.packs().select(&encounter);
+        let usable = plain
+            && stored.result_version == stored.version
+            && stored.pack_id == pack.id
+            && stored.pack_version == pack.version;
+        let kept = usable
+            .then(|| {
+                let queue = Queue::ALL.into_iter().find(|q| q.name() == stored.queue)?;
+                let basis = ClaimBasis::from_stored(stored.claim_basis.as_deref()?)?;
+                Some((queue, basis))
+            })
+            .flatten();
+        match kept {
+            Some((queue, basis)) => decided.push((encounter, queue, basis)),
+            None => {
+                rescrub.insert(stored.patient_id);
+            }
+        }
+    }
+    Ok((decided, rescrub.into_iter().collect()))
+}
+
+/// Scrubs every stored visit of `patients` again, with their stored context records (so
+/// their history is the one the intake saw), and decides the `targets` among them. Their
+/// other visits are history only.
+async fn scrub_again(
+    store: &Store,
+    engine: &Engine,
+    patients: &[String],
+    targets: &BTreeSet<String>,
+    options: ScrubOptions<'_>,
+) -> Result<Vec<Decided>, SubmitError> {
+    let mut decided = Vec::new();
     // A few hundred patients at a time: memory holds their visits, not every stored visit.
     for patients in patients.chunks(PATIENTS_PER_CHUNK) {
         let visits = parse_all(&store.latest_encounters_of(patients).await?).map_err(|e| {
@@ -332,19 +421,17 @@ async fn prepare_targets(
         })?;
         let mut scrubber = Scrubber::new(engine, context, options);
         let results = scrubber.scrub_batch(&visits);
-        for (encounter, result) in visits.iter().zip(&results) {
-            if !targets.contains(&encounter.id) {
-                continue;
-            }
-            if as_documented {
-                bill_as_documented(&mut prepared, encounter, result);
-            } else {
-                add_encounter(&mut prepared, encounter, result);
+        let decisions: Vec<(Queue, ClaimBasis)> = results
+            .iter()
+            .map(|result| (result.queue, ClaimBasis::of(&result.derivation)))
+            .collect();
+        for (encounter, (queue, basis)) in visits.into_iter().zip(decisions) {
+            if targets.contains(&encounter.id) {
+                decided.push((encounter, queue, basis));
             }
         }
     }
-    leave_out_unwritable(profile, &mut prepared)?;
-    Ok(prepared)
+    Ok(decided)
 }
 
 /// Counts a held encounter, or builds the claims of a ready one.
@@ -353,15 +440,7 @@ fn add_encounter(prepared: &mut Prepared, encounter: &Encounter, result: &ScrubR
         count_held(prepared, result.queue);
         return;
     }
-    build_into(prepared, encounter, result);
-}
-
-/// Builds the claims of an encounter whatever its queue (observe mode), counting a held one.
-fn bill_as_documented(prepared: &mut Prepared, encounter: &Encounter, result: &ScrubResult<'_>) {
-    if result.queue != Queue::ReadyToBill {
-        count_held(prepared, result.queue);
-    }
-    build_into(prepared, encounter, result);
+    build_into(prepared, encounter, &ClaimBasis::of(&result.derivation));
 }
 
 fn count_held(prepared: &mut Prepared, queue: Queue) {
@@ -371,8 +450,8 @@ fn count_held(prepared: &mut Prepared, queue: Queue) {
     }
 }
 
-fn build_into(prepared: &mut Prepared, encounter: &Encounter, result: &ScrubResult<'_>) {
-    match build_claims(encounter, &result.derivation, None) {
+fn build_into(prepared: &mut Prepared, encounter: &Encounter, basis: &ClaimBasis) {
+    match build_claims_from(encounter, basis, None) {
         Ok(built) => prepared
             .claims
             .extend(built.into_iter().map(|c| (encounter.id.clone(), c))),

@@ -12,8 +12,8 @@
 use std::path::{Path, PathBuf};
 
 use cleanclaim_app::{
-    Delivery, RemitSink, RemitTally, RemittancePoster, SubmitError, SubmitOptions, prepare,
-    read_remittance, submit,
+    Delivery, RemitSink, RemitTally, RemittancePoster, SubmitError, SubmitOptions, intake, prepare,
+    prepare_stored, read_remittance, submit,
 };
 use cleanclaim_billing::Engine;
 use cleanclaim_model::{Encounter, parse_encounter};
@@ -22,7 +22,7 @@ use cleanclaim_scrub::ContextData;
 use cleanclaim_store::Store;
 use cleanclaim_test_support::TestDatabase;
 use cleanclaim_x12::x835::{ClaimPayment, Payment, ProviderAdjustment, TransactionTotals};
-use cleanclaim_x12::x837::{BillingProfile, read_claims};
+use cleanclaim_x12::x837::{BillingProfile, Claim, read_claims};
 
 fn data() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../x12/tests/data")
@@ -122,6 +122,57 @@ async fn claims_are_recorded_only_once_delivered(database: TestDatabase) {
     assert_eq!(report.unbilled_encounters(), 2);
     assert_eq!(kept.files.len(), 1);
     assert_eq!(kept.withdrawn, 0);
+}
+
+fn sorted(claims: impl Iterator<Item = Claim>) -> Vec<Claim> {
+    let mut claims: Vec<Claim> = claims.collect();
+    claims.sort_by(|a, b| a.id.cmp(&b.id));
+    claims
+}
+
+/// A stored claims run builds from the lines the stored result keeps; a result kept under
+/// another pack version, or without the lines, is scrubbed again, to the same claims.
+async fn stored_claims_come_from_the_kept_lines(database: TestDatabase) {
+    let store = Store::connect(database.url()).await.unwrap();
+    let engine = Engine::builtin().unwrap();
+    let batch = encounters(&[
+        "pt-medicare",
+        "ot-commercial",
+        "assistant-medicare",
+        "telehealth-commercial",
+    ]);
+    let profile = profile();
+    let scrubbed = prepare(&engine, ContextData::default(), &batch, &profile).unwrap();
+    let expected = sorted(scrubbed.claims().cloned());
+    assert_eq!(expected.len(), 4);
+    intake(&store, &engine, &ContextData::default(), &batch, &[])
+        .await
+        .unwrap();
+    let stored_run = || async {
+        let prepared = prepare_stored(&store, &engine, &profile).await.unwrap();
+        sorted(prepared.claims().cloned())
+    };
+    assert_eq!(stored_run().await, expected);
+
+    // The kept lines are what the claim is built from: changed in the store, the claim says so.
+    let moved = database.change(
+        "UPDATE scrub_results SET claim_basis = REPLACE(claim_basis, '\"pos\":\"11\"', '\"pos\":\"22\"')
+         WHERE claim_basis LIKE '%\"pos\":\"11\"%'",
+    );
+    assert!(moved > 0);
+    let from_kept = stored_run().await;
+    let at_22 = from_kept
+        .iter()
+        .filter(|c| c.place_of_service.as_str() == "22")
+        .count();
+    assert_eq!(at_22, usize::try_from(moved).unwrap());
+
+    // Results made under another version of the pack are scrubbed again.
+    database.change("UPDATE scrub_results SET pack_version = 'retired'");
+    assert_eq!(stored_run().await, expected);
+    // As are results stored before the lines were kept.
+    database.change("UPDATE scrub_results SET claim_basis = NULL");
+    assert_eq!(stored_run().await, expected);
 }
 
 /// Collects what the reader hands over.
@@ -241,4 +292,5 @@ cleanclaim_test_support::on_both_backends!(
     claims_are_recorded_only_once_delivered,
     a_remittance_streams_to_the_sink_and_posts_once,
     a_remittance_cut_short_posts_nothing,
+    stored_claims_come_from_the_kept_lines,
 );

@@ -240,6 +240,7 @@ mod tests {
             findings: String::new(),
             charge_cents: 100,
             reason: "new".into(),
+            claim_basis: None,
         };
         intake.write(&[version], &[result]).await.unwrap();
         intake.commit(IntakeCounts::default()).await.unwrap();

@@ -50,7 +50,7 @@ pub use jobs::{ClaimedJob, JobKind, JobRow};
 pub use kpis::{
     AcknowledgmentFact, AdjudicationFact, HoldFact, KpiFacts, KpiStamp, TransmissionFact, VisitFact,
 };
-pub use pipeline::{Filing, LatestVersion, QueueItem, ScrubRecord, StoredEncounter};
+pub use pipeline::{Filing, LatestVersion, QueueItem, ScrubRecord, StoredEncounter, StoredResult};
 pub use providers::ProviderRow;
 pub use queue_actions::{ENDING_STATUSES, QueueAction};
 pub use remittances::{

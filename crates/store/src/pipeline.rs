@@ -57,6 +57,9 @@ pub struct ScrubRecord {
     pub charge_cents: i64,
     /// Why this result was made: a new record, a corrected one, or history that changed.
     pub reason: String,
+    /// What a claim of this result is built from (JSON, the application's `ClaimBasis`);
+    /// None for results stored before it was kept.
+    pub claim_basis: Option<String>,
 }
 
 /// A stay of an encounter in a work queue.
@@ -177,7 +180,7 @@ pub(crate) async fn latest_results(
 ) -> Result<HashMap<String, ScrubRecord>, StoreError> {
     let rows: Vec<ScrubRecord> = over_ids!(conn, encounter_ids,
         "SELECT r.encounter_id, r.encounter_version, r.queue, r.pack_id, r.pack_version, r.findings,
-                r.charge_cents, r.reason
+                r.charge_cents, r.reason, r.claim_basis
          FROM scrub_results r
          WHERE r.encounter_id {IDS}
            AND r.seq = (SELECT MAX(seq) FROM scrub_results l WHERE l.encounter_id = r.encounter_id)",
@@ -245,6 +248,23 @@ pub(crate) async fn billed_encounters(
     Ok(billed)
 }
 
+/// An encounter's latest version with its latest scrub result: what a claims run builds a
+/// claim from without scrubbing again.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StoredResult {
+    pub encounter_id: String,
+    pub version: i32,
+    pub patient_id: String,
+    pub date_of_service: NaiveDate,
+    pub record: String,
+    /// The version of the record the result was made from.
+    pub result_version: i32,
+    pub queue: String,
+    pub pack_id: String,
+    pub pack_version: String,
+    pub claim_basis: Option<String>,
+}
+
 impl Store {
     /// The latest version of each encounter id given: (version, record).
     pub async fn latest_versions(
@@ -293,6 +313,27 @@ impl Store {
         latest_encounters_of(pooled.conn(), patient_ids).await
     }
 
+    /// The latest version and latest scrub result of each encounter id given (those with a
+    /// result), by patient, date and id.
+    pub async fn latest_with_results(
+        &self,
+        encounter_ids: &[String],
+    ) -> Result<Vec<StoredResult>, StoreError> {
+        let mut pooled = self.acquire().await?;
+        let rows: Vec<StoredResult> = over_ids!(pooled.conn(), encounter_ids,
+            "SELECT e.encounter_id, e.version, e.patient_id, e.date_of_service, e.record,
+                    r.encounter_version AS result_version, r.queue, r.pack_id, r.pack_version,
+                    r.claim_basis
+             FROM encounters e
+             JOIN scrub_results r ON r.encounter_id = e.encounter_id
+              AND r.seq = (SELECT MAX(seq) FROM scrub_results s WHERE s.encounter_id = e.encounter_id)
+             WHERE e.encounter_id {IDS}
+               AND e.version = (SELECT MAX(version) FROM encounters l WHERE l.encounter_id = e.encounter_id)
+             ORDER BY e.patient_id, e.date_of_service, e.encounter_id",
+            exec, query => query.fetch_all(exec).await?);
+        Ok(rows)
+    }
+
     /// The latest scrub result of each encounter id given.
     pub async fn latest_results(
         &self,
@@ -308,7 +349,7 @@ impl Store {
         let mut pooled = self.acquire().await?;
         let records: Vec<ScrubRecord> = over_ids!(pooled.conn(), &ids[..],
             "SELECT encounter_id, encounter_version, queue, pack_id, pack_version, findings,
-                    charge_cents, reason
+                    charge_cents, reason, claim_basis
              FROM scrub_results WHERE encounter_id {IDS} ORDER BY seq",
             exec, query => query.fetch_all(exec).await?);
         Ok(records)
@@ -505,6 +546,15 @@ macro_rules! write_intake {
                         .push_bind(version.filing.scheduled_by.as_deref());
                 });
                 insert.build().execute(&mut *tx).await?;
+                // Every stored id may still be unbilled (a correction of a billed visit too:
+                // the claims runs check the submitted claims as well).
+                let mut unbilled: sqlx::QueryBuilder<$db> =
+                    sqlx::QueryBuilder::new("INSERT INTO unbilled_encounters (encounter_id) ");
+                unbilled.push_values(chunk, |mut row, version| {
+                    row.push_bind(&version.encounter_id);
+                });
+                unbilled.push(" ON CONFLICT (encounter_id) DO NOTHING");
+                unbilled.build().execute(&mut *tx).await?;
             }
             if results.is_empty() {
                 return Ok(());
@@ -563,7 +613,7 @@ macro_rules! write_intake {
                 let mut insert: sqlx::QueryBuilder<$db> = sqlx::QueryBuilder::new(
                     "INSERT INTO scrub_results
                        (encounter_id, seq, encounter_version, queue, pack_id, pack_version,
-                        findings, charge_cents, reason, scrubbed_at) ",
+                        findings, charge_cents, reason, scrubbed_at, claim_basis) ",
                 );
                 insert.push_values(chunk, |mut row, (seq, result)| {
                     row.push_bind(&result.encounter_id)
@@ -575,7 +625,8 @@ macro_rules! write_intake {
                         .push_bind(&result.findings)
                         .push_bind(result.charge_cents)
                         .push_bind(&result.reason)
-                        .push_bind(now);
+                        .push_bind(now)
+                        .push_bind(result.claim_basis.as_deref());
                 });
                 insert.build().execute(&mut *tx).await?;
             }

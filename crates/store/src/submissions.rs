@@ -217,6 +217,7 @@ impl Store {
         let now = self.now();
         const CLOSE: &str = "UPDATE queue_items SET status = 'billed', left_at = $2
              WHERE left_at IS NULL AND queue = 'ready_to_bill' AND encounter_id {IDS}";
+        const BILLED: &str = "DELETE FROM unbilled_encounters WHERE encounter_id {IDS}";
         match &self.db {
             Db::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
@@ -232,6 +233,10 @@ impl Store {
                 sqlx::query(sqlx::AssertSqlSafe(CLOSE.replace("{IDS}", "= ANY($1)")))
                     .bind(encounters)
                     .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(sqlx::AssertSqlSafe(BILLED.replace("{IDS}", "= ANY($1)")))
+                    .bind(encounters)
                     .execute(&mut *tx)
                     .await?;
                 let id = match batch {
@@ -260,6 +265,12 @@ impl Store {
                 ))
                 .bind(to_json(encounters))
                 .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(sqlx::AssertSqlSafe(
+                    BILLED.replace("{IDS}", "IN (SELECT value FROM json_each($1))"),
+                ))
+                .bind(to_json(encounters))
                 .execute(&mut *tx)
                 .await?;
                 let id = match batch {

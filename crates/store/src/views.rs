@@ -117,6 +117,10 @@ const LATEST: &str = "SELECT e.encounter_id, e.version, e.patient_id, e.date_of_
         AND r.seq = (SELECT MAX(seq) FROM scrub_results s WHERE s.encounter_id = e.encounter_id)
     WHERE e.version = (SELECT MAX(version) FROM encounters l WHERE l.encounter_id = e.encounter_id)";
 
+/// Encounter `e` is among those that may not be billed yet (`unbilled_encounters`, a superset
+/// that billing prunes): the index the unbilled lists are read through.
+const MAY_BE_UNBILLED: &str = "e.encounter_id IN (SELECT encounter_id FROM unbilled_encounters)";
+
 /// No claim of encounter `e` was submitted: its id, or `{id}-n` for a visit split past 50 lines
 /// ('.' follows '-', so the range holds exactly the ids `{id}-...`).
 const NOT_BILLED: &str = "NOT EXISTS (SELECT 1 FROM submitted_claims s WHERE s.claim_id = e.encounter_id)
@@ -263,26 +267,39 @@ impl Store {
     }
 
     /// The stored encounters whose latest scrub holds them (any queue but ready to bill),
-    /// within a scope.
+    /// within a scope, billed or not.
     pub async fn held_within(&self, scope: &Scope) -> Result<Vec<String>, StoreError> {
         self.latest_where(scope, "e.queue <> 'ready_to_bill'").await
     }
 
+    /// The held encounters (as [`Store::held_within`]) with no claim submitted: the holds a
+    /// biller can still work before billing.
+    pub async fn held_unbilled_within(&self, scope: &Scope) -> Result<Vec<String>, StoreError> {
+        self.latest_where(
+            scope,
+            &format!("{MAY_BE_UNBILLED} AND e.queue <> 'ready_to_bill' AND {NOT_BILLED}"),
+        )
+        .await
+    }
+
     /// Ready-to-bill encounters with no claim submitted (neither `{id}` nor `{id}-n`), within a
-    /// scope: what a claim run bills. The store leaves out the billed ones, so a store of a
-    /// million billed visits hands back only this week's.
+    /// scope: what a claim run bills. Only the ids the store keeps as possibly unbilled are
+    /// looked at, so a store of a million billed visits reads only this week's.
     pub async fn unbilled_ready_within(&self, scope: &Scope) -> Result<Vec<String>, StoreError> {
         self.latest_where(
             scope,
-            &format!("e.queue = 'ready_to_bill' AND {NOT_BILLED}"),
+            &format!("{MAY_BE_UNBILLED} AND e.queue = 'ready_to_bill' AND {NOT_BILLED}"),
         )
         .await
     }
 
     /// Every scrubbed encounter, held or ready, with no claim submitted, within a scope.
     pub async fn unbilled_within(&self, scope: &Scope) -> Result<Vec<String>, StoreError> {
-        self.latest_where(scope, &format!("e.queue IS NOT NULL AND {NOT_BILLED}"))
-            .await
+        self.latest_where(
+            scope,
+            &format!("{MAY_BE_UNBILLED} AND e.queue IS NOT NULL AND {NOT_BILLED}"),
+        )
+        .await
     }
 
     /// The latest versions' ids meeting `condition` (fixed SQL, never input, on alias `e`).

@@ -465,6 +465,7 @@ async fn every_write_the_kpis_count_moves_their_stamp(database: TestDatabase) {
         findings: String::new(),
         charge_cents: 100,
         reason: "new".into(),
+        claim_basis: None,
     };
     intake.write(&[version], &[result]).await.unwrap();
     intake.commit(IntakeCounts::default()).await.unwrap();
@@ -566,6 +567,7 @@ async fn queue_lists_follow_the_latest_version_of_each_visit(database: TestDatab
                 findings: String::new(),
                 charge_cents: charge,
                 reason: "new".into(),
+                claim_basis: None,
             },
         )
     };

@@ -126,6 +126,51 @@ impl TestDatabase {
     }
 }
 
+impl TestDatabase {
+    /// Runs one statement on this test's database and returns the rows it changed: for a
+    /// test that puts the store in a state only an older version or another writer leaves.
+    pub fn change(&self, sql: &str) -> u64 {
+        let url = self.url.clone();
+        let sql = sql.to_owned();
+        let postgres = self.admin_url.is_some();
+        let thread = std::thread::spawn(move || -> Result<u64, String> {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?;
+            runtime.block_on(async {
+                let changed = if postgres {
+                    let mut connection = PgConnection::connect(&url)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    let changed = sqlx::query(sqlx::AssertSqlSafe(sql))
+                        .execute(&mut connection)
+                        .await
+                        .map(|done| done.rows_affected());
+                    let _ = connection.close().await;
+                    changed
+                } else {
+                    let mut connection = sqlx::sqlite::SqliteConnection::connect(&url)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    let changed = sqlx::query(sqlx::AssertSqlSafe(sql))
+                        .execute(&mut connection)
+                        .await
+                        .map(|done| done.rows_affected());
+                    let _ = connection.close().await;
+                    changed
+                };
+                changed.map_err(|e| e.to_string())
+            })
+        });
+        match thread.join() {
+            Ok(Ok(changed)) => changed,
+            Ok(Err(error)) => panic!("changing: {error}"),
+            Err(_) => panic!("the changing thread panicked"),
+        }
+    }
+}
+
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         // Never panic here: a drop during a failing test's unwinding would abort the run.

@@ -389,6 +389,8 @@ async fn from_stored_results(
             }
         }
     }
+    // A patient scrubbed again has all of their targets decided by that scrub.
+    decided.retain(|(encounter, _, _)| !rescrub.contains(&encounter.patient.id));
     Ok((decided, rescrub.into_iter().collect()))
 }
 

@@ -167,8 +167,11 @@ async fn stored_claims_come_from_the_kept_lines(database: TestDatabase) {
         .count();
     assert_eq!(at_22, usize::try_from(moved).unwrap());
 
-    // Results made under another version of the pack are scrubbed again.
-    database.change("UPDATE scrub_results SET pack_version = 'retired'");
+    // A result made under another version of the pack has its patient scrubbed again: every
+    // visit of the patient is then billed from that scrub, once.
+    let retired = database
+        .change("UPDATE scrub_results SET pack_version = 'retired' WHERE encounter_id = 'PT-0001'");
+    assert_eq!(retired, 1);
     assert_eq!(stored_run().await, expected);
     // As are results stored before the lines were kept.
     database.change("UPDATE scrub_results SET claim_basis = NULL");

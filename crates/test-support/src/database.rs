@@ -84,91 +84,92 @@ impl TestDatabase {
     /// A count from this test's database (PostgreSQL or SQLite), read straight with SQL (for
     /// checks the store has no query for, such as rows a crash may have doubled).
     pub fn count(&self, sql: &str) -> i64 {
-        let url = self.url.clone();
         let sql = sql.to_owned();
+        self.with_connection("counting", move |connection| {
+            Box::pin(async move {
+                let sql = sqlx::AssertSqlSafe(sql);
+                match connection {
+                    AnyConnection::Postgres(c) => sqlx::query_scalar(sql).fetch_one(c).await,
+                    AnyConnection::Sqlite(c) => sqlx::query_scalar(sql).fetch_one(c).await,
+                }
+                .map_err(|e| e.to_string())
+            })
+        })
+    }
+
+    /// Runs one statement on this test's database and returns the rows it changed: for a
+    /// test that puts the store in a state only an older version or another writer leaves.
+    pub fn change(&self, sql: &str) -> u64 {
+        let sql = sql.to_owned();
+        self.with_connection("changing", move |connection| {
+            Box::pin(async move {
+                let sql = sqlx::AssertSqlSafe(sql);
+                match connection {
+                    AnyConnection::Postgres(c) => {
+                        sqlx::query(sql).execute(c).await.map(|d| d.rows_affected())
+                    }
+                    AnyConnection::Sqlite(c) => {
+                        sqlx::query(sql).execute(c).await.map(|d| d.rows_affected())
+                    }
+                }
+                .map_err(|e| e.to_string())
+            })
+        })
+    }
+
+    /// Runs `work` on a connection of its own, on a thread and runtime of its own (so it also
+    /// works inside a test already on a Tokio runtime); a failure panics, naming `doing`.
+    fn with_connection<T: Send + 'static>(
+        &self,
+        doing: &'static str,
+        work: impl for<'c> FnOnce(
+            &'c mut AnyConnection,
+        ) -> std::pin::Pin<
+            Box<dyn std::future::Future<Output = Result<T, String>> + 'c>,
+        > + Send
+        + 'static,
+    ) -> T {
+        let url = self.url.clone();
         let postgres = self.admin_url.is_some();
-        let thread = std::thread::spawn(move || -> Result<i64, String> {
+        let thread = std::thread::spawn(move || -> Result<T, String> {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .map_err(|e| e.to_string())?;
             runtime.block_on(async {
-                if postgres {
-                    let query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
-                    let mut connection = PgConnection::connect(&url)
-                        .await
-                        .map_err(|e| e.to_string())?;
-                    let count: i64 = query
-                        .fetch_one(&mut connection)
-                        .await
-                        .map_err(|e| e.to_string())?;
-                    let _ = connection.close().await;
-                    Ok(count)
+                let mut connection = if postgres {
+                    AnyConnection::Postgres(
+                        PgConnection::connect(&url)
+                            .await
+                            .map_err(|e| e.to_string())?,
+                    )
                 } else {
-                    let query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
-                    let mut connection = sqlx::sqlite::SqliteConnection::connect(&url)
-                        .await
-                        .map_err(|e| e.to_string())?;
-                    let count: i64 = query
-                        .fetch_one(&mut connection)
-                        .await
-                        .map_err(|e| e.to_string())?;
-                    let _ = connection.close().await;
-                    Ok(count)
-                }
+                    AnyConnection::Sqlite(
+                        sqlx::sqlite::SqliteConnection::connect(&url)
+                            .await
+                            .map_err(|e| e.to_string())?,
+                    )
+                };
+                let done = work(&mut connection).await;
+                let _ = match connection {
+                    AnyConnection::Postgres(c) => c.close().await,
+                    AnyConnection::Sqlite(c) => c.close().await,
+                };
+                done
             })
         });
         match thread.join() {
-            Ok(Ok(count)) => count,
-            Ok(Err(error)) => panic!("counting: {error}"),
-            Err(_) => panic!("the counting thread panicked"),
+            Ok(Ok(value)) => value,
+            Ok(Err(error)) => panic!("{doing}: {error}"),
+            Err(_) => panic!("the {doing} thread panicked"),
         }
     }
 }
 
-impl TestDatabase {
-    /// Runs one statement on this test's database and returns the rows it changed: for a
-    /// test that puts the store in a state only an older version or another writer leaves.
-    pub fn change(&self, sql: &str) -> u64 {
-        let url = self.url.clone();
-        let sql = sql.to_owned();
-        let postgres = self.admin_url.is_some();
-        let thread = std::thread::spawn(move || -> Result<u64, String> {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| e.to_string())?;
-            runtime.block_on(async {
-                let changed = if postgres {
-                    let mut connection = PgConnection::connect(&url)
-                        .await
-                        .map_err(|e| e.to_string())?;
-                    let changed = sqlx::query(sqlx::AssertSqlSafe(sql))
-                        .execute(&mut connection)
-                        .await
-                        .map(|done| done.rows_affected());
-                    let _ = connection.close().await;
-                    changed
-                } else {
-                    let mut connection = sqlx::sqlite::SqliteConnection::connect(&url)
-                        .await
-                        .map_err(|e| e.to_string())?;
-                    let changed = sqlx::query(sqlx::AssertSqlSafe(sql))
-                        .execute(&mut connection)
-                        .await
-                        .map(|done| done.rows_affected());
-                    let _ = connection.close().await;
-                    changed
-                };
-                changed.map_err(|e| e.to_string())
-            })
-        });
-        match thread.join() {
-            Ok(Ok(changed)) => changed,
-            Ok(Err(error)) => panic!("changing: {error}"),
-            Err(_) => panic!("the changing thread panicked"),
-        }
-    }
+/// A connection to a test's database, whichever backend it is on.
+enum AnyConnection {
+    Postgres(PgConnection),
+    Sqlite(sqlx::sqlite::SqliteConnection),
 }
 
 impl Drop for TestDatabase {

@@ -176,6 +176,16 @@ async fn stored_claims_come_from_the_kept_lines(database: TestDatabase) {
     // As are results stored before the lines were kept.
     database.change("UPDATE scrub_results SET claim_basis = NULL");
     assert_eq!(stored_run().await, expected);
+
+    // Billed, the visits leave the ids the claims runs read, and the next run bills nothing.
+    let unbilled = "SELECT COUNT(*) FROM unbilled_encounters";
+    assert_eq!(database.count(unbilled), 4);
+    let prepared = prepare_stored(&store, &engine, &profile).await.unwrap();
+    submit(&store, &profile, prepared, &options(), &mut Kept::default())
+        .await
+        .unwrap();
+    assert_eq!(database.count(unbilled), 0);
+    assert!(stored_run().await.is_empty());
 }
 
 /// Collects what the reader hands over.

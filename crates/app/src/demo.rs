@@ -16,6 +16,7 @@
 //! file goes out. A run-out month after the period lets the last visits bill and be paid.
 
 use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Utc, Weekday};
 use cleanclaim_billing::Engine;
@@ -30,7 +31,8 @@ use cleanclaim_x12::x835::{ClaimPayment, Payment, ProviderAdjustment, Transactio
 use cleanclaim_x12::x837::BillingProfile;
 use serde::Serialize;
 
-use crate::intake::{IntakeError, intake};
+use crate::history_cache::HistoryCache;
+use crate::intake::{IntakeError, intake_with_cache};
 use crate::remittance::{RemitError, RemitSink, RemitTally, RemittancePoster, read_remittance};
 use crate::submit::{
     Delivery, SubmitError, SubmitOptions, prepare_stored, prepare_stored_as_documented, submit,
@@ -38,6 +40,10 @@ use crate::submit::{
 
 /// The run-out after the last day of service: one definition, the KPI periods'.
 pub use crate::kpi_periods::RUN_OUT_DAYS;
+
+/// Intakes a patient's parsed visits are kept through unused: two weeks of the demo (a
+/// week's intake and its worked holds). A patient seen less often is read from the store.
+const HISTORY_KEPT_FOR_INTAKES: u64 = 4;
 
 /// Days from submission to the payer's 835.
 pub const PAYMENT_LAG_DAYS: u64 = 14;
@@ -84,9 +90,57 @@ pub struct DemoCounts {
     pub acknowledgments_posted: u64,
 }
 
+/// Where the demo's time went, step by step: what a benchmark of the cycle reads to know
+/// which step to make cheaper.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DemoTimes {
+    /// Making the organization's days (the generator) and queuing their visits.
+    pub generating: Duration,
+    /// Posting the 999s and 277CAs.
+    pub posting_acknowledgments: Duration,
+    /// Posting the 835s.
+    pub posting_remittances: Duration,
+    /// The Friday intakes: storing the week's notes and scrubbing each patient's history.
+    pub intake: Duration,
+    /// Listing the holds and taking in the corrections and grants (worked period).
+    pub working_holds: Duration,
+    /// Building the week's claims.
+    pub preparing_claims: Duration,
+    /// Writing and recording the 837.
+    pub submitting: Duration,
+    /// The payer simulator.
+    pub simulating: Duration,
+}
+
+impl DemoTimes {
+    /// Each step's name and time, in the cycle's order.
+    pub fn steps(&self) -> [(&'static str, Duration); 8] {
+        [
+            ("generating visits", self.generating),
+            ("posting 999s and 277CAs", self.posting_acknowledgments),
+            ("posting 835s", self.posting_remittances),
+            ("intake and scrub", self.intake),
+            ("working holds", self.working_holds),
+            ("building claims", self.preparing_claims),
+            ("writing and recording 837s", self.submitting),
+            ("payer simulator", self.simulating),
+        ]
+    }
+}
+
+/// Adds the time since `began` to `step` and returns now, for the next step.
+fn lap(step: &mut Duration, began: Instant) -> Instant {
+    let now = Instant::now();
+    *step += now.duration_since(began);
+    now
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DemoReport {
     pub counts: DemoCounts,
+    /// Wall time per step (not serialised: it differs from run to run).
+    #[serde(skip)]
+    pub times: DemoTimes,
     /// First and last day of the baseline and of the worked period.
     pub baseline: (NaiveDate, NaiveDate),
     pub worked: (NaiveDate, NaiveDate),
@@ -195,6 +249,9 @@ struct Run<'a> {
     fixes: HashMap<String, Fix>,
     answers: BTreeMap<NaiveDate, Vec<Answer>>,
     counts: DemoCounts,
+    times: DemoTimes,
+    /// The patients' parsed visits between the week's intakes.
+    history: HistoryCache,
 }
 
 /// Runs the organization's period and its run-out; see the module docs.
@@ -222,6 +279,8 @@ pub async fn run_demo(
         fixes: HashMap::new(),
         answers: BTreeMap::new(),
         counts: DemoCounts::default(),
+        times: DemoTimes::default(),
+        history: HistoryCache::new(HISTORY_KEPT_FOR_INTAKES),
     };
     let mut days = org.peekable();
     let mut date = start;
@@ -229,15 +288,19 @@ pub async fn run_demo(
         if !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) {
             clock.set(at(date, 8));
             run.post_due(date).await?;
+            let began = Instant::now();
             if let Some(day) = days.next_if(|d| d.date == date) {
                 run.arrive(day.visits);
             }
+            let began = lap(&mut run.times.generating, began);
             if date.weekday() == Weekday::Fri || date == last_day {
                 clock.set(at(date, 17));
                 run.take_in(date).await?;
+                let began = lap(&mut run.times.intake, began);
                 let worked = date >= worked_from;
                 if worked {
                     run.work_holds().await?;
+                    lap(&mut run.times.working_holds, began);
                 }
                 run.bill(date, worked, &mut events).await?;
                 events(DemoEvent::Week {
@@ -252,6 +315,7 @@ pub async fn run_demo(
     let day_before = |d: NaiveDate| d.pred_opt().unwrap_or(d);
     Ok(DemoReport {
         counts: run.counts,
+        times: run.times,
         baseline: (start, day_before(worked_from)),
         worked: (worked_from, day_before(end)),
         as_of: last_day,
@@ -264,11 +328,13 @@ impl Run<'_> {
         let due: Vec<NaiveDate> = self.answers.range(..=date).map(|(d, _)| *d).collect();
         for day in due {
             for answer in self.answers.remove(&day).unwrap_or_default() {
+                let began = Instant::now();
                 match answer {
                     Answer::Acknowledgment(text) => {
                         let file = cleanclaim_x12::ack::read_acknowledgments(&text)?;
                         crate::acknowledgment::post_acknowledgments(self.store, &file).await?;
                         self.counts.acknowledgments_posted += 1;
+                        lap(&mut self.times.posting_acknowledgments, began);
                     }
                     Answer::Remittance(text) => {
                         let poster = RemittancePoster::begin(self.store).await?;
@@ -281,6 +347,7 @@ impl Run<'_> {
                         )
                         .await?;
                         self.counts.remittances_posted += 1;
+                        lap(&mut self.times.posting_remittances, began);
                     }
                 }
             }
@@ -325,7 +392,14 @@ impl Run<'_> {
             }
         }
         if !encounters.is_empty() {
-            intake(self.store, self.engine, &context, &encounters, &[]).await?;
+            intake_with_cache(
+                self.store,
+                self.engine,
+                &mut self.history,
+                &context,
+                &encounters,
+            )
+            .await?;
         }
         Ok(())
     }
@@ -363,7 +437,14 @@ impl Run<'_> {
             context.authorizations.push(ledger_item(authorization));
         }
         if !corrected.is_empty() || !context.authorizations.is_empty() {
-            intake(self.store, self.engine, &context, &corrected, &[]).await?;
+            intake_with_cache(
+                self.store,
+                self.engine,
+                &mut self.history,
+                &context,
+                &corrected,
+            )
+            .await?;
         }
         Ok(())
     }
@@ -377,11 +458,13 @@ impl Run<'_> {
         events: &mut impl FnMut(DemoEvent<'_>),
     ) -> Result<(), DemoError> {
         let profile = &self.options.profile;
+        let began = Instant::now();
         let prepared = if worked {
             prepare_stored(self.store, self.engine, profile).await?
         } else {
             prepare_stored_as_documented(self.store, self.engine, profile).await?
         };
+        let began = lap(&mut self.times.preparing_claims, began);
         // What goes out as documented is not worked afterwards.
         for id in prepared.encounter_ids() {
             self.fixes.remove(&id);
@@ -398,6 +481,7 @@ impl Run<'_> {
         };
         let mut delivery = InMemory::default();
         let report = submit(self.store, profile, prepared, &options, &mut delivery).await?;
+        let began = lap(&mut self.times.submitting, began);
         let Some(text) = delivery.0 else {
             return Ok(());
         };
@@ -405,6 +489,7 @@ impl Run<'_> {
         self.counts.claims += report.claims.len() as u64;
         let payer_day = add_days(date, 1);
         let answers = simulate(&text, &self.options.payer_rules, &mut self.payer, payer_day)?;
+        lap(&mut self.times.simulating, began);
         let file = |kind, text| DemoEvent::File { date, kind, text };
         events(file("837", &text));
         events(file("999", &answers.ack_999));

@@ -16,6 +16,7 @@
 //! patient again and storing the intermediate results.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use cleanclaim_billing::{Engine, Queue};
@@ -27,6 +28,7 @@ use cleanclaim_store::{
 };
 
 use crate::claim_basis::ClaimBasis;
+use crate::history_cache::{HistoryCache, Staged};
 use crate::stored::{context_of, parse_all};
 
 /// The reason a filing pass stores with the results it changes, before its date.
@@ -154,6 +156,10 @@ pub struct Intake<'a> {
     /// The date timely filing is judged as of; none leaves it unjudged (see
     /// [`Intake::judge_filing_as_of`]).
     as_of: Option<NaiveDate>,
+    /// Parsed visits kept from earlier intakes (see [`Intake::with_cache`]), and what this
+    /// one adds to them when it commits.
+    cache: Option<&'a mut HistoryCache>,
+    staged: Staged,
 }
 
 impl<'a> Intake<'a> {
@@ -165,7 +171,17 @@ impl<'a> Intake<'a> {
             engine,
             counts: IntakeCounts::default(),
             as_of: None,
+            cache: None,
+            staged: Staged::default(),
         })
+    }
+
+    /// Takes the patients' history from `cache` where it holds the stored version, and keeps
+    /// what this intake reads and writes in it once it commits. A cache serves intakes into
+    /// one store.
+    pub fn with_cache(mut self, cache: &'a mut HistoryCache) -> Self {
+        self.cache = Some(cache);
+        self
     }
 
     /// Judges timely filing as of `date` in every scrub this intake makes. Filing is opt-in
@@ -388,34 +404,28 @@ impl<'a> Intake<'a> {
         if patients.is_empty() {
             return Ok(());
         }
-        let history: Vec<StoredEncounter> = self
-            .session
-            .latest_encounters_of(patients)
-            .await?
-            .into_iter()
-            .filter(|stored| !arrived.contains_key(&stored.encounter_id))
-            .collect();
+        let history = self.read_history(patients, arrived).await?;
         // Written after the history is read: the history has no use for them (they are
         // scrubbed from `kept`), and reading them back was a quarter of what it read.
         self.session.write(versions, &[]).await?;
-        let parsed = parse_all(&history).map_err(|e| IntakeError::StoredRecord {
-            encounter_id: e.encounter_id,
-            version: e.version,
-            source: e.source,
-        })?;
-        let mut timeline: BTreeMap<String, (i32, Encounter)> = BTreeMap::new();
-        for (stored, encounter) in history.iter().zip(parsed) {
-            timeline.insert(stored.encounter_id.clone(), (stored.version, encounter));
+        let mut timeline: BTreeMap<String, (i32, Arc<Encounter>)> = BTreeMap::new();
+        for (version, encounter) in history {
+            timeline.insert(encounter.id.clone(), (version, encounter));
         }
         for encounter in kept {
             if let Some((version, _)) = arrived.get(&encounter.id) {
+                let encounter = Arc::new(encounter);
+                if self.cache.is_some() {
+                    self.staged.add(*version, Arc::clone(&encounter));
+                }
                 timeline.insert(encounter.id.clone(), (*version, encounter));
             }
         }
         if timeline.is_empty() {
             return Ok(());
         }
-        let (visit_versions, batch): (Vec<i32>, Vec<Encounter>) = timeline.into_values().unzip();
+        let (visit_versions, batch): (Vec<i32>, Vec<Arc<Encounter>>) =
+            timeline.into_values().unzip();
         let context = self.stored_context(patients).await?;
         let options = ScrubOptions {
             as_of: self.as_of,
@@ -444,7 +454,8 @@ impl<'a> Intake<'a> {
 
         let mut records: Vec<ScrubRecord> = Vec::new();
         let mut order: Vec<usize> = (0..batch.len()).collect();
-        order.sort_by(|&a, &b| visit_key(batch.get(a)).cmp(&visit_key(batch.get(b))));
+        let at = |index: usize| batch.get(index).map(|e| &**e);
+        order.sort_by(|&a, &b| visit_key(at(a)).cmp(&visit_key(at(b))));
         for index in order {
             let (Some(encounter), Some(version), Some(result)) = (
                 batch.get(index),
@@ -493,6 +504,49 @@ impl<'a> Intake<'a> {
         Ok(())
     }
 
+    /// The latest stored version of every visit of `patients` but the `arrived` ones,
+    /// parsed: from the cache where it holds that version, from the store otherwise.
+    async fn read_history(
+        &mut self,
+        patients: &[String],
+        arrived: &HashMap<String, (i32, bool)>,
+    ) -> Result<Vec<(i32, Arc<Encounter>)>, IntakeError> {
+        let Some(cache) = self.cache.as_deref_mut() else {
+            let stored: Vec<StoredEncounter> = self
+                .session
+                .latest_encounters_of(patients)
+                .await?
+                .into_iter()
+                .filter(|stored| !arrived.contains_key(&stored.encounter_id))
+                .collect();
+            let parsed = parse_stored(&stored)?;
+            let versions = stored.iter().map(|s| s.version);
+            return Ok(versions.zip(parsed.into_iter().map(Arc::new)).collect());
+        };
+        let listed = self.session.latest_versions_of_patients(patients).await?;
+        let mut history = Vec::with_capacity(listed.len());
+        let mut missing = Vec::new();
+        for (encounter_id, version) in listed {
+            if arrived.contains_key(&encounter_id) {
+                continue;
+            }
+            match cache.take(&encounter_id, version) {
+                Some(encounter) => history.push((version, encounter)),
+                None => missing.push(encounter_id),
+            }
+        }
+        if !missing.is_empty() {
+            let stored = self.session.latest_encounters_by_id(&missing).await?;
+            let parsed = parse_stored(&stored)?;
+            for (stored, encounter) in stored.iter().zip(parsed) {
+                let encounter = Arc::new(encounter);
+                self.staged.add(stored.version, Arc::clone(&encounter));
+                history.push((stored.version, encounter));
+            }
+        }
+        Ok(history)
+    }
+
     /// The context records stored for these patients.
     async fn stored_context(&mut self, patients: &[String]) -> Result<ContextData, IntakeError> {
         context_of(self.session.latest_context_of(patients).await?).map_err(|e| {
@@ -511,8 +565,20 @@ impl<'a> Intake<'a> {
         counts.rejected += rejected;
         counts.records += rejected;
         self.session.commit(counts).await?;
+        if let Some(cache) = self.cache {
+            cache.commit(self.staged);
+        }
         Ok(counts)
     }
+}
+
+/// Parses stored records, naming the one that no longer reads.
+fn parse_stored(stored: &[StoredEncounter]) -> Result<Vec<Encounter>, IntakeError> {
+    parse_all(stored).map_err(|e| IntakeError::StoredRecord {
+        encounter_id: e.encounter_id,
+        version: e.version,
+        source: e.source,
+    })
 }
 
 /// Whether a result says what the stored one says: its queue, findings and claim lines (a
@@ -590,7 +656,30 @@ pub async fn intake(
     encounters: &[Encounter],
     received: &[String],
 ) -> Result<IntakeReport, IntakeError> {
-    let mut intake = Intake::begin(store, engine).await?;
+    let intake = Intake::begin(store, engine).await?;
+    intake_into(intake, context, encounters, received).await
+}
+
+/// As [`intake`], with the patients' history taken from `cache` where it can be, and what it
+/// reads and writes kept there (see [`HistoryCache`]): for a process that takes in week
+/// after week into one store.
+pub async fn intake_with_cache(
+    store: &Store,
+    engine: &Engine,
+    cache: &mut HistoryCache,
+    context: &ContextData,
+    encounters: &[Encounter],
+) -> Result<IntakeReport, IntakeError> {
+    let intake = Intake::begin(store, engine).await?.with_cache(cache);
+    intake_into(intake, context, encounters, &[]).await
+}
+
+async fn intake_into(
+    mut intake: Intake<'_>,
+    context: &ContextData,
+    encounters: &[Encounter],
+    received: &[String],
+) -> Result<IntakeReport, IntakeError> {
     let loaded = intake.load_context(context).await?;
     let arrivals = encounters
         .iter()

@@ -16,6 +16,7 @@ pub mod claim;
 pub mod claim_basis;
 pub mod demo;
 pub mod fhir;
+pub mod history_cache;
 pub mod intake;
 pub mod interfaces;
 mod kpi_index;
@@ -38,12 +39,13 @@ pub use claim::{
 };
 pub use claim_basis::ClaimBasis;
 pub use demo::{
-    DemoCounts, DemoError, DemoEvent, DemoOptions, DemoReport, PAYMENT_LAG_DAYS, RUN_OUT_DAYS,
-    run_demo,
+    DemoCounts, DemoError, DemoEvent, DemoOptions, DemoReport, DemoTimes, PAYMENT_LAG_DAYS,
+    RUN_OUT_DAYS, run_demo,
 };
+pub use history_cache::HistoryCache;
 pub use intake::{
     Arrival, Change, ChunkReport, Duplicate, Intake, IntakeError, IntakeReport, intake,
-    judge_filing,
+    intake_with_cache, judge_filing,
 };
 pub use queues::{QueueFigures, auto_cleared, queue_figures};
 pub use remittance::{

@@ -9,7 +9,7 @@
 //! a late visit changes the visits after it (with the reason), a corrected record is a new
 //! version, a billed visit keeps its result, and queue items follow the results.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use cleanclaim_app::intake;
@@ -330,3 +330,111 @@ cleanclaim_test_support::on_both_backends!(
     a_corrected_record_is_a_new_version_and_the_same_record_is_nothing,
     context_records_are_stored_and_a_change_rescrubs_the_patients_visits,
 );
+
+/// The (encounter, queue, reason) of each result an intake stored.
+fn stored_changes(report: &cleanclaim_app::IntakeReport) -> Vec<(String, Queue, String)> {
+    report
+        .changes
+        .iter()
+        .map(|c| (c.encounter_id.clone(), c.queue, c.reason.clone()))
+        .collect()
+}
+
+/// The same intakes with and without a history cache store the same results: days in order,
+/// a late day, corrected records, and an intake rolled back after it read (its versions must
+/// not be served later: the next intake stores other records under the same version
+/// numbers), and corrections written by a process without the cache.
+#[tokio::test]
+async fn a_history_cache_changes_no_result() {
+    let (plain_db, cached_db) = (TestDatabase::sqlite(), TestDatabase::sqlite());
+    let engine = Engine::builtin().unwrap();
+    let context = ContextData::default();
+    let encounters: Vec<Encounter> = Generator::new(47).take(500).collect();
+    let ids: Vec<String> = encounters.iter().map(|e| e.id.clone()).collect();
+    let mut by_day: Vec<Vec<Encounter>> = Vec::new();
+    for encounter in &encounters {
+        match by_day.last_mut() {
+            Some(day) if day[0].date_of_service == encounter.date_of_service => {
+                day.push(encounter.clone());
+            }
+            _ => by_day.push(vec![encounter.clone()]),
+        }
+    }
+    assert!(by_day.len() > 20, "{} days", by_day.len());
+    // The fifth day's notes arrive after the tenth's.
+    let late = by_day.remove(4);
+    by_day.insert(9, late);
+    // Two days later, the first days' visits come back corrected.
+    let corrections: Vec<Encounter> = by_day[..2]
+        .concat()
+        .into_iter()
+        .map(|mut encounter| {
+            encounter.clinical.diagnoses.clear();
+            encounter
+        })
+        .collect();
+    by_day.insert(4, corrections);
+
+    let plain = Store::connect(plain_db.url()).await.unwrap();
+    let cached = Store::connect(cached_db.url()).await.unwrap();
+    // Kept through the whole test (dropping is the cache's unit test): the first days' visits
+    // are still held, at their first versions, when the last intake reads them.
+    let mut cache = cleanclaim_app::HistoryCache::new(10_000);
+
+    // Read into the cache's staging and rolled back: the first days' records with their
+    // diagnoses cleared, at version 1.
+    let mut abandoned = cleanclaim_app::Intake::begin(&cached, &engine)
+        .await
+        .unwrap()
+        .with_cache(&mut cache);
+    abandoned
+        .add(
+            by_day[4]
+                .iter()
+                .cloned()
+                .map(cleanclaim_app::Arrival::new)
+                .collect(),
+        )
+        .await
+        .unwrap();
+    drop(abandoned);
+    assert!(cache.is_empty());
+
+    let corrected_patients: BTreeSet<String> =
+        by_day[4].iter().map(|e| e.patient.id.clone()).collect();
+    // Each of those patients' last visit, corrected at the end: a correction compares every
+    // result of its patient, so a stale record served from the cache would show.
+    let last_visits: Vec<Encounter> = corrected_patients
+        .iter()
+        .filter_map(|patient| encounters.iter().rfind(|e| e.patient.id == *patient))
+        .map(|visit| {
+            let mut visit = visit.clone();
+            visit.clinical.diagnoses.clear();
+            visit
+        })
+        .collect();
+    by_day.push(last_visits);
+
+    let mut held_most = 0;
+    for (n, day) in by_day.iter().enumerate() {
+        let expected = intake(&plain, &engine, &context, day, &[]).await.unwrap();
+        let report = if n == 4 {
+            // The corrections come through another process, which has no cache: the cache
+            // still holds the first versions.
+            intake(&cached, &engine, &context, day, &[]).await.unwrap()
+        } else {
+            cleanclaim_app::intake_with_cache(&cached, &engine, &mut cache, &context, day)
+                .await
+                .unwrap()
+        };
+        assert_eq!(stored_changes(&report), stored_changes(&expected));
+        assert_eq!(report.corrected, expected.corrected);
+        held_most = held_most.max(cache.len());
+    }
+    assert!(held_most > 0);
+    for id in &ids {
+        let expected = plain.results_of(id).await.unwrap();
+        assert!(!expected.is_empty(), "{id}");
+        assert_eq!(cached.results_of(id).await.unwrap(), expected, "{id}");
+    }
+}

@@ -177,6 +177,11 @@ fn print_summary(report: &DemoReport, facts: &KpiIndex, seconds: f64) {
         c.corrected,
         c.authorized
     );
+    let steps = report
+        .times
+        .steps()
+        .map(|(name, time)| format!("{name} {:.1} s", time.as_secs_f64()));
+    println!("Where the time went: {}", steps.join(", "));
     // Each period is counted the same time after it ended: the run-out.
     let [before, after] = [report.baseline, report.worked].map(|range| {
         period_figures(

@@ -1,6 +1,7 @@
 //! The scrubber: engine, gates and history together, one encounter at a time or a batch in
 //! date order per patient.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
 
 use chrono::Datelike;
@@ -161,16 +162,17 @@ impl<'e> Scrubber<'e> {
 
     /// Scrubs a batch: each patient's encounters in date order (then by id), so history is
     /// built the way the visits happened. Results come back in the input order.
-    pub fn scrub_batch(&mut self, encounters: &[Encounter]) -> Vec<ScrubResult<'e>> {
+    pub fn scrub_batch<E: Borrow<Encounter>>(&mut self, encounters: &[E]) -> Vec<ScrubResult<'e>> {
         for encounter in encounters {
-            self.expect(encounter);
+            self.expect(encounter.borrow());
         }
+        let at = |index: usize| encounters.get(index).map(Borrow::borrow);
         let mut order: Vec<usize> = (0..encounters.len()).collect();
-        order.sort_by(|&a, &b| batch_key(encounters.get(a)).cmp(&batch_key(encounters.get(b))));
+        order.sort_by(|&a, &b| batch_key(at(a)).cmp(&batch_key(at(b))));
         let mut results: Vec<Option<ScrubResult<'e>>> = Vec::new();
         results.resize_with(encounters.len(), || None);
         for index in order {
-            if let (Some(encounter), Some(slot)) = (encounters.get(index), results.get_mut(index)) {
+            if let (Some(encounter), Some(slot)) = (at(index), results.get_mut(index)) {
                 *slot = Some(self.scrub(encounter));
             }
         }

@@ -126,6 +126,22 @@ impl IntakeSession {
         pipeline::latest_encounters_of(self.tx.conn(), patient_ids).await
     }
 
+    /// The latest version of each encounter id given, with its record, as this intake sees it.
+    pub async fn latest_encounters_by_id(
+        &mut self,
+        encounter_ids: &[String],
+    ) -> Result<Vec<StoredEncounter>, StoreError> {
+        pipeline::latest_encounters_by_id(self.tx.conn(), encounter_ids).await
+    }
+
+    /// Each stored visit of these patients and its latest version, without the records.
+    pub async fn latest_versions_of_patients(
+        &mut self,
+        patient_ids: &[String],
+    ) -> Result<Vec<(String, i32)>, StoreError> {
+        pipeline::latest_versions_of_patients(self.tx.conn(), patient_ids).await
+    }
+
     /// The latest scrub result of each encounter id given.
     pub async fn latest_results(
         &mut self,

@@ -151,27 +151,58 @@ pub(crate) async fn latest_encounters_of(
     conn: Conn<'_>,
     patient_ids: &[String],
 ) -> Result<Vec<StoredEncounter>, StoreError> {
-    let rows: Vec<(String, i32, String, NaiveDate, String)> = over_ids!(conn, patient_ids,
+    let rows: Vec<EncounterRow> = over_ids!(conn, patient_ids,
         "SELECT e.encounter_id, e.version, e.patient_id, e.date_of_service, e.record FROM encounters e
          WHERE e.patient_id {IDS}
            AND e.version = (SELECT MAX(version) FROM encounters l WHERE l.encounter_id = e.encounter_id)
          ORDER BY e.patient_id, e.date_of_service, e.encounter_id",
         exec, query => query.fetch_all(exec).await?);
-    Ok(rows
-        .into_iter()
-        .map(
-            |(encounter_id, version, patient_id, date_of_service, record)| StoredEncounter {
-                encounter_id,
-                version,
-                patient_id,
-                date_of_service,
-                record,
-                received: None,
-                source: None,
-                filing: Filing::default(),
-            },
-        )
-        .collect())
+    Ok(rows.into_iter().map(stored_encounter).collect())
+}
+
+/// The latest version of each encounter id given, with its record.
+pub(crate) async fn latest_encounters_by_id(
+    conn: Conn<'_>,
+    encounter_ids: &[String],
+) -> Result<Vec<StoredEncounter>, StoreError> {
+    let rows: Vec<EncounterRow> = over_ids!(conn, encounter_ids,
+        "SELECT e.encounter_id, e.version, e.patient_id, e.date_of_service, e.record FROM encounters e
+         WHERE e.encounter_id {IDS}
+           AND e.version = (SELECT MAX(version) FROM encounters l WHERE l.encounter_id = e.encounter_id)
+         ORDER BY e.patient_id, e.date_of_service, e.encounter_id",
+        exec, query => query.fetch_all(exec).await?);
+    Ok(rows.into_iter().map(stored_encounter).collect())
+}
+
+/// Each visit of these patients with its latest version number, without the records: an
+/// index read (`encounters_versions_by_patient`).
+pub(crate) async fn latest_versions_of_patients(
+    conn: Conn<'_>,
+    patient_ids: &[String],
+) -> Result<Vec<(String, i32)>, StoreError> {
+    let rows: Vec<(String, i32)> = over_ids!(conn, patient_ids,
+        "SELECT e.encounter_id, e.version FROM encounters e
+         WHERE e.patient_id {IDS}
+           AND e.version = (SELECT MAX(version) FROM encounters l WHERE l.encounter_id = e.encounter_id)",
+        exec, query => query.fetch_all(exec).await?);
+    Ok(rows)
+}
+
+type EncounterRow = (String, i32, String, NaiveDate, String);
+
+fn stored_encounter(
+    (encounter_id, version, patient_id, date_of_service, record): EncounterRow,
+) -> StoredEncounter {
+    StoredEncounter {
+        encounter_id,
+        version,
+        patient_id,
+        date_of_service,
+        record,
+        received: None,
+        source: None,
+        filing: Filing::default(),
+    }
 }
 
 pub(crate) async fn latest_results(

@@ -14,14 +14,21 @@
 //! the week's signed notes are taken in (one intake: each patient's history is scrubbed again
 //! once a week rather than at every visit), the holds are worked (worked period) and a claim
 //! file goes out. A run-out month after the period lets the last visits bill and be paid.
+//!
+//! The payer answers a file in two steps: its 999 and 277CA at once, and its adjudication (the
+//! 835) on a thread of its own with the payer's state, joined before the next file is billed:
+//! the 835 is not posted for two weeks, and meanwhile the week's postings and intake use the
+//! other core. Authorizations the payer issues meanwhile reach its state before it judges the
+//! next file, as they did when it judged each file at once.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Utc, Weekday};
 use cleanclaim_billing::Engine;
 use cleanclaim_model::Encounter;
-use cleanclaim_payer::{PayerState, Rules, SimulateError, simulate};
+use cleanclaim_payer::{PayerState, Remitted, Rules, SimulateError, acknowledge};
 use cleanclaim_remit::CategoryMap;
 use cleanclaim_remit::ClaimOutcome;
 use cleanclaim_scrub::{AuthStatus, AuthorizationItem, ContextData};
@@ -60,7 +67,8 @@ pub struct DemoOptions {
 /// What the demo tells its caller as it goes.
 #[derive(Debug)]
 pub enum DemoEvent<'e> {
-    /// A Friday's billing is done.
+    /// A Friday's billing is done. Paid and denied count the files adjudicated so far: the
+    /// week's own file is adjudicated while the next week runs.
     Week {
         date: NaiveDate,
         counts: &'e DemoCounts,
@@ -170,6 +178,22 @@ enum Answer {
     Remittance(String),
 }
 
+/// A file's accepted claims being adjudicated on a thread of their own (the payer's state is
+/// with them): the 835 is not due for two weeks, and the second core is otherwise idle.
+struct Adjudicating {
+    /// The day the file was sent.
+    date: NaiveDate,
+    thread: std::thread::JoinHandle<(PayerState, Remitted)>,
+}
+
+/// An authorization the payer issued, waiting for the payer's state to come back.
+struct Issued {
+    number: String,
+    from: NaiveDate,
+    to: NaiveDate,
+    visits: u32,
+}
+
 /// What a biller does for a held visit: the record as it should have been, and the
 /// authorization the payer grants for it.
 struct Fix {
@@ -243,7 +267,11 @@ struct Run<'a> {
     clock: &'a Clock,
     engine: &'a Engine,
     options: &'a DemoOptions,
+    rules: Arc<Rules>,
     payer: PayerState,
+    adjudicating: Option<Adjudicating>,
+    /// Grants made since the payer last judged a file: taken in before it judges the next.
+    issued: Vec<Issued>,
     /// Visits by the day their notes are signed.
     waiting: BTreeMap<NaiveDate, Vec<OrgVisit>>,
     fixes: HashMap<String, Fix>,
@@ -274,7 +302,10 @@ pub async fn run_demo(
         clock,
         engine,
         options,
+        rules: Arc::new(options.payer_rules.clone()),
         payer: PayerState::default(),
+        adjudicating: None,
+        issued: Vec::new(),
         waiting: BTreeMap::new(),
         fixes: HashMap::new(),
         answers: BTreeMap::new(),
@@ -311,6 +342,7 @@ pub async fn run_demo(
         }
         date = add_days(date, 1);
     }
+    run.settle(&mut events);
     clock.set(at(last_day, 18));
     let day_before = |d: NaiveDate| d.pred_opt().unwrap_or(d);
     Ok(DemoReport {
@@ -355,14 +387,54 @@ impl Run<'_> {
         Ok(())
     }
 
+    /// The payer learns of an authorization it issued before it judges the next file.
+    fn grant(&mut self, authorization: &Authorization) {
+        self.issued.push(Issued {
+            number: authorization.number.clone(),
+            from: authorization.from,
+            to: authorization.to,
+            visits: authorization.visits,
+        });
+    }
+
+    /// Waits for the file being adjudicated, if any: counts what the payer said, queues the
+    /// 835 for its day, and gives the payer back its state with the grants made meanwhile.
+    fn settle(&mut self, events: &mut impl FnMut(DemoEvent<'_>)) {
+        if let Some(Adjudicating { date, thread }) = self.adjudicating.take() {
+            let began = Instant::now();
+            let (state, remitted) = thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            self.payer = state;
+            let summary = &remitted.summary;
+            self.counts.paid += summary.paid as u64;
+            self.counts.denied += summary.denied as u64;
+            if let Some(remit) = remitted.remittance_835 {
+                events(DemoEvent::File {
+                    date,
+                    kind: "835",
+                    text: &remit,
+                });
+                self.answers
+                    .entry(add_days(date, PAYMENT_LAG_DAYS))
+                    .or_default()
+                    .push(Answer::Remittance(remit));
+            }
+            lap(&mut self.times.simulating, began);
+        }
+        for issued in self.issued.drain(..) {
+            self.payer
+                .grant(&issued.number, issued.from, issued.to, issued.visits);
+        }
+    }
+
     /// A day's visits: the payer learns of the authorizations it issued, the fixes are
     /// remembered, and each visit waits for its note.
     fn arrive(&mut self, visits: Vec<OrgVisit>) {
         for visit in visits {
             self.counts.visits += 1;
             if let Some(issued) = &visit.authorization {
-                self.payer
-                    .grant(&issued.number, issued.from, issued.to, issued.visits);
+                self.grant(issued);
             }
             let fix = Fix {
                 corrected: visit.corrected.clone(),
@@ -428,12 +500,7 @@ impl Run<'_> {
         }
         let mut context = ContextData::default();
         for authorization in granted.values() {
-            self.payer.grant(
-                &authorization.number,
-                authorization.from,
-                authorization.to,
-                authorization.visits,
-            );
+            self.grant(authorization);
             context.authorizations.push(ledger_item(authorization));
         }
         if !corrected.is_empty() || !context.authorizations.is_empty() {
@@ -457,6 +524,9 @@ impl Run<'_> {
         worked: bool,
         events: &mut impl FnMut(DemoEvent<'_>),
     ) -> Result<(), DemoError> {
+        // The payer's state is back before anything can ask for it, and the last file's 835
+        // is queued before it is due (two weeks after this week's).
+        self.settle(events);
         let profile = &self.options.profile;
         let began = Instant::now();
         let prepared = if worked {
@@ -488,38 +558,35 @@ impl Run<'_> {
         self.counts.files += 1;
         self.counts.claims += report.claims.len() as u64;
         let payer_day = add_days(date, 1);
-        let answers = simulate(&text, &self.options.payer_rules, &mut self.payer, payer_day)?;
+        let acknowledged = acknowledge(&text, &self.rules, &mut self.payer, payer_day)?;
+        let pending = acknowledged.pending;
+        let rejected = pending.summary().rejected_front_end;
+        let rules = Arc::clone(&self.rules);
+        let mut state = std::mem::take(&mut self.payer);
+        self.adjudicating = Some(Adjudicating {
+            date,
+            thread: std::thread::spawn(move || {
+                let remitted = pending.adjudicate(&rules, &mut state);
+                (state, remitted)
+            }),
+        });
         lap(&mut self.times.simulating, began);
         let file = |kind, text| DemoEvent::File { date, kind, text };
         events(file("837", &text));
-        events(file("999", &answers.ack_999));
-        for (kind, text) in [
-            ("277", &answers.ack_277ca),
-            ("835", &answers.remittance_835),
-        ] {
-            if let Some(text) = text {
-                events(file(kind, text));
-            }
+        events(file("999", &acknowledged.ack_999));
+        if let Some(text) = &acknowledged.ack_277ca {
+            events(file("277", text));
         }
-        let summary = &answers.summary;
-        self.counts.rejected_front_end += summary.rejected_front_end as u64;
-        self.counts.paid += summary.paid as u64;
-        self.counts.denied += summary.denied as u64;
+        self.counts.rejected_front_end += rejected as u64;
         let next_working_day = match date.weekday() {
             Weekday::Fri => add_days(date, 3),
             Weekday::Sat => add_days(date, 2),
             _ => payer_day,
         };
         let acks = self.answers.entry(next_working_day).or_default();
-        acks.push(Answer::Acknowledgment(answers.ack_999));
-        if let Some(ack) = answers.ack_277ca {
+        acks.push(Answer::Acknowledgment(acknowledged.ack_999));
+        if let Some(ack) = acknowledged.ack_277ca {
             acks.push(Answer::Acknowledgment(ack));
-        }
-        if let Some(remit) = answers.remittance_835 {
-            self.answers
-                .entry(add_days(date, PAYMENT_LAG_DAYS))
-                .or_default()
-                .push(Answer::Remittance(remit));
         }
         Ok(())
     }

@@ -42,6 +42,21 @@ pub struct LineResult {
     pub remarks: Vec<&'static str>,
 }
 
+/// A claim as the payer's front end received it: the number it gave the claim and its
+/// verdict, before adjudication (all a 277CA says).
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub claim: Claim,
+    pub payer_claim_number: String,
+    pub front_end: FrontEnd,
+}
+
+impl Received {
+    pub fn charge(&self) -> Cents {
+        self.claim.total()
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct ClaimResult {
     pub claim: Claim,

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use cleanclaim_model::Cents;
 use cleanclaim_x12::money::format_cents;
 
-use crate::adjudicate::{ClaimResult, FrontEnd};
+use crate::adjudicate::{ClaimResult, FrontEnd, Received};
 
 /// Who the answers go between, and the 837's control numbers they answer.
 #[derive(Debug, Clone, Default)]
@@ -147,9 +147,9 @@ pub fn ack_999(envelope: &Envelope, accepted: bool, control: u32, date: NaiveDat
     interchange.finish(envelope)
 }
 
-fn service_dates(result: &ClaimResult) -> (String, &'static str) {
-    let first = result.claim.lines.iter().map(|l| l.date).min();
-    let last = result.claim.lines.iter().map(|l| l.date).max();
+fn service_dates(claim: &cleanclaim_x12::x837::Claim) -> (String, &'static str) {
+    let first = claim.lines.iter().map(|l| l.date).min();
+    let last = claim.lines.iter().map(|l| l.date).max();
     match (first, last) {
         (Some(a), Some(b)) if a != b => (
             format!("{}-{}", a.format("%Y%m%d"), b.format("%Y%m%d")),
@@ -164,7 +164,7 @@ fn service_dates(result: &ClaimResult) -> (String, &'static str) {
 /// code), with the batch's counts and amounts at the receiver and billing provider levels.
 pub fn ack_277ca(
     envelope: &Envelope,
-    payers: &[PayerBatch<(ClaimResult, FrontEnd)>],
+    payers: &[PayerBatch<&Received>],
     control: u32,
     date: NaiveDate,
 ) -> String {
@@ -186,17 +186,16 @@ pub fn ack_277ca(
             "1200",
             "TH",
         ]);
-        let accepted: Vec<&ClaimResult> = claims
+        let accepted = claims
             .iter()
-            .filter(|(_, f)| *f == FrontEnd::Accepted)
-            .map(|(c, _)| c)
-            .collect();
-        let rejected_count = claims.len() - accepted.len();
+            .filter(|c| c.front_end == FrontEnd::Accepted)
+            .count();
+        let rejected_count = claims.len() - accepted;
         let amount = |accepted_side: bool| -> Cents {
             claims
                 .iter()
-                .filter(|(_, f)| (*f == FrontEnd::Accepted) == accepted_side)
-                .map(|(c, _)| c.charge())
+                .filter(|c| (c.front_end == FrontEnd::Accepted) == accepted_side)
+                .map(|c| c.charge())
                 .sum()
         };
         let (yu, yy) = (format_cents(amount(true)), format_cents(amount(false)));
@@ -226,7 +225,7 @@ pub fn ack_277ca(
             "WQ",
             &format_cents(amount(true) + amount(false)),
         ]);
-        body.push(&["QTY", "90", &accepted.len().to_string()]);
+        body.push(&["QTY", "90", &accepted.to_string()]);
         body.push(&["QTY", "AA", &rejected_count.to_string()]);
         body.push(&["AMT", "YU", &yu]);
         body.push(&["AMT", "YY", &yy]);
@@ -252,17 +251,17 @@ pub fn ack_277ca(
             "WQ",
             &format_cents(amount(true) + amount(false)),
         ]);
-        body.push(&["QTY", "QA", &accepted.len().to_string()]);
+        body.push(&["QTY", "QA", &accepted.to_string()]);
         body.push(&["QTY", "QC", &rejected_count.to_string()]);
         body.push(&["AMT", "YU", &yu]);
         body.push(&["AMT", "YY", &yy]);
-        for (n, (result, verdict)) in claims.iter().enumerate() {
+        for (n, result) in claims.iter().enumerate() {
             let claim = &result.claim;
             body.push(&["HL", &(n + 4).to_string(), "3", "PT"]);
             body.patient(claim);
             body.push(&["TRN", "2", &claim.id]);
             let charge = format_cents(result.charge());
-            match verdict {
+            match &result.front_end {
                 FrontEnd::Accepted => {
                     body.push(&["STC", "A2:20", &day, "WQ", &charge]);
                     body.push(&["REF", "1K", &result.payer_claim_number]);
@@ -271,7 +270,7 @@ pub fn ack_277ca(
                     body.push(&["STC", &format!("A7:{status}:{entity}"), &day, "U", &charge]);
                 }
             }
-            let (dates, qualifier) = service_dates(result);
+            let (dates, qualifier) = service_dates(claim);
             body.push(&["DTP", "472", qualifier, &dates]);
         }
         interchange.set("277", body, true);

@@ -151,13 +151,7 @@ pub(crate) async fn latest_encounters_of(
     conn: Conn<'_>,
     patient_ids: &[String],
 ) -> Result<Vec<StoredEncounter>, StoreError> {
-    let rows: Vec<EncounterRow> = over_ids!(conn, patient_ids,
-        "SELECT e.encounter_id, e.version, e.patient_id, e.date_of_service, e.record FROM encounters e
-         WHERE e.patient_id {IDS}
-           AND e.version = (SELECT MAX(version) FROM encounters l WHERE l.encounter_id = e.encounter_id)
-         ORDER BY e.patient_id, e.date_of_service, e.encounter_id",
-        exec, query => query.fetch_all(exec).await?);
-    Ok(rows.into_iter().map(stored_encounter).collect())
+    latest_encounters_where(conn, "patient_id", patient_ids).await
 }
 
 /// The latest version of each encounter id given, with its record.
@@ -165,11 +159,23 @@ pub(crate) async fn latest_encounters_by_id(
     conn: Conn<'_>,
     encounter_ids: &[String],
 ) -> Result<Vec<StoredEncounter>, StoreError> {
-    let rows: Vec<EncounterRow> = over_ids!(conn, encounter_ids,
+    latest_encounters_where(conn, "encounter_id", encounter_ids).await
+}
+
+/// The latest versions whose `column` (a column name of ours, never input) is one of `ids`,
+/// by patient, date and id.
+async fn latest_encounters_where(
+    conn: Conn<'_>,
+    column: &'static str,
+    ids: &[String],
+) -> Result<Vec<StoredEncounter>, StoreError> {
+    let sql = format!(
         "SELECT e.encounter_id, e.version, e.patient_id, e.date_of_service, e.record FROM encounters e
-         WHERE e.encounter_id {IDS}
+         WHERE e.{column} {{IDS}}
            AND e.version = (SELECT MAX(version) FROM encounters l WHERE l.encounter_id = e.encounter_id)
-         ORDER BY e.patient_id, e.date_of_service, e.encounter_id",
+         ORDER BY e.patient_id, e.date_of_service, e.encounter_id"
+    );
+    let rows: Vec<EncounterRow> = over_ids!(conn, ids, sql,
         exec, query => query.fetch_all(exec).await?);
     Ok(rows.into_iter().map(stored_encounter).collect())
 }

@@ -186,14 +186,6 @@ struct Adjudicating {
     thread: std::thread::JoinHandle<(PayerState, Remitted)>,
 }
 
-/// An authorization the payer issued, waiting for the payer's state to come back.
-struct Issued {
-    number: String,
-    from: NaiveDate,
-    to: NaiveDate,
-    visits: u32,
-}
-
 /// What a biller does for a held visit: the record as it should have been, and the
 /// authorization the payer grants for it.
 struct Fix {
@@ -271,7 +263,7 @@ struct Run<'a> {
     payer: PayerState,
     adjudicating: Option<Adjudicating>,
     /// Grants made since the payer last judged a file: taken in before it judges the next.
-    issued: Vec<Issued>,
+    issued: Vec<Authorization>,
     /// Visits by the day their notes are signed.
     waiting: BTreeMap<NaiveDate, Vec<OrgVisit>>,
     fixes: HashMap<String, Fix>,
@@ -389,12 +381,7 @@ impl Run<'_> {
 
     /// The payer learns of an authorization it issued before it judges the next file.
     fn grant(&mut self, authorization: &Authorization) {
-        self.issued.push(Issued {
-            number: authorization.number.clone(),
-            from: authorization.from,
-            to: authorization.to,
-            visits: authorization.visits,
-        });
+        self.issued.push(authorization.clone());
     }
 
     /// Waits for the file being adjudicated, if any: counts what the payer said, queues the
@@ -524,8 +511,8 @@ impl Run<'_> {
         worked: bool,
         events: &mut impl FnMut(DemoEvent<'_>),
     ) -> Result<(), DemoError> {
-        // The payer's state is back before anything can ask for it, and the last file's 835
-        // is queued before it is due (two weeks after this week's).
+        // The payer's state is back before this file is judged, and the last file's 835 is
+        // queued a week before it is due.
         self.settle(events);
         let profile = &self.options.profile;
         let began = Instant::now();

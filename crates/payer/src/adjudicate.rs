@@ -51,12 +51,6 @@ pub struct Received {
     pub front_end: FrontEnd,
 }
 
-impl Received {
-    pub fn charge(&self) -> Cents {
-        self.claim.total()
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct ClaimResult {
     pub claim: Claim,

@@ -195,7 +195,7 @@ pub fn ack_277ca(
             claims
                 .iter()
                 .filter(|c| (c.front_end == FrontEnd::Accepted) == accepted_side)
-                .map(|c| c.charge())
+                .map(|c| c.claim.total())
                 .sum()
         };
         let (yu, yy) = (format_cents(amount(true)), format_cents(amount(false)));
@@ -260,7 +260,7 @@ pub fn ack_277ca(
             body.push(&["HL", &(n + 4).to_string(), "3", "PT"]);
             body.patient(claim);
             body.push(&["TRN", "2", &claim.id]);
-            let charge = format_cents(result.charge());
+            let charge = format_cents(claim.total());
             match &result.front_end {
                 FrontEnd::Accepted => {
                     body.push(&["STC", "A2:20", &day, "WQ", &charge]);

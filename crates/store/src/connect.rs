@@ -32,9 +32,10 @@ const SQLITE_WAL_LIMIT: &str = "67108864";
 /// of a million-visit demo's time). The pool has at most four connections.
 const SQLITE_CACHE_KIB: &str = "-65536";
 /// Bytes of the database file SQLite reads through a memory map instead of `pread`: a page
-/// the page cache misses is then read where the kernel keeps it, not copied (at a year of 20
-/// clinics the file is 4 GB and the kernel's copies were a fifth of the demo's CPU).
-/// Address space only: resident memory stays the kernel's page cache.
+/// its own cache misses is read where the kernel keeps it, not copied. At a year of 20 clinics
+/// (a 4 GB file) every step of the demo that reads the store fell by a fifth to a quarter with
+/// it (BENCHMARKS.md). The mapped pages are the kernel's page cache: they count in the
+/// process's resident size, not its heap.
 const SQLITE_MMAP_BYTES: &str = "8589934592";
 
 /// Connections a process may open to PostgreSQL (opened as needed). A server's background

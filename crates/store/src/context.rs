@@ -41,20 +41,19 @@ pub(crate) async fn write_context(
     records: &[StoredContext],
 ) -> Result<(), StoreError> {
     on_conn!(conn, exec => {
-        for record in records {
-            sqlx::query(
-                "INSERT INTO context_records
-                   (kind, record_key, version, patient_id, record, intake_id)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(&record.kind)
-            .bind(&record.record_key)
-            .bind(record.version)
-            .bind(&record.patient_id)
-            .bind(&record.record)
-            .bind(intake_id)
-            .execute(&mut *exec)
-            .await?;
+        for chunk in records.chunks(crate::pipeline::ROWS_PER_INSERT) {
+            let mut insert = sqlx::QueryBuilder::new(
+                "INSERT INTO context_records (kind, record_key, version, patient_id, record, intake_id) ",
+            );
+            insert.push_values(chunk, |mut row, record| {
+                row.push_bind(&record.kind)
+                    .push_bind(&record.record_key)
+                    .push_bind(record.version)
+                    .push_bind(&record.patient_id)
+                    .push_bind(&record.record)
+                    .push_bind(intake_id);
+            });
+            insert.build().execute(&mut *exec).await?;
         }
     });
     Ok(())

@@ -533,7 +533,7 @@ impl Store {
 
 /// Rows per multi-row insert: at most 13 columns x 1,000 rows stays under both backends' limits of
 /// bound parameters (PostgreSQL 65,535; SQLite 32,766).
-const ROWS_PER_INSERT: usize = 1000;
+pub(crate) const ROWS_PER_INSERT: usize = 1000;
 
 /// What the intake's writes need to know first: per encounter with a new result, its next
 /// result number and its open queue item (id, queue).
@@ -552,7 +552,7 @@ pub(crate) fn next_ended_seq(backend: crate::Backend) -> &'static str {
 /// The statements of an intake, the same on both backends: versions and results go in as
 /// multi-row inserts; each encounter's open queue item is looked up once for the batch.
 macro_rules! write_intake {
-    ($name:ident, $db:ty, $conn:ty, $ids_sql:expr, $bind_ids:expr) => {
+    ($name:ident, $db:ty, $conn:ty, $ids_sql:expr, $bind_ids:expr, $bind_item_ids:expr) => {
         pub(crate) async fn $name(
             tx: &mut $conn,
             intake_id: i64,
@@ -675,12 +675,15 @@ macro_rules! write_intake {
                     .execute(&mut *tx)
                     .await?;
             }
-            for item in moved {
-                sqlx::query("UPDATE queue_items SET left_at = $2, status = 'moved' WHERE id = $1")
-                    .bind(item)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
+            for chunk in moved.chunks(ROWS_PER_INSERT) {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "UPDATE queue_items SET left_at = $2, status = 'moved' WHERE id {}",
+                    $ids_sql
+                )))
+                .bind($bind_item_ids(chunk))
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
             }
             // An encounter entering twice in one intake keeps only its last stay open.
             let mut last_of: HashMap<&str, usize> = HashMap::new();
@@ -738,12 +741,14 @@ write_intake!(
     Postgres,
     PgConnection,
     "= ANY($1)",
-    |ids: &Vec<String>| ids.clone()
+    |ids: &Vec<String>| ids.clone(),
+    |items: &[i64]| items.to_vec()
 );
 write_intake!(
     write_intake_sqlite,
     Sqlite,
     SqliteConnection,
     "IN (SELECT value FROM json_each($1))",
-    |ids: &Vec<String>| to_json(ids)
+    |ids: &Vec<String>| to_json(ids),
+    |items: &[i64]| serde_json::to_string(items).unwrap_or_else(|_| "[]".to_owned())
 );

@@ -19,7 +19,8 @@
 //! 835) on a thread of its own with the payer's state, joined before the next file is billed:
 //! the 835 is not posted for two weeks, and meanwhile the week's postings and intake use the
 //! other core. Authorizations the payer issues meanwhile reach its state before it judges the
-//! next file, as they did when it judged each file at once.
+//! next file, as they did when it judged each file at once. The organization's days are
+//! generated on a thread too, a few days ahead of the run.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -33,7 +34,7 @@ use cleanclaim_remit::CategoryMap;
 use cleanclaim_remit::ClaimOutcome;
 use cleanclaim_scrub::{AuthStatus, AuthorizationItem, ContextData};
 use cleanclaim_store::{Clock, Store, StoreError};
-use cleanclaim_synth::{Authorization, OrgVisit, Organization};
+use cleanclaim_synth::{Authorization, OrgDay, OrgVisit, Organization};
 use cleanclaim_x12::x835::{ClaimPayment, Payment, ProviderAdjustment, TransactionTotals};
 use cleanclaim_x12::x837::BillingProfile;
 use serde::Serialize;
@@ -51,6 +52,9 @@ pub use crate::kpi_periods::RUN_OUT_DAYS;
 /// Intakes a patient's parsed visits are kept through unused: two weeks of the demo (a
 /// week's intake and its worked holds). A patient seen less often is read from the store.
 const HISTORY_KEPT_FOR_INTAKES: u64 = 4;
+
+/// Days of visits generated ahead of the run (about 4,000 visits a day at 20 clinics).
+const DAYS_GENERATED_AHEAD: usize = 5;
 
 /// Days from submission to the payer's 835.
 pub const PAYMENT_LAG_DAYS: u64 = 14;
@@ -102,7 +106,8 @@ pub struct DemoCounts {
 /// which step to make cheaper.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DemoTimes {
-    /// Making the organization's days (the generator) and queuing their visits.
+    /// Waiting for the organization's next day (made on a thread of its own, a few days
+    /// ahead) and queuing its visits.
     pub generating: Duration,
     /// Posting the 999s and 277CAs.
     pub posting_acknowledgments: Duration,
@@ -305,7 +310,8 @@ pub async fn run_demo(
         times: DemoTimes::default(),
         history: HistoryCache::new(HISTORY_KEPT_FOR_INTAKES),
     };
-    let mut days = org.peekable();
+    let (generator, days) = generated_ahead(org);
+    let mut days = days.peekable();
     let mut date = start;
     while date <= last_day {
         if !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) {
@@ -335,6 +341,10 @@ pub async fn run_demo(
         date = add_days(date, 1);
     }
     run.settle(&mut events);
+    // A generator that stopped early (a panic) ended the days it sent: the run is not whole.
+    generator
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     clock.set(at(last_day, 18));
     let day_before = |d: NaiveDate| d.pred_opt().unwrap_or(d);
     Ok(DemoReport {
@@ -344,6 +354,26 @@ pub async fn run_demo(
         worked: (worked_from, day_before(end)),
         as_of: last_day,
     })
+}
+
+/// The organization's days, generated on a thread of their own a few days ahead of the
+/// caller (generating is CPU work the run's other core can do meanwhile). The thread stops
+/// when the days end or the receiver is dropped.
+fn generated_ahead(
+    org: Organization,
+) -> (
+    std::thread::JoinHandle<()>,
+    std::sync::mpsc::IntoIter<OrgDay>,
+) {
+    let (sender, receiver) = std::sync::mpsc::sync_channel(DAYS_GENERATED_AHEAD);
+    let generator = std::thread::spawn(move || {
+        for day in org {
+            if sender.send(day).is_err() {
+                break;
+            }
+        }
+    });
+    (generator, receiver.into_iter())
 }
 
 impl Run<'_> {

@@ -119,9 +119,10 @@ impl Store {
     }
 
     pub async fn kpi_facts(&self) -> Result<KpiFacts, StoreError> {
-        let visits = on_pool!(&self.db, pool => {
-            sqlx::query_as(
-                "SELECT e.encounter_id, e.date_of_service, e.clinic_id, e.rendering_npi, e.payer_id, e.discipline,
+        let visits = async {
+            Ok::<_, StoreError>(on_pool!(&self.db, pool => {
+                sqlx::query_as(
+                    "SELECT e.encounter_id, e.date_of_service, e.clinic_id, e.rendering_npi, e.payer_id, e.discipline,
                         COALESCE(e.scheduled_by,
                           (SELECT MIN(s.scheduled_by) FROM scheduled_visits s
                             WHERE s.patient_id = e.patient_id AND s.date_of_service = e.date_of_service
@@ -134,39 +135,52 @@ impl Store {
                  FROM encounters e
                  WHERE e.version = (SELECT MAX(version) FROM encounters v WHERE v.encounter_id = e.encounter_id)
                  ORDER BY e.encounter_id",
-            )
-            .fetch_all(pool)
-            .await?
-        });
-        let transmissions = on_pool!(&self.db, pool => {
-            sqlx::query_as("SELECT claim_id, frequency, submitted_at, total_cents FROM submitted_claims ORDER BY submitted_at, claim_id")
+                )
                 .fetch_all(pool)
                 .await?
-        });
-        let acknowledgments = on_pool!(&self.db, pool => {
-            // An accepted verdict changes no KPI; a year's are millions of rows.
-            sqlx::query_as("SELECT claim_id, source, accepted FROM claim_acknowledgments WHERE NOT accepted ORDER BY claim_id")
-                .fetch_all(pool)
-                .await?
-        });
-        let adjudications = on_pool!(&self.db, pool => {
-            sqlx::query_as(
-                "SELECT c.claim_id, c.denied, c.denied_lines, c.cause, c.charge_cents, c.paid_cents,
+            }))
+        };
+        let transmissions = async {
+            Ok::<_, StoreError>(on_pool!(&self.db, pool => {
+                sqlx::query_as("SELECT claim_id, frequency, submitted_at, total_cents FROM submitted_claims ORDER BY submitted_at, claim_id")
+                    .fetch_all(pool)
+                    .await?
+            }))
+        };
+        let acknowledgments = async {
+            Ok::<_, StoreError>(on_pool!(&self.db, pool => {
+                // An accepted verdict changes no KPI; a year's are millions of rows.
+                sqlx::query_as("SELECT claim_id, source, accepted FROM claim_acknowledgments WHERE NOT accepted ORDER BY claim_id")
+                    .fetch_all(pool)
+                    .await?
+            }))
+        };
+        let adjudications = async {
+            Ok::<_, StoreError>(on_pool!(&self.db, pool => {
+                sqlx::query_as(
+                    "SELECT c.claim_id, c.denied, c.denied_lines, c.cause, c.charge_cents, c.paid_cents,
                         c.denied_cents, c.patient_responsibility_cents, r.posted_at
                  FROM remittance_claims c JOIN remittances r ON r.id = c.remittance_id
                  WHERE c.matched ORDER BY r.posted_at, r.id, c.seq",
-            )
-            .fetch_all(pool)
-            .await?
-        });
-        let holds = on_pool!(&self.db, pool => {
-            sqlx::query_as(
-                "SELECT encounter_id, queue, entered_at, left_at FROM queue_items
-                 WHERE queue <> 'ready_to_bill' ORDER BY id",
-            )
-            .fetch_all(pool)
-            .await?
-        });
+                )
+                .fetch_all(pool)
+                .await?
+            }))
+        };
+        let holds = async {
+            Ok::<_, StoreError>(on_pool!(&self.db, pool => {
+                sqlx::query_as(
+                    "SELECT encounter_id, queue, entered_at, left_at FROM queue_items
+                     WHERE queue <> 'ready_to_bill' ORDER BY id",
+                )
+                .fetch_all(pool)
+                .await?
+            }))
+        };
+        // Five reads on connections of their own: SQLite runs each on a worker thread, so
+        // the larger ones share the machine's cores instead of waiting in turn.
+        let (visits, transmissions, acknowledgments, adjudications, holds) =
+            tokio::try_join!(visits, transmissions, acknowledgments, adjudications, holds)?;
         Ok(KpiFacts {
             visits,
             transmissions,

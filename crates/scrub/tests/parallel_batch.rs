@@ -1,5 +1,7 @@
 //! A batch large enough to be split among cores gives what scrubbing it one visit at a time
-//! gives: the same results, and the same history left behind.
+//! gives: the same results, and the same history left behind. The split needs two cores (as
+//! CI's machines have); on one, both sides run the one-thread path, and the cut itself is
+//! tested with given core counts beside `patient_parts`.
 
 #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
